@@ -1,0 +1,107 @@
+// Package settings holds the connector's sync preferences and advanced
+// settings: the knobs of Zuora's NetSuite Connector (seeds: sync-preferences,
+// invoice-transaction-sync, iia-transaction-sync), read from the connector's
+// settings file and validated on load. Enum values are the words the Zuora
+// connector's UI uses, so a finance user recognises them.
+//
+// Settings carry no secrets: a sync run's workflow input includes them so an
+// operator can see in the Temporal UI which settings a run used.
+package settings
+
+// Customer account master.
+const (
+	MasterZuora    = "Zuora"
+	MasterNetSuite = "NetSuite"
+)
+
+// Sync behaviour (customers and catalog).
+const (
+	SyncNewAndModified = "Sync New and Modified Records"
+	SyncNewOnly        = "Sync New Records Only"
+)
+
+// Customer account number and transaction number mapping.
+const (
+	NumberFromSource      = "Use Number From Source Record"
+	NameFromSource        = "Use Name From Source Record"
+	DestinationAutoNumber = "Let Destination Auto-Number"
+)
+
+// Item ID mapping for the product catalog.
+const (
+	ItemIDFromChargeID   = "Use Zuora Charge ID"
+	ItemIDFromChargeName = "Use Zuora Charge Name"
+)
+
+// Where invoice lines take Class/Department/Location from.
+const (
+	ClassificationFromAccount = "Zuora Account"
+	ClassificationFromCharge  = "Zuora Charge"
+)
+
+// Settings is the whole settings file.
+type Settings struct {
+	Customer    CustomerSync    `json:"customerSync"`
+	Catalog     CatalogSync     `json:"catalogSync"`
+	Transaction TransactionSync `json:"transactionSync"`
+	Advanced    Advanced        `json:"advanced"`
+	Run         Run             `json:"run"`
+	Migration   Migration       `json:"migration"`
+}
+
+// CustomerSync: seed sync-preferences, "Customer account sync".
+type CustomerSync struct {
+	Master                     string `json:"master"`                     // MasterZuora | MasterNetSuite
+	Behavior                   string `json:"behavior"`                   // SyncNewAndModified | SyncNewOnly
+	NumberMapping              string `json:"numberMapping"`              // NumberFromSource | NameFromSource | DestinationAutoNumber
+	AllowNumberUpdates         bool   `json:"allowNumberUpdates"`         // only with SyncNewAndModified; default true
+	DeconcatenateAccountNumber bool   `json:"deconcatenateAccountNumber"` // NetSuite Customer Id up to the first space -> Zuora AccountNumber
+	UnassignedPaymentsCustomer string `json:"unassignedPaymentsCustomerId,omitempty"`
+}
+
+// CatalogSync: seed sync-preferences, "Product catalog sync".
+type CatalogSync struct {
+	ItemIDMapping string `json:"itemIdMapping"` // ItemIDFromChargeID | ItemIDFromChargeName
+	ItemIDPrefix  string `json:"itemIdPrefix"`  // the fixed part before the charge id; default "Zuora Charge "
+	Behavior      string `json:"behavior"`      // SyncNewAndModified | SyncNewOnly
+}
+
+// TransactionSync: seed sync-preferences, "Transaction sync".
+type TransactionSync struct {
+	NumberMapping            string `json:"numberMapping"`            // NumberFromSource | DestinationAutoNumber
+	LineClassificationSource string `json:"lineClassificationSource"` // ClassificationFromAccount | ClassificationFromCharge
+}
+
+// Advanced: the connector's Advanced Settings.
+type Advanced struct {
+	InvoiceCutoverDate     string `json:"invoiceCutoverDate,omitempty"` // YYYY-MM-DD; empty = none
+	IIACutoverDate         string `json:"iiaCutoverDate,omitempty"`     // YYYY-MM-DD; empty = none
+	DisableInvoiceSync     bool   `json:"disableInvoiceSync"`
+	DisableIIASync         bool   `json:"disableIiaSync"`
+	UseStandardInvoiceSync bool   `json:"useStandardInvoiceSync"` // default true; false = NetSuite taxes, no tax lines, no later adjustments
+	NetSuiteRevRec         bool   `json:"netSuiteRevenueRecognition"`
+	SyncZeroAmountItems    bool   `json:"syncZeroAmountItems"` // default false: zero-amount items are left off
+	// MaxInvoiceItems reproduces the Boomi connector's ceiling: an invoice with
+	// more invoice + taxation items is set to Ignore (and picked up again when an
+	// operator sets Transferred To Accounting back to No). 0 = no ceiling (default).
+	MaxInvoiceItems int `json:"maxInvoiceItems"`
+	// InvoiceSettlement: the tenant is on Invoice Settlement; IIA and negative
+	// invoice syncs stop (set by the migration's last step).
+	InvoiceSettlement bool `json:"invoiceSettlement"`
+}
+
+// Run: how a sync run is executed (not a Zuora setting).
+type Run struct {
+	Window              int `json:"window"`              // child workflows in flight per run; default 20
+	BatchSize           int `json:"batchSize"`           // lines per NetSuite write; default 100 (the seed's batch)
+	BatchesPerContinue  int `json:"batchesPerContinue"`  // batches before an invoice workflow continues as new; default 200
+	ChildrenPerContinue int `json:"childrenPerContinue"` // children before a run continues as new; default 1000
+	ParallelBatches     int `json:"parallelBatches"`     // line batches of one invoice in flight; default 4
+}
+
+// Migration: the Invoice Settlement migration's configuration.
+type Migration struct {
+	OneTimeChargeID         string `json:"oneTimeChargeId,omitempty"`         // product rate plan charge used for conversion credit memos
+	OnAccountAccountingCode string `json:"onAccountAccountingCode,omitempty"` // default "Accounts Receivable"
+	ReasonCode              string `json:"reasonCode,omitempty"`              // default "AR Mig - negative invoice"
+}
