@@ -28,7 +28,12 @@ func NewFlagSet(program, envPrefix, summary string, out io.Writer) *pflag.FlagSe
 	fs.SortFlags = false
 	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprintf(out, "%s\n\nUsage: %s [flags]\n\nFlags (each also settable by the environment variable shown):\n", summary, program)
+		if strings.Contains(summary, "Usage:") {
+			fmt.Fprintf(out, "%s\n", strings.TrimRight(summary, "\n"))
+		} else {
+			fmt.Fprintf(out, "%s\n\nUsage: %s [flags]\n", summary, program)
+		}
+		fmt.Fprintf(out, "\nFlags (each also settable by the environment variable shown):\n")
 		fs.VisitAll(func(f *pflag.Flag) {
 			if f.Hidden {
 				return

@@ -1,0 +1,550 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/zuora-netsuite/connector/internal/mapping"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// batchesPerCall is how many line batches one SyncInvoice call writes before
+// returning to the workflow: large enough that a 100,000-line invoice costs
+// few Temporal actions, small enough that progress is visible and a crash
+// repeats at most a few idempotent batches.
+const batchesPerCall = 10
+
+// SelectInvoices returns the next page of invoices eligible by the seed's
+// criteria, in Zuora id order after in.AfterID.
+//
+// ZOQL has no ORDER BY and a queryMore cursor expires after 15 minutes, so
+// the page is cut by id (keyset) from the whole candidate list, read fresh in
+// this call: a cursor that is just an id never expires, and a record handled
+// earlier in the run is never selected again.
+func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
+	s := in.Settings
+	var candidates []zuora.Invoice
+	it := a.Zuora.Query(ctx, mapping.InvoiceSelectionZOQL(s), 2000)
+	for n := 0; it.Next(ctx); n++ {
+		inv, err := zuora.Decode[zuora.Invoice](it.Record())
+		if err != nil {
+			return workflows.SelectResult{}, fmt.Errorf("selecting invoices: %w", err)
+		}
+		if inv.ID > in.AfterID {
+			candidates = append(candidates, inv)
+		}
+		if n%2000 == 0 {
+			heartbeat(ctx, n)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return workflows.SelectResult{}, retryable("selecting invoices", err)
+	}
+	sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
+
+	accounts := map[string]*zuora.Account{}
+	res := workflows.SelectResult{Done: true}
+	for start := 0; start < len(candidates); start += in.Limit {
+		chunk := candidates[start:min(start+in.Limit, len(candidates))]
+		if err := a.loadAccounts(ctx, accounts, chunk); err != nil {
+			return workflows.SelectResult{}, retryable("selecting invoices", err)
+		}
+		for i, inv := range chunk {
+			acct := accounts[inv.AccountID]
+			if acct == nil {
+				// The invoice's account is missing in Zuora: select it, so its
+				// sync records the reason instead of skipping it silently.
+				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber})
+			} else if ok, _ := mapping.InvoiceSelectable(inv, *acct, s); ok {
+				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber})
+			} else {
+				res.NotSelected++
+			}
+			if len(res.Records) == in.Limit {
+				res.Done = start+i+1 == len(candidates)
+				return res, nil
+			}
+		}
+	}
+	return res, nil
+}
+
+func (a *Activities) loadAccounts(ctx context.Context, cache map[string]*zuora.Account, invs []zuora.Invoice) error {
+	var ids []string
+	for _, inv := range invs {
+		if _, ok := cache[inv.AccountID]; !ok {
+			ids = append(ids, inv.AccountID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	accts, err := zoqlByIDs[zuora.Account](ctx, a.Zuora, zuora.ObjAccount, accountFields, "Id", ids)
+	if err != nil {
+		return err
+	}
+	for i := range accts {
+		cache[accts[i].ID] = &accts[i]
+	}
+	for _, id := range ids {
+		if _, ok := cache[id]; !ok {
+			cache[id] = nil
+		}
+	}
+	return nil
+}
+
+// invoiceJob is one SyncInvoice call's working set.
+type invoiceJob struct {
+	a         *Activities
+	in        workflows.SyncInvoiceInput
+	s         settings.Settings
+	state     workflows.InvoiceSyncState
+	inv       zuora.Invoice
+	acct      zuora.Account
+	catalog   *catalogCache
+	lookups   *lookupResolver
+	batches   map[int]*lineBatch // batches read while validating, reused when small
+	itemCount int                // invoice items (not taxation items), counted while validating
+}
+
+// lineBatch is one page of invoice items with what their lines need.
+type lineBatch struct {
+	items []zuora.InvoiceItem
+	taxes map[string][]zuora.TaxationItem // by invoice item id
+}
+
+// SyncInvoice does the next part of one invoice's sync. The first call
+// validates the whole invoice, marks it Processing and creates the NetSuite
+// header; every call then adds up to batchesPerCall batches of lines; the call
+// that adds the last batch writes back Sync Complete. Each part is idempotent.
+func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceInput) (workflows.SyncInvoiceStep, error) {
+	j := &invoiceJob{a: a, in: in, s: in.Settings, state: in.State,
+		catalog: newCatalogCache(a.Zuora), lookups: newLookupResolver(a.NetSuite), batches: map[int]*lineBatch{}}
+	if j.s.Run.BatchSize <= 0 {
+		j.s.Run.BatchSize = settings.Default().Run.BatchSize
+	}
+	// A retried attempt resumes from the last batch it reported done.
+	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
+		var hb workflows.InvoiceSyncState
+		if err := activity.GetHeartbeatDetails(ctx, &hb); err == nil && hb.NextBatch >= j.state.NextBatch && hb.TotalBatches > 0 {
+			j.state = hb
+		}
+	}
+	step, err := j.run(ctx)
+	if err != nil {
+		if permanent(err) {
+			reason := err.Error()
+			if j.state.NetSuiteID != "" {
+				reason += fmt.Sprintf(" (NetSuite %s %s exists with %d of %d line batches; fix the cause and the next run completes it)",
+					j.state.RecordType, j.state.NetSuiteID, j.state.NextBatch, j.state.TotalBatches)
+			}
+			return j.finish(ctx, workflows.OutcomeError, reason)
+		}
+		return workflows.SyncInvoiceStep{}, retryable("syncing invoice "+in.InvoiceID, err)
+	}
+	return step, nil
+}
+
+func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error) {
+	a := j.a
+	if err := a.Zuora.GetObject(ctx, zuora.ObjInvoice, j.in.InvoiceID, &j.inv); err != nil {
+		if zuora.IsNotFound(err) {
+			return workflows.SyncInvoiceStep{State: j.state, Outcome: workflows.OutcomeSkipped, Reason: "invoice no longer exists in Zuora"}, nil
+		}
+		return workflows.SyncInvoiceStep{}, fmt.Errorf("reading invoice: %w", err)
+	}
+	j.state.InvoiceNumber = j.inv.InvoiceNumber
+	if err := a.Zuora.GetObject(ctx, zuora.ObjAccount, j.inv.AccountID, &j.acct); err != nil {
+		if zuora.IsNotFound(err) {
+			return j.finish(ctx, workflows.OutcomeError, fmt.Sprintf("the invoice's account %s does not exist in Zuora", j.inv.AccountID))
+		}
+		return workflows.SyncInvoiceStep{}, fmt.Errorf("reading account %s: %w", j.inv.AccountID, err)
+	}
+	j.state.AccountNumber = j.acct.AccountNumber
+
+	if j.state.TotalBatches == 0 {
+		if step, done, err := j.prepare(ctx); err != nil || done {
+			return step, err
+		}
+	}
+	for n := 0; n < batchesPerCall && j.state.NextBatch < j.state.TotalBatches; n++ {
+		written, err := j.syncBatch(ctx, j.state.NextBatch)
+		if err != nil {
+			return workflows.SyncInvoiceStep{}, fmt.Errorf("line batch %d of %d: %w", j.state.NextBatch+1, j.state.TotalBatches, err)
+		}
+		j.state.LinesWritten += written
+		j.state.NextBatch++
+		heartbeat(ctx, j.state)
+	}
+	if j.state.NextBatch < j.state.TotalBatches {
+		return workflows.SyncInvoiceStep{State: j.state}, nil
+	}
+	return j.complete(ctx)
+}
+
+// prepare applies the seed's selection re-check, the item ceiling and every
+// validation, then marks the invoice Processing and makes sure the NetSuite
+// header exists. done=true means the invoice ended here (skipped, ignored or
+// error) and step says how.
+func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bool, error) {
+	if ok, why := mapping.InvoiceSelectable(j.inv, j.acct, j.s); !ok {
+		// Changed since selection (already synced, canceled, ...): leave it as it is.
+		return workflows.SyncInvoiceStep{State: j.state, Outcome: workflows.OutcomeSkipped, Reason: why}, true, nil
+	}
+	recordType, creating := mapping.InvoiceTarget(j.inv)
+	j.state.RecordType = recordType
+
+	if err := j.lookups.classifications(ctx, accountClass(j.acct)); err != nil {
+		return workflows.SyncInvoiceStep{}, false, err
+	}
+	problems := mapping.ValidateAccount(j.acct, j.lookups.l)
+
+	items, includable, itemProblems, err := j.validateItems(ctx)
+	if err != nil {
+		return workflows.SyncInvoiceStep{}, false, err
+	}
+	j.state.Items = items
+	if mapping.ExceedsItemCeiling(items, j.s) {
+		step, err := j.finish(ctx, workflows.OutcomeIgnored, fmt.Sprintf(
+			"the invoice has %d invoice and taxation items, above the %d-item ceiling set in the advanced settings; "+
+				"set Transferred To Accounting back to No after raising the ceiling to sync it", items, j.s.Advanced.MaxInvoiceItems))
+		return step, true, err
+	}
+	problems = append(problems, itemProblems...)
+	if len(problems) > 0 {
+		step, err := j.finish(ctx, workflows.OutcomeError, problemText(problems))
+		return step, true, err
+	}
+	if includable == 0 {
+		step, err := j.finish(ctx, workflows.OutcomeIgnored,
+			"the invoice has no item to sync: every item is zero-amount and the advanced settings leave zero-amount items out")
+		return step, true, err
+	}
+
+	// Seed: Integration Status Creating Invoice / Creating Credit Memo and
+	// Transferred To Accounting Processing before the write, for error recovery.
+	if err := j.a.Zuora.UpdateInvoice(ctx, j.inv.ID, zuora.InvoiceUpdate{
+		TransferredToAccounting: ptr(zuora.TransferProcessing), IntegrationStatus: ptr(creating),
+	}); err != nil {
+		return workflows.SyncInvoiceStep{}, false, fmt.Errorf("marking the invoice Processing: %w", err)
+	}
+	j.state.TotalBatches = (j.itemCount + j.s.Run.BatchSize - 1) / j.s.Run.BatchSize
+	id, err := j.ensureHeader(ctx)
+	if err != nil {
+		return workflows.SyncInvoiceStep{}, false, err
+	}
+	j.state.NetSuiteID = id
+	heartbeat(ctx, j.state)
+	return workflows.SyncInvoiceStep{}, false, nil
+}
+
+// validateItems pages through every item once: counts items and taxation
+// items, collects validation problems and counts lines that will be written.
+func (j *invoiceJob) validateItems(ctx context.Context) (items, includable int, problems []mapping.Problem, err error) {
+	negate := j.state.RecordType == netsuite.TypeCreditMemo
+	var taxCodes []string
+	var chargeHolders []classified
+	for b := 0; ; b++ {
+		batch, err := j.loadBatch(ctx, b)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		if len(batch.items) == 0 {
+			break
+		}
+		j.itemCount += len(batch.items)
+		items += len(batch.items)
+		for _, it := range batch.items {
+			ch := j.catalog.chargeOf(it)
+			problems = append(problems, mapping.ValidateInvoiceItem(it, ch, j.catalog.subscriptionOf(it))...)
+			if ch != nil && j.s.Transaction.LineClassificationSource == settings.ClassificationFromCharge {
+				chargeHolders = append(chargeHolders, chargeClass(*ch))
+			}
+			for _, t := range batch.taxes[it.ID] {
+				items++
+				if t.AccountingCode != "" {
+					taxCodes = append(taxCodes, t.AccountingCode)
+				}
+			}
+		}
+		if err := j.lookups.taxItems(ctx, taxCodes...); err != nil {
+			return 0, 0, nil, err
+		}
+		if err := j.lookups.classifications(ctx, chargeHolders...); err != nil {
+			return 0, 0, nil, err
+		}
+		taxCodes, chargeHolders = taxCodes[:0], chargeHolders[:0]
+		for _, it := range batch.items {
+			for _, t := range batch.taxes[it.ID] {
+				problems = append(problems, mapping.ValidateTaxationItem(t, j.lookups.l)...)
+			}
+			if ch := j.catalog.chargeOf(it); ch != nil {
+				if _, ok := mapping.ChargeLine(j.lineSource(it, ch), negate, j.lookups.l, j.s); ok {
+					includable++
+				}
+			}
+			includable += len(mapping.TaxLines(it, batch.taxes[it.ID], negate, j.lookups.l, j.s))
+		}
+		if len(problems) > maxProblems {
+			problems = problems[:maxProblems]
+		}
+		if len(batch.items) < j.s.Run.BatchSize {
+			break
+		}
+		heartbeat(ctx, j.state)
+	}
+	return items, includable, problems, nil
+}
+
+const maxProblems = 50
+
+func (j *invoiceJob) lineSource(it zuora.InvoiceItem, ch *zuora.ProductRatePlanCharge) mapping.LineSource {
+	return mapping.LineSource{Item: it, Charge: *ch, Subscription: j.catalog.subscriptionOf(it), Account: j.acct}
+}
+
+// loadBatch reads batch b (page b+1 of BatchSize invoice items) with its
+// taxation items and catalog charges. Small invoices keep their batches so
+// the write pass does not read them again.
+func (j *invoiceJob) loadBatch(ctx context.Context, b int) (*lineBatch, error) {
+	if lb, ok := j.batches[b]; ok {
+		return lb, nil
+	}
+	items, err := j.a.Zuora.GetInvoiceItems(ctx, j.inv.ID, b+1, j.s.Run.BatchSize)
+	if err != nil {
+		return nil, fmt.Errorf("reading invoice items (page %d): %w", b+1, err)
+	}
+	lb := &lineBatch{items: items, taxes: map[string][]zuora.TaxationItem{}}
+	if len(items) > 0 {
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		taxes, err := zoqlByIDs[zuora.TaxationItem](ctx, j.a.Zuora, zuora.ObjTaxationItem, taxFields, "InvoiceItemId", ids)
+		if err != nil {
+			return nil, fmt.Errorf("reading taxation items: %w", err)
+		}
+		sort.Slice(taxes, func(x, y int) bool { return taxes[x].ID < taxes[y].ID })
+		for _, t := range taxes {
+			lb.taxes[t.InvoiceItemID] = append(lb.taxes[t.InvoiceItemID], t)
+		}
+		if err := j.catalog.load(ctx, items); err != nil {
+			return nil, err
+		}
+	}
+	if len(j.batches) < batchesPerCall {
+		j.batches[b] = lb
+	}
+	return lb, nil
+}
+
+// lines maps one batch to NetSuite lines.
+func (j *invoiceJob) lines(ctx context.Context, lb *lineBatch) ([]netsuite.Line, error) {
+	negate := j.state.RecordType == netsuite.TypeCreditMemo
+	var codes []string
+	var holders []classified
+	for _, it := range lb.items {
+		for _, t := range lb.taxes[it.ID] {
+			codes = append(codes, t.AccountingCode)
+		}
+		if ch := j.catalog.chargeOf(it); ch != nil && j.s.Transaction.LineClassificationSource == settings.ClassificationFromCharge {
+			holders = append(holders, chargeClass(*ch))
+		}
+	}
+	if err := j.lookups.taxItems(ctx, codes...); err != nil {
+		return nil, err
+	}
+	if err := j.lookups.classifications(ctx, append(holders, accountClass(j.acct))...); err != nil {
+		return nil, err
+	}
+	var out []netsuite.Line
+	for _, it := range lb.items {
+		ch := j.catalog.chargeOf(it)
+		if ch == nil {
+			// Validated before the header was made; the charge has since vanished.
+			return nil, &mapping.Problem{Rule: "invoice validation: charge synced", RecordType: "InvoiceItem", RecordID: it.ID,
+				Reason: fmt.Sprintf("invoice item %s (%s) no longer has a product rate plan charge in Zuora", it.ID, it.ChargeName)}
+		}
+		if line, ok := mapping.ChargeLine(j.lineSource(it, ch), negate, j.lookups.l, j.s); ok {
+			out = append(out, line)
+		}
+		out = append(out, mapping.TaxLines(it, lb.taxes[it.ID], negate, j.lookups.l, j.s)...)
+	}
+	return out, nil
+}
+
+// ensureHeader returns the NetSuite record of this invoice, creating it (with
+// the first batch of lines, as NetSuite needs one) if it is not there. The
+// external id makes this exactly-once: after a lost response the retry finds
+// the record instead of making a second.
+func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
+	ext := netsuite.InvoiceExternalID(j.inv.ID)
+	if id, err := j.a.findByExternalID(ctx, ext); err != nil || id != "" {
+		return id, err
+	}
+	lb, err := j.loadBatch(ctx, 0)
+	if err != nil {
+		return "", err
+	}
+	lines, err := j.lines(ctx, lb)
+	if err != nil {
+		return "", err
+	}
+	tx := mapping.InvoiceHeader(j.inv, j.acct, j.lookups.l, j.s)
+	tx.Item = &netsuite.Sublist[netsuite.Line]{Items: lines}
+	id, err := j.a.NetSuite.Upsert(ctx, j.state.RecordType, ext, tx)
+	if err != nil {
+		return "", fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
+	}
+	return id, nil
+}
+
+// findByExternalID returns the internal id of the transaction with this
+// external id, or "" when there is none.
+func (a *Activities) findByExternalID(ctx context.Context, ext string) (string, error) {
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(ext))
+	if err != nil {
+		return "", fmt.Errorf("looking up NetSuite transaction %s: %w", ext, err)
+	}
+	if len(rows) == 0 {
+		return "", nil
+	}
+	return fmt.Sprint(rows[0]["id"]), nil
+}
+
+// syncBatch adds the lines of batch b that the NetSuite record does not have
+// yet (keyed by the Zuora item id in custcol_zuora_item_id).
+func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
+	lb, err := j.loadBatch(ctx, b)
+	if err != nil {
+		return 0, err
+	}
+	lines, err := j.lines(ctx, lb)
+	if err != nil || len(lines) == 0 {
+		return 0, err
+	}
+	present, err := j.a.linesPresent(ctx, j.state.NetSuiteID, lines)
+	if err != nil {
+		return 0, err
+	}
+	var missing []netsuite.Line
+	for _, l := range lines {
+		if !present[l.ZuoraItemID] {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) == 0 {
+		return 0, nil
+	}
+	body := netsuite.Transaction{Item: &netsuite.Sublist[netsuite.Line]{Items: missing}}
+	if err := j.a.NetSuite.Patch(ctx, j.state.RecordType, j.state.NetSuiteID, body); err != nil {
+		return 0, fmt.Errorf("adding %d lines to NetSuite %s %s: %w", len(missing), j.state.RecordType, j.state.NetSuiteID, err)
+	}
+	return len(missing), nil
+}
+
+// linesPresent tells which of these lines' Zuora item ids the NetSuite
+// transaction already has.
+func (a *Activities) linesPresent(ctx context.Context, nsID string, lines []netsuite.Line) (map[string]bool, error) {
+	quoted := make([]string, len(lines))
+	for i, l := range lines {
+		quoted[i] = netsuite.Quote(l.ZuoraItemID)
+	}
+	rows, err := a.NetSuite.QueryAll(ctx, fmt.Sprintf(
+		"SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = %s AND custcol_zuora_item_id IN (%s)",
+		netsuite.Quote(nsID), strings.Join(quoted, ", ")))
+	if err != nil {
+		return nil, fmt.Errorf("reading lines of NetSuite transaction %s: %w", nsID, err)
+	}
+	present := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		present[fmt.Sprint(r["custcol_zuora_item_id"])] = true
+	}
+	return present, nil
+}
+
+// complete checks the NetSuite total against Zuora to the cent, then writes
+// back the NetSuite id, Sync Complete, Transferred To Accounting = Yes and the
+// sync date (seed: only after all batches).
+func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, error) {
+	tx, err := j.a.NetSuite.GetTransaction(ctx, j.state.RecordType, j.state.NetSuiteID)
+	if err != nil {
+		return workflows.SyncInvoiceStep{}, fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, j.state.NetSuiteID, err)
+	}
+	if want, ok := expectedTotal(j.inv, j.s); ok && tx.Total != nil && !tx.Total.Equal(want) {
+		return j.finish(ctx, workflows.OutcomeError, fmt.Sprintf(
+			"NetSuite %s %s totals %s but the Zuora invoice amounts to %s; check its lines", j.state.RecordType, j.state.NetSuiteID, tx.Total.StringFixed(2), want.StringFixed(2)))
+	}
+	if err := j.a.Zuora.UpdateInvoice(ctx, j.inv.ID, zuora.InvoiceUpdate{
+		IntegrationID: ptr(j.state.NetSuiteID), IntegrationStatus: ptr(zuora.StatusSyncComplete),
+		TransferredToAccounting: ptr(zuora.TransferYes), SyncDate: ptr(zuoraDate(j.a.now())),
+	}); err != nil {
+		return workflows.SyncInvoiceStep{}, fmt.Errorf("writing back Sync Complete: %w", err)
+	}
+	j.a.record(workflows.RecordInvoice, workflows.OutcomeSynced)
+	return workflows.SyncInvoiceStep{State: j.state, Outcome: workflows.OutcomeSynced}, nil
+}
+
+// finish ends the invoice in Error or Ignore with the reason on the Zuora record.
+func (j *invoiceJob) finish(ctx context.Context, outcome, reason string) (workflows.SyncInvoiceStep, error) {
+	if err := j.a.markInvoice(ctx, j.in.InvoiceID, outcome, reason); err != nil {
+		return workflows.SyncInvoiceStep{}, err
+	}
+	j.a.log(ctx).Info("invoice sync ended", "invoice_id", j.in.InvoiceID, "invoice_number", j.state.InvoiceNumber, "outcome", outcome, "reason", reason)
+	return workflows.SyncInvoiceStep{State: j.state, Outcome: outcome, Reason: reason}, nil
+}
+
+func (a *Activities) markInvoice(ctx context.Context, id, outcome, reason string) error {
+	transfer, prefix := zuora.TransferError, "Error: "
+	if outcome == workflows.OutcomeIgnored {
+		transfer, prefix = zuora.TransferIgnore, "Ignore: "
+	}
+	if err := a.Zuora.UpdateInvoice(ctx, id, zuora.InvoiceUpdate{
+		TransferredToAccounting: ptr(transfer), IntegrationStatus: ptr(statusText(prefix, reason)),
+	}); err != nil {
+		return retryable("recording "+outcome+" on invoice "+id, err)
+	}
+	a.record(workflows.RecordInvoice, outcome)
+	return nil
+}
+
+// MarkInvoiceFailed records a sync that could not finish (retries exhausted)
+// as Error with the reason, so no invoice stays Processing unexplained.
+func (a *Activities) MarkInvoiceFailed(ctx context.Context, in workflows.MarkFailedInput) error {
+	return a.markInvoice(ctx, in.ID, workflows.OutcomeError, in.Reason)
+}
+
+// problemText joins validation problems into one reason a finance user reads.
+func problemText(ps []mapping.Problem) string {
+	const shown = 3
+	var parts []string
+	for i, p := range ps {
+		if i == shown {
+			parts = append(parts, fmt.Sprintf("and %d more problems", len(ps)-shown))
+			break
+		}
+		parts = append(parts, p.Reason)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// expectedTotal is what the NetSuite record must total: the Zuora amount,
+// positive (a negative invoice is a credit memo of the opposite sign). With
+// Use Standard Invoice Sync = No NetSuite adds its own tax, so there is
+// nothing to compare.
+func expectedTotal(inv zuora.Invoice, s settings.Settings) (decimal.Decimal, bool) {
+	if !s.Advanced.UseStandardInvoiceSync {
+		return decimal.Zero, false
+	}
+	return inv.Amount.Abs(), true
+}

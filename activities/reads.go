@@ -1,0 +1,257 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/zuora-netsuite/connector/internal/mapping"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+)
+
+// maxOrConditions keeps ZOQL WHERE clauses under Zuora's 200-condition limit.
+const maxOrConditions = 150
+
+// zoqlByIDs runs `select <fields> from <object> where <field> = id1 or ...` in
+// chunks and decodes every record.
+func zoqlByIDs[T any](ctx context.Context, c *zuora.Client, object, fields, field string, ids []string) ([]T, error) {
+	ids = uniqueSorted(ids)
+	var out []T
+	for start := 0; start < len(ids); start += maxOrConditions {
+		end := min(start+maxOrConditions, len(ids))
+		conds := make([]string, 0, end-start)
+		for _, id := range ids[start:end] {
+			conds = append(conds, field+" = "+zuora.Quote(id))
+		}
+		q := "select " + fields + " from " + object + " where " + strings.Join(conds, " or ")
+		recs, err := zuora.QueryAll[T](ctx, c, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+func uniqueSorted(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Field lists of the ZOQL reads (ZOQL has no "select *").
+const (
+	accountFields = "Id, AccountNumber, Name, Status, Currency, Balance, CreditBalance, LastInvoiceDate, UpdatedDate, " +
+		"IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, Class__NS, Department__NS, Location__NS, Subsidiary__NS, CustomerType__NS, SynctoNetSuite__NS"
+	taxFields  = "Id, InvoiceId, InvoiceItemId, Name, TaxAmount, TaxCode, TaxRate, Jurisdiction, TaxDate, AccountingCode"
+	rpcFields  = "Id, Name, SubscriptionId, ProductRatePlanChargeId, ChargeType"
+	prpcFields = "Id, Name, ProductRatePlanId, ChargeType, ChargeModel, AccountingCode, RevRecCode, UpdatedDate, " +
+		"IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, Class__NS, Department__NS, Location__NS, Subsidiary__NS, " +
+		"DeferredRevAccount__NS, RecognizedRevAccount__NS, IncludeChildren__NS, ItemType__NS, RevRecStart__NS, RevRecEnd__NS, RevRecTemplateType__NS"
+	subscriptionFields = "Id, Name, AccountId, Status, TermStartDate, TermEndDate, SubscriptionEndDate, IntegrationId__NS, Project__NS"
+)
+
+// catalogCache resolves invoice items to their catalog charges and
+// subscriptions, remembering what one activity call has already read.
+type catalogCache struct {
+	z            *zuora.Client
+	ratePlan     map[string]zuora.RatePlanCharge        // subscription charge id -> charge
+	charges      map[string]zuora.ProductRatePlanCharge // product rate plan charge id -> charge
+	subs         map[string]zuora.Subscription
+	missingRPC   map[string]bool
+	missingCharg map[string]bool
+	missingSub   map[string]bool
+}
+
+func newCatalogCache(z *zuora.Client) *catalogCache {
+	return &catalogCache{z: z, ratePlan: map[string]zuora.RatePlanCharge{}, charges: map[string]zuora.ProductRatePlanCharge{},
+		subs: map[string]zuora.Subscription{}, missingRPC: map[string]bool{}, missingCharg: map[string]bool{}, missingSub: map[string]bool{}}
+}
+
+// load reads the charges and subscriptions of items not yet cached.
+func (c *catalogCache) load(ctx context.Context, items []zuora.InvoiceItem) error {
+	var rpcIDs, subIDs []string
+	for _, it := range items {
+		if _, ok := c.ratePlan[it.RatePlanChargeID]; !ok && it.RatePlanChargeID != "" && !c.missingRPC[it.RatePlanChargeID] {
+			rpcIDs = append(rpcIDs, it.RatePlanChargeID)
+		}
+		if _, ok := c.subs[it.SubscriptionID]; !ok && it.SubscriptionID != "" && !c.missingSub[it.SubscriptionID] {
+			subIDs = append(subIDs, it.SubscriptionID)
+		}
+	}
+	if len(rpcIDs) > 0 {
+		rpcs, err := zoqlByIDs[zuora.RatePlanCharge](ctx, c.z, zuora.ObjRatePlanCharge, rpcFields, "Id", rpcIDs)
+		if err != nil {
+			return fmt.Errorf("reading subscription charges: %w", err)
+		}
+		var prpcIDs []string
+		for _, r := range rpcs {
+			c.ratePlan[r.ID] = r
+			if _, ok := c.charges[r.ProductRatePlanChargeID]; !ok {
+				prpcIDs = append(prpcIDs, r.ProductRatePlanChargeID)
+			}
+		}
+		for _, id := range rpcIDs {
+			if _, ok := c.ratePlan[id]; !ok {
+				c.missingRPC[id] = true
+			}
+		}
+		if len(prpcIDs) > 0 {
+			prpcs, err := zoqlByIDs[zuora.ProductRatePlanCharge](ctx, c.z, zuora.ObjProductRatePlanCharge, prpcFields, "Id", prpcIDs)
+			if err != nil {
+				return fmt.Errorf("reading product rate plan charges: %w", err)
+			}
+			for _, p := range prpcs {
+				c.charges[p.ID] = p
+			}
+			for _, id := range prpcIDs {
+				if _, ok := c.charges[id]; !ok {
+					c.missingCharg[id] = true
+				}
+			}
+		}
+	}
+	if len(subIDs) > 0 {
+		subs, err := zoqlByIDs[zuora.Subscription](ctx, c.z, zuora.ObjSubscription, subscriptionFields, "Id", subIDs)
+		if err != nil {
+			return fmt.Errorf("reading subscriptions: %w", err)
+		}
+		for _, s := range subs {
+			c.subs[s.ID] = s
+		}
+		for _, id := range subIDs {
+			if _, ok := c.subs[id]; !ok {
+				c.missingSub[id] = true
+			}
+		}
+	}
+	return nil
+}
+
+// chargeOf is the catalog charge behind an invoice item, or nil when Zuora has none.
+func (c *catalogCache) chargeOf(it zuora.InvoiceItem) *zuora.ProductRatePlanCharge {
+	rpc, ok := c.ratePlan[it.RatePlanChargeID]
+	if !ok {
+		return nil
+	}
+	ch, ok := c.charges[rpc.ProductRatePlanChargeID]
+	if !ok {
+		return nil
+	}
+	return &ch
+}
+
+func (c *catalogCache) subscriptionOf(it zuora.InvoiceItem) *zuora.Subscription {
+	s, ok := c.subs[it.SubscriptionID]
+	if !ok {
+		return nil
+	}
+	return &s
+}
+
+// lookupResolver answers "is this name a valid NetSuite location/class/
+// department, and what is its id" and "which NetSuite item is the tax item of
+// this accounting code", reading NetSuite once per name per activity call.
+type lookupResolver struct {
+	ns      *netsuite.Client
+	l       mapping.Lookups
+	checked map[string]bool // table + "\x00" + name
+}
+
+func newLookupResolver(ns *netsuite.Client) *lookupResolver {
+	return &lookupResolver{ns: ns, checked: map[string]bool{}, l: mapping.Lookups{
+		Locations: map[string]string{}, Classes: map[string]string{}, Departments: map[string]string{},
+		Subsidiaries: map[string]string{}, TaxItems: map[string]string{},
+	}}
+}
+
+// names resolves names in a NetSuite list table (location, classification,
+// department, subsidiary) into dst.
+func (r *lookupResolver) names(ctx context.Context, table string, dst map[string]string, names ...string) error {
+	return r.resolve(ctx, table, "name", dst, names)
+}
+
+// taxItems resolves accounting codes to the NetSuite items made for each tax code.
+func (r *lookupResolver) taxItems(ctx context.Context, codes ...string) error {
+	return r.resolve(ctx, "item", "itemid", r.l.TaxItems, codes)
+}
+
+func (r *lookupResolver) resolve(ctx context.Context, table, column string, dst map[string]string, names []string) error {
+	var todo []string
+	for _, n := range uniqueSorted(names) {
+		if !r.checked[table+"\x00"+n] {
+			todo = append(todo, n)
+		}
+	}
+	for start := 0; start < len(todo); start += 500 {
+		chunk := todo[start:min(start+500, len(todo))]
+		quoted := make([]string, len(chunk))
+		for i, n := range chunk {
+			quoted[i] = netsuite.Quote(n)
+		}
+		rows, err := r.ns.QueryAll(ctx, fmt.Sprintf("SELECT id, %s FROM %s WHERE %s IN (%s)", column, table, column, strings.Join(quoted, ", ")))
+		if err != nil {
+			return fmt.Errorf("looking up NetSuite %s: %w", table, err)
+		}
+		for _, row := range rows {
+			name, _ := row[column].(string)
+			dst[name] = fmt.Sprint(row["id"])
+		}
+		for _, n := range chunk {
+			r.checked[table+"\x00"+n] = true
+		}
+	}
+	return nil
+}
+
+// accountLookups resolves the account's classifications (and those of
+// charges when lines take them from charges).
+func (r *lookupResolver) classifications(ctx context.Context, holders ...classified) error {
+	var locs, classes, depts, subs []string
+	for _, h := range holders {
+		l, c, d, s := h.classification()
+		locs, classes, depts, subs = appendNonEmpty(locs, l), appendNonEmpty(classes, c), appendNonEmpty(depts, d), appendNonEmpty(subs, s)
+	}
+	if err := r.names(ctx, "location", r.l.Locations, locs...); err != nil {
+		return err
+	}
+	if err := r.names(ctx, "classification", r.l.Classes, classes...); err != nil {
+		return err
+	}
+	if err := r.names(ctx, "department", r.l.Departments, depts...); err != nil {
+		return err
+	}
+	return r.names(ctx, "subsidiary", r.l.Subsidiaries, subs...)
+}
+
+type classified interface {
+	classification() (location, class, department, subsidiary string)
+}
+
+type accountClass zuora.Account
+
+func (a accountClass) classification() (string, string, string, string) {
+	return a.Location, a.Class, a.Department, a.Subsidiary
+}
+
+type chargeClass zuora.ProductRatePlanCharge
+
+func (c chargeClass) classification() (string, string, string, string) {
+	return c.Location, c.Class, c.Department, c.Subsidiary
+}
+
+func appendNonEmpty(list []string, s string) []string {
+	if s == "" {
+		return list
+	}
+	return append(list, s)
+}

@@ -1,0 +1,21 @@
+package app
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// Register puts every workflow and activity on a worker (the worker program
+// and the integration tests use it, so both run the same set).
+func Register(r worker.Registry, a *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.SyncRunWorkflow, workflow.RegisterOptions{Name: "SyncRunWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.InvoiceSyncWorkflow, workflow.RegisterOptions{Name: "InvoiceSyncWorkflow"})
+	r.RegisterActivityWithOptions(a.SelectInvoices, activity.RegisterOptions{Name: workflows.ActivitySelectInvoices})
+	r.RegisterActivityWithOptions(a.SyncInvoice, activity.RegisterOptions{Name: workflows.ActivitySyncInvoice})
+	r.RegisterActivityWithOptions(a.MarkInvoiceFailed, activity.RegisterOptions{Name: workflows.ActivityMarkInvoiceFailed})
+	r.RegisterActivityWithOptions(a.UpdateDelayedRevRec, activity.RegisterOptions{Name: workflows.ActivityUpdateRevRec})
+}

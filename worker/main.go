@@ -1,0 +1,185 @@
+// Command worker runs the connector's workflows and activities: it polls the
+// Temporal task queue and talks to Zuora and NetSuite. Run as many as you
+// like on one task queue; NetSuite's account-wide concurrency is shared.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/fx"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/internal/app"
+	"github.com/zuora-netsuite/connector/internal/cli"
+	"github.com/zuora-netsuite/connector/internal/metrics"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+)
+
+const program = "worker"
+
+type config struct {
+	Temporal app.TemporalConfig
+	APIs     app.APIConfig
+	Log      app.LogConfig
+
+	HTTPAddr            string
+	MaxActivities       int
+	MaxWorkflowTasks    int
+	ActivitiesPerSecond float64
+	StopTimeout         time.Duration
+}
+
+func parseFlags(args []string) (*config, error) {
+	c := &config{}
+	fs := cli.NewFlagSet(program, app.EnvPrefix,
+		"The connector's Temporal worker: runs Zuora → NetSuite sync workflows and their activities.\n"+
+			"Defaults reach a local dev server and the sandbox (make demo); point --zuora-*/--netsuite-* at real tenants.", os.Stderr)
+	c.Temporal.AddFlags(fs)
+	c.APIs.AddFlags(fs)
+	c.Log.AddFlags(fs)
+	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:9464", "address of /healthz and Prometheus /metrics (empty: off)")
+	fs.IntVar(&c.MaxActivities, "max-concurrent-activities", 50, "activities this worker runs at once")
+	fs.IntVar(&c.MaxWorkflowTasks, "max-concurrent-workflow-tasks", 20, "workflow tasks this worker runs at once")
+	fs.Float64Var(&c.ActivitiesPerSecond, "task-queue-activities-per-second", 0, "activities started per second on the whole task queue, across all workers (0: unlimited)")
+	fs.DurationVar(&c.StopTimeout, "stop-timeout", 30*time.Second, "how long running activities may finish on shutdown")
+	if err := cli.Parse(fs, app.EnvPrefix, args); err != nil {
+		return nil, err
+	}
+	if _, err := c.Log.New(); err != nil {
+		return nil, err
+	}
+	if c.MaxActivities < 1 || c.MaxWorkflowTasks < 2 {
+		return nil, errors.New("--max-concurrent-activities must be ≥ 1 and --max-concurrent-workflow-tasks ≥ 2")
+	}
+	return c, nil
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		cli.Fail(program, err)
+	}
+	fxApp := fx.New(
+		fx.NopLogger,
+		fx.Supply(cfg),
+		fx.Provide(
+			func(c *config) (*slog.Logger, error) { return c.Log.New() },
+			metrics.New,
+			newTemporalClient,
+			func(c *config, l *slog.Logger, m *metrics.Metrics) (*zuora.Client, error) {
+				return c.APIs.NewZuora(l, m)
+			},
+			func(c *config, l *slog.Logger, m *metrics.Metrics) (*netsuite.Client, error) {
+				return c.APIs.NewNetSuite(l, m)
+			},
+			newActivities,
+			newWorker,
+		),
+		fx.Invoke(serveHTTP, runWorker),
+	)
+	if err := fxApp.Err(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
+		os.Exit(1)
+	}
+	startCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := fxApp.Start(startCtx); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
+		os.Exit(1)
+	}
+	<-fxApp.Done()
+	stopCtx, cancel2 := context.WithTimeout(context.Background(), cfg.StopTimeout+10*time.Second)
+	defer cancel2()
+	if err := fxApp.Stop(stopCtx); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: stopping: %v\n", program, err)
+		os.Exit(1)
+	}
+}
+
+func newTemporalClient(lc fx.Lifecycle, c *config, logger *slog.Logger, m *metrics.Metrics) (client.Client, error) {
+	opts, err := c.Temporal.ClientOptions(logger)
+	if err != nil {
+		return nil, err
+	}
+	mh, err := m.TemporalHandler()
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	opts.MetricsHandler = mh
+	tc, err := client.Dial(opts)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Temporal at %s (namespace %s): %w", c.Temporal.Address, c.Temporal.Namespace, err)
+	}
+	lc.Append(fx.StopHook(func() { tc.Close(); _ = m.Close() }))
+	return tc, nil
+}
+
+func newActivities(z *zuora.Client, ns *netsuite.Client, logger *slog.Logger, m *metrics.Metrics) *activities.Activities {
+	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: logger, Metrics: m}
+}
+
+func newWorker(c *config, tc client.Client, a *activities.Activities) worker.Worker {
+	w := worker.New(tc, c.Temporal.TaskQueue, worker.Options{
+		MaxConcurrentActivityExecutionSize:     c.MaxActivities,
+		MaxConcurrentWorkflowTaskExecutionSize: c.MaxWorkflowTasks,
+		TaskQueueActivitiesPerSecond:           c.ActivitiesPerSecond,
+		WorkerStopTimeout:                      c.StopTimeout,
+	})
+	app.Register(w, a)
+	return w
+}
+
+func runWorker(lc fx.Lifecycle, w worker.Worker, c *config, logger *slog.Logger) {
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			if err := w.Start(); err != nil {
+				return fmt.Errorf("starting the worker on task queue %s: %w", c.Temporal.TaskQueue, err)
+			}
+			logger.Info("worker started", "temporal", c.Temporal.Address, "namespace", c.Temporal.Namespace,
+				"task_queue", c.Temporal.TaskQueue, "zuora", c.APIs.ZuoraURL, "netsuite", c.APIs.NetSuiteURL, "netsuite_account", c.APIs.NetSuiteAccount)
+			return nil
+		},
+		OnStop: func(context.Context) error { w.Stop(); return nil },
+	})
+}
+
+// serveHTTP exposes /healthz (the worker is up and Temporal answers) and /metrics.
+func serveHTTP(lc fx.Lifecycle, c *config, tc client.Client, m *metrics.Metrics, logger *slog.Logger) {
+	if c.HTTPAddr == "" {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			http.Error(w, "temporal unreachable: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	srv := &http.Server{Addr: c.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			ln, err := net.Listen("tcp", c.HTTPAddr)
+			if err != nil {
+				return fmt.Errorf("--http-addr %s: %w", c.HTTPAddr, err)
+			}
+			logger.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
+			go func() { _ = srv.Serve(ln) }()
+			return nil
+		},
+		OnStop: func(ctx context.Context) error { return srv.Shutdown(ctx) },
+	})
+}

@@ -1,0 +1,337 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zuora-netsuite/connector/internal/settings"
+)
+
+// Phases of a sync run, in dependency order: an invoice whose account or
+// charge is first synced in the same run is not an error.
+const (
+	PhaseInvoices = "invoices"
+	PhaseRevRec   = "revrec" // delayed rev rec lines whose trigger date is now set
+	PhaseDone     = "done"
+)
+
+// AllPhases is the order a run goes through.
+var AllPhases = []string{PhaseInvoices, PhaseRevRec}
+
+// maxErrorsInResult bounds the errors a run's result lists; the rest are
+// counted (every errored record also carries its reason in Zuora).
+const maxErrorsInResult = 200
+
+// SyncRunInput starts a sync run. Settings are the settings this run uses;
+// they contain no secrets and stay visible in the run's input.
+type SyncRunInput struct {
+	Settings settings.Settings `json:"settings"`
+	// Only limits the run to these phases (empty: all).
+	Only []string `json:"only,omitempty"`
+	// State is set by continue-as-new.
+	State *SyncRunState `json:"state,omitempty"`
+}
+
+// SyncRunState is what a run carries across continue-as-new.
+type SyncRunState struct {
+	Phase          string        `json:"phase"`
+	AfterID        string        `json:"afterId,omitempty"` // selection cursor in the current phase
+	Progress       RunProgress   `json:"progress"`
+	Errors         []RecordError `json:"errors,omitempty"`
+	ErrorsOmitted  int           `json:"errorsOmitted,omitempty"`
+	Disabled       []string      `json:"disabled,omitempty"`
+	ContinuedAsNew int           `json:"continuedAsNew"`
+}
+
+// RunProgress is the run's tallies per record type.
+type RunProgress struct {
+	Invoices Counts `json:"invoices"`
+	RevRec   Counts `json:"revrec"`
+}
+
+// SyncRunStatus answers the progress query.
+type SyncRunStatus struct {
+	Phase    string      `json:"phase"`
+	InFlight int         `json:"inFlight"`
+	Progress RunProgress `json:"progress"`
+}
+
+// SyncRunResult is a finished run's summary.
+type SyncRunResult struct {
+	Progress       RunProgress   `json:"progress"`
+	Errors         []RecordError `json:"errors,omitempty"`
+	ErrorsOmitted  int           `json:"errorsOmitted,omitempty"`
+	Disabled       []string      `json:"disabled,omitempty"` // phases off by settings
+	ContinuedAsNew int           `json:"continuedAsNew"`
+}
+
+// RevRecInput asks for the next page of delayed rev rec lines to update.
+type RevRecInput struct {
+	Settings settings.Settings `json:"settings"`
+	AfterID  string            `json:"afterId,omitempty"`
+	Limit    int               `json:"limit"`
+}
+
+// RevRecResult is one page of rev rec updates.
+type RevRecResult struct {
+	Updated int           `json:"updated"`
+	Errors  []RecordError `json:"errors,omitempty"`
+	LastID  string        `json:"lastId,omitempty"`
+	Done    bool          `json:"done"`
+}
+
+// SyncRunWorkflow is one run of the connector: it selects eligible records
+// page by page and syncs each in its own child workflow, a bounded window of
+// them at a time, continuing as new before its history grows large.
+func SyncRunWorkflow(ctx workflow.Context, in SyncRunInput) (SyncRunResult, error) {
+	r := &syncRun{in: in, state: SyncRunState{Phase: firstPhase(in.Only)}}
+	if in.State != nil {
+		r.state = *in.State
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (SyncRunStatus, error) {
+		return SyncRunStatus{Phase: r.state.Phase, InFlight: r.inFlight, Progress: r.state.Progress}, nil
+	}); err != nil {
+		return SyncRunResult{}, err
+	}
+	return r.run(ctx)
+}
+
+type syncRun struct {
+	in       SyncRunInput
+	state    SyncRunState
+	inFlight int
+}
+
+func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
+	for r.state.Phase != PhaseDone {
+		if !r.enabled(r.state.Phase) {
+			r.advance()
+			continue
+		}
+		var err error
+		switch r.state.Phase {
+		case PhaseInvoices:
+			err = r.syncChildren(ctx, RecordInvoice)
+		case PhaseRevRec:
+			err = r.updateRevRec(ctx)
+		default:
+			return SyncRunResult{}, temporal.NewNonRetryableApplicationError("unknown phase "+r.state.Phase, "BadInput", nil)
+		}
+		if err != nil {
+			return SyncRunResult{}, err
+		}
+		r.advance()
+	}
+	return SyncRunResult{
+		Progress: r.state.Progress, Errors: r.state.Errors, ErrorsOmitted: r.state.ErrorsOmitted,
+		Disabled: r.state.Disabled, ContinuedAsNew: r.state.ContinuedAsNew,
+	}, nil
+}
+
+func firstPhase(only []string) string {
+	for _, p := range AllPhases {
+		if len(only) == 0 || contains(only, p) {
+			return p
+		}
+	}
+	return PhaseDone
+}
+
+func (r *syncRun) advance() {
+	r.state.AfterID = ""
+	for i, p := range AllPhases {
+		if p == r.state.Phase {
+			for _, next := range AllPhases[i+1:] {
+				if len(r.in.Only) == 0 || contains(r.in.Only, next) {
+					r.state.Phase = next
+					return
+				}
+			}
+		}
+	}
+	r.state.Phase = PhaseDone
+}
+
+// enabled applies the advanced settings that switch a sync off.
+func (r *syncRun) enabled(phase string) bool {
+	adv := r.in.Settings.Advanced
+	off := false
+	switch phase {
+	case PhaseInvoices:
+		off = adv.DisableInvoiceSync
+	case PhaseRevRec:
+		off = adv.DisableInvoiceSync || !adv.NetSuiteRevRec
+	}
+	if off {
+		r.state.Disabled = append(r.state.Disabled, phase)
+	}
+	return !off
+}
+
+func (r *syncRun) counts(recordType string) *Counts {
+	switch recordType {
+	case RecordInvoice:
+		return &r.state.Progress.Invoices
+	default:
+		return &r.state.Progress.RevRec
+	}
+}
+
+func (r *syncRun) recordError(e RecordError) {
+	if len(r.state.Errors) < maxErrorsInResult {
+		r.state.Errors = append(r.state.Errors, e)
+		return
+	}
+	r.state.ErrorsOmitted++
+}
+
+func selectOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
+		},
+	}
+}
+
+// syncChildren runs one child workflow per eligible record of a type, at most
+// Window in flight. The selection cursor only moves past records whose child
+// has started, so continue-as-new loses nothing.
+func (r *syncRun) syncChildren(ctx workflow.Context, recordType string) error {
+	run := r.in.Settings.Run
+	window := max(run.Window, 1)
+	perContinue := run.ChildrenPerContinue
+	if perContinue <= 0 {
+		perContinue = settings.Default().Run.ChildrenPerContinue
+	}
+	pageSize := max(2*window, 100)
+	counts := r.counts(recordType)
+	selectCtx := workflow.WithActivityOptions(ctx, selectOptions())
+
+	var buffer []SelectedRecord
+	selectionDone := false
+	started := 0
+	selector := workflow.NewSelector(ctx)
+
+	for {
+		if len(buffer) == 0 && !selectionDone && started < perContinue {
+			var page SelectResult
+			if err := workflow.ExecuteActivity(selectCtx, ActivitySelectInvoices, SelectInput{
+				Settings: r.in.Settings, AfterID: r.state.AfterID, Limit: pageSize,
+			}).Get(ctx, &page); err != nil {
+				return fmt.Errorf("selecting %ss after %q: %w", recordType, r.state.AfterID, err)
+			}
+			buffer, selectionDone = page.Records, page.Done
+		}
+		for r.inFlight < window && len(buffer) > 0 && started < perContinue {
+			rec := buffer[0]
+			buffer = buffer[1:]
+			r.startChild(ctx, selector, recordType, rec, counts)
+			r.state.AfterID = rec.ID
+			started++
+		}
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s: %d selected, %d synced, %d errors, %d ignored, %d in flight",
+			recordType, counts.Selected, counts.Synced, counts.Errored, counts.Ignored, r.inFlight))
+		if r.inFlight == 0 {
+			if len(buffer) == 0 && selectionDone {
+				return nil
+			}
+			// Window drained at the continue-as-new mark (or the history is
+			// getting long): start afresh from the cursor.
+			if started >= perContinue || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+				return r.continueAsNew(ctx)
+			}
+			continue
+		}
+		selector.Select(ctx)
+	}
+}
+
+func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, recordType string, rec SelectedRecord, counts *Counts) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            InvoiceWorkflowID(rec.ID),
+		TaskQueue:             workflow.GetInfo(ctx).TaskQueueName,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		// A record being written finishes even if its run is terminated: half
+		// a ledger entry is worse than a late one.
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	counts.Selected++
+	r.inFlight++
+	future := workflow.ExecuteChildWorkflow(cctx, InvoiceSyncWorkflow, InvoiceSyncInput{InvoiceID: rec.ID, Settings: r.in.Settings})
+	selector.AddFuture(future, func(f workflow.Future) {
+		r.inFlight--
+		var res InvoiceSyncResult
+		err := f.Get(ctx, &res)
+		var already *temporal.ChildWorkflowExecutionAlreadyStartedError
+		switch {
+		case errors.As(err, &already):
+			counts.add(OutcomeSkipped)
+		case err != nil:
+			counts.add(OutcomeError)
+			r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: rec.Number,
+				Reason: "sync workflow failed, the record stays Processing for the next run: " + errorMessage(err)})
+		default:
+			counts.add(res.Outcome)
+			if res.Outcome == OutcomeError {
+				r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: firstNonEmpty(res.InvoiceNumber, rec.Number), Reason: res.Reason})
+			}
+		}
+	})
+}
+
+func (r *syncRun) updateRevRec(ctx workflow.Context) error {
+	actx := workflow.WithActivityOptions(ctx, selectOptions())
+	counts := &r.state.Progress.RevRec
+	for pages := 0; ; pages++ {
+		var page RevRecResult
+		if err := workflow.ExecuteActivity(actx, ActivityUpdateRevRec, RevRecInput{
+			Settings: r.in.Settings, AfterID: r.state.AfterID, Limit: 200,
+		}).Get(ctx, &page); err != nil {
+			return fmt.Errorf("updating delayed revenue recognition after %q: %w", r.state.AfterID, err)
+		}
+		counts.Selected += page.Updated + len(page.Errors)
+		counts.Synced += page.Updated
+		counts.Errored += len(page.Errors)
+		for _, e := range page.Errors {
+			r.recordError(e)
+		}
+		r.state.AfterID = page.LastID
+		if page.Done {
+			return nil
+		}
+		if pages >= 500 || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			return r.continueAsNew(ctx)
+		}
+	}
+}
+
+func (r *syncRun) continueAsNew(ctx workflow.Context) error {
+	state := r.state
+	state.ContinuedAsNew++
+	return workflow.NewContinueAsNewError(ctx, SyncRunWorkflow, SyncRunInput{
+		Settings: r.in.Settings, Only: r.in.Only, State: &state,
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
