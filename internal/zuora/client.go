@@ -1,0 +1,315 @@
+// Package zuora is a client for the parts of Zuora's REST API the connector
+// uses: OAuth 2.0 client credentials, ZOQL query/queryMore, the object API
+// and the invoice endpoints. docs/wire.md is the contract it follows.
+package zuora
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Observer receives each HTTP exchange for metrics.
+type Observer interface {
+	Observe(api, endpoint string, status int, d time.Duration, retried bool)
+}
+
+// Config configures a Client. ClientSecret is used for tokens only: it is
+// never logged or put in an error.
+type Config struct {
+	BaseURL      string // e.g. https://rest.apisandbox.zuora.com
+	ClientID     string
+	ClientSecret string
+	EntityID     string // Zuora-Entity-Ids for multi-entity tenants
+	HTTPClient   *http.Client
+	MaxRetries   int // retries of a retryable failure inside one call; default 3
+	Logger       *slog.Logger
+	Metrics      Observer
+	// MaxBackoff caps the wait between retries (default 30 s).
+	MaxBackoff time.Duration
+}
+
+// Client talks to one Zuora tenant. It is safe for concurrent use.
+type Client struct {
+	base    *url.URL
+	http    *http.Client
+	entity  string
+	retries int
+	maxWait time.Duration
+	log     *slog.Logger
+	obs     Observer
+
+	mu     sync.Mutex
+	creds  clientcredentials.Config
+	tokens oauth2.TokenSource
+}
+
+// New checks cfg and makes a client; no request is sent yet.
+func New(cfg Config) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("zuora base URL %q: want http(s)://host", cfg.BaseURL)
+	}
+	if cfg.ClientID == "" {
+		return nil, errors.New("zuora client id is empty")
+	}
+	if cfg.ClientSecret == "" {
+		return nil, errors.New("zuora client secret is empty")
+	}
+	c := &Client{base: u, http: cfg.HTTPClient, entity: cfg.EntityID, retries: cfg.MaxRetries, maxWait: cfg.MaxBackoff, log: cfg.Logger, obs: cfg.Metrics}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: 2 * time.Minute}
+	}
+	if c.retries == 0 {
+		c.retries = 3
+	}
+	if c.maxWait == 0 {
+		c.maxWait = 30 * time.Second
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.setCreds(cfg.ClientID, cfg.ClientSecret)
+	return c, nil
+}
+
+func (c *Client) setCreds(id, secret string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.creds = clientcredentials.Config{
+		ClientID: id, ClientSecret: secret, TokenURL: c.base.String() + "/oauth/token",
+		AuthStyle: oauth2.AuthStyleInParams,
+	}
+	c.tokens = nil
+}
+
+// SetCredentials switches to another OAuth client at run time (the
+// Invoice Settlement migration rotates it without a worker restart).
+func (c *Client) SetCredentials(clientID, clientSecret string) { c.setCreds(clientID, clientSecret) }
+
+// ClientID is the OAuth client in use (not secret).
+func (c *Client) ClientID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.creds.ClientID
+}
+
+// VerifyCredentials mints a token now with the current credentials.
+func (c *Client) VerifyCredentials(ctx context.Context) error {
+	c.mu.Lock()
+	c.tokens = nil
+	c.mu.Unlock()
+	_, err := c.token(ctx)
+	return err
+}
+
+// String never shows the secret.
+func (c *Client) String() string {
+	return "zuora.Client{" + c.base.String() + ", client " + c.ClientID() + "}"
+}
+
+// GoString never shows the secret.
+func (c *Client) GoString() string { return c.String() }
+
+// token returns a bearer token, reusing it until shortly before it expires.
+func (c *Client) token(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	if c.tokens == nil {
+		tctx := context.WithValue(context.Background(), oauth2.HTTPClient, c.http)
+		c.tokens = oauth2.ReuseTokenSourceWithExpiry(nil, c.creds.TokenSource(tctx), time.Minute)
+	}
+	ts := c.tokens
+	c.mu.Unlock()
+	start := time.Now()
+	tok, err := ts.Token()
+	if err != nil {
+		var re *oauth2.RetrieveError
+		status := 0
+		if errors.As(err, &re) && re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		c.observe("POST /oauth/token", status, time.Since(start), false)
+		ae := APIError{Status: status, Endpoint: "POST /oauth/token", Retryable: status == 0 || status == 429 || status >= 500}
+		if re != nil {
+			ae.Code, ae.Message = re.ErrorCode, re.ErrorDescription
+			if ae.Message == "" {
+				ae.Message = http.StatusText(status)
+			}
+		} else {
+			ae.Message = err.Error()
+		}
+		if status == http.StatusUnauthorized || status == http.StatusBadRequest || status == http.StatusForbidden {
+			return "", &AuthError{ae}
+		}
+		return "", &ae
+	}
+	return tok.AccessToken, nil
+}
+
+// invalidate drops the cached token after a 401.
+func (c *Client) invalidate(ts string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tokens = nil
+}
+
+func (c *Client) observe(endpoint string, status int, d time.Duration, retried bool) {
+	if c.obs != nil {
+		c.obs.Observe("zuora", endpoint, status, d, retried)
+	}
+}
+
+type idemKeyCtx struct{}
+
+// WithIdempotencyKey makes the POST/PATCH requests under ctx carry key.
+func WithIdempotencyKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, idemKeyCtx{}, key)
+}
+
+// call is one API request: endpoint is its template for metrics and errors
+// ("PUT /v1/invoices/{id}"), path the real path.
+type call struct {
+	method, endpoint, path string
+	query                  url.Values
+	body                   any
+	out                    any
+	idemKey                string
+}
+
+// do sends a request with auth, retries retryable failures with back-off
+// and jitter, refreshes the token once on 401, and decodes the answer.
+func (c *Client) do(ctx context.Context, cl call) error {
+	var payload []byte
+	if cl.body != nil {
+		var err error
+		if payload, err = json.Marshal(cl.body); err != nil {
+			return fmt.Errorf("zuora %s: encoding the request: %w", cl.endpoint, err)
+		}
+	}
+	if cl.idemKey == "" {
+		cl.idemKey, _ = ctx.Value(idemKeyCtx{}).(string)
+	}
+	refreshed := false
+	for attempt := 0; ; attempt++ {
+		err := c.once(ctx, cl, payload, attempt > 0)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized && !refreshed {
+			refreshed = true
+			c.invalidate("")
+			attempt--
+			continue
+		}
+		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+			return &AuthError{*ae}
+		}
+		if err == nil || !IsRetryable(err) || attempt >= c.retries {
+			return err
+		}
+		wait := backoff(attempt, c.maxWait)
+		if ae != nil && ae.RetryAfter > 0 {
+			wait = min(ae.RetryAfter, c.maxWait)
+		}
+		c.log.Debug("zuora: retrying", "endpoint", cl.endpoint, "attempt", attempt+1, "wait", wait, "error", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
+}
+
+func backoff(attempt int, max time.Duration) time.Duration {
+	d := 200 * time.Millisecond << min(attempt, 8)
+	d = d/2 + time.Duration(rand.Int64N(int64(d)))
+	return min(d, max)
+}
+
+func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool) error {
+	tok, err := c.token(ctx)
+	if err != nil {
+		return err
+	}
+	u := *c.base
+	u.Path += cl.path
+	if cl.query != nil {
+		u.RawQuery = cl.query.Encode()
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	if err != nil {
+		return fmt.Errorf("zuora %s: %w", cl.endpoint, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.entity != "" {
+		req.Header.Set("Zuora-Entity-Ids", c.entity)
+	}
+	if cl.idemKey != "" && (cl.method == http.MethodPost || cl.method == http.MethodPatch) {
+		req.Header.Set("Idempotency-Key", cl.idemKey)
+	}
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.observe(cl.endpoint, 0, time.Since(start), retried)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// No response: the request may or may not have been applied; writes
+		// are made idempotent by the caller.
+		return &APIError{Endpoint: cl.endpoint, Message: "no response: " + scrubURL(err.Error()), Retryable: true}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	c.observe(cl.endpoint, resp.StatusCode, time.Since(start), retried)
+	if err != nil {
+		return &APIError{Status: resp.StatusCode, Endpoint: cl.endpoint, Message: "response cut off: " + err.Error(), Retryable: true}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return decodeError(cl.endpoint, resp.StatusCode, resp.Header, data)
+	}
+	// Zuora sometimes answers 200 with success=false.
+	var eb errorBody
+	if json.Unmarshal(data, &eb) == nil {
+		if failed, _, _ := eb.failed(); failed {
+			return decodeError(cl.endpoint, resp.StatusCode, resp.Header, data)
+		}
+	}
+	if cl.out == nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(cl.out); err != nil {
+		return &DecodeError{Endpoint: cl.endpoint, Status: resp.StatusCode, Excerpt: excerpt(data), Err: err, Retryable: true}
+	}
+	return nil
+}
+
+// scrubURL drops any query string from a net/http error message.
+func scrubURL(msg string) string {
+	if i := strings.Index(msg, "?"); i >= 0 {
+		if j := strings.IndexAny(msg[i:], "\": "); j > 0 {
+			return msg[:i] + msg[i+j:]
+		}
+	}
+	return msg
+}

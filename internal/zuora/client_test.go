@@ -1,0 +1,284 @@
+package zuora
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+)
+
+const secret = "s3cr3t-zuora-client-secret"
+
+// fakeZuora answers the documented shapes; handlers override per test.
+type fakeZuora struct {
+	tokens    atomic.Int32
+	expiresIn int
+	api       http.HandlerFunc
+	valid     atomic.Value // current valid token
+}
+
+func newFake(t *testing.T, api http.HandlerFunc) (*fakeZuora, *Client) {
+	f := &fakeZuora{expiresIn: 3599, api: api}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth/token" {
+			_ = r.ParseForm()
+			if r.PostForm.Get("client_secret") != secret || r.PostForm.Get("grant_type") != "client_credentials" {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(401)
+				_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"Invalid client credentials"}`))
+				return
+			}
+			n := f.tokens.Add(1)
+			tok := fmt.Sprintf("tok-%d", n)
+			f.valid.Store(tok)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"access_token":%q,"token_type":"bearer","expires_in":%d,"scope":"x","jti":"j"}`, tok, f.expiresIn)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer "+fmt.Sprint(f.valid.Load()) {
+			w.Header().Set("WWW-Authenticate", "Bearer realm=Zuora API")
+			w.WriteHeader(401)
+			_, _ = w.Write([]byte(`{"message":"Authentication error"}`))
+			return
+		}
+		w.Header().Set("Zuora-Request-Id", "req-1")
+		f.api(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{BaseURL: srv.URL, ClientID: "cid", ClientSecret: secret, MaxBackoff: 20 * time.Millisecond})
+	require.NoError(t, err)
+	return f, c
+}
+
+func TestNewValidatesConfigNamingTheField(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"base URL":      {BaseURL: "rest.zuora.com", ClientID: "a", ClientSecret: "b"},
+		"client id":     {BaseURL: "https://rest.zuora.com", ClientSecret: "b"},
+		"client secret": {BaseURL: "https://rest.zuora.com", ClientID: "a"},
+	} {
+		_, err := New(cfg)
+		require.ErrorContains(t, err, name)
+	}
+}
+
+func TestTokenIsReusedAcrossCalls(t *testing.T) {
+	f, c := newFake(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"Id":"a1","Name":"Acme"}`)) })
+	for i := 0; i < 5; i++ {
+		var a Account
+		require.NoError(t, c.GetObject(context.Background(), ObjAccount, "a1", &a))
+		require.Equal(t, "Acme", a.Name)
+	}
+	require.EqualValues(t, 1, f.tokens.Load())
+}
+
+func TestExpiringTokenIsMintedAgain(t *testing.T) {
+	f, c := newFake(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"Id":"a1"}`)) })
+	f.expiresIn = 30 // inside the one-minute early-refresh margin: every call re-mints
+	var a Account
+	require.NoError(t, c.GetObject(context.Background(), ObjAccount, "a1", &a))
+	require.NoError(t, c.GetObject(context.Background(), ObjAccount, "a1", &a))
+	require.EqualValues(t, 2, f.tokens.Load())
+}
+
+func TestRevokedTokenIsRefreshedOnceOn401(t *testing.T) {
+	f, c := newFake(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"Id":"a1"}`)) })
+	var a Account
+	require.NoError(t, c.GetObject(context.Background(), ObjAccount, "a1", &a))
+	f.valid.Store("revoked-by-server") // the cached token stops working
+	// Next call: 401, one refresh (the fake accepts the new token), retried call succeeds.
+	require.NoError(t, c.GetObject(context.Background(), ObjAccount, "a1", &a))
+	require.EqualValues(t, 2, f.tokens.Load())
+}
+
+func TestPersistent401IsAnAuthError(t *testing.T) {
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(401)
+		_, _ = w.Write([]byte(`{"message":"Authentication error"}`))
+	})
+	err := c.GetObject(context.Background(), ObjAccount, "a1", &Account{})
+	var ae *AuthError
+	require.ErrorAs(t, err, &ae)
+	require.False(t, IsRetryable(err))
+}
+
+func TestWrongSecretIsAnAuthErrorWithoutTheSecret(t *testing.T) {
+	_, c := newFake(t, nil)
+	c.SetCredentials("cid", "wrong-"+secret)
+	err := c.VerifyCredentials(context.Background())
+	var ae *AuthError
+	require.ErrorAs(t, err, &ae)
+	require.Contains(t, err.Error(), "invalid_client")
+	require.NotContains(t, err.Error(), secret)
+	require.NotContains(t, fmt.Sprintf("%v %+v %#v %s", c, c, c, c), secret)
+}
+
+func TestQueryPagesToTheEnd(t *testing.T) {
+	const total = 4500
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			QueryString  string                  `json:"queryString"`
+			QueryLocator string                  `json:"queryLocator"`
+			Conf         struct{ BatchSize int } `json:"conf"`
+		}
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+		start := 0
+		if r.URL.Path == "/v1/action/queryMore" {
+			_, _ = fmt.Sscanf(body.QueryLocator, "loc-%d", &start)
+		} else {
+			require.Equal(t, "/v1/action/query", r.URL.Path)
+			require.Equal(t, "select Id, Amount from Invoice", body.QueryString)
+		}
+		end := min(start+body.Conf.BatchSize, total)
+		recs := []map[string]any{}
+		for i := start; i < end; i++ {
+			recs = append(recs, map[string]any{"Id": fmt.Sprintf("i%04d", i), "Amount": 10.25})
+		}
+		resp := map[string]any{"records": recs, "size": len(recs), "done": end == total}
+		if end < total {
+			resp["queryLocator"] = fmt.Sprintf("loc-%d", end)
+		}
+		_ = json.NewEncoder(w).Encode(resp)
+	})
+	invs, err := QueryAll[Invoice](context.Background(), c, "select Id, Amount from Invoice")
+	require.NoError(t, err)
+	require.Len(t, invs, total)
+	require.Equal(t, "i4499", invs[total-1].ID)
+	require.True(t, invs[0].Amount.Equal(decimal.RequireFromString("10.25")))
+}
+
+func TestErrorClassesAndRetryClassification(t *testing.T) {
+	cases := []struct {
+		name      string
+		status    int
+		header    map[string]string
+		body      string
+		retryable bool
+		notFound  bool
+		contains  string
+	}{
+		{"validation error (object API)", 400, nil, `{"Success":false,"Errors":[{"Code":"INVALID_VALUE","Message":"TransferredToAccounting is invalid"}]}`, false, false, "INVALID_VALUE"},
+		{"validation error (REST, numeric code)", 400, nil, `{"success":false,"processId":"P","reasons":[{"code":59620220,"message":"The queryType is invalid"}],"requestId":"r"}`, false, false, "59620220"},
+		{"not found", 404, nil, `{"done":true,"records":[],"size":0}`, false, true, "404"},
+		{"rate limited", 429, map[string]string{"Retry-After": "0"}, `{"code":"REQUEST_EXCEEDED_LIMIT","message":"Your total number of concurrent requests have exceeded the limit"}`, true, false, "REQUEST_EXCEEDED_LIMIT"},
+		{"server error with HTML", 502, nil, `<html><body>Bad Gateway</body></html>`, true, false, "HTML error page"},
+		{"server error JSON", 500, nil, `{"message":"internal"}`, true, false, "internal"},
+		{"success false with 200", 200, nil, `{"success":false,"reasons":[{"code":"53100020","message":"invoice is not posted"}]}`, false, false, "invoice is not posted"},
+		{"truncated 200", 200, nil, `{"Id":"a1","Na`, true, false, "unreadable body"},
+		{"wrong type 200", 200, nil, `{"Id":"a1","Balance":"lots"}`, true, false, "unreadable body"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				for k, v := range tc.header {
+					w.Header().Set(k, v)
+				}
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			err := c.GetObject(context.Background(), ObjAccount, "a1", &Account{})
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.contains)
+			require.Equal(t, tc.retryable, IsRetryable(err), "retryable")
+			require.Equal(t, tc.notFound, IsNotFound(err), "not found")
+			if tc.retryable {
+				require.Equal(t, 4, calls, "retried MaxRetries times inside the call")
+			} else {
+				require.Equal(t, 1, calls)
+			}
+		})
+	}
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	var first time.Time
+	var waited time.Duration
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if first.IsZero() {
+			first = time.Now()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(429)
+			return
+		}
+		waited = time.Since(first)
+		_, _ = w.Write([]byte(`{"Id":"a1"}`))
+	})
+	c.maxWait = 2 * time.Second
+	require.NoError(t, c.GetObject(context.Background(), ObjAccount, "a1", &Account{}))
+	require.GreaterOrEqual(t, waited, 900*time.Millisecond)
+}
+
+func TestIdempotencyKeyOnPost(t *testing.T) {
+	var got string
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Get("Idempotency-Key")
+		_, _ = w.Write([]byte(`{"Success":true,"Id":"adj1"}`))
+	})
+	id, err := c.CreateObject(context.Background(), ObjInvoiceItemAdjustment, map[string]any{"Amount": 1}, "mig-inv1-writeoff")
+	require.NoError(t, err)
+	require.Equal(t, "adj1", id)
+	require.Equal(t, "mig-inv1-writeoff", got)
+}
+
+func TestInvoiceItemsPageMapsRESTNames(t *testing.T) {
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		require.Equal(t, "2", r.URL.Query().Get("page"))
+		_, _ = w.Write([]byte(`{"success":true,"invoiceItems":[{"id":"it1","chargeAmount":12.5,"chargeId":"rpc1","serviceStartDate":"2026-01-01","IntegrationId__NS":"7"}]}`))
+	})
+	items, err := c.GetInvoiceItems(context.Background(), "inv1", 2, 100)
+	require.NoError(t, err)
+	require.Equal(t, "it1", items[0].ID)
+	require.Equal(t, "rpc1", items[0].RatePlanChargeID)
+	require.Equal(t, "inv1", items[0].InvoiceID)
+	require.Equal(t, "7", items[0].IntegrationID)
+	require.True(t, items[0].ChargeAmount.Equal(decimal.RequireFromString("12.5")))
+}
+
+func TestQuoteEscapes(t *testing.T) {
+	require.Equal(t, `'O\'Brien \\ Co'`, Quote(`O'Brien \ Co`))
+}
+
+func TestDecodeNamesTheField(t *testing.T) {
+	_, err := Decode[Invoice](map[string]any{"Id": "inv9", "Amount": "twelve"})
+	require.ErrorContains(t, err, "inv9")
+	require.ErrorContains(t, err, "Amount")
+	require.True(t, strings.Contains(err.Error(), "Invoice"))
+}
+
+func FuzzDecodeError(f *testing.F) {
+	for _, s := range []string{`{"Success":false,"Errors":[{"Code":"X","Message":"m"}]}`, `{"success":false,"reasons":[{"code":1,"message":"m"}]}`,
+		`<html>`, ``, `{"code":[1]}`, `{"success":false,"reasons":null}`} {
+		f.Add(429, s)
+	}
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		err := decodeError("GET /x", status, http.Header{"Retry-After": {"abc"}}, []byte(body))
+		if err == nil || err.Error() == "" {
+			t.Fatal("no error")
+		}
+	})
+}
+
+func FuzzDecodeQueryResponse(f *testing.F) {
+	f.Add(`{"records":[{"Id":"1","Amount":1.5}],"size":1,"done":true}`)
+	f.Add(`{"records":[],"size":0,"done":false}`)
+	f.Add(`{"records":[{"Amount":"x"}],"done":true}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		var r QueryResponse
+		if json.Unmarshal([]byte(body), &r) != nil {
+			return
+		}
+		_ = r.check("q")
+		for _, rec := range r.Records {
+			_, _ = Decode[Invoice](rec)
+		}
+	})
+}
