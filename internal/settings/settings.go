@@ -96,7 +96,6 @@ type Run struct {
 	BatchSize           int `json:"batchSize"`           // lines per NetSuite write; default 100 (the seed's batch)
 	BatchesPerContinue  int `json:"batchesPerContinue"`  // batches before an invoice workflow continues as new; default 200
 	ChildrenPerContinue int `json:"childrenPerContinue"` // children before a run continues as new; default 1000
-	ParallelBatches     int `json:"parallelBatches"`     // line batches of one invoice in flight; default 4
 }
 
 // Migration: the Invoice Settlement migration's configuration.
