@@ -17,6 +17,9 @@ type Select struct {
 	From    string   // object/table name as written (case preserved)
 	Where   Expr     // nil = every record
 	OrderBy []Order
+
+	lang  string // "ZOQL" or "SuiteQL"
+	count bool   // SuiteQL SELECT COUNT(*)
 }
 
 // Column is one selected column; Name may be a dotted path (SuiteQL "entity.id" is not supported, plain fields only).
