@@ -1,0 +1,325 @@
+package sandbox
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Duration is a time.Duration written as "50ms" in JSON.
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is a string like \"50ms\": %w", err)
+	}
+	if s == "" {
+		*d = 0
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Faults are what an API does wrong on purpose, so tests and demos see the
+// failures real tenants show (docs/wire.md, "Sandbox admin").
+type Faults struct {
+	ReadLatency   Duration `json:"readLatency"`
+	WriteLatency  Duration `json:"writeLatency"`
+	ErrorRate     float64  `json:"errorRate"`     // 500/502/503, JSON or an HTML page
+	RateLimitRate float64  `json:"rateLimitRate"` // 429
+	AmbiguousRate float64  `json:"ambiguousRate"` // a write commits, then the connection closes with no response
+	MalformedRate float64  `json:"malformedRate"` // a read answers 200 with a broken body
+	// SpuriousAuthRate answers NetSuite's "Invalid login attempt" 401 to a
+	// correctly signed request, as NetSuite does over its concurrency limit.
+	SpuriousAuthRate float64  `json:"spuriousAuthRate"`
+	Concurrency      int      `json:"concurrency"` // requests in flight before 429; 0 = unlimited
+	TokenTTL         Duration `json:"tokenTTL"`    // Zuora OAuth token lifetime; 0 = 1h
+}
+
+// Validate names a bad value.
+func (f Faults) Validate() error {
+	for name, v := range map[string]float64{"errorRate": f.ErrorRate, "rateLimitRate": f.RateLimitRate, "ambiguousRate": f.AmbiguousRate,
+		"malformedRate": f.MalformedRate, "spuriousAuthRate": f.SpuriousAuthRate} {
+		if v < 0 || v > 1 {
+			return fmt.Errorf("faults: %s %v is not between 0 and 1", name, v)
+		}
+	}
+	if f.Concurrency < 0 || f.ReadLatency < 0 || f.WriteLatency < 0 || f.TokenTTL < 0 {
+		return fmt.Errorf("faults: concurrency, latencies and tokenTTL must not be negative")
+	}
+	return nil
+}
+
+// Stats counts what an API saw.
+type Stats struct {
+	Requests map[string]int64 `json:"requests"` // "METHOD /pattern status" -> count
+	Faults   map[string]int64 `json:"faults"`   // kind -> count
+}
+
+// apiState is the fault and stats state of one API.
+type apiState struct {
+	name     string
+	mu       sync.Mutex
+	faults   Faults
+	requests map[string]int64
+	injected map[string]int64
+	inFlight atomic.Int64
+	rnd      *rand.Rand
+}
+
+func newAPIState(name string, f Faults) *apiState {
+	return &apiState{name: name, faults: f, requests: map[string]int64{}, injected: map[string]int64{}, rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+}
+
+func (a *apiState) getFaults() Faults {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.faults
+}
+
+func (a *apiState) setFaults(f Faults) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.faults = f
+}
+
+func (a *apiState) roll(p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.rnd.Float64() < p
+}
+
+func (a *apiState) count(endpoint string, status int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.requests[fmt.Sprintf("%s %d", endpoint, status)]++
+}
+
+func (a *apiState) injectedFault(kind string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.injected[kind]++
+}
+
+func (a *apiState) stats() Stats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := Stats{Requests: map[string]int64{}, Faults: map[string]int64{}}
+	for k, v := range a.requests {
+		s.Requests[k] = v
+	}
+	for k, v := range a.injected {
+		s.Faults[k] = v
+	}
+	return s
+}
+
+// faultErrors shape the injected failures per API.
+type faultErrors struct {
+	rateLimited func(w http.ResponseWriter)
+	serverError func(w http.ResponseWriter, status int)
+	overLimit   func(w http.ResponseWriter)
+}
+
+// exempt paths never get faults: the admin endpoints and token minting.
+func exempt(path string) bool {
+	return strings.HasPrefix(path, "/_sandbox/") || path == "/oauth/token" || strings.HasSuffix(path, "/auth/oauth2/v1/token")
+}
+
+func isWrite(method string) bool { return method != http.MethodGet && method != http.MethodHead }
+
+// withFaults wraps an API's handler with latency, the concurrency limit,
+// injected errors and request statistics.
+func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() { a.count(endpointOf(r), rec.status) }()
+		if exempt(r.URL.Path) {
+			next.ServeHTTP(rec, r)
+			return
+		}
+		f := a.getFaults()
+		n := a.inFlight.Add(1)
+		defer a.inFlight.Add(-1)
+		if f.Concurrency > 0 && n > int64(f.Concurrency) {
+			a.injectedFault("concurrency")
+			fe.overLimit(rec)
+			return
+		}
+		latency := f.ReadLatency
+		if isWrite(r.Method) && !isQuery(r.URL.Path) {
+			latency = f.WriteLatency
+		}
+		if latency > 0 {
+			select {
+			case <-time.After(time.Duration(latency)):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		switch {
+		case a.roll(f.RateLimitRate):
+			a.injectedFault("rateLimit")
+			fe.rateLimited(rec)
+			return
+		case a.roll(f.ErrorRate):
+			a.injectedFault("serverError")
+			fe.serverError(rec, []int{500, 502, 503}[a.pick(3)])
+			return
+		}
+		if isWrite(r.Method) && !isQuery(r.URL.Path) && a.roll(f.AmbiguousRate) {
+			// Commit the write, then drop the connection without an answer.
+			a.injectedFault("ambiguous")
+			buf := &bufferedWriter{header: http.Header{}}
+			next.ServeHTTP(buf, r)
+			rec.status = 0
+			hijackClose(w)
+			return
+		}
+		if a.roll(f.MalformedRate) {
+			buf := &bufferedWriter{header: http.Header{}}
+			next.ServeHTTP(buf, r)
+			if buf.status == 0 || buf.status == http.StatusOK {
+				a.injectedFault("malformed")
+				rec.Header().Set("Content-Type", "application/json")
+				rec.WriteHeader(http.StatusOK)
+				_, _ = rec.Write(malform(buf.body.Bytes(), a.pick(3)))
+				return
+			}
+			buf.copyTo(rec)
+			return
+		}
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func (a *apiState) pick(n int) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.rnd.IntN(n)
+}
+
+// isQuery: query endpoints are POSTs that only read.
+func isQuery(path string) bool {
+	return strings.HasSuffix(path, "/action/query") || strings.HasSuffix(path, "/action/queryMore") || strings.HasSuffix(path, "/query/v1/suiteql")
+}
+
+// malform breaks a good body in one of the ways proxies and overloaded
+// services do: truncated JSON, an HTML page, or a JSON array where an object is due.
+func malform(body []byte, kind int) []byte {
+	switch kind {
+	case 0:
+		if len(body) > 2 {
+			return body[:len(body)/2]
+		}
+		return []byte("{")
+	case 1:
+		return []byte("<html><head><title>502 Bad Gateway</title></head><body>upstream sent an invalid response</body></html>")
+	default:
+		return []byte(`["unexpected"]`)
+	}
+}
+
+func hijackClose(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0)
+			}
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+func endpointOf(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	return r.Method + " " + r.URL.Path
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if hj, ok := s.ResponseWriter.(http.Hijacker); ok {
+		return hj.Hijack()
+	}
+	return nil, nil, fmt.Errorf("not hijackable")
+}
+
+// bufferedWriter keeps a response to inspect or drop.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+func (b *bufferedWriter) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufferedWriter) copyTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
+}
+
+// writeJSON answers status with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decodeBody reads a JSON body with numbers kept exact.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 256<<20))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("request body is not valid JSON: %v", err)
+	}
+	return nil
+}

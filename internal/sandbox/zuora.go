@@ -1,0 +1,863 @@
+package sandbox
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/sandbox/query"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+)
+
+// zuoraObjects are the objects the emulator holds, with their model types
+// (whose json tags are the fields writes may set) and indexed fields.
+var zuoraObjects = map[string]struct {
+	model   any
+	indexed []string
+	path    string // /v1/object/{path}
+}{
+	zuora.ObjAccount:               {zuora.Account{}, nil, "account"},
+	zuora.ObjInvoice:               {zuora.Invoice{}, []string{"InvoiceNumber", "AccountId"}, "invoice"},
+	zuora.ObjInvoiceItem:           {zuora.InvoiceItem{}, []string{"InvoiceId"}, "invoice-item"},
+	zuora.ObjTaxationItem:          {zuora.TaxationItem{}, []string{"InvoiceItemId", "InvoiceId"}, "taxation-item"},
+	zuora.ObjInvoiceItemAdjustment: {zuora.InvoiceItemAdjustment{}, []string{"InvoiceId"}, "invoice-item-adjustment"},
+	zuora.ObjSubscription:          {zuora.Subscription{}, nil, "subscription"},
+	zuora.ObjRatePlanCharge:        {zuora.RatePlanCharge{}, nil, "rate-plan-charge"},
+	zuora.ObjProduct:               {zuora.Product{}, nil, "product"},
+	zuora.ObjProductRatePlan:       {zuora.ProductRatePlan{}, nil, "product-rate-plan"},
+	zuora.ObjProductRatePlanCharge: {zuora.ProductRatePlanCharge{}, nil, "product-rate-plan-charge"},
+	zuora.ObjPayment:               {zuora.Payment{}, []string{"AccountId"}, "payment"},
+	zuora.ObjPaymentRun:            {zuora.PaymentRun{}, nil, "payment-run"},
+	zuora.ObjCreditMemo:            {zuora.CreditMemo{}, []string{"accountId"}, ""},
+}
+
+const tenantTable = "_Tenant"
+
+// modelFields lists the json names of a model type, embedded structs included.
+func modelFields(t reflect.Type, into map[string]string) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous {
+			modelFields(f.Type, into)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			into[strings.ToLower(name)] = name
+		}
+	}
+}
+
+type zuoraToken struct {
+	client  string
+	expires time.Time
+}
+
+type zuoraCursor struct {
+	records []Record
+	used    time.Time
+}
+
+type idemEntry struct {
+	hash   string
+	status int
+	body   []byte
+	at     time.Time
+}
+
+type zuoraAPI struct {
+	cfg    Config
+	state  *apiState
+	mu     sync.RWMutex
+	db     *db
+	tables map[string]*table            // object name -> table
+	fields map[string]map[string]string // object -> lower field -> canonical
+	byPath map[string]string            // kebab path -> object
+	tenant fixture.TenantSettings
+
+	authMu   sync.Mutex
+	clients  map[string]string // client id -> secret
+	tokens   map[string]zuoraToken
+	cursors  map[string]*zuoraCursor
+	idem     map[string]idemEntry
+	invoiceN int
+}
+
+func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
+	d, err := openDB(cfg.DataDir, "zuora.db")
+	if err != nil {
+		return nil, err
+	}
+	z := &zuoraAPI{cfg: cfg, state: newAPIState("zuora", cfg.ZuoraFaults), db: d, tables: map[string]*table{}, fields: map[string]map[string]string{},
+		byPath: map[string]string{}, clients: map[string]string{cfg.Zuora.ClientID: cfg.Zuora.ClientSecret},
+		tokens: map[string]zuoraToken{}, cursors: map[string]*zuoraCursor{}, idem: map[string]idemEntry{}}
+	z.resetTables()
+	for obj, o := range zuoraObjects {
+		f := map[string]string{}
+		modelFields(reflect.TypeOf(o.model), f)
+		z.fields[obj] = f
+		if o.path != "" {
+			z.byPath[o.path] = obj
+		}
+	}
+	err = d.load(func(bucket string, seq uint64, r Record) error {
+		obj := strings.TrimPrefix(bucket, "z:")
+		if obj == tenantTable {
+			b, _ := json.Marshal(r)
+			return json.Unmarshal(b, &z.tenant)
+		}
+		t, ok := z.tables[obj]
+		if !ok {
+			return fmt.Errorf("zuora data file holds unknown object %q", obj)
+		}
+		t.put(str(r[idField(obj)]), r, d, seq)
+		return nil
+	})
+	if err != nil {
+		_ = d.close()
+		return nil, err
+	}
+	return z, nil
+}
+
+func idField(obj string) string {
+	if obj == zuora.ObjCreditMemo {
+		return "id"
+	}
+	return "Id"
+}
+
+func (z *zuoraAPI) resetTables() {
+	z.tables = map[string]*table{}
+	for obj, o := range zuoraObjects {
+		z.tables[obj] = newTable("z:"+obj, o.indexed...)
+	}
+}
+
+func (z *zuoraAPI) empty() bool {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	for _, t := range z.tables {
+		if t.len() > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// load replaces the tenant.
+func (z *zuoraAPI) load(f fixture.Zuora) error {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if err := z.db.reset(); err != nil {
+		return err
+	}
+	z.resetTables()
+	z.tenant = f.Settings
+	names := make([]string, 0, len(f.Objects))
+	for obj := range f.Objects {
+		names = append(names, obj)
+	}
+	sort.Strings(names)
+	var changes []change
+	for _, obj := range names {
+		t, ok := z.tables[obj]
+		if !ok {
+			return fmt.Errorf("fixture: unknown Zuora object %q", obj)
+		}
+		for i, r := range f.Objects[obj] {
+			id := str(r[idField(obj)])
+			if id == "" {
+				return fmt.Errorf("fixture: %s record %d has no %s", obj, i, idField(obj))
+			}
+			changes = append(changes, t.put(id, r, z.db, 0))
+			if len(changes) >= 20000 {
+				if err := z.db.write(changes...); err != nil {
+					return err
+				}
+				changes = changes[:0]
+			}
+		}
+	}
+	changes = append(changes, z.tenantChange())
+	return z.db.write(changes...)
+}
+
+func (z *zuoraAPI) tenantChange() change {
+	b, _ := json.Marshal(z.tenant)
+	var r Record
+	_ = json.Unmarshal(b, &r)
+	return change{bucket: "z:" + tenantTable, seq: 1, rec: r}
+}
+
+func (z *zuoraAPI) handler() http.Handler {
+	mux := http.NewServeMux()
+	adminRoutes(mux, z.state)
+	mux.HandleFunc("PUT /_sandbox/tenant", z.putTenant)
+	mux.HandleFunc("GET /_sandbox/tenant", func(w http.ResponseWriter, r *http.Request) {
+		z.mu.RLock()
+		defer z.mu.RUnlock()
+		writeJSON(w, 200, z.tenant)
+	})
+	mux.HandleFunc("POST /_sandbox/oauth-clients", z.createClient)
+	mux.HandleFunc("DELETE /_sandbox/oauth-clients/{id}", z.deleteClient)
+	mux.HandleFunc("POST /oauth/token", z.token)
+	mux.HandleFunc("POST /v1/action/query", z.auth(z.query))
+	mux.HandleFunc("POST /v1/action/queryMore", z.auth(z.queryMore))
+	mux.HandleFunc("GET /v1/object/{type}/{id}", z.auth(z.getObject))
+	mux.HandleFunc("PUT /v1/object/{type}/{id}", z.auth(z.putObject))
+	mux.HandleFunc("POST /v1/object/{type}", z.auth(z.idempotent(z.createObject)))
+	mux.HandleFunc("GET /v1/invoices/{key}", z.auth(z.getInvoice))
+	mux.HandleFunc("PUT /v1/invoices/{key}", z.auth(z.putInvoice))
+	mux.HandleFunc("GET /v1/invoices/{key}/items", z.auth(z.invoiceItems))
+	mux.HandleFunc("GET /v1/invoices/{key}/items/{item}/taxation-items", z.auth(z.taxationItems))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		z.restError(w, 404, "50000040", fmt.Sprintf("no such resource: %s %s", r.Method, r.URL.Path))
+	})
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Zuora-Request-Id", newUUID())
+		if t := r.Header.Get("Zuora-Track-Id"); t != "" {
+			w.Header().Set("Zuora-Track-Id", t)
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return z.state.withFaults(inner, faultErrors{
+		rateLimited: func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("RateLimit-Reset", "1")
+			writeJSON(w, 429, map[string]string{"code": "REQUEST_EXCEEDED_LIMIT",
+				"message": "Your total number of concurrent requests have exceeded the limit allowed by the system. Please resubmit your request later."})
+		},
+		serverError: func(w http.ResponseWriter, status int) {
+			if status == 502 {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(status)
+				_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
+				return
+			}
+			writeJSON(w, status, map[string]string{"message": "An internal error occurred. Please try again later."})
+		},
+		overLimit: func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, 429, map[string]string{"code": "REQUEST_EXCEEDED_LIMIT",
+				"message": "Your total number of concurrent requests have exceeded the limit allowed by the system. Please resubmit your request later."})
+		},
+	})
+}
+
+// ---- errors ----
+
+func (z *zuoraAPI) objectError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{"Success": false, "Errors": []map[string]string{{"Code": "INVALID_VALUE", "Message": msg}}})
+}
+
+func (z *zuoraAPI) restError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"success": false, "processId": newHex(8), "requestId": newUUID(),
+		"reasons": []map[string]any{{"code": code, "message": msg}}})
+}
+
+// ---- auth ----
+
+func (z *zuoraAPI) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, 400, map[string]string{"error": "invalid_request", "error_description": err.Error()})
+		return
+	}
+	if r.PostForm.Get("grant_type") != "client_credentials" {
+		writeJSON(w, 400, map[string]string{"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"})
+		return
+	}
+	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	z.authMu.Lock()
+	defer z.authMu.Unlock()
+	if want, ok := z.clients[id]; !ok || want != secret || id == "" {
+		writeJSON(w, 401, map[string]string{"error": "invalid_client", "error_description": "Invalid client credentials"})
+		return
+	}
+	ttl := time.Duration(z.state.getFaults().TokenTTL)
+	if ttl <= 0 {
+		ttl = time.Hour
+	}
+	tok := newHex(16)
+	z.tokens[tok] = zuoraToken{client: id, expires: time.Now().Add(ttl)}
+	writeJSON(w, 200, map[string]any{"access_token": tok, "token_type": "bearer", "expires_in": int(ttl.Seconds()) - 1, "scope": "entity.1 platform.write service.usage.delete tenant.1 user.1", "jti": newHex(8)})
+}
+
+func (z *zuoraAPI) auth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		z.authMu.Lock()
+		t, known := z.tokens[tok]
+		_, clientOK := z.clients[t.client]
+		z.authMu.Unlock()
+		if !ok || !known || !clientOK || time.Now().After(t.expires) {
+			w.Header().Set("WWW-Authenticate", "Basic realm=Zuora API, ZSession realm=Zuora API, Bearer realm=Zuora API")
+			writeJSON(w, 401, map[string]string{"message": "Authentication error"})
+			return
+		}
+		next(w, r)
+	}
+}
+
+func (z *zuoraAPI) createClient(w http.ResponseWriter, r *http.Request) {
+	id, secret := "client-"+newHex(8), newHex(16)
+	z.authMu.Lock()
+	z.clients[id] = secret
+	z.authMu.Unlock()
+	writeJSON(w, 201, map[string]string{"client_id": id, "client_secret": secret})
+}
+
+func (z *zuoraAPI) deleteClient(w http.ResponseWriter, r *http.Request) {
+	z.authMu.Lock()
+	defer z.authMu.Unlock()
+	id := r.PathValue("id")
+	if _, ok := z.clients[id]; !ok {
+		writeJSON(w, 404, map[string]string{"error": "no such client " + id})
+		return
+	}
+	delete(z.clients, id)
+	w.WriteHeader(204)
+}
+
+func (z *zuoraAPI) putTenant(w http.ResponseWriter, r *http.Request) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	t := z.tenant
+	if err := decodeBody(r, &t); err != nil {
+		writeJSON(w, 400, map[string]string{"error": err.Error()})
+		return
+	}
+	z.tenant = t
+	if err := z.db.write(z.tenantChange()); err != nil {
+		writeJSON(w, 500, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, 200, t)
+}
+
+// idempotent replays the first answer to a repeated Idempotency-Key (24 h),
+// refuses the same key with another body (422).
+func (z *zuoraAPI) idempotent(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		if key == "" {
+			next(w, r)
+			return
+		}
+		if len(key) > 255 {
+			z.restError(w, 400, "INVALID_VALUE", "Idempotency-Key is longer than 255 characters")
+			return
+		}
+		body, err := readAll(r)
+		if err != nil {
+			z.restError(w, 400, "INVALID_VALUE", err.Error())
+			return
+		}
+		sum := sha256.Sum256(body)
+		hash := hex.EncodeToString(sum[:])
+		z.authMu.Lock()
+		e, seen := z.idem[key]
+		z.authMu.Unlock()
+		if seen && time.Since(e.at) < 24*time.Hour {
+			if e.hash != hash {
+				z.restError(w, 422, "INVALID_VALUE", "Idempotency-Key "+key+" was used with a different request body")
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(e.status)
+			_, _ = w.Write(e.body)
+			return
+		}
+		buf := &bufferedWriter{header: http.Header{}}
+		next(buf, r)
+		if buf.status < 500 {
+			z.authMu.Lock()
+			z.idem[key] = idemEntry{hash: hash, status: buf.status, body: buf.body.Bytes(), at: time.Now()}
+			z.authMu.Unlock()
+		}
+		buf.copyTo(w)
+	}
+}
+
+// ---- ZOQL ----
+
+func (z *zuoraAPI) query(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		QueryString string `json:"queryString"`
+		Conf        struct {
+			BatchSize int `json:"batchSize"`
+		} `json:"conf"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		z.objectError(w, 400, err.Error())
+		return
+	}
+	sel, err := query.ParseZOQL(req.QueryString)
+	if err != nil {
+		z.objectError(w, 400, err.Error())
+		return
+	}
+	z.mu.RLock()
+	obj, t := z.tableFor(sel.From)
+	if t == nil || obj == zuora.ObjCreditMemo {
+		z.mu.RUnlock()
+		z.objectError(w, 400, fmt.Sprintf("invalid ZOQL: there is no object named %s", sel.From))
+		return
+	}
+	if obj == zuora.ObjInvoiceItemAdjustment && z.tenant.InvoiceSettlement {
+		z.mu.RUnlock()
+		z.objectError(w, 400, "invalid ZOQL: InvoiceItemAdjustment is not available when Invoice Settlement is enabled")
+		return
+	}
+	for _, c := range sel.Columns {
+		if _, ok := z.fields[obj][strings.ToLower(c.Name)]; !ok && !strings.HasSuffix(strings.ToLower(c.Name), "__ns") {
+			z.mu.RUnlock()
+			z.objectError(w, 400, fmt.Sprintf("invalid ZOQL: %s has no field %s", obj, c.Name))
+			return
+		}
+	}
+	var out []Record
+	candidates := z.candidates(sel, t)
+	for _, rec := range candidates {
+		ok, err := sel.Match(rec)
+		if err != nil {
+			z.mu.RUnlock()
+			z.objectError(w, 400, "invalid ZOQL: "+err.Error())
+			return
+		}
+		if ok {
+			out = append(out, sel.Project(rec))
+		}
+	}
+	z.mu.RUnlock()
+	z.page(w, out, req.Conf.BatchSize)
+}
+
+// candidates answers from an index when the WHERE pins an indexed field.
+func (z *zuoraAPI) candidates(sel *query.Select, t *table) []Record {
+	for _, f := range append([]string{"Id"}, t.indexed...) {
+		if vals, ok := sel.Candidates(f); ok {
+			if recs, ok := t.lookup(f, vals); ok {
+				return recs
+			}
+		}
+	}
+	return t.all()
+}
+
+func (z *zuoraAPI) tableFor(name string) (string, *table) {
+	for obj, t := range z.tables {
+		if strings.EqualFold(obj, name) {
+			return obj, t
+		}
+	}
+	return "", nil
+}
+
+func (z *zuoraAPI) page(w http.ResponseWriter, recs []Record, batch int) {
+	if batch <= 0 || batch > 2000 {
+		batch = 2000
+	}
+	n := min(batch, len(recs))
+	resp := map[string]any{"records": nonNil(recs[:n]), "size": len(recs), "done": n == len(recs)}
+	if n < len(recs) {
+		loc := newHex(16)
+		z.authMu.Lock()
+		z.expireCursors()
+		z.cursors[loc] = &zuoraCursor{records: recs[n:], used: time.Now()}
+		z.authMu.Unlock()
+		resp["queryLocator"] = loc
+	}
+	writeJSON(w, 200, resp)
+}
+
+func nonNil(r []Record) []Record {
+	if r == nil {
+		return []Record{}
+	}
+	return r
+}
+
+func (z *zuoraAPI) expireCursors() {
+	for k, c := range z.cursors {
+		if time.Since(c.used) > 15*time.Minute {
+			delete(z.cursors, k)
+		}
+	}
+}
+
+func (z *zuoraAPI) queryMore(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		QueryLocator string `json:"queryLocator"`
+		Conf         struct {
+			BatchSize int `json:"batchSize"`
+		} `json:"conf"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		z.objectError(w, 400, err.Error())
+		return
+	}
+	z.authMu.Lock()
+	c, ok := z.cursors[req.QueryLocator]
+	if ok {
+		delete(z.cursors, req.QueryLocator)
+	}
+	z.authMu.Unlock()
+	if !ok {
+		z.objectError(w, 400, fmt.Sprintf("invalid queryLocator %q: unknown or expired (locators live 15 minutes)", req.QueryLocator))
+		return
+	}
+	z.page(w, c.records, req.Conf.BatchSize)
+}
+
+// ---- objects ----
+
+func (z *zuoraAPI) objectOf(w http.ResponseWriter, r *http.Request) (string, bool) {
+	obj, ok := z.byPath[r.PathValue("type")]
+	if !ok {
+		z.objectError(w, 404, fmt.Sprintf("no object type %q", r.PathValue("type")))
+	}
+	return obj, ok
+}
+
+func (z *zuoraAPI) getObject(w http.ResponseWriter, r *http.Request) {
+	obj, ok := z.objectOf(w, r)
+	if !ok {
+		return
+	}
+	z.mu.RLock()
+	rec, found := z.tables[obj].byID[r.PathValue("id")]
+	z.mu.RUnlock()
+	if !found {
+		writeJSON(w, 404, map[string]any{"done": true, "records": []any{}, "size": 0})
+		return
+	}
+	writeJSON(w, 200, rec)
+}
+
+// checkFields refuses fields the object does not have and bad enum values;
+// it returns the fields under their canonical names.
+func (z *zuoraAPI) checkFields(obj string, body Record, camel bool) (Record, error) {
+	out := Record{}
+	for k, v := range body {
+		if strings.HasSuffix(k, "__NS") {
+			out[k] = v
+			continue
+		}
+		name := k
+		if camel && k != "" {
+			name = strings.ToUpper(k[:1]) + k[1:]
+		}
+		canon, ok := z.fields[obj][strings.ToLower(name)]
+		if !ok || canon == "Id" {
+			return nil, fmt.Errorf("%s has no writable field %s", obj, k)
+		}
+		if canon == "TransferredToAccounting" {
+			switch v {
+			case nil, "No", "Processing", "Yes", "Error", "Ignore":
+			default:
+				return nil, fmt.Errorf("invalid value %v for field TransferredToAccounting (allowed: No, Processing, Yes, Error, Ignore)", v)
+			}
+		}
+		out[canon] = v
+	}
+	return out, nil
+}
+
+func (z *zuoraAPI) update(obj, id string, fields Record) (Record, error) {
+	t := z.tables[obj]
+	old, ok := t.byID[id]
+	if !ok {
+		return nil, errNotFound
+	}
+	rec := make(Record, len(old)+len(fields)+1)
+	for k, v := range old {
+		rec[k] = v
+	}
+	for k, v := range fields {
+		if v == nil {
+			delete(rec, k)
+		} else {
+			rec[k] = v
+		}
+	}
+	rec["UpdatedDate"] = zuoraNow()
+	return rec, z.db.write(t.put(id, rec, z.db, 0))
+}
+
+var errNotFound = fmt.Errorf("not found")
+
+func (z *zuoraAPI) putObject(w http.ResponseWriter, r *http.Request) {
+	obj, ok := z.objectOf(w, r)
+	if !ok {
+		return
+	}
+	var body Record
+	if err := decodeBody(r, &body); err != nil {
+		z.objectError(w, 400, err.Error())
+		return
+	}
+	fields, err := z.checkFields(obj, body, false)
+	if err != nil {
+		z.objectError(w, 400, err.Error())
+		return
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	id := r.PathValue("id")
+	if _, err := z.update(obj, id, fields); err != nil {
+		if err == errNotFound {
+			z.objectError(w, 404, fmt.Sprintf("%s %s does not exist", obj, id))
+			return
+		}
+		z.objectError(w, 500, err.Error())
+		return
+	}
+	writeJSON(w, 200, map[string]any{"Success": true, "Id": id})
+}
+
+func (z *zuoraAPI) createObject(w http.ResponseWriter, r *http.Request) {
+	obj, ok := z.objectOf(w, r)
+	if !ok {
+		return
+	}
+	var body Record
+	if err := decodeBody(r, &body); err != nil {
+		z.objectError(w, 400, err.Error())
+		return
+	}
+	fields, err := z.checkFields(obj, body, false)
+	if err != nil {
+		z.objectError(w, 400, err.Error())
+		return
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	var changes []change
+	if obj == zuora.ObjInvoiceItemAdjustment {
+		if z.tenant.InvoiceSettlement {
+			z.objectError(w, 400, "invoice item adjustments cannot be created when Invoice Settlement is enabled; use credit and debit memos")
+			return
+		}
+		c, err := z.adjustInvoice(fields)
+		if err != nil {
+			z.objectError(w, 400, err.Error())
+			return
+		}
+		changes = append(changes, c)
+	}
+	id := newHex(16)
+	fields["Id"] = id
+	now := zuoraNow()
+	fields["CreatedDate"], fields["UpdatedDate"] = now, now
+	if obj == zuora.ObjInvoiceItemAdjustment {
+		if _, ok := fields["Status"]; !ok {
+			fields["Status"] = "Processed"
+		}
+		fields["AdjustmentNumber"] = fmt.Sprintf("IIA-%08d", z.tables[obj].len()+1)
+	}
+	changes = append(changes, z.tables[obj].put(id, fields, z.db, 0))
+	if err := z.db.write(changes...); err != nil {
+		z.objectError(w, 500, err.Error())
+		return
+	}
+	writeJSON(w, 200, map[string]any{"Success": true, "Id": id})
+}
+
+// adjustInvoice applies an adjustment to its invoice's balance: Credit lowers it, Charge raises it.
+func (z *zuoraAPI) adjustInvoice(adj Record) (change, error) {
+	invID := str(adj["InvoiceId"])
+	inv, ok := z.tables[zuora.ObjInvoice].byID[invID]
+	if !ok {
+		return change{}, fmt.Errorf("InvoiceId %q is not an invoice", invID)
+	}
+	amount, err := decimal.NewFromString(str(adj["Amount"]))
+	if err != nil || !amount.IsPositive() {
+		return change{}, fmt.Errorf("Amount %v must be a positive number", adj["Amount"])
+	}
+	balance, _ := decimal.NewFromString(str(inv["Balance"]))
+	switch adj["Type"] {
+	case "Credit":
+		balance = balance.Sub(amount)
+	case "Charge":
+		balance = balance.Add(amount)
+	default:
+		return change{}, fmt.Errorf("Type %v must be Credit or Charge", adj["Type"])
+	}
+	rec := make(Record, len(inv))
+	for k, v := range inv {
+		rec[k] = v
+	}
+	rec["Balance"] = json.Number(balance.StringFixed(2))
+	rec["UpdatedDate"] = zuoraNow()
+	return z.tables[zuora.ObjInvoice].put(invID, rec, z.db, 0), nil
+}
+
+// ---- current REST: invoices ----
+
+func (z *zuoraAPI) invoiceByKey(key string) (Record, bool) {
+	t := z.tables[zuora.ObjInvoice]
+	if rec, ok := t.byID[key]; ok {
+		return rec, true
+	}
+	if recs, _ := t.lookup("InvoiceNumber", []string{key}); len(recs) > 0 {
+		return recs[0], true
+	}
+	return nil, false
+}
+
+// camel renames a ZOQL record for the REST endpoints.
+func camel(rec Record, rename map[string]string) Record {
+	out := make(Record, len(rec))
+	for k, v := range rec {
+		switch {
+		case rename[k] != "":
+			out[rename[k]] = v
+		case strings.HasSuffix(k, "__NS") || k == "":
+			out[k] = v
+		default:
+			out[strings.ToLower(k[:1])+k[1:]] = v
+		}
+	}
+	return out
+}
+
+var itemRename = map[string]string{"RatePlanChargeId": "chargeId", "UOM": "unitOfMeasure", "SKU": "sku"}
+
+func (z *zuoraAPI) getInvoice(w http.ResponseWriter, r *http.Request) {
+	z.mu.RLock()
+	inv, ok := z.invoiceByKey(r.PathValue("key"))
+	z.mu.RUnlock()
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	out := camel(inv, nil)
+	out["success"] = true
+	writeJSON(w, 200, out)
+}
+
+func (z *zuoraAPI) putInvoice(w http.ResponseWriter, r *http.Request) {
+	var body Record
+	if err := decodeBody(r, &body); err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	fields, err := z.checkFields(zuora.ObjInvoice, body, true)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	inv, ok := z.invoiceByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	id := str(inv["Id"])
+	if _, err := z.update(zuora.ObjInvoice, id, fields); err != nil {
+		z.restError(w, 500, "50000000", err.Error())
+		return
+	}
+	writeJSON(w, 200, map[string]any{"success": true, "id": id})
+}
+
+func (z *zuoraAPI) invoiceItems(w http.ResponseWriter, r *http.Request) {
+	page, err1 := atoiDefault(r.URL.Query().Get("page"), 1)
+	size, err2 := atoiDefault(r.URL.Query().Get("pageSize"), 20)
+	if err1 != nil || err2 != nil || page < 1 || size < 1 || size > 200 {
+		z.restError(w, 400, "50000020", "page must be ≥ 1 and pageSize between 1 and 200")
+		return
+	}
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	inv, ok := z.invoiceByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	items, _ := z.tables[zuora.ObjInvoiceItem].lookup("InvoiceId", []string{str(inv["Id"])})
+	start := min((page-1)*size, len(items))
+	end := min(start+size, len(items))
+	out := make([]Record, 0, end-start)
+	for _, it := range items[start:end] {
+		out = append(out, camel(it, itemRename))
+	}
+	resp := map[string]any{"success": true, "invoiceItems": out}
+	if end < len(items) {
+		resp["nextPage"] = fmt.Sprintf("/v1/invoices/%s/items?page=%d&pageSize=%d", r.PathValue("key"), page+1, size)
+	}
+	writeJSON(w, 200, resp)
+}
+
+func (z *zuoraAPI) taxationItems(w http.ResponseWriter, r *http.Request) {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	taxes, _ := z.tables[zuora.ObjTaxationItem].lookup("InvoiceItemId", []string{r.PathValue("item")})
+	out := make([]Record, 0, len(taxes))
+	for _, t := range taxes {
+		out = append(out, camel(t, nil))
+	}
+	writeJSON(w, 200, map[string]any{"success": true, "data": out})
+}
+
+// ---- helpers ----
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func atoiDefault(s string, def int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	return strconv.Atoi(s)
+}
+
+func newHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func newUUID() string {
+	h := newHex(16)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// zuoraNow is a datetime as a US tenant writes it.
+func zuoraNow() string {
+	return time.Now().In(time.FixedZone("PST", -8*3600)).Format("2006-01-02T15:04:05-07:00")
+}
+
+// readAll reads the body and puts it back for the next reader.
+func readAll(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("reading the request body: %w", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b, nil
+}
