@@ -1,0 +1,172 @@
+package itest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// RunSync starts a SyncRunWorkflow on the Env's worker and waits for it.
+func (e *Env) RunSync(ctx context.Context, id string, s settings.Settings, only ...string) workflows.SyncRunResult {
+	e.T.Helper()
+	run, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: e.TaskQueue},
+		workflows.SyncRunWorkflow, workflows.SyncRunInput{Settings: s, Only: only})
+	if err != nil {
+		e.T.Fatalf("starting %s: %v", id, err)
+	}
+	var res workflows.SyncRunResult
+	if err := run.Get(ctx, &res); err != nil {
+		e.T.Fatalf("%s failed: %v", id, err)
+	}
+	return res
+}
+
+// Invoices reads every Zuora invoice through the API.
+func (e *Env) Invoices(ctx context.Context) map[string]zuora.Invoice {
+	e.T.Helper()
+	invs, err := zuora.QueryAll[zuora.Invoice](ctx, e.Zuora,
+		"select Id, InvoiceNumber, AccountId, Status, Amount, Balance, InvoiceDate, TransferredToAccounting, IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS from Invoice")
+	if err != nil {
+		e.T.Fatalf("reading invoices: %v", err)
+	}
+	out := make(map[string]zuora.Invoice, len(invs))
+	for _, inv := range invs {
+		out[inv.ID] = inv
+	}
+	return out
+}
+
+// NSTransaction is a NetSuite transaction as SuiteQL reports it.
+type NSTransaction struct {
+	ID, Type, ExternalID, TranID string
+	Total                        decimal.Decimal
+	Lines                        int
+}
+
+// Transactions reads every NetSuite invoice and credit memo through SuiteQL,
+// grouped by external id (a slice, so duplicates show).
+func (e *Env) Transactions(ctx context.Context) map[string][]NSTransaction {
+	e.T.Helper()
+	rows, err := e.NetSuite.QueryAll(ctx, "SELECT id, type, externalid, tranid, foreigntotal FROM transaction ORDER BY id")
+	if err != nil {
+		e.T.Fatalf("reading NetSuite transactions: %v", err)
+	}
+	lines, err := e.NetSuite.QueryAll(ctx, "SELECT transaction, id FROM transactionline ORDER BY transaction")
+	if err != nil {
+		e.T.Fatalf("reading NetSuite lines: %v", err)
+	}
+	count := map[string]int{}
+	for _, l := range lines {
+		count[fmt.Sprint(l["transaction"])]++
+	}
+	out := map[string][]NSTransaction{}
+	for _, r := range rows {
+		t := NSTransaction{ID: fmt.Sprint(r["id"]), Type: fmt.Sprint(r["type"]), ExternalID: str(r["externalid"]), TranID: str(r["tranid"])}
+		t.Total, _ = decimal.NewFromString(fmt.Sprint(r["foreigntotal"]))
+		t.Lines = count[t.ID]
+		out[t.ExternalID] = append(out[t.ExternalID], t)
+	}
+	return out
+}
+
+func str(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// CheckInvoiceInvariants asserts the books: every invoice the run selected is
+// Yes (in NetSuite exactly once, total equal to Zuora's amount to the cent),
+// Error with a reason, or Ignore; none is left Processing.
+func (e *Env) CheckInvoiceInvariants(ctx context.Context, eligible map[string]bool) (synced, errored, ignored int) {
+	e.T.Helper()
+	invs := e.Invoices(ctx)
+	txs := e.Transactions(ctx)
+	for ext, list := range txs {
+		if len(list) > 1 {
+			e.T.Errorf("NetSuite has %d records with external id %s (duplicates)", len(list), ext)
+		}
+	}
+	for id := range eligible {
+		inv, ok := invs[id]
+		if !ok {
+			e.T.Errorf("eligible invoice %s is gone from Zuora", id)
+			continue
+		}
+		switch inv.TransferredToAccounting {
+		case zuora.TransferYes:
+			synced++
+			list := txs[netsuite.InvoiceExternalID(id)]
+			if len(list) != 1 {
+				e.T.Errorf("invoice %s (%s) is Yes but NetSuite has %d records for it", inv.InvoiceNumber, id, len(list))
+				continue
+			}
+			if list[0].ID != inv.IntegrationID {
+				e.T.Errorf("invoice %s: IntegrationId__NS %q, NetSuite id %q", inv.InvoiceNumber, inv.IntegrationID, list[0].ID)
+			}
+			if !list[0].Total.Equal(inv.Amount.Abs()) {
+				e.T.Errorf("invoice %s: NetSuite total %s, Zuora amount %s", inv.InvoiceNumber, list[0].Total, inv.Amount)
+			}
+			wantType := "CustInvc"
+			if inv.Amount.IsNegative() {
+				wantType = "CustCred"
+			}
+			if list[0].Type != wantType {
+				e.T.Errorf("invoice %s (amount %s) became a %s, want %s", inv.InvoiceNumber, inv.Amount, list[0].Type, wantType)
+			}
+			if inv.IntegrationStatus != zuora.StatusSyncComplete || inv.SyncDate == "" {
+				e.T.Errorf("invoice %s: Integration Status %q, Sync Date %q", inv.InvoiceNumber, inv.IntegrationStatus, inv.SyncDate)
+			}
+		case zuora.TransferError:
+			errored++
+			if !strings.HasPrefix(inv.IntegrationStatus, "Error: ") || len(inv.IntegrationStatus) < 15 {
+				e.T.Errorf("invoice %s is Error without a reason: %q", inv.InvoiceNumber, inv.IntegrationStatus)
+			}
+		case zuora.TransferIgnore:
+			ignored++
+		default:
+			e.T.Errorf("invoice %s left %q (Integration Status %q)", inv.InvoiceNumber, inv.TransferredToAccounting, inv.IntegrationStatus)
+		}
+	}
+	return synced, errored, ignored
+}
+
+// MaxHistoryLength is the longest history among the workflows started since t.
+func (e *Env) MaxHistoryLength(ctx context.Context, since time.Time) (int64, string) {
+	e.T.Helper()
+	var longest int64
+	var which string
+	var token []byte
+	for {
+		resp, err := e.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query:         fmt.Sprintf("TaskQueue = '%s' AND StartTime >= '%s'", e.TaskQueue, since.UTC().Format(time.RFC3339)),
+			NextPageToken: token,
+		})
+		if err != nil {
+			e.T.Fatalf("listing workflows: %v", err)
+		}
+		for _, ex := range resp.Executions {
+			if ex.HistoryLength > longest {
+				longest, which = ex.HistoryLength, ex.Execution.WorkflowId
+			}
+			if ex.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				continue
+			}
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			return longest, which
+		}
+	}
+}
