@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -32,6 +33,7 @@ type config struct {
 	Generate string
 	Reset    bool
 	LogLevel string
+	Sign     string
 }
 
 func parseFlags(args []string) (*config, error) {
@@ -78,6 +80,7 @@ func parseFlags(args []string) (*config, error) {
 	}
 	fs.Float64Var(&nf.SpuriousAuthRate, "netsuite-spurious-auth-rate", 0, "share answered 401 \"Invalid login attempt\" although signed correctly")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.Sign, "sign", "", "print a TBA Authorization header for \"METHOD URL\" with the NetSuite credentials above and exit (for curl)")
 	if err := cli.Parse(fs, envPrefix, args); err != nil {
 		return nil, err
 	}
@@ -180,6 +183,15 @@ func main() {
 	cfg, err := parseFlags(os.Args[1:])
 	if err != nil {
 		cli.Fail(program, err)
+	}
+	if cfg.Sign != "" {
+		method, target, ok := strings.Cut(cfg.Sign, " ")
+		h, err := sandbox.TBAHeader(method, strings.TrimSpace(target), cfg.Sandbox.NetSuite, time.Now(), fmt.Sprintf("%d", time.Now().UnixNano()))
+		if !ok || err != nil {
+			cli.Fail(program, fmt.Errorf("--sign wants \"METHOD URL\", e.g. \"GET http://127.0.0.1:8702/services/rest/record/v1/customer/101\": %v", err))
+		}
+		fmt.Println(h)
+		return
 	}
 	app := fx.New(fx.NopLogger, fx.Supply(cfg), fx.Provide(newLogger, newSandbox), fx.Invoke(func(*sandbox.Sandbox) {}))
 	if err := app.Err(); err != nil {

@@ -183,3 +183,22 @@ func (n *netsuiteAPI) m2mToken(w http.ResponseWriter, r *http.Request) {
 	n.authMu.Unlock()
 	writeJSON(w, 200, map[string]any{"access_token": tok, "token_type": "bearer", "expires_in": 3600})
 }
+
+// TBAHeader signs a request as a NetSuite TBA client would, for curl
+// examples and debugging (sandbox --sign).
+func TBAHeader(method, rawURL string, a NetSuiteAuth, now time.Time, nonce string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("%q is not a URL", rawURL)
+	}
+	params := map[string]string{"oauth_consumer_key": a.ConsumerKey, "oauth_token": a.TokenID, "oauth_signature_method": "HMAC-SHA256",
+		"oauth_timestamp": strconv.FormatInt(now.Unix(), 10), "oauth_nonce": nonce, "oauth_version": "1.0"}
+	sig := tbaSignature(method, strings.ToLower(u.Scheme+"://"+u.Host)+u.EscapedPath(), u.Query(), params, a.ConsumerSecret, a.TokenSecret)
+	params["oauth_signature"] = sig
+	keys := []string{"oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_version", "oauth_signature"}
+	parts := []string{`realm="` + a.Account + `"`}
+	for _, k := range keys {
+		parts = append(parts, k+`="`+enc(params[k])+`"`)
+	}
+	return "OAuth " + strings.Join(parts, ", "), nil
+}
