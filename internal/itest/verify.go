@@ -94,6 +94,7 @@ func (e *Env) CheckInvoiceInvariants(ctx context.Context, eligible map[string]bo
 	e.T.Helper()
 	invs := e.Invoices(ctx)
 	txs := e.Transactions(ctx)
+	lines := e.expectedLines(ctx)
 	for ext, list := range txs {
 		if len(list) > 1 {
 			e.T.Errorf("NetSuite has %d records with external id %s (duplicates)", len(list), ext)
@@ -115,6 +116,9 @@ func (e *Env) CheckInvoiceInvariants(ctx context.Context, eligible map[string]bo
 			}
 			if list[0].ID != inv.IntegrationID {
 				e.T.Errorf("invoice %s: IntegrationId__NS %q, NetSuite id %q", inv.InvoiceNumber, inv.IntegrationID, list[0].ID)
+			}
+			if want := lines[id]; list[0].Lines != want {
+				e.T.Errorf("invoice %s: NetSuite has %d lines, Zuora has %d non-zero items and taxation items", inv.InvoiceNumber, list[0].Lines, want)
 			}
 			if !list[0].Total.Equal(inv.Amount.Abs()) {
 				e.T.Errorf("invoice %s: NetSuite total %s, Zuora amount %s", inv.InvoiceNumber, list[0].Total, inv.Amount)
@@ -141,6 +145,32 @@ func (e *Env) CheckInvoiceInvariants(ctx context.Context, eligible map[string]bo
 		}
 	}
 	return synced, errored, ignored
+}
+
+// expectedLines counts, per invoice, the lines a sync under the default
+// settings writes: one per non-zero invoice item and taxation item.
+func (e *Env) expectedLines(ctx context.Context) map[string]int {
+	e.T.Helper()
+	out := map[string]int{}
+	items, err := zuora.QueryAll[zuora.InvoiceItem](ctx, e.Zuora, "select Id, InvoiceId, ChargeAmount from InvoiceItem")
+	if err != nil {
+		e.T.Fatalf("reading invoice items: %v", err)
+	}
+	for _, it := range items {
+		if !it.ChargeAmount.IsZero() {
+			out[it.InvoiceID]++
+		}
+	}
+	taxes, err := zuora.QueryAll[zuora.TaxationItem](ctx, e.Zuora, "select Id, InvoiceId, TaxAmount from TaxationItem")
+	if err != nil {
+		e.T.Fatalf("reading taxation items: %v", err)
+	}
+	for _, t := range taxes {
+		if !t.TaxAmount.IsZero() {
+			out[t.InvoiceID]++
+		}
+	}
+	return out
 }
 
 // MaxHistoryLength is the longest history among the workflows started since t.
