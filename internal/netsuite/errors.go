@@ -1,23 +1,27 @@
 package netsuite
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
-// APIError is a NetSuite error answer ("o:errorDetails") or a transport failure.
+// APIError is a NetSuite error answer ("o:errorDetails"), an answer the
+// client could not read, or a transport failure (Status 0).
 type APIError struct {
 	Status     int    // HTTP status; 0 = no response (network error, connection closed)
 	Title      string // "Bad Request"
-	Code       string // o:errorCode, e.g. INVALID_KEY_OR_REF, DUP_RCRD
-	Detail     string
-	Path       string // o:errorPath, e.g. item.items[3].item
+	Code       string // o:errorCode of the first detail, e.g. INVALID_KEY_OR_REF, DUP_RCRD
+	Detail     string // the details' text, joined with "; "
+	Path       string // o:errorPath of the first detail, e.g. item.items[3].item
 	Endpoint   string // "POST /record/v1/invoice"
-	Retryable  bool
+	Retryable  bool   // repeating the call may succeed
 	RetryAfter time.Duration
 	cause      error
 }
@@ -26,16 +30,20 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "netsuite %s: ", e.Endpoint)
 	if e.Status == 0 {
-		fmt.Fprintf(&b, "no response: %v", e.cause)
+		b.WriteString("no response")
+		if e.cause != nil {
+			fmt.Fprintf(&b, ": %v", e.cause)
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%d", e.Status)
 	if e.Code != "" {
 		fmt.Fprintf(&b, " %s", e.Code)
 	}
-	if e.Detail != "" {
+	switch {
+	case e.Detail != "":
 		fmt.Fprintf(&b, ": %s", e.Detail)
-	} else if e.Title != "" {
+	case e.Title != "":
 		fmt.Fprintf(&b, ": %s", e.Title)
 	}
 	if e.Path != "" {
@@ -46,23 +54,32 @@ func (e *APIError) Error() string {
 
 func (e *APIError) Unwrap() error { return e.cause }
 
-// IsRetryable reports whether repeating the call may succeed: 429, 5xx,
-// no response, the spurious "Invalid login attempt" under load, a malformed answer.
+// IsRetryable reports whether repeating the call may succeed: 429, 5xx, no
+// response, an unreadable success answer, and the spurious "Invalid login
+// attempt" NetSuite gives working credentials over its concurrency limit.
 func IsRetryable(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.Retryable
 }
 
-// IsNotFound reports a 404.
+// IsNotFound reports a 404 (unknown record or external id).
 func IsNotFound(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
 
+// retryableStatus is the classification by status alone; the spurious 401
+// needs the client's history and is decided in the client.
+func retryableStatus(status int) bool {
+	return status == http.StatusTooManyRequests || status >= 500
+}
+
+// errorBody is NetSuite's RFC 7807-like error document. Status is raw so a
+// string status does not make a readable error unreadable.
 type errorBody struct {
-	Type    string `json:"type"`
-	Title   string `json:"title"`
-	Status  int    `json:"status"`
+	Type    string          `json:"type"`
+	Title   string          `json:"title"`
+	Status  json.RawMessage `json:"status"`
 	Details []struct {
 		Detail string `json:"detail"`
 		Code   string `json:"o:errorCode"`
@@ -74,29 +91,65 @@ type errorBody struct {
 // JSON (an HTML page from a proxy, a truncated body) is still an APIError,
 // with an excerpt so the operator sees what came back.
 func decodeError(endpoint string, status int, body []byte) *APIError {
-	e := &APIError{Status: status, Endpoint: endpoint, Title: http.StatusText(status)}
+	e := &APIError{Status: status, Endpoint: endpoint, Title: http.StatusText(status), Retryable: retryableStatus(status)}
 	var eb errorBody
 	if err := json.Unmarshal(body, &eb); err != nil || (eb.Title == "" && len(eb.Details) == 0) {
-		e.Detail = "unexpected answer: " + excerpt(body)
-	} else {
-		if eb.Title != "" {
-			e.Title = eb.Title
+		e.Detail = "unexpected answer, not NetSuite's error JSON: " + excerpt(body)
+		return e
+	}
+	if eb.Title != "" {
+		e.Title = eb.Title
+	}
+	var details []string
+	for i, d := range eb.Details {
+		if i == 0 {
+			e.Code, e.Path = d.Code, d.Path
 		}
-		if len(eb.Details) > 0 {
-			e.Detail, e.Code, e.Path = eb.Details[0].Detail, eb.Details[0].Code, eb.Details[0].Path
+		if d.Detail != "" {
+			details = append(details, d.Detail)
 		}
 	}
-	e.Retryable = status == http.StatusTooManyRequests || status >= 500
+	e.Detail = strings.Join(details, "; ")
 	return e
 }
 
-func excerpt(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 200 {
-		s = s[:200] + "…"
+// retryAfter reads Retry-After in seconds or as an HTTP date; 0 when absent
+// or unreadable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
 	}
-	if s == "" {
+	if n, err := strconv.Atoi(v); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		return time.Duration(min(n, 24*3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// excerpt is at most 200 bytes of a body, cut on a rune boundary, with
+// whitespace runs folded so it fits on a log line.
+func excerpt(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
 		return "(empty body)"
 	}
-	return s
+	cut := len(b) > 200
+	if cut {
+		n := 200
+		for n > 0 && !utf8.RuneStart(b[n]) {
+			n--
+		}
+		b = b[:n]
+	}
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " ")
+	if cut {
+		s += "…"
+	}
+	return fmt.Sprintf("%q", s)
 }
