@@ -123,6 +123,20 @@ func TestZuoraWire(t *testing.T) {
 		t.Fatalf("items page 3: %v, %d items, first %+v", err, len(items), items)
 	}
 
+	// Tokens expire (here: all at once, as after a tenant's token revocation):
+	// the client refreshes once on the 401 and the call succeeds.
+	resp, err = http.Post(e.sb.ZuoraURL()+"/_sandbox/expire-tokens", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := e.z.GetInvoice(ctx, "inv1"); err != nil {
+		t.Fatalf("after token expiry the client must refresh and succeed: %v", err)
+	}
+	if got := e.sb.Stats("zuora").Requests["POST /oauth/token 200"]; got != 2 {
+		t.Errorf("tokens minted: %d, want 2 (the first, and one refresh after expiry)", got)
+	}
+
 	// Status write-back and enum check.
 	if err := e.z.UpdateInvoice(ctx, "inv1", zuora.InvoiceUpdate{TransferredToAccounting: ptr("Processing"), IntegrationStatus: ptr("Creating Invoice")}); err != nil {
 		t.Fatal(err)

@@ -215,6 +215,13 @@ func (z *zuoraAPI) handler() http.Handler {
 	})
 	mux.HandleFunc("POST /_sandbox/oauth-clients", z.createClient)
 	mux.HandleFunc("DELETE /_sandbox/oauth-clients/{id}", z.deleteClient)
+	mux.HandleFunc("POST /_sandbox/expire-tokens", func(w http.ResponseWriter, r *http.Request) {
+		z.authMu.Lock()
+		n := len(z.tokens)
+		z.tokens = map[string]zuoraToken{}
+		z.authMu.Unlock()
+		writeJSON(w, 200, map[string]int{"expired": n})
+	})
 	mux.HandleFunc("POST /oauth/token", z.token)
 	mux.HandleFunc("POST /v1/action/query", z.auth(z.query))
 	mux.HandleFunc("POST /v1/action/queryMore", z.auth(z.queryMore))
