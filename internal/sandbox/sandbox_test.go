@@ -274,3 +274,49 @@ func TestFaults(t *testing.T) {
 		t.Error("malformed answers must be errors")
 	}
 }
+
+func TestZuoraCreditMemos(t *testing.T) {
+	f := tinyTenant()
+	f.Zuora.Objects[zuora.ObjProductRatePlanCharge] = []fixture.Record{{"Id": "prpc1", "Name": "Migration", "ProductRatePlanId": "x"}}
+	e := start(t, t.TempDir(), f)
+	ctx := context.Background()
+	in := zuora.CreditMemoFromCharge{AccountID: "acc1", Charges: []zuora.CreditMemoCharge{{ChargeID: "prpc1", Amount: decimal.RequireFromString("12.50")}},
+		EffectiveDate: "2026-03-01", ReasonCode: "AR Mig - negative invoice", AutoPost: true, Origin: "IS migration", Transaction: "inv1"}
+	if _, err := e.z.CreateCreditMemo(ctx, in, "k1"); err == nil || zuora.IsRetryable(err) || !strings.Contains(err.Error(), "Invoice Settlement is not enabled") {
+		t.Fatalf("without Invoice Settlement: %v", err)
+	}
+	resp, err := http.DefaultClient.Do(mustReq(t, "PUT", e.sb.ZuoraURL()+"/_sandbox/tenant", `{"invoiceSettlement":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cm, err := e.z.CreateCreditMemo(ctx, in, "k2")
+	if err != nil || cm.Status != "Posted" || !cm.Amount.Equal(decimal.RequireFromString("12.5")) || cm.Origin != "IS migration" {
+		t.Fatalf("create: %v %+v", err, cm)
+	}
+	again, err := e.z.CreateCreditMemo(ctx, in, "k2")
+	if err != nil || again.ID != cm.ID {
+		t.Fatalf("the same Idempotency-Key must return the same memo: %v %+v", err, again)
+	}
+	yes := "Yes"
+	if err := e.z.UpdateCreditMemo(ctx, cm.Number, zuora.CreditMemoUpdate{TransferredToAccounting: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := e.z.ListCreditMemos(ctx, "acc1")
+	if err != nil || len(list) != 1 || list[0].TransferredToAccounting != "Yes" {
+		t.Fatalf("list: %v %+v", err, list)
+	}
+	// IIA creation is refused on an Invoice Settlement tenant, and ZOQL on IIAs fails.
+	if _, err := e.z.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, map[string]any{"InvoiceId": "inv1", "Amount": 1, "Type": "Credit"}, "k3"); err == nil {
+		t.Error("IIA creation must be refused under Invoice Settlement")
+	}
+}
+
+func mustReq(t *testing.T, method, url, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}

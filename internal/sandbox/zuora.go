@@ -232,6 +232,7 @@ func (z *zuoraAPI) handler() http.Handler {
 	mux.HandleFunc("PUT /v1/invoices/{key}", z.auth(z.putInvoice))
 	mux.HandleFunc("GET /v1/invoices/{key}/items", z.auth(z.invoiceItems))
 	mux.HandleFunc("GET /v1/invoices/{key}/items/{item}/taxation-items", z.auth(z.taxationItems))
+	z.creditMemoRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		z.restError(w, 404, "50000040", fmt.Sprintf("no such resource: %s %s", r.Method, r.URL.Path))
 	})
@@ -570,7 +571,7 @@ func (z *zuoraAPI) checkFields(obj string, body Record, camel bool) (Record, err
 			name = strings.ToUpper(k[:1]) + k[1:]
 		}
 		canon, ok := z.fields[obj][strings.ToLower(name)]
-		if !ok || canon == "Id" {
+		if !ok || strings.EqualFold(canon, "id") {
 			return nil, fmt.Errorf("%s has no writable field %s", obj, k)
 		}
 		if canon == "TransferredToAccounting" {

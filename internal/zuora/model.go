@@ -262,4 +262,8 @@ type CreditMemo struct {
 	ReferredInvoiceID       string          `json:"referredInvoiceId,omitempty"`
 	TransferredToAccounting string          `json:"transferredToAccounting,omitempty"`
 	Comment                 string          `json:"comment,omitempty"`
+	EffectiveDate           string          `json:"effectiveDate,omitempty"`
+	NSFields
+	Origin      string `json:"Origin__NS,omitempty"`      // what made it (the migration marks its memos)
+	Transaction string `json:"Transaction__NS,omitempty"` // the Zuora record it stands for
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -18,30 +19,29 @@ const (
 	vBool
 )
 
+// value is a literal from the query text.
 type value struct {
 	kind valueKind
-	s    string
-	d    decimal.Decimal
-	b    bool
+	s    string          // string contents, number text as written, "true"/"false"/"null"
+	d    decimal.Decimal // vNumber only
+	b    bool            // vBool only
 }
 
-// key is the literal's identity in an IN set: numbers by value.
-func (v value) key() string {
-	if v.kind == vNumber {
-		return "#" + v.d.String()
+// render writes the literal back as the language reads it. ZOQL's lexer
+// treats backslash as an escape, so a literal backslash must be doubled.
+func (v value) render(lang string) string {
+	if v.kind != vString {
+		return v.s
 	}
-	return v.s
-}
-
-func (v value) String() string {
-	switch v.kind {
-	case vString:
-		return "'" + strings.ReplaceAll(v.s, "'", "''") + "'"
+	s := v.s
+	if lang == "ZOQL" {
+		s = strings.ReplaceAll(s, `\`, `\\`)
 	}
-	return v.s
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// lookup finds a field case-insensitively; absent = nil.
+// lookup finds a field case-insensitively; absent = nil. The exact key is
+// tried first because queries usually spell fields as the records do.
 func lookup(r Record, name, lower string) (string, any) {
 	if v, ok := r[name]; ok {
 		return name, v
@@ -60,6 +60,15 @@ func scalar(v any) any {
 		return m["id"]
 	}
 	return v
+}
+
+// numeric reports whether v is stored as a JSON number (as opposed to text).
+func numeric(v any) bool {
+	switch v.(type) {
+	case json.Number, float64, int, int64:
+		return true
+	}
+	return false
 }
 
 // asDecimal reads numbers and numeric strings.
@@ -88,6 +97,8 @@ func asString(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
+	case json.Number:
+		return string(x)
 	case bool:
 		if x {
 			return "true"
@@ -97,9 +108,16 @@ func asString(v any) string {
 	return fmt.Sprint(v)
 }
 
+// numKey is a decimal's identity in a set: "1.50" and "1.5" are the same number.
+func numKey(d decimal.Decimal) string { return d.String() }
+
 // compare returns -1/0/1 and ok=false when the two can't be compared.
+// Numbers compare as decimals when both sides are numeric; everything else
+// (dates, datetimes, ids) compares as strings.
 func compare(rec any, lit value) (int, bool) {
 	switch lit.kind {
+	case vNull:
+		return 0, false
 	case vNumber:
 		if d, ok := asDecimal(rec); ok {
 			return d.Cmp(lit.d), true
@@ -111,6 +129,7 @@ func compare(rec any, lit value) (int, bool) {
 		case bool:
 			b = x
 		case string:
+			// NetSuite stores checkboxes as "T"/"F".
 			switch strings.ToLower(x) {
 			case "true", "t":
 				b = true
@@ -121,31 +140,94 @@ func compare(rec any, lit value) (int, bool) {
 		default:
 			return 0, false
 		}
-		if b == lit.b {
+		switch {
+		case b == lit.b:
 			return 0, true
-		}
-		if b {
+		case b:
 			return 1, true
 		}
 		return -1, true
 	default:
-		if _, isNum := rec.(json.Number); isNum {
+		if numeric(rec) {
 			if d, err := decimal.NewFromString(lit.s); err == nil {
-				rd, _ := asDecimal(rec)
-				return rd.Cmp(d), true
+				if rd, ok := asDecimal(rec); ok {
+					return rd.Cmp(d), true
+				}
 			}
 		}
 		return strings.Compare(asString(rec), lit.s), true
 	}
 }
 
+// inSet is an IN list prepared at parse time so membership is O(1) however
+// long the list is; it gives the same answers as comparing with each literal.
+type inSet struct {
+	str    map[string]struct{} // string literals, exact
+	num    map[string]struct{} // number literals, by numKey
+	strNum map[string]struct{} // string literals that read as numbers, by numKey (matched against numeric fields)
+	bools  []value             // true/false literals (at most two that matter)
+}
+
+func newInSet(list []value) *inSet {
+	s := &inSet{str: map[string]struct{}{}, num: map[string]struct{}{}, strNum: map[string]struct{}{}}
+	for _, v := range list {
+		switch v.kind {
+		case vString:
+			s.str[v.s] = struct{}{}
+			if d, err := decimal.NewFromString(v.s); err == nil {
+				s.strNum[numKey(d)] = struct{}{}
+			}
+		case vNumber:
+			s.num[numKey(v.d)] = struct{}{}
+		case vBool:
+			s.bools = append(s.bools, v)
+		}
+		// null never equals anything (SQL), so it is left out.
+	}
+	return s
+}
+
+func (s *inSet) has(v any) bool {
+	if numeric(v) {
+		if d, ok := asDecimal(v); ok {
+			k := numKey(d)
+			if _, hit := s.num[k]; hit {
+				return true
+			}
+			if _, hit := s.strNum[k]; hit {
+				return true
+			}
+		} else if _, hit := s.str[asString(v)]; hit {
+			return true
+		}
+	} else {
+		if _, hit := s.str[asString(v)]; hit {
+			return true
+		}
+		if len(s.num) > 0 {
+			if d, ok := asDecimal(v); ok {
+				if _, hit := s.num[numKey(d)]; hit {
+					return true
+				}
+			}
+		}
+	}
+	for _, b := range s.bools {
+		if n, ok := compare(v, b); ok && n == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// cond is one comparison: field op literal, field IN (...), field IS [NOT] NULL.
 type cond struct {
 	field, lower string
 	lang         string
-	op           string
+	op           string // = != < <= > >= like in "is null" "is not null"
 	val          value
-	list         []value
-	set          map[string]bool
+	list         []value // IN literals as written (for String and Candidates)
+	set          *inSet
 }
 
 func (c *cond) Eval(r Record) (bool, error) {
@@ -157,10 +239,11 @@ func (c *cond) Eval(r Record) (bool, error) {
 	case "is not null":
 		return v != nil, nil
 	}
-	if c.val.kind == vNull && (c.op == "=" || c.op == "!=") {
-		// ZOQL writes null tests as "= null" / "!= null"; in SuiteQL (SQL)
-		// a comparison with null is never true.
-		if c.lang == "ZOQL" {
+	if c.val.kind == vNull && c.op != "in" {
+		// ZOQL writes null tests as "= null" / "!= null" (Zuora's documented
+		// form); in SuiteQL, as in SQL, a comparison with null is never true:
+		// use IS NULL.
+		if c.lang == "ZOQL" && (c.op == "=" || c.op == "!=") {
 			return (v == nil) == (c.op == "="), nil
 		}
 		return false, nil
@@ -170,13 +253,7 @@ func (c *cond) Eval(r Record) (bool, error) {
 	}
 	switch c.op {
 	case "in":
-		if c.set[asString(v)] {
-			return true, nil
-		}
-		if d, ok := asDecimal(v); ok && c.set["#"+d.String()] {
-			return true, nil
-		}
-		return false, nil
+		return c.set.has(v), nil
 	case "like":
 		return like(asString(v), c.val.s), nil
 	}
@@ -198,7 +275,7 @@ func (c *cond) Eval(r Record) (bool, error) {
 	case ">=":
 		return n >= 0, nil
 	}
-	return false, fmt.Errorf("unknown operator %s", c.op)
+	return false, fmt.Errorf("%s: field %s: unknown operator %q", c.lang, c.field, c.op)
 }
 
 func (c *cond) String() string {
@@ -208,30 +285,52 @@ func (c *cond) String() string {
 	case "in":
 		parts := make([]string, len(c.list))
 		for i, v := range c.list {
-			parts[i] = v.String()
+			parts[i] = v.render(c.lang)
 		}
 		return c.field + " in (" + strings.Join(parts, ", ") + ")"
 	}
-	return c.field + " " + c.op + " " + c.val.String()
+	return c.field + " " + c.op + " " + c.val.render(c.lang)
 }
 
-// like matches SQL LIKE patterns: % any run, _ one character.
+// like matches SQL LIKE patterns (% any run, _ one character) in
+// O(len(s)*len(pattern)) worst case: on a mismatch it only retries from the
+// last %, which is enough because a later % can absorb anything an earlier
+// one could.
 func like(s, pattern string) bool {
-	if pattern == "" {
-		return s == ""
-	}
-	switch pattern[0] {
-	case '%':
-		for i := 0; i <= len(s); i++ {
-			if like(s[i:], pattern[1:]) {
-				return true
+	si, pi := 0, 0
+	starP, starS := -1, 0
+	for si < len(s) {
+		if pi < len(pattern) {
+			switch pc := pattern[pi]; pc {
+			case '%':
+				starP, starS = pi, si
+				pi++
+				continue
+			case '_':
+				_, n := utf8.DecodeRuneInString(s[si:])
+				si += n
+				pi++
+				continue
+			default:
+				if s[si] == pc {
+					si++
+					pi++
+					continue
+				}
 			}
 		}
-		return false
-	case '_':
-		return s != "" && like(s[1:], pattern[1:])
+		if starP < 0 {
+			return false
+		}
+		// Let the last % swallow one more character and retry.
+		_, n := utf8.DecodeRuneInString(s[starS:])
+		starS += n
+		si, pi = starS, starP+1
 	}
-	return s != "" && s[0] == pattern[0] && like(s[1:], pattern[1:])
+	for pi < len(pattern) && pattern[pi] == '%' {
+		pi++
+	}
+	return pi == len(pattern)
 }
 
 type binary struct {
@@ -261,7 +360,7 @@ func (n *notExpr) Eval(r Record) (bool, error) {
 
 func (n *notExpr) String() string { return "not (" + n.e.String() + ")" }
 
-// Match reports whether the record satisfies the WHERE clause.
+// Match reports whether the record satisfies the WHERE clause (no WHERE: true).
 func (s *Select) Match(r Record) (bool, error) {
 	if s.Where == nil {
 		return true, nil
@@ -269,7 +368,8 @@ func (s *Select) Match(r Record) (bool, error) {
 	return s.Where.Eval(r)
 }
 
-// IsCount reports a SuiteQL "SELECT COUNT(*)" query.
+// IsCount reports a SuiteQL "SELECT COUNT(*)" query: the emulator answers
+// one row {"count": n} (or the alias) instead of projecting records.
 func (s *Select) IsCount() bool { return s.count }
 
 // Project keeps the selected columns. ZOQL keys them as the record does
@@ -287,7 +387,11 @@ func (s *Select) Project(r Record) Record {
 			if name == "" {
 				name = c.Name
 			}
-			out[strings.ToLower(name)] = scalar(v)
+			v = scalar(v)
+			if v == nil {
+				continue
+			}
+			out[strings.ToLower(name)] = v
 			continue
 		}
 		out[k] = v
@@ -295,17 +399,65 @@ func (s *Select) Project(r Record) Record {
 	return out
 }
 
-// Sort orders records by ORDER BY: numbers by value, others as strings, nulls first.
+// sortKey is one ORDER BY value, read once per record rather than once per
+// comparison (sorting 100,000 lines would otherwise re-parse decimals millions of times).
+type sortKey struct {
+	null, num bool
+	d         decimal.Decimal
+	s         string
+}
+
+func makeSortKey(v any) sortKey {
+	if v == nil {
+		return sortKey{null: true}
+	}
+	k := sortKey{s: asString(v)}
+	k.d, k.num = asDecimal(v)
+	return k
+}
+
+// cmp orders nulls first, numbers by value when both are numeric, else as strings.
+func (a sortKey) cmp(b sortKey) int {
+	switch {
+	case a.null && b.null:
+		return 0
+	case a.null:
+		return -1
+	case b.null:
+		return 1
+	case a.num && b.num:
+		return a.d.Cmp(b.d)
+	}
+	return strings.Compare(a.s, b.s)
+}
+
+// Sort orders records by ORDER BY (stable; nulls first ascending, last
+// descending). Without ORDER BY it leaves the order alone.
 func (s *Select) Sort(rs []Record) {
-	if len(s.OrderBy) == 0 {
+	if len(s.OrderBy) == 0 || len(rs) < 2 {
 		return
 	}
-	sort.SliceStable(rs, func(i, j int) bool {
-		for _, o := range s.OrderBy {
-			lower := strings.ToLower(o.Field)
-			_, a := lookup(rs[i], o.Field, lower)
-			_, b := lookup(rs[j], o.Field, lower)
-			n := orderCmp(scalar(a), scalar(b))
+	type row struct {
+		r    Record
+		keys []sortKey
+	}
+	lowers := make([]string, len(s.OrderBy))
+	for i, o := range s.OrderBy {
+		lowers[i] = strings.ToLower(o.Field)
+	}
+	rows := make([]row, len(rs))
+	keys := make([]sortKey, len(rs)*len(s.OrderBy))
+	for i, r := range rs {
+		ks := keys[i*len(s.OrderBy) : (i+1)*len(s.OrderBy)]
+		for j, o := range s.OrderBy {
+			_, v := lookup(r, o.Field, lowers[j])
+			ks[j] = makeSortKey(scalar(v))
+		}
+		rows[i] = row{r, ks}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		for k, o := range s.OrderBy {
+			n := rows[i].keys[k].cmp(rows[j].keys[k])
 			if n == 0 {
 				continue
 			}
@@ -316,28 +468,17 @@ func (s *Select) Sort(rs []Record) {
 		}
 		return false
 	})
-}
-
-func orderCmp(a, b any) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return -1
-	case b == nil:
-		return 1
+	for i := range rows {
+		rs[i] = rows[i].r
 	}
-	da, okA := asDecimal(a)
-	db, okB := asDecimal(b)
-	if okA && okB {
-		return da.Cmp(db)
-	}
-	return strings.Compare(asString(a), asString(b))
 }
 
 // Candidates reports the finite set of values the WHERE restricts field to,
-// so an emulator can answer from an index: a top-level AND containing
-// field = v or field IN (...), or an OR whose every branch is field = v.
+// so an emulator can answer from an index instead of scanning: a top-level
+// AND containing field = v or field IN (...), or an OR whose every branch
+// is such a restriction. Values are the literals as written (numbers in
+// their query text). Every matching record has field equal to one of them;
+// the emulator must still call Match on what the index returns.
 func (s *Select) Candidates(field string) ([]string, bool) {
 	if s.Where == nil {
 		return nil, false
@@ -352,13 +493,17 @@ func candidates(e Expr, field string) ([]string, bool) {
 			return nil, false
 		}
 		switch {
-		case x.op == "=" && x.val.kind != vNull && x.val.kind != vBool:
+		case x.op == "=" && (x.val.kind == vString || x.val.kind == vNumber):
 			return []string{x.val.s}, true
 		case x.op == "in":
 			out := make([]string, 0, len(x.list))
 			for _, v := range x.list {
-				if v.kind == vString || v.kind == vNumber {
+				switch v.kind {
+				case vString, vNumber:
 					out = append(out, v.s)
+				case vBool:
+					// true matches "T", "t", "true": not a finite set of keys.
+					return nil, false
 				}
 			}
 			return out, true
@@ -382,7 +527,7 @@ func candidates(e Expr, field string) ([]string, bool) {
 	return nil, false
 }
 
-// String renders the query back (normalised).
+// String renders the query back in a normalised form that parses to the same query.
 func (s *Select) String() string {
 	var b strings.Builder
 	b.WriteString("select ")

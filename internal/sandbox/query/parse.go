@@ -22,6 +22,10 @@ func (e *SyntaxError) Error() string {
 // maxZOQLConditions is Zuora's limit of conditions in one WHERE clause.
 const maxZOQLConditions = 200
 
+// maxDepth bounds nesting of parentheses and NOT so a hostile query cannot
+// exhaust the stack (real queries nest a handful of levels).
+const maxDepth = 100
+
 type tokKind int
 
 const (
@@ -134,6 +138,7 @@ type parser struct {
 	toks  []token
 	i     int
 	conds int
+	depth int
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -203,7 +208,7 @@ func parse(lang, q string) (*Select, error) {
 			return nil, p.errAt(p.peek(), "select * is not supported by the sandbox: name the columns")
 		}
 		if lang == "SuiteQL" && p.isKeyword("count") && p.toks[p.i+1].kind == tPunct && p.toks[p.i+1].text == "(" {
-			start := p.next()
+			p.next()
 			p.next()
 			if !p.isPunct("*") {
 				return nil, p.errAt(p.peek(), "expected * in COUNT(*), found %s", p.peek())
@@ -223,7 +228,6 @@ func parse(lang, q string) (*Select, error) {
 				col.Alias = alias
 			}
 			s.count = true
-			_ = start
 			s.Columns = append(s.Columns, col)
 		} else {
 			name, err := p.ident("field name")
@@ -328,18 +332,33 @@ func (p *parser) and() (Expr, error) {
 
 func (p *parser) not() (Expr, error) {
 	if p.isKeyword("not") {
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
 		p.next()
 		e, err := p.not()
 		if err != nil {
 			return nil, err
 		}
+		p.depth--
 		return &notExpr{e}, nil
 	}
 	return p.primary()
 }
 
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > maxDepth {
+		return p.errAt(p.peek(), "conditions nested more than %d deep", maxDepth)
+	}
+	return nil
+}
+
 func (p *parser) primary() (Expr, error) {
 	if p.isPunct("(") {
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
 		p.next()
 		e, err := p.or()
 		if err != nil {
@@ -349,6 +368,7 @@ func (p *parser) primary() (Expr, error) {
 			return nil, p.errAt(p.peek(), "expected ), found %s", p.peek())
 		}
 		p.next()
+		p.depth--
 		return e, nil
 	}
 	start := p.peek()
@@ -387,14 +407,12 @@ func (p *parser) primary() (Expr, error) {
 			return nil, p.errAt(p.peek(), "expected ( after IN, found %s", p.peek())
 		}
 		p.next()
-		c.set = map[string]bool{}
 		for {
 			v, err := p.literal()
 			if err != nil {
 				return nil, err
 			}
 			c.list = append(c.list, v)
-			c.set[v.key()] = true
 			if !p.isPunct(",") {
 				break
 			}
@@ -404,6 +422,7 @@ func (p *parser) primary() (Expr, error) {
 			return nil, p.errAt(p.peek(), "expected , or ) in the IN list, found %s", p.peek())
 		}
 		p.next()
+		c.set = newInSet(c.list)
 	case p.isKeyword("like"):
 		if p.lang == "ZOQL" {
 			return nil, p.errAt(p.peek(), "ZOQL has no LIKE")

@@ -1,0 +1,203 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/internal/zuora"
+)
+
+// Credit memos: only on a tenant with Invoice Settlement (PUT /_sandbox/tenant).
+
+func (z *zuoraAPI) creditMemoRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /v1/creditmemos", z.auth(z.idempotent(z.createCreditMemo)))
+	mux.HandleFunc("GET /v1/creditmemos", z.auth(z.listCreditMemos))
+	mux.HandleFunc("GET /v1/creditmemos/{key}", z.auth(z.getCreditMemo))
+	mux.HandleFunc("PUT /v1/creditmemos/{key}", z.auth(z.putCreditMemo))
+}
+
+func (z *zuoraAPI) requireIS(w http.ResponseWriter) bool {
+	if !z.tenant.InvoiceSettlement {
+		z.restError(w, 400, "50000040", "Invoice Settlement is not enabled")
+		return false
+	}
+	return true
+}
+
+func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		AccountID string `json:"accountId"`
+		Charges   []struct {
+			ChargeID string      `json:"chargeId"`
+			Amount   json.Number `json:"amount"`
+			Comment  string      `json:"comment"`
+		} `json:"charges"`
+		EffectiveDate string `json:"effectiveDate"`
+		ReasonCode    string `json:"reasonCode"`
+		Comment       string `json:"comment"`
+		AutoPost      bool   `json:"autoPost"`
+		Origin        string `json:"Origin__NS"`
+		Transaction   string `json:"Transaction__NS"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if !z.requireIS(w) {
+		return
+	}
+	if _, ok := z.tables[zuora.ObjAccount].byID[in.AccountID]; !ok {
+		z.restError(w, 400, "50000020", fmt.Sprintf("accountId %q is not an account", in.AccountID))
+		return
+	}
+	if len(in.Charges) == 0 {
+		z.restError(w, 400, "50000020", "charges: at least one charge is required")
+		return
+	}
+	total := decimal.Zero
+	for i, c := range in.Charges {
+		if _, ok := z.tables[zuora.ObjProductRatePlanCharge].byID[c.ChargeID]; !ok {
+			z.restError(w, 400, "50000020", fmt.Sprintf("charges[%d].chargeId %q is not a product rate plan charge", i, c.ChargeID))
+			return
+		}
+		a, err := decimal.NewFromString(string(c.Amount))
+		if err != nil || !a.IsPositive() {
+			z.restError(w, 400, "50000020", fmt.Sprintf("charges[%d].amount %q must be a positive number", i, c.Amount))
+			return
+		}
+		total = total.Add(a)
+	}
+	t := z.tables[zuora.ObjCreditMemo]
+	id := newHex(16)
+	status := "Draft"
+	if in.AutoPost {
+		status = "Posted"
+	}
+	rec := Record{"id": id, "number": fmt.Sprintf("CM%08d", t.len()+1), "accountId": in.AccountID, "amount": json.Number(total.StringFixed(2)),
+		"balance": json.Number(total.StringFixed(2)), "status": status, "reasonCode": in.ReasonCode, "comment": in.Comment,
+		"effectiveDate": in.EffectiveDate, "transferredToAccounting": "No", "createdDate": zuoraNow(), "updatedDate": zuoraNow()}
+	if in.Origin != "" {
+		rec["Origin__NS"] = in.Origin
+	}
+	if in.Transaction != "" {
+		rec["Transaction__NS"] = in.Transaction
+	}
+	if err := z.db.write(t.put(id, rec, z.db, 0)); err != nil {
+		z.restError(w, 500, "50000000", err.Error())
+		return
+	}
+	out := Record{"success": true}
+	for k, v := range rec {
+		out[k] = v
+	}
+	writeJSON(w, 200, out)
+}
+
+func (z *zuoraAPI) creditMemoByKey(key string) (Record, bool) {
+	t := z.tables[zuora.ObjCreditMemo]
+	if r, ok := t.byID[key]; ok {
+		return r, true
+	}
+	for _, r := range t.all() {
+		if r["number"] == key {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+func (z *zuoraAPI) getCreditMemo(w http.ResponseWriter, r *http.Request) {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	if !z.requireIS(w) {
+		return
+	}
+	rec, ok := z.creditMemoByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	out := Record{"success": true}
+	for k, v := range rec {
+		out[k] = v
+	}
+	writeJSON(w, 200, out)
+}
+
+func (z *zuoraAPI) putCreditMemo(w http.ResponseWriter, r *http.Request) {
+	var body Record
+	if err := decodeBody(r, &body); err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	fields, err := z.checkFields(zuora.ObjCreditMemo, body, false)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	if v, ok := fields["transferredToAccounting"]; ok {
+		switch v {
+		case "No", "Processing", "Yes", "Error", "Ignore":
+		default:
+			z.restError(w, 400, "50000020", fmt.Sprintf("invalid value %v for transferredToAccounting", v))
+			return
+		}
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if !z.requireIS(w) {
+		return
+	}
+	old, ok := z.creditMemoByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	rec := Record{}
+	for k, v := range old {
+		rec[k] = v
+	}
+	for k, v := range fields {
+		rec[k] = v
+	}
+	rec["updatedDate"] = zuoraNow()
+	id := str(rec["id"])
+	if err := z.db.write(z.tables[zuora.ObjCreditMemo].put(id, rec, z.db, 0)); err != nil {
+		z.restError(w, 500, "50000000", err.Error())
+		return
+	}
+	writeJSON(w, 200, map[string]any{"success": true, "id": id})
+}
+
+func (z *zuoraAPI) listCreditMemos(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, err1 := atoiDefault(q.Get("page"), 1)
+	size, err2 := atoiDefault(q.Get("pageSize"), 20)
+	if err1 != nil || err2 != nil || page < 1 || size < 1 || size > zuora.CreditMemoPageSize {
+		z.restError(w, 400, "50000020", fmt.Sprintf("page must be ≥ 1 and pageSize between 1 and %d", zuora.CreditMemoPageSize))
+		return
+	}
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	if !z.requireIS(w) {
+		return
+	}
+	var recs []Record
+	if acct := q.Get("accountId"); acct != "" {
+		recs, _ = z.tables[zuora.ObjCreditMemo].lookup("accountId", []string{acct})
+	} else {
+		recs = z.tables[zuora.ObjCreditMemo].all()
+	}
+	start := min((page-1)*size, len(recs))
+	end := min(start+size, len(recs))
+	resp := map[string]any{"success": true, "creditmemos": nonNil(recs[start:end])}
+	if end < len(recs) {
+		resp["nextPage"] = fmt.Sprintf("/v1/creditmemos?accountId=%s&page=%d&pageSize=%d", q.Get("accountId"), page+1, size)
+	}
+	writeJSON(w, 200, resp)
+}

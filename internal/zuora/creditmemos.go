@@ -1,0 +1,89 @@
+package zuora
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+)
+
+// Credit memos exist only on tenants with Invoice Settlement; the migration
+// (issue 5) makes them. Current REST, camelCase bodies.
+
+// CreditMemoCharge is one charge line of a credit memo made from charges.
+type CreditMemoCharge struct {
+	ChargeID string          `json:"chargeId"` // product rate plan charge
+	Amount   decimal.Decimal `json:"amount"`
+	Comment  string          `json:"comment,omitempty"`
+}
+
+// CreditMemoFromCharge is POST /v1/creditmemos: a credit memo from charges.
+type CreditMemoFromCharge struct {
+	AccountID     string             `json:"accountId"`
+	Charges       []CreditMemoCharge `json:"charges"`
+	EffectiveDate string             `json:"effectiveDate,omitempty"`
+	ReasonCode    string             `json:"reasonCode,omitempty"`
+	Comment       string             `json:"comment,omitempty"`
+	AutoPost      bool               `json:"autoPost"`
+	Origin        string             `json:"Origin__NS,omitempty"`
+	Transaction   string             `json:"Transaction__NS,omitempty"`
+}
+
+// CreateCreditMemo makes a credit memo from charges; idemKey makes a retried
+// call return the first one's memo instead of making a second.
+func (c *Client) CreateCreditMemo(ctx context.Context, in CreditMemoFromCharge, idemKey string) (*CreditMemo, error) {
+	var out CreditMemo
+	if err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/creditmemos", path: "/v1/creditmemos", body: in, out: &out, idemKey: idemKey}); err != nil {
+		return nil, err
+	}
+	if out.ID == "" {
+		return nil, &DecodeError{Endpoint: "POST /v1/creditmemos", Status: 200, Err: fmt.Errorf("no id in the answer")}
+	}
+	return &out, nil
+}
+
+// GetCreditMemo reads a credit memo by id or number.
+func (c *Client) GetCreditMemo(ctx context.Context, key string) (*CreditMemo, error) {
+	var out CreditMemo
+	if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/creditmemos/{key}", path: "/v1/creditmemos/" + url.PathEscape(key), out: &out}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CreditMemoUpdate is what the connector writes on a credit memo.
+type CreditMemoUpdate struct {
+	TransferredToAccounting *string `json:"transferredToAccounting,omitempty"`
+	IntegrationID           *string `json:"IntegrationId__NS,omitempty"`
+	IntegrationStatus       *string `json:"IntegrationStatus__NS,omitempty"`
+	SyncDate                *string `json:"SyncDate__NS,omitempty"`
+}
+
+// UpdateCreditMemo writes fields of a credit memo.
+func (c *Client) UpdateCreditMemo(ctx context.Context, key string, u CreditMemoUpdate) error {
+	return c.do(ctx, call{method: "PUT", endpoint: "PUT /v1/creditmemos/{key}", path: "/v1/creditmemos/" + url.PathEscape(key), body: u})
+}
+
+// CreditMemoPageSize is the list endpoint's largest page.
+const CreditMemoPageSize = 40
+
+// ListCreditMemos returns every credit memo of an account, paging by 40.
+func (c *Client) ListCreditMemos(ctx context.Context, accountID string) ([]CreditMemo, error) {
+	var all []CreditMemo
+	for page := 1; ; page++ {
+		var out struct {
+			CreditMemos []CreditMemo `json:"creditmemos"`
+			NextPage    string       `json:"nextPage"`
+		}
+		q := url.Values{"accountId": {accountID}, "page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(CreditMemoPageSize)}}
+		if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/creditmemos", path: "/v1/creditmemos", query: q, out: &out}); err != nil {
+			return nil, err
+		}
+		all = append(all, out.CreditMemos...)
+		if out.NextPage == "" || len(out.CreditMemos) == 0 {
+			return all, nil
+		}
+	}
+}
