@@ -46,6 +46,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&s.ZuoraAddr, "zuora-addr", d.ZuoraAddr, "Zuora emulator listen address (loopback only)")
 	fs.StringVar(&s.NetSuiteAddr, "netsuite-addr", d.NetSuiteAddr, "NetSuite emulator listen address (loopback only)")
 	fs.StringVar(&s.DataDir, "data-dir", d.DataDir, "where both tenants are kept across restarts")
+	fs.BoolVar(&s.AnyAddress, "listen-any", false, "allow non-loopback --zuora-addr/--netsuite-addr (inside a container only)")
 	fs.StringVar(&c.Fixture, "fixture", "", "replace all state with this fixture file (format: docs/fixtures.md)")
 	fs.StringVar(&c.Generate, "generate", "", "replace all state with a generated tenant, e.g. seed=7,invoices=1000,large=100000 (keys: docs/fixtures.md)")
 	fs.BoolVar(&c.Reset, "reset", false, "wipe the data dir first (then the demo tenant loads unless --fixture/--generate)")

@@ -52,6 +52,9 @@ type Config struct {
 	NetSuite                    NetSuiteAuth
 	ZuoraFaults, NetSuiteFaults Faults
 	Logger                      *slog.Logger
+	// AnyAddress allows non-loopback listen addresses: inside a container
+	// (docker-compose.yml) only, where the network is the container's own.
+	AnyAddress bool
 }
 
 // DefaultConfig is the documented local setup.
@@ -132,7 +135,7 @@ func (s *Sandbox) Start() error {
 		if err != nil {
 			return fmt.Errorf("sandbox: address %q: %w", a.addr, err)
 		}
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		if ip := net.ParseIP(host); !s.cfg.AnyAddress && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 			return fmt.Errorf("sandbox: address %q is not loopback; the sandbox serves 127.0.0.1 only", a.addr)
 		}
 		ln, err := net.Listen("tcp", a.addr)
