@@ -285,14 +285,23 @@ func (n *netsuiteAPI) location(w http.ResponseWriter, r *http.Request, typ, id s
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (n *netsuiteAPI) create(w http.ResponseWriter, r *http.Request) {
+// recordRequest resolves the record type and reads the JSON body of a write.
+func (n *netsuiteAPI) recordRequest(w http.ResponseWriter, r *http.Request) (string, *table, Record, bool) {
 	typ, t, ok := n.typeOf(w, r)
 	if !ok {
-		return
+		return "", nil, nil, false
 	}
 	var body Record
 	if err := decodeBody(r, &body); err != nil {
 		nsError(w, 400, "INVALID_CONTENT", "", err.Error())
+		return "", nil, nil, false
+	}
+	return typ, t, body, true
+}
+
+func (n *netsuiteAPI) create(w http.ResponseWriter, r *http.Request) {
+	typ, t, body, ok := n.recordRequest(w, r)
+	if !ok {
 		return
 	}
 	n.mu.Lock()
@@ -306,18 +315,13 @@ func (n *netsuiteAPI) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *netsuiteAPI) upsert(w http.ResponseWriter, r *http.Request) {
-	typ, t, ok := n.typeOf(w, r)
+	typ, t, body, ok := n.recordRequest(w, r)
 	if !ok {
 		return
 	}
 	eid, isEID := strings.CutPrefix(r.PathValue("id"), "eid:")
 	if !isEID || eid == "" {
 		nsError(w, 400, "INVALID_REQUEST", "", "PUT (upsert) needs an external id: /record/v1/"+typ+"/eid:<externalId>")
-		return
-	}
-	var body Record
-	if err := decodeBody(r, &body); err != nil {
-		nsError(w, 400, "INVALID_CONTENT", "", err.Error())
 		return
 	}
 	n.mu.Lock()
@@ -336,13 +340,8 @@ func (n *netsuiteAPI) upsert(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *netsuiteAPI) patch(w http.ResponseWriter, r *http.Request) {
-	typ, t, ok := n.typeOf(w, r)
+	typ, t, body, ok := n.recordRequest(w, r)
 	if !ok {
-		return
-	}
-	var body Record
-	if err := decodeBody(r, &body); err != nil {
-		nsError(w, 400, "INVALID_CONTENT", "", err.Error())
 		return
 	}
 	replace := map[string]bool{}

@@ -609,19 +609,28 @@ func (z *zuoraAPI) update(obj, id string, fields Record) (Record, error) {
 
 var errNotFound = fmt.Errorf("not found")
 
-func (z *zuoraAPI) putObject(w http.ResponseWriter, r *http.Request) {
+// objectWrite resolves the object type and reads and checks a write's fields.
+func (z *zuoraAPI) objectWrite(w http.ResponseWriter, r *http.Request) (string, Record, bool) {
 	obj, ok := z.objectOf(w, r)
 	if !ok {
-		return
+		return "", nil, false
 	}
 	var body Record
 	if err := decodeBody(r, &body); err != nil {
 		z.objectError(w, 400, err.Error())
-		return
+		return "", nil, false
 	}
 	fields, err := z.checkFields(obj, body, false)
 	if err != nil {
 		z.objectError(w, 400, err.Error())
+		return "", nil, false
+	}
+	return obj, fields, true
+}
+
+func (z *zuoraAPI) putObject(w http.ResponseWriter, r *http.Request) {
+	obj, fields, ok := z.objectWrite(w, r)
+	if !ok {
 		return
 	}
 	z.mu.Lock()
@@ -639,18 +648,8 @@ func (z *zuoraAPI) putObject(w http.ResponseWriter, r *http.Request) {
 }
 
 func (z *zuoraAPI) createObject(w http.ResponseWriter, r *http.Request) {
-	obj, ok := z.objectOf(w, r)
+	obj, fields, ok := z.objectWrite(w, r)
 	if !ok {
-		return
-	}
-	var body Record
-	if err := decodeBody(r, &body); err != nil {
-		z.objectError(w, 400, err.Error())
-		return
-	}
-	fields, err := z.checkFields(obj, body, false)
-	if err != nil {
-		z.objectError(w, 400, err.Error())
 		return
 	}
 	z.mu.Lock()
