@@ -349,7 +349,21 @@ func (b *binary) Eval(r Record) (bool, error) {
 	return b.r.Eval(r)
 }
 
-func (b *binary) String() string { return "(" + b.l.String() + " " + b.op + " " + b.r.String() + ")" }
+// String adds parentheses only where precedence needs them, so rendering
+// never nests deeper than the query as written (the parser bounds nesting).
+func (b *binary) String() string {
+	return b.side(b.l) + " " + b.op + " " + b.side(b.r)
+}
+
+func (b *binary) side(e Expr) string {
+	// An OR under an AND must keep its parentheses; the right operand of
+	// the same operator came from parentheses too (the parser builds left-deep
+	// trees), and keeping them preserves the tree exactly.
+	if c, ok := e.(*binary); ok && (b.op == "and" && c.op == "or" || e == b.r && c.op == b.op) {
+		return "(" + c.String() + ")"
+	}
+	return e.String()
+}
 
 type notExpr struct{ e Expr }
 
@@ -358,7 +372,12 @@ func (n *notExpr) Eval(r Record) (bool, error) {
 	return !v, err
 }
 
-func (n *notExpr) String() string { return "not (" + n.e.String() + ")" }
+func (n *notExpr) String() string {
+	if _, ok := n.e.(*binary); ok {
+		return "not (" + n.e.String() + ")"
+	}
+	return "not " + n.e.String()
+}
 
 // Match reports whether the record satisfies the WHERE clause (no WHERE: true).
 func (s *Select) Match(r Record) (bool, error) {

@@ -334,11 +334,18 @@ func TestCandidates(t *testing.T) {
 func TestStringRoundTrip(t *testing.T) {
 	tests := []struct{ lang, q, want string }{
 		{"ZOQL", `SELECT Id FROM Account WHERE Name = 'O\'Br\\ien' AND NOT (x IN (1, 'a')) OR y IS NOT NULL`,
-			`select Id from Account where ((Name = 'O''Br\\ien' and not (x in (1, 'a'))) or y is not null)`},
+			`select Id from Account where Name = 'O''Br\\ien' and not x in (1, 'a') or y is not null`},
+		{"ZOQL", "select Id from T where a = 1 and (b = 2 or c = 3) or (d = 4 or not (e = 5 and f = 6))",
+			"select Id from T where a = 1 and (b = 2 or c = 3) or (d = 4 or not (e = 5 and f = 6))"},
+		{"ZOQL", "select Id from T where ((a = 1 or b = 2)) or c = 3 and not not d is null",
+			"select Id from T where a = 1 or b = 2 or c = 3 and not not d is null"},
 		{"SuiteQL", `SELECT COUNT(*) AS n FROM t WHERE a LIKE 'x\%' ORDER BY a DESC, b`,
 			`select count(*) as n from t where a like 'x\%' order by a desc, b`},
 		{"SuiteQL", `select count(*) from t`, `select count(*) from t`},
 	}
+	// The 200-condition selection must survive rendering (no added nesting).
+	many := "select Id from T where " + strings.Repeat("Id = 'x' or ", 199) + "Id = 'y'"
+	tests = append(tests, struct{ lang, q, want string }{"ZOQL", many, many})
 	for _, tt := range tests {
 		s, err := parseFor(tt.lang)(tt.q)
 		if err != nil {
