@@ -183,7 +183,11 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 		}
 		j.state.LinesWritten += written
 		j.state.NextBatch++
-		heartbeat(ctx, j.state)
+		if j.state.NextBatch < j.state.TotalBatches {
+			// Only a multi-batch invoice has a cursor worth keeping; a
+			// heartbeat that reaches Temporal is a billable action.
+			heartbeat(ctx, j.state)
+		}
 	}
 	if j.state.NextBatch < j.state.TotalBatches {
 		return workflows.SyncInvoiceStep{State: j.state}, nil
@@ -243,7 +247,9 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 		return workflows.SyncInvoiceStep{}, false, err
 	}
 	j.state.NetSuiteID = id
-	heartbeat(ctx, j.state)
+	if j.state.TotalBatches > 1 {
+		heartbeat(ctx, j.state)
+	}
 	return workflows.SyncInvoiceStep{}, false, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/fx"
+	"google.golang.org/grpc"
 
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/app"
@@ -116,6 +117,7 @@ func newTemporalClient(lc fx.Lifecycle, c *config, logger *slog.Logger, m *metri
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	opts.MetricsHandler = mh
+	opts.ConnectionOptions.DialOptions = append(opts.ConnectionOptions.DialOptions, grpc.WithChainUnaryInterceptor(m.TemporalRPCInterceptor()))
 	tc, err := client.Dial(opts)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to Temporal at %s (namespace %s): %w", c.Temporal.Address, c.Temporal.Namespace, err)

@@ -4,6 +4,10 @@
 package metrics
 
 import (
+	"context"
+	"path"
+
+	"google.golang.org/grpc"
 	"net/http"
 	"strconv"
 	"time"
@@ -26,6 +30,7 @@ type Metrics struct {
 	apiCalls   *prometheus.CounterVec
 	retries    *prometheus.CounterVec
 	throttled  *prometheus.CounterVec
+	rpcs       *prometheus.CounterVec
 
 	closer interface{ Close() error }
 }
@@ -52,8 +57,11 @@ func New() *Metrics {
 		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "connector_api_throttled_total", Help: "429 Too Many Requests answers, by API and endpoint.",
 		}, []string{"api", "endpoint"}),
+		rpcs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "connector_temporal_rpcs_total", Help: "Calls from this process to the Temporal frontend, by method (heartbeats that reach the server are billable actions).",
+		}, []string{"method"}),
 	}
-	reg.MustRegister(m.records, m.apiLatency, m.apiCalls, m.retries, m.throttled)
+	reg.MustRegister(m.records, m.apiLatency, m.apiCalls, m.retries, m.throttled, m.rpcs)
 	return m
 }
 
@@ -105,4 +113,13 @@ func (m *Metrics) Close() error {
 		return m.closer.Close()
 	}
 	return nil
+}
+
+// TemporalRPCInterceptor counts this process's calls to the Temporal
+// frontend by method, e.g. RecordActivityTaskHeartbeat.
+func (m *Metrics) TemporalRPCInterceptor() grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		m.rpcs.WithLabelValues(path.Base(method)).Inc()
+		return invoker(ctx, method, req, reply, cc, opts...)
+	}
 }
