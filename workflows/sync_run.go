@@ -15,13 +15,47 @@ import (
 // Phases of a sync run, in dependency order: an invoice whose account or
 // charge is first synced in the same run is not an error.
 const (
-	PhaseInvoices = "invoices"
-	PhaseRevRec   = "revrec" // delayed rev rec lines whose trigger date is now set
-	PhaseDone     = "done"
+	PhaseCustomers   = "customers"
+	PhaseCatalog     = "catalog"
+	PhaseInvoices    = "invoices"
+	PhaseAdjustments = "adjustments"
+	PhaseRevRec      = "revrec" // delayed rev rec lines whose trigger date is now set
+	PhaseDone        = "done"
 )
 
 // AllPhases is the order a run goes through.
-var AllPhases = []string{PhaseInvoices, PhaseRevRec}
+var AllPhases = []string{PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseAdjustments, PhaseRevRec}
+
+// childPhase is a phase that syncs each selected record in its own child
+// workflow. Workflow types and activities are named, not referenced, so this
+// table is the one place a new record type plugs into a run.
+type childPhase struct {
+	recordType     string
+	selectActivity string // returns SelectResult pages (keyset by id)
+	workflowType   string // child workflow; its result has outcome, reason and a number
+	workflowID     func(zuoraID string) string
+	input          func(rec SelectedRecord, s settings.Settings) any
+}
+
+// childPhases: the phases run as one child workflow per record. A phase listed
+// in AllPhases but absent here and not handled in run() is a programming error.
+var childPhases = map[string]childPhase{
+	PhaseInvoices: {
+		recordType: RecordInvoice, selectActivity: ActivitySelectInvoices, workflowType: WorkflowInvoiceSync,
+		workflowID: InvoiceWorkflowID,
+		input: func(rec SelectedRecord, s settings.Settings) any {
+			return InvoiceSyncInput{InvoiceID: rec.ID, Settings: s}
+		},
+	},
+}
+
+// childOutcome is the part of every record workflow's result a run reads.
+type childOutcome struct {
+	Outcome       string `json:"outcome"`
+	Reason        string `json:"reason,omitempty"`
+	Number        string `json:"number,omitempty"`
+	InvoiceNumber string `json:"invoiceNumber,omitempty"`
+}
 
 // maxErrorsInResult bounds the errors a run's result lists; the rest are
 // counted (every errored record also carries its reason in Zuora).
@@ -50,8 +84,11 @@ type SyncRunState struct {
 
 // RunProgress is the run's tallies per record type.
 type RunProgress struct {
-	Invoices Counts `json:"invoices"`
-	RevRec   Counts `json:"revrec"`
+	Customers   Counts `json:"customers"`
+	Charges     Counts `json:"charges"`
+	Invoices    Counts `json:"invoices"`
+	Adjustments Counts `json:"adjustments"`
+	RevRec      Counts `json:"revrec"`
 }
 
 // SyncRunStatus answers the progress query.
@@ -114,12 +151,11 @@ func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
 			continue
 		}
 		var err error
-		switch r.state.Phase {
-		case PhaseInvoices:
-			err = r.syncChildren(ctx, RecordInvoice)
-		case PhaseRevRec:
+		if phase, ok := childPhases[r.state.Phase]; ok {
+			err = r.syncChildren(ctx, phase)
+		} else if r.state.Phase == PhaseRevRec {
 			err = r.updateRevRec(ctx)
-		default:
+		} else {
 			return SyncRunResult{}, temporal.NewNonRetryableApplicationError("unknown phase "+r.state.Phase, "BadInput", nil)
 		}
 		if err != nil {
@@ -162,8 +198,17 @@ func (r *syncRun) enabled(phase string) bool {
 	adv := r.in.Settings.Advanced
 	off := false
 	switch phase {
+	case PhaseCustomers, PhaseCatalog:
+		_, ok := childPhases[phase]
+		off = !ok // not built into this version: reported as disabled, never silently skipped
 	case PhaseInvoices:
 		off = adv.DisableInvoiceSync
+	case PhaseAdjustments:
+		// The IIA sync does not run when disabled, when NetSuite calculates
+		// taxes (Use Standard Invoice Sync = No) or once the tenant is on
+		// Invoice Settlement (seed iia-transaction-sync; IS migration).
+		_, ok := childPhases[phase]
+		off = !ok || adv.DisableIIASync || !adv.UseStandardInvoiceSync || adv.InvoiceSettlement
 	case PhaseRevRec:
 		off = adv.DisableInvoiceSync || !adv.NetSuiteRevRec
 	}
@@ -174,11 +219,22 @@ func (r *syncRun) enabled(phase string) bool {
 }
 
 func (r *syncRun) counts(recordType string) *Counts {
+	return r.state.Progress.of(recordType)
+}
+
+// of is a record type's tallies.
+func (p *RunProgress) of(recordType string) *Counts {
 	switch recordType {
+	case RecordCustomer:
+		return &p.Customers
+	case RecordCharge:
+		return &p.Charges
 	case RecordInvoice:
-		return &r.state.Progress.Invoices
+		return &p.Invoices
+	case RecordAdjustment:
+		return &p.Adjustments
 	default:
-		return &r.state.Progress.RevRec
+		return &p.RevRec
 	}
 }
 
@@ -203,7 +259,8 @@ func selectOptions() workflow.ActivityOptions {
 // syncChildren runs one child workflow per eligible record of a type, at most
 // Window in flight. The selection cursor only moves past records whose child
 // has started, so continue-as-new loses nothing.
-func (r *syncRun) syncChildren(ctx workflow.Context, recordType string) error {
+func (r *syncRun) syncChildren(ctx workflow.Context, phase childPhase) error {
+	recordType := phase.recordType
 	run := r.in.Settings.Run
 	window := max(run.Window, 1)
 	perContinue := run.ChildrenPerContinue
@@ -222,7 +279,7 @@ func (r *syncRun) syncChildren(ctx workflow.Context, recordType string) error {
 	for {
 		if len(buffer) == 0 && !selectionDone && started < perContinue {
 			var page SelectResult
-			if err := workflow.ExecuteActivity(selectCtx, ActivitySelectInvoices, SelectInput{
+			if err := workflow.ExecuteActivity(selectCtx, phase.selectActivity, SelectInput{
 				Settings: r.in.Settings, AfterID: r.state.AfterID, Limit: pageSize,
 			}).Get(ctx, &page); err != nil {
 				return fmt.Errorf("selecting %ss after %q: %w", recordType, r.state.AfterID, err)
@@ -232,7 +289,7 @@ func (r *syncRun) syncChildren(ctx workflow.Context, recordType string) error {
 		for r.inFlight < window && len(buffer) > 0 && started < perContinue {
 			rec := buffer[0]
 			buffer = buffer[1:]
-			r.startChild(ctx, selector, recordType, rec, counts)
+			r.startChild(ctx, selector, phase, rec, counts)
 			r.state.AfterID = rec.ID
 			started++
 		}
@@ -253,9 +310,10 @@ func (r *syncRun) syncChildren(ctx workflow.Context, recordType string) error {
 	}
 }
 
-func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, recordType string, rec SelectedRecord, counts *Counts) {
+func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, phase childPhase, rec SelectedRecord, counts *Counts) {
+	recordType := phase.recordType
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            InvoiceWorkflowID(rec.ID),
+		WorkflowID:            phase.workflowID(rec.ID),
 		TaskQueue:             workflow.GetInfo(ctx).TaskQueueName,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		// A record being written finishes even if its run is terminated: half
@@ -264,10 +322,10 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, r
 	})
 	counts.Selected++
 	r.inFlight++
-	future := workflow.ExecuteChildWorkflow(cctx, InvoiceSyncWorkflow, InvoiceSyncInput{InvoiceID: rec.ID, Settings: r.in.Settings})
+	future := workflow.ExecuteChildWorkflow(cctx, phase.workflowType, phase.input(rec, r.in.Settings))
 	selector.AddFuture(future, func(f workflow.Future) {
 		r.inFlight--
-		var res InvoiceSyncResult
+		var res childOutcome
 		err := f.Get(ctx, &res)
 		var already *temporal.ChildWorkflowExecutionAlreadyStartedError
 		switch {
@@ -280,7 +338,7 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, r
 		default:
 			counts.add(res.Outcome)
 			if res.Outcome == OutcomeError {
-				r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: firstNonEmpty(res.InvoiceNumber, rec.Number), Reason: res.Reason})
+				r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: firstNonEmpty(res.Number, res.InvoiceNumber, rec.Number), Reason: res.Reason})
 			}
 		}
 	})
@@ -329,9 +387,11 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
 	}
-	return b
+	return ""
 }

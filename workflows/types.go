@@ -17,6 +17,12 @@ const TaskQueue = "zuora-netsuite"
 // Query and workflow-type names an operator uses from the CLI and UI.
 const (
 	QueryProgress = "progress"
+
+	WorkflowSyncRun        = "SyncRunWorkflow"
+	WorkflowInvoiceSync    = "InvoiceSyncWorkflow"
+	WorkflowCustomerSync   = "CustomerSyncWorkflow"
+	WorkflowCatalogSync    = "CatalogSyncWorkflow"
+	WorkflowAdjustmentSync = "AdjustmentSyncWorkflow"
 )
 
 // Activity names (methods of activities.Activities, registered under these names).

@@ -12,8 +12,8 @@ import (
 // Register puts every workflow and activity on a worker (the worker program
 // and the integration tests use it, so both run the same set).
 func Register(r worker.Registry, a *activities.Activities) {
-	r.RegisterWorkflowWithOptions(workflows.SyncRunWorkflow, workflow.RegisterOptions{Name: "SyncRunWorkflow"})
-	r.RegisterWorkflowWithOptions(workflows.InvoiceSyncWorkflow, workflow.RegisterOptions{Name: "InvoiceSyncWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.SyncRunWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowSyncRun})
+	r.RegisterWorkflowWithOptions(workflows.InvoiceSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowInvoiceSync})
 	r.RegisterActivityWithOptions(a.SelectInvoices, activity.RegisterOptions{Name: workflows.ActivitySelectInvoices})
 	r.RegisterActivityWithOptions(a.SyncInvoice, activity.RegisterOptions{Name: workflows.ActivitySyncInvoice})
 	r.RegisterActivityWithOptions(a.MarkInvoiceFailed, activity.RegisterOptions{Name: workflows.ActivityMarkInvoiceFailed})
