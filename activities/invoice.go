@@ -64,7 +64,7 @@ func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInpu
 				// sync records the reason instead of skipping it silently.
 				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber})
 			} else if ok, _ := mapping.InvoiceSelectable(inv, *acct, s); ok {
-				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber})
+				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber, AccountNumber: acct.AccountNumber})
 			} else {
 				res.NotSelected++
 			}

@@ -141,9 +141,12 @@ func newWorker(c *config, tc client.Client, a *activities.Activities) worker.Wor
 	return w
 }
 
-func runWorker(lc fx.Lifecycle, w worker.Worker, c *config, logger *slog.Logger) {
+func runWorker(lc fx.Lifecycle, w worker.Worker, tc client.Client, c *config, logger *slog.Logger) {
 	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
+		OnStart: func(ctx context.Context) error {
+			if err := app.CheckSearchAttributes(ctx, tc, c.Temporal.Namespace, logger); err != nil {
+				return err
+			}
 			if err := w.Start(); err != nil {
 				return fmt.Errorf("starting the worker on task queue %s: %w", c.Temporal.TaskQueue, err)
 			}

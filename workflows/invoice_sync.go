@@ -148,11 +148,13 @@ func InvoiceSyncWorkflow(ctx workflow.Context, in InvoiceSyncInput) (InvoiceSync
 				return InvoiceSyncResult{}, temporal.NewApplicationError(reason, "SyncFailed")
 			}
 			outcome = OutcomeError
+			markOutcome(ctx, outcome)
 			return invoiceResult(in.InvoiceID, state, OutcomeError, reason), nil
 		}
 		state = step.State
 		if step.Outcome != "" {
 			outcome = step.Outcome
+			markOutcome(ctx, outcome)
 			workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: %s", in.InvoiceID, state.InvoiceNumber, step.Outcome))
 			return invoiceResult(in.InvoiceID, state, step.Outcome, step.Reason), nil
 		}

@@ -55,8 +55,9 @@ func InvoiceWorkflowID(zuoraInvoiceID string) string { return "invoice:" + zuora
 
 // SelectedRecord is a Zuora record chosen by a selection page.
 type SelectedRecord struct {
-	ID     string `json:"id"`
-	Number string `json:"number,omitempty"`
+	ID            string `json:"id"`
+	Number        string `json:"number,omitempty"`
+	AccountNumber string `json:"accountNumber,omitempty"` // for search attributes
 }
 
 // SelectInput asks for the next page of eligible records after a key: the

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
+
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
@@ -31,6 +31,7 @@ import (
 	"github.com/zuora-netsuite/connector/internal/sandbox"
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
 )
 
 // TemporalCLI is the path of the pinned Temporal CLI, from TEMPORAL_CLI or ./bin/temporal.
@@ -57,13 +58,7 @@ func Require(t testing.TB) {
 }
 
 // SearchAttributes are registered on the dev server, as make demo does.
-var SearchAttributes = temporal.NewSearchAttributes(
-	temporal.NewSearchAttributeKeyKeyword("ZuoraRecordType").ValueSet(""),
-	temporal.NewSearchAttributeKeyKeyword("ZuoraId").ValueSet(""),
-	temporal.NewSearchAttributeKeyKeyword("ZuoraNumber").ValueSet(""),
-	temporal.NewSearchAttributeKeyKeyword("ZuoraAccountNumber").ValueSet(""),
-	temporal.NewSearchAttributeKeyKeyword("SyncOutcome").ValueSet(""),
-)
+var SearchAttributes = workflows.DevServerSearchAttributes()
 
 var (
 	serverOnce sync.Once

@@ -1,0 +1,64 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Search attributes: operators find a record's sync in the Temporal UI and
+// CLI by them, e.g. failed invoice syncs of one account:
+//
+//	ZuoraRecordType = "invoice" AND ZuoraAccountNumber = "A-00012" AND SyncOutcome = "error"
+//
+// Every record workflow gets the first four when its run starts it (free on
+// Temporal Cloud). SyncOutcome is upserted only when a record ends in a state
+// that needs a person (error, ignored): an upsert is a billable action, and a
+// clean sync is the common case, visible as ExecutionStatus = "Completed"
+// without SyncOutcome. Register them on a cluster with
+// `temporal operator search-attribute create --name <Name> --type Keyword`.
+var (
+	SearchRecordType    = temporal.NewSearchAttributeKeyKeyword("ZuoraRecordType")
+	SearchZuoraID       = temporal.NewSearchAttributeKeyKeyword("ZuoraId")
+	SearchZuoraNumber   = temporal.NewSearchAttributeKeyKeyword("ZuoraNumber")
+	SearchAccountNumber = temporal.NewSearchAttributeKeyKeyword("ZuoraAccountNumber")
+	SearchOutcome       = temporal.NewSearchAttributeKeyKeyword("SyncOutcome")
+)
+
+// SearchAttributeNames are every search attribute the workflows use, for a
+// dev server's or a cluster's registration (all Keyword).
+var SearchAttributeNames = []string{"ZuoraRecordType", "ZuoraId", "ZuoraNumber", "ZuoraAccountNumber", "SyncOutcome"}
+
+// DevServerSearchAttributes registers every attribute on a dev server
+// started by testsuite.StartDevServer (tests and the benchmark).
+func DevServerSearchAttributes() temporal.SearchAttributes {
+	var updates []temporal.SearchAttributeUpdate
+	for _, name := range SearchAttributeNames {
+		updates = append(updates, temporal.NewSearchAttributeKeyKeyword(name).ValueSet(""))
+	}
+	return temporal.NewSearchAttributes(updates...)
+}
+
+// recordSearchAttributes are set when a run starts a record's workflow.
+func recordSearchAttributes(recordType string, rec SelectedRecord) temporal.SearchAttributes {
+	updates := []temporal.SearchAttributeUpdate{SearchRecordType.ValueSet(recordType), SearchZuoraID.ValueSet(rec.ID)}
+	if rec.Number != "" {
+		updates = append(updates, SearchZuoraNumber.ValueSet(rec.Number))
+	}
+	if rec.AccountNumber != "" {
+		updates = append(updates, SearchAccountNumber.ValueSet(rec.AccountNumber))
+	}
+	return temporal.NewSearchAttributes(updates...)
+}
+
+// markOutcome records an outcome that needs attention in the workflow's
+// search attributes; a clean sync costs nothing. (A server without the
+// attributes would fail the workflow task, which is why the worker refuses to
+// start until they are registered: app.CheckSearchAttributes.)
+func markOutcome(ctx workflow.Context, outcome string) {
+	if outcome != OutcomeError && outcome != OutcomeIgnored {
+		return
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchOutcome.ValueSet(outcome)); err != nil {
+		workflow.GetLogger(ctx).Warn("search attribute SyncOutcome not set", "outcome", outcome, "error", err)
+	}
+}
