@@ -23,6 +23,7 @@ const (
 	WorkflowCustomerSync   = "CustomerSyncWorkflow"
 	WorkflowCatalogSync    = "CatalogSyncWorkflow"
 	WorkflowAdjustmentSync = "AdjustmentSyncWorkflow"
+	WorkflowReconcile      = "ReconcileWorkflow"
 )
 
 // Activity names (methods of activities.Activities, registered under these names).
@@ -31,6 +32,7 @@ const (
 	ActivitySyncInvoice       = "SyncInvoice"
 	ActivityMarkInvoiceFailed = "MarkInvoiceFailed"
 	ActivityUpdateRevRec      = "UpdateDelayedRevRec"
+	ActivityReconcilePage     = "ReconcilePage"
 )
 
 // Record types, as they appear in progress, results and search attributes.

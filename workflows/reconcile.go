@@ -1,0 +1,252 @@
+package workflows
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zuora-netsuite/connector/internal/settings"
+)
+
+// Kinds of reconciliation differences, as the report and --json show them.
+const (
+	DiffMissing      = "missing"       // synced in Zuora, no NetSuite record
+	DiffNotLinked    = "not-linked"    // Zuora says Yes but holds no NetSuite id, or another id than the record's
+	DiffType         = "type"          // invoice where a credit memo belongs, or the reverse
+	DiffTotal        = "total"         // NetSuite total differs from the Zuora amount
+	DiffLineCount    = "lines"         // number of lines differs
+	DiffLineSum      = "line-amounts"  // sum of line amounts differs
+	DiffApplied      = "applied"       // credit memo applied amount differs from the adjustment
+	DiffAccountTotal = "account-total" // an account's totals differ for the range
+)
+
+// Reconciliation defaults: small pages keep each activity call short and its
+// result small; the report keeps the first differences and counts the rest.
+const (
+	DefaultReconcilePageSize       = 50
+	DefaultReconcileMaxDifferences = 200
+	reconcilePagesPerContinue      = 200
+)
+
+// ReconcileInput asks for a reconciliation of the records synced for
+// invoice (and adjustment) dates From..To, inclusive, YYYY-MM-DD.
+type ReconcileInput struct {
+	From     string            `json:"from"`
+	To       string            `json:"to"`
+	Settings settings.Settings `json:"settings"`
+	// PageSize is Zuora accounts per activity call (default 50).
+	PageSize int `json:"pageSize,omitempty"`
+	// MaxDifferences bounds the differences the report lists (default 200);
+	// the rest are counted.
+	MaxDifferences int `json:"maxDifferences,omitempty"`
+	// State is set by continue-as-new.
+	State *ReconcileState `json:"state,omitempty"`
+}
+
+// Difference is one disagreement between Zuora and NetSuite. Amounts are
+// decimal text to the cent, empty when not applicable.
+type Difference struct {
+	Kind          string `json:"kind"`
+	RecordType    string `json:"recordType"` // invoice | adjustment | account
+	ZuoraID       string `json:"zuoraId,omitempty"`
+	Number        string `json:"number,omitempty"`
+	AccountNumber string `json:"accountNumber,omitempty"`
+	Currency      string `json:"currency,omitempty"`
+	NetSuiteID    string `json:"netsuiteId,omitempty"`
+	Zuora         string `json:"zuora,omitempty"`
+	NetSuite      string `json:"netsuite,omitempty"`
+	Detail        string `json:"detail"`
+}
+
+// CurrencyTotal is the signed total of the compared records in one currency
+// (credit memos count negative), as Zuora and as NetSuite see it.
+type CurrencyTotal struct {
+	Currency string          `json:"currency"`
+	Zuora    decimal.Decimal `json:"zuora"`
+	NetSuite decimal.Decimal `json:"netsuite"`
+}
+
+// ReconcileCounts are a reconciliation's tallies.
+type ReconcileCounts struct {
+	Accounts    int `json:"accounts"`    // Zuora accounts looked at
+	Invoices    int `json:"invoices"`    // synced invoices compared
+	Adjustments int `json:"adjustments"` // synced invoice item adjustments compared
+	Matched     int `json:"matched"`     // records without any difference
+	Differences int `json:"differences"` // differences found (listed or not)
+}
+
+// ReconcileState is what a reconciliation carries across continue-as-new:
+// counts, the first differences and per-currency totals, never the records.
+type ReconcileState struct {
+	AfterAccountID     string          `json:"afterAccountId,omitempty"`
+	Counts             ReconcileCounts `json:"counts"`
+	Differences        []Difference    `json:"differences,omitempty"`
+	DifferencesOmitted int             `json:"differencesOmitted,omitempty"`
+	Totals             []CurrencyTotal `json:"totals,omitempty"`
+	Pages              int             `json:"pages"`
+	ContinuedAsNew     int             `json:"continuedAsNew"`
+}
+
+// ReconcilePageInput is one activity call: the next Limit Zuora accounts
+// after AfterAccountID (in id order), compared in full.
+type ReconcilePageInput struct {
+	From           string            `json:"from"`
+	To             string            `json:"to"`
+	Settings       settings.Settings `json:"settings"`
+	AfterAccountID string            `json:"afterAccountId,omitempty"`
+	Limit          int               `json:"limit"`
+	MaxDifferences int               `json:"maxDifferences"`
+}
+
+// ReconcilePageResult is one page's outcome: counts, at most MaxDifferences
+// differences (DifferencesFound counts all), and the page's currency totals.
+type ReconcilePageResult struct {
+	Counts           ReconcileCounts `json:"counts"`
+	Differences      []Difference    `json:"differences,omitempty"`
+	DifferencesFound int             `json:"differencesFound"`
+	Totals           []CurrencyTotal `json:"totals,omitempty"`
+	LastAccountID    string          `json:"lastAccountId,omitempty"`
+	Done             bool            `json:"done"`
+}
+
+// ReconcileStatus answers the progress query of a reconciliation.
+type ReconcileStatus struct {
+	From   string          `json:"from"`
+	To     string          `json:"to"`
+	Pages  int             `json:"pages"`
+	Counts ReconcileCounts `json:"counts"`
+	Done   bool            `json:"done"`
+}
+
+// ReconcileResult is the report.
+type ReconcileResult struct {
+	From               string          `json:"from"`
+	To                 string          `json:"to"`
+	Counts             ReconcileCounts `json:"counts"`
+	Differences        []Difference    `json:"differences,omitempty"`
+	DifferencesOmitted int             `json:"differencesOmitted,omitempty"`
+	Totals             []CurrencyTotal `json:"totals,omitempty"`
+	ContinuedAsNew     int             `json:"continuedAsNew"`
+}
+
+// Clean reports whether the books agree for the range.
+func (r ReconcileResult) Clean() bool { return r.Counts.Differences == 0 }
+
+// ValidateReconcileRange checks a date range as the workflow and the starter accept it.
+func ValidateReconcileRange(from, to string) error {
+	f, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return fmt.Errorf("from date %q: want YYYY-MM-DD", from)
+	}
+	t, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return fmt.Errorf("to date %q: want YYYY-MM-DD", to)
+	}
+	if t.Before(f) {
+		return fmt.Errorf("the range %s..%s ends before it starts", from, to)
+	}
+	return nil
+}
+
+func reconcileActivityOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Minute,
+		HeartbeatTimeout:    2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute, MaximumAttempts: 25,
+		},
+	}
+}
+
+// ReconcileWorkflow compares, account page by account page, every Zuora
+// invoice and invoice item adjustment synced for the date range with its
+// NetSuite record, and the totals per account and currency. It reads nothing
+// itself: each page is an activity that returns counts and a bounded list of
+// differences, so the history stays small however many records there are.
+func ReconcileWorkflow(ctx workflow.Context, in ReconcileInput) (ReconcileResult, error) {
+	if err := ValidateReconcileRange(in.From, in.To); err != nil {
+		return ReconcileResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadInput", nil)
+	}
+	pageSize := in.PageSize
+	if pageSize <= 0 {
+		pageSize = DefaultReconcilePageSize
+	}
+	maxDiffs := in.MaxDifferences
+	if maxDiffs <= 0 {
+		maxDiffs = DefaultReconcileMaxDifferences
+	}
+	var st ReconcileState
+	if in.State != nil {
+		st = *in.State
+	}
+	done := false
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (ReconcileStatus, error) {
+		return ReconcileStatus{From: in.From, To: in.To, Pages: st.Pages, Counts: st.Counts, Done: done}, nil
+	}); err != nil {
+		return ReconcileResult{}, err
+	}
+	actx := workflow.WithActivityOptions(ctx, reconcileActivityOptions())
+	for pages := 0; ; pages++ {
+		if pages >= reconcilePagesPerContinue || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			st.ContinuedAsNew++
+			next := in
+			next.State = &st
+			return ReconcileResult{}, workflow.NewContinueAsNewError(ctx, ReconcileWorkflow, next)
+		}
+		var page ReconcilePageResult
+		if err := workflow.ExecuteActivity(actx, ActivityReconcilePage, ReconcilePageInput{
+			From: in.From, To: in.To, Settings: in.Settings, AfterAccountID: st.AfterAccountID,
+			Limit: pageSize, MaxDifferences: maxDiffs,
+		}).Get(ctx, &page); err != nil {
+			return ReconcileResult{}, fmt.Errorf("reconciling accounts after %q: %w", st.AfterAccountID, err)
+		}
+		st.merge(page, maxDiffs)
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("reconciling %s..%s: %d accounts, %d invoices, %d adjustments, %d differences",
+			in.From, in.To, st.Counts.Accounts, st.Counts.Invoices, st.Counts.Adjustments, st.Counts.Differences))
+		if page.Done {
+			done = true
+			return ReconcileResult{
+				From: in.From, To: in.To, Counts: st.Counts, Differences: st.Differences,
+				DifferencesOmitted: st.DifferencesOmitted, Totals: st.Totals, ContinuedAsNew: st.ContinuedAsNew,
+			}, nil
+		}
+	}
+}
+
+// merge adds a page to the state, keeping at most maxDiffs differences and
+// the currency totals sorted (deterministic, no map iteration).
+func (st *ReconcileState) merge(p ReconcilePageResult, maxDiffs int) {
+	st.Pages++
+	if p.LastAccountID != "" {
+		st.AfterAccountID = p.LastAccountID
+	}
+	st.Counts.Accounts += p.Counts.Accounts
+	st.Counts.Invoices += p.Counts.Invoices
+	st.Counts.Adjustments += p.Counts.Adjustments
+	st.Counts.Matched += p.Counts.Matched
+	found := max(p.DifferencesFound, len(p.Differences))
+	st.Counts.Differences += found
+	for _, d := range p.Differences {
+		if len(st.Differences) < maxDiffs {
+			st.Differences = append(st.Differences, d)
+		} else {
+			st.DifferencesOmitted++
+		}
+	}
+	st.DifferencesOmitted += found - len(p.Differences)
+	for _, t := range p.Totals {
+		i := sort.Search(len(st.Totals), func(i int) bool { return st.Totals[i].Currency >= t.Currency })
+		if i < len(st.Totals) && st.Totals[i].Currency == t.Currency {
+			st.Totals[i].Zuora = st.Totals[i].Zuora.Add(t.Zuora)
+			st.Totals[i].NetSuite = st.Totals[i].NetSuite.Add(t.NetSuite)
+			continue
+		}
+		st.Totals = append(st.Totals, CurrencyTotal{})
+		copy(st.Totals[i+1:], st.Totals[i:])
+		st.Totals[i] = t
+	}
+}
