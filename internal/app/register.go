@@ -18,4 +18,6 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.SyncInvoice, activity.RegisterOptions{Name: workflows.ActivitySyncInvoice})
 	r.RegisterActivityWithOptions(a.MarkInvoiceFailed, activity.RegisterOptions{Name: workflows.ActivityMarkInvoiceFailed})
 	r.RegisterActivityWithOptions(a.UpdateDelayedRevRec, activity.RegisterOptions{Name: workflows.ActivityUpdateRevRec})
+	r.RegisterWorkflowWithOptions(workflows.ReconcileWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowReconcile})
+	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
 }

@@ -1,0 +1,549 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// reconcileChunk is how many records one NetSuite or Zuora read covers: an
+// IN list NetSuite answers from its index, under ZOQL's condition limit.
+const reconcileChunk = 100
+
+// NetSuite transaction types as SuiteQL's transaction.type shows them.
+const (
+	reconSuiteInvoice    = "CustInvc"
+	reconSuiteCreditMemo = "CustCred"
+)
+
+const (
+	reconcileInvoiceFields = "Id, InvoiceNumber, AccountId, Amount, AmountWithoutTax, InvoiceDate, TransferredToAccounting, IntegrationId__NS"
+	reconcileIIAFields     = "Id, AdjustmentNumber, AccountId, InvoiceId, InvoiceNumber, Type, Amount, AdjustmentDate, TransferredToAccounting, IntegrationId__NS"
+)
+
+// ReconcilePage compares the next page of Zuora accounts: every invoice and
+// invoice item adjustment with Transferred To Accounting = Yes dated in the
+// range against its NetSuite record (exists, linked, type, total, lines, line
+// amounts, applied amount), then each account's totals. It only reads.
+//
+// Pages are whole accounts, so an account's totals are complete within one
+// call and the workflow keeps nothing per account.
+func (a *Activities) ReconcilePage(ctx context.Context, in workflows.ReconcilePageInput) (workflows.ReconcilePageResult, error) {
+	if err := workflows.ValidateReconcileRange(in.From, in.To); err != nil {
+		return workflows.ReconcilePageResult{}, err
+	}
+	limit := in.Limit
+	if limit <= 0 {
+		limit = workflows.DefaultReconcilePageSize
+	}
+	accts, err := zuora.QueryAll[zuora.Account](ctx, a.Zuora, "select Id, AccountNumber, Currency from Account")
+	if err != nil {
+		return workflows.ReconcilePageResult{}, retryable("reading Zuora accounts", err)
+	}
+	sort.Slice(accts, func(i, j int) bool { return accts[i].ID < accts[j].ID })
+	start := sort.Search(len(accts), func(i int) bool { return accts[i].ID > in.AfterAccountID })
+	page := accts[start:min(start+limit, len(accts))]
+
+	r := &reconciler{a: a, in: in, s: in.Settings, maxDiffs: in.MaxDifferences, accounts: map[string]*reconAccount{}}
+	if r.maxDiffs <= 0 {
+		r.maxDiffs = workflows.DefaultReconcileMaxDifferences
+	}
+	for i := range page {
+		r.accounts[page[i].ID] = &reconAccount{acct: page[i]}
+	}
+	for s := 0; s < len(page); s += reconcileChunk {
+		chunk := page[s:min(s+reconcileChunk, len(page))]
+		if err := r.invoices(ctx, chunk); err != nil {
+			return workflows.ReconcilePageResult{}, retryable("reconciling invoices", err)
+		}
+		if err := r.adjustments(ctx, chunk); err != nil {
+			return workflows.ReconcilePageResult{}, retryable("reconciling invoice item adjustments", err)
+		}
+		heartbeat(ctx, chunk[len(chunk)-1].ID)
+	}
+	r.res.Counts.Accounts = len(page)
+	for _, acct := range page {
+		r.accountTotal(r.accounts[acct.ID])
+	}
+	if len(page) > 0 {
+		r.res.LastAccountID = page[len(page)-1].ID
+	}
+	r.res.Done = start+len(page) >= len(accts)
+	return r.res, nil
+}
+
+// reconAccount are one account's signed sums (credit memos negative).
+type reconAccount struct {
+	acct            zuora.Account
+	records         int
+	zuora, netsuite decimal.Decimal
+}
+
+type reconciler struct {
+	a        *Activities
+	in       workflows.ReconcilePageInput
+	s        settings.Settings
+	maxDiffs int
+	accounts map[string]*reconAccount
+	res      workflows.ReconcilePageResult
+}
+
+func (r *reconciler) report(d workflows.Difference) {
+	r.res.DifferencesFound++
+	r.res.Counts.Differences++
+	if len(r.res.Differences) < r.maxDiffs {
+		r.res.Differences = append(r.res.Differences, d)
+	}
+}
+
+// reconTx is a NetSuite transaction header as SuiteQL reports it.
+type reconTx struct {
+	id, typ string
+	total   decimal.Decimal
+}
+
+// reconLines are a transaction's lines keyed by the Zuora item id they carry.
+type reconLines struct {
+	count  int
+	sum    decimal.Decimal
+	byZID  map[string]decimal.Decimal
+	noZIDs int
+}
+
+// zuoraScope is the ZOQL filter of synced records of these accounts dated in the range.
+func (r *reconciler) zuoraScope(dateField string, accts []zuora.Account) string {
+	conds := make([]string, len(accts))
+	for i, a := range accts {
+		conds[i] = "AccountId = " + zuora.Quote(a.ID)
+	}
+	return fmt.Sprintf("TransferredToAccounting = 'Yes' and %s >= %s and %s <= %s and (%s)",
+		dateField, zuora.Quote(r.in.From), dateField, zuora.Quote(r.in.To), strings.Join(conds, " or "))
+}
+
+func (r *reconciler) invoices(ctx context.Context, accts []zuora.Account) error {
+	invs, err := zuora.QueryAll[zuora.Invoice](ctx, r.a.Zuora,
+		"select "+reconcileInvoiceFields+" from Invoice where "+r.zuoraScope("InvoiceDate", accts))
+	if err != nil {
+		return fmt.Errorf("reading synced Zuora invoices: %w", err)
+	}
+	sort.Slice(invs, func(i, j int) bool { return invs[i].ID < invs[j].ID })
+	for s := 0; s < len(invs); s += reconcileChunk {
+		chunk := invs[s:min(s+reconcileChunk, len(invs))]
+		if err := r.invoiceChunk(ctx, chunk); err != nil {
+			return err
+		}
+		heartbeat(ctx, chunk[len(chunk)-1].ID)
+	}
+	return nil
+}
+
+func (r *reconciler) invoiceChunk(ctx context.Context, invs []zuora.Invoice) error {
+	ids := make([]string, len(invs))
+	exts := make([]string, len(invs))
+	for i, inv := range invs {
+		ids[i], exts[i] = inv.ID, netsuite.InvoiceExternalID(inv.ID)
+	}
+	txs, err := r.transactions(ctx, exts)
+	if err != nil {
+		return err
+	}
+	lines, err := r.lines(ctx, txs)
+	if err != nil {
+		return err
+	}
+	expected, err := r.expectedInvoiceLines(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		r.res.Counts.Invoices++
+		r.compareInvoice(inv, txs[netsuite.InvoiceExternalID(inv.ID)], lines, expected[inv.ID])
+	}
+	return nil
+}
+
+// transactions reads NetSuite headers by external id.
+func (r *reconciler) transactions(ctx context.Context, exts []string) (map[string]*reconTx, error) {
+	out := map[string]*reconTx{}
+	if len(exts) == 0 {
+		return out, nil
+	}
+	rows, err := r.a.NetSuite.QueryAll(ctx, "SELECT id, type, externalid, foreigntotal FROM transaction WHERE externalid IN ("+reconQuoteAll(exts)+")")
+	if err != nil {
+		return nil, fmt.Errorf("reading NetSuite transactions: %w", err)
+	}
+	for _, row := range rows {
+		t := &reconTx{id: fmt.Sprint(row["id"]), typ: fmt.Sprint(row["type"])}
+		if t.total, err = decimal.NewFromString(fmt.Sprint(row["foreigntotal"])); err != nil {
+			return nil, fmt.Errorf("NetSuite transaction %s: total %v is not an amount", t.id, row["foreigntotal"])
+		}
+		out[fmt.Sprint(row["externalid"])] = t
+	}
+	return out, nil
+}
+
+// lines reads the lines of these NetSuite transactions, by transaction id.
+func (r *reconciler) lines(ctx context.Context, txs map[string]*reconTx) (map[string]*reconLines, error) {
+	out := map[string]*reconLines{}
+	var ids []string
+	for _, t := range txs {
+		ids = append(ids, t.id)
+		out[t.id] = &reconLines{byZID: map[string]decimal.Decimal{}}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	sort.Strings(ids)
+	rows, err := r.a.NetSuite.QueryAll(ctx, "SELECT transaction, foreignamount, custcol_zuora_item_id FROM transactionline WHERE transaction IN ("+reconQuoteAll(ids)+")")
+	if err != nil {
+		return nil, fmt.Errorf("reading NetSuite transaction lines: %w", err)
+	}
+	for _, row := range rows {
+		ls := out[fmt.Sprint(row["transaction"])]
+		if ls == nil {
+			continue
+		}
+		amt, err := decimal.NewFromString(fmt.Sprint(row["foreignamount"]))
+		if err != nil {
+			return nil, fmt.Errorf("NetSuite transaction %v: line amount %v is not an amount", row["transaction"], row["foreignamount"])
+		}
+		ls.count++
+		ls.sum = ls.sum.Add(amt)
+		if z, _ := row["custcol_zuora_item_id"].(string); z != "" {
+			ls.byZID[z] = ls.byZID[z].Add(amt)
+		} else {
+			ls.noZIDs++
+		}
+	}
+	return out, nil
+}
+
+// reconItem is an invoice item or taxation item with the amount its line
+// carries in Zuora's sign.
+type reconItem struct {
+	id     string
+	amount decimal.Decimal
+}
+
+// expectedInvoiceLines lists, per invoice, the items a sync writes as lines.
+func (r *reconciler) expectedInvoiceLines(ctx context.Context, invoiceIDs []string) (map[string][]reconItem, error) {
+	out := map[string][]reconItem{}
+	items, err := zoqlByIDs[zuora.InvoiceItem](ctx, r.a.Zuora, zuora.ObjInvoiceItem, "Id, InvoiceId, ChargeAmount", "InvoiceId", invoiceIDs)
+	if err != nil {
+		return nil, fmt.Errorf("reading Zuora invoice items: %w", err)
+	}
+	for _, it := range items {
+		out[it.InvoiceID] = append(out[it.InvoiceID], reconItem{id: it.ID, amount: it.ChargeAmount})
+	}
+	if r.s.Advanced.UseStandardInvoiceSync {
+		taxes, err := zoqlByIDs[zuora.TaxationItem](ctx, r.a.Zuora, zuora.ObjTaxationItem, "Id, InvoiceId, TaxAmount", "InvoiceId", invoiceIDs)
+		if err != nil {
+			return nil, fmt.Errorf("reading Zuora taxation items: %w", err)
+		}
+		for _, t := range taxes {
+			out[t.InvoiceID] = append(out[t.InvoiceID], reconItem{id: t.ID, amount: t.TaxAmount})
+		}
+	}
+	return out, nil
+}
+
+// compareInvoice checks one synced invoice against its NetSuite record.
+func (r *reconciler) compareInvoice(inv zuora.Invoice, tx *reconTx, lines map[string]*reconLines, items []reconItem) {
+	at := r.accounts[inv.AccountID]
+	base := workflows.Difference{RecordType: workflows.RecordInvoice, ZuoraID: inv.ID, Number: inv.InvoiceNumber}
+	if at != nil {
+		base.AccountNumber, base.Currency = at.acct.AccountNumber, at.acct.Currency
+		at.records++
+	}
+	negative := inv.Amount.IsNegative()
+	wantType, wantName := reconSuiteInvoice, "invoice"
+	if negative {
+		wantType, wantName = reconSuiteCreditMemo, "credit memo"
+	}
+	standard := r.s.Advanced.UseStandardInvoiceSync
+	zuoraSigned := inv.Amount
+	if !standard {
+		zuoraSigned = inv.AmountWithoutTax // NetSuite adds its own tax: compare before tax
+	}
+	if at != nil {
+		at.zuora = at.zuora.Add(zuoraSigned)
+	}
+	before := r.res.DifferencesFound
+	defer func() {
+		if r.res.DifferencesFound == before {
+			r.res.Counts.Matched++
+		}
+	}()
+
+	if tx == nil {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffMissing, reconCents(inv.Amount), ""
+		d.Detail = fmt.Sprintf("Zuora says the invoice was transferred (NetSuite id %q) but NetSuite has no %s with external id %s",
+			inv.IntegrationID, wantName, netsuite.InvoiceExternalID(inv.ID))
+		r.report(d)
+		return
+	}
+	base.NetSuiteID = tx.id
+	nsSigned := tx.total
+	if tx.typ == reconSuiteCreditMemo {
+		nsSigned = nsSigned.Neg()
+	}
+	ls := lines[tx.id]
+	if ls == nil {
+		ls = &reconLines{byZID: map[string]decimal.Decimal{}}
+	}
+	if !standard {
+		nsSigned = ls.sum
+		if tx.typ == reconSuiteCreditMemo {
+			nsSigned = nsSigned.Neg()
+		}
+	}
+	if at != nil {
+		at.netsuite = at.netsuite.Add(nsSigned)
+	}
+	if inv.IntegrationID != tx.id {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffNotLinked, inv.IntegrationID, tx.id
+		d.Detail = fmt.Sprintf("the Zuora invoice's NetSuite id is %q but its NetSuite record is %s", inv.IntegrationID, tx.id)
+		r.report(d)
+	}
+	if tx.typ != wantType {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffType, wantType, tx.typ
+		d.Detail = fmt.Sprintf("the invoice amounts to %s, so NetSuite should hold a %s, but it holds a %s", reconCents(inv.Amount), wantName, reconTypeName(tx.typ))
+		r.report(d)
+	}
+	if standard && !tx.total.Equal(inv.Amount.Abs()) {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffTotal, reconCents(inv.Amount.Abs()), reconCents(tx.total)
+		d.Detail = fmt.Sprintf("NetSuite total %s, Zuora amount %s: off by %s", reconCents(tx.total), reconCents(inv.Amount.Abs()), reconCents(tx.total.Sub(inv.Amount.Abs())))
+		r.report(d)
+	}
+
+	// Lines: those the sync writes, in NetSuite's sign (a credit memo's are negated).
+	wantCount, wantSum := 0, decimal.Zero
+	var missing, wrong []string
+	for _, it := range items {
+		amt := it.amount
+		if negative {
+			amt = amt.Neg()
+		}
+		if amt.IsZero() && !r.s.Advanced.SyncZeroAmountItems {
+			continue
+		}
+		wantCount++
+		wantSum = wantSum.Add(amt)
+		got, ok := ls.byZID[it.id]
+		switch {
+		case !ok:
+			missing = append(missing, it.id)
+		case !got.Equal(amt):
+			wrong = append(wrong, fmt.Sprintf("%s (%s in NetSuite, %s in Zuora)", it.id, reconCents(got), reconCents(amt)))
+		}
+	}
+	if ls.count != wantCount {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffLineCount, fmt.Sprint(wantCount), fmt.Sprint(ls.count)
+		d.Detail = fmt.Sprintf("NetSuite has %d lines, Zuora %d items to sync", ls.count, wantCount)
+		if len(missing) > 0 {
+			d.Detail += "; missing the line of Zuora item " + reconFirstFew(missing)
+		}
+		r.report(d)
+	}
+	if !ls.sum.Equal(wantSum) {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffLineSum, reconCents(wantSum), reconCents(ls.sum)
+		d.Detail = fmt.Sprintf("NetSuite lines sum to %s, Zuora items to %s: off by %s", reconCents(ls.sum), reconCents(wantSum), reconCents(ls.sum.Sub(wantSum)))
+		if len(wrong) > 0 {
+			d.Detail += "; line amounts differ for Zuora item " + reconFirstFew(wrong)
+		}
+		r.report(d)
+	}
+}
+
+func (r *reconciler) adjustments(ctx context.Context, accts []zuora.Account) error {
+	iias, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, r.a.Zuora,
+		"select "+reconcileIIAFields+" from InvoiceItemAdjustment where "+r.zuoraScope("AdjustmentDate", accts))
+	if err != nil {
+		return fmt.Errorf("reading synced Zuora invoice item adjustments: %w", err)
+	}
+	sort.Slice(iias, func(i, j int) bool { return iias[i].ID < iias[j].ID })
+	for s := 0; s < len(iias); s += reconcileChunk {
+		chunk := iias[s:min(s+reconcileChunk, len(iias))]
+		exts := make([]string, len(chunk))
+		var invIDs []string
+		for i, x := range chunk {
+			exts[i] = netsuite.AdjustmentExternalID(x.ID)
+			invIDs = append(invIDs, x.InvoiceID)
+		}
+		txs, err := r.transactions(ctx, exts)
+		if err != nil {
+			return err
+		}
+		// The original invoices' NetSuite ids: a credit adjustment's memo is applied to them.
+		origs, err := zoqlByIDs[zuora.Invoice](ctx, r.a.Zuora, zuora.ObjInvoice, "Id, Amount, IntegrationId__NS", "Id", invIDs)
+		if err != nil {
+			return fmt.Errorf("reading the adjusted Zuora invoices: %w", err)
+		}
+		orig := map[string]zuora.Invoice{}
+		for _, o := range origs {
+			orig[o.ID] = o
+		}
+		for _, x := range chunk {
+			r.res.Counts.Adjustments++
+			if err := r.compareAdjustment(ctx, x, txs[netsuite.AdjustmentExternalID(x.ID)], orig[x.InvoiceID]); err != nil {
+				return err
+			}
+		}
+		heartbeat(ctx, chunk[len(chunk)-1].ID)
+	}
+	return nil
+}
+
+// compareAdjustment checks a synced invoice item adjustment: a Credit one is
+// a NetSuite credit memo applied to the original invoice's record, a Charge
+// one an invoice (seed iia-transaction-sync).
+func (r *reconciler) compareAdjustment(ctx context.Context, x zuora.InvoiceItemAdjustment, tx *reconTx, orig zuora.Invoice) error {
+	at := r.accounts[x.AccountID]
+	base := workflows.Difference{RecordType: workflows.RecordAdjustment, ZuoraID: x.ID, Number: x.AdjustmentNumber}
+	if at != nil {
+		base.AccountNumber, base.Currency = at.acct.AccountNumber, at.acct.Currency
+		at.records++
+	}
+	credit := strings.EqualFold(x.Type, "Credit")
+	amount := x.Amount.Abs()
+	wantType, wantName, zuoraSigned := reconSuiteInvoice, "invoice", amount
+	if credit {
+		wantType, wantName, zuoraSigned = reconSuiteCreditMemo, "credit memo", amount.Neg()
+	}
+	if at != nil {
+		at.zuora = at.zuora.Add(zuoraSigned)
+	}
+	before := r.res.DifferencesFound
+	defer func() {
+		if r.res.DifferencesFound == before {
+			r.res.Counts.Matched++
+		}
+	}()
+	if tx == nil {
+		d := base
+		d.Kind, d.Zuora = workflows.DiffMissing, reconCents(zuoraSigned)
+		d.Detail = fmt.Sprintf("Zuora says the %s adjustment of invoice %s was transferred (NetSuite id %q) but NetSuite has no %s with external id %s",
+			strings.ToLower(x.Type), x.InvoiceNumber, x.IntegrationID, wantName, netsuite.AdjustmentExternalID(x.ID))
+		r.report(d)
+		return nil
+	}
+	base.NetSuiteID = tx.id
+	nsSigned := tx.total
+	if tx.typ == reconSuiteCreditMemo {
+		nsSigned = nsSigned.Neg()
+	}
+	if at != nil {
+		at.netsuite = at.netsuite.Add(nsSigned)
+	}
+	if x.IntegrationID != tx.id {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffNotLinked, x.IntegrationID, tx.id
+		d.Detail = fmt.Sprintf("the Zuora adjustment's NetSuite id is %q but its NetSuite record is %s", x.IntegrationID, tx.id)
+		r.report(d)
+	}
+	if tx.typ != wantType {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffType, wantType, tx.typ
+		d.Detail = fmt.Sprintf("a %s adjustment becomes a NetSuite %s, but NetSuite holds a %s", strings.ToLower(x.Type), wantName, reconTypeName(tx.typ))
+		r.report(d)
+	}
+	if !tx.total.Equal(amount) {
+		d := base
+		d.Kind, d.Zuora, d.NetSuite = workflows.DiffTotal, reconCents(amount), reconCents(tx.total)
+		d.Detail = fmt.Sprintf("NetSuite total %s, Zuora adjustment %s: off by %s", reconCents(tx.total), reconCents(amount), reconCents(tx.total.Sub(amount)))
+		r.report(d)
+	}
+	// Applied amount: only a credit memo applied to an invoice the connector
+	// synced; a Charge adjustment's soft link has no accounting impact.
+	if credit && tx.typ == reconSuiteCreditMemo && orig.IntegrationID != "" && !orig.Amount.IsNegative() {
+		full, err := r.a.NetSuite.GetTransaction(ctx, netsuite.TypeCreditMemo, tx.id)
+		if err != nil {
+			return fmt.Errorf("reading NetSuite credit memo %s: %w", tx.id, err)
+		}
+		applied := decimal.Zero
+		if full.Apply != nil {
+			for _, ap := range full.Apply.Items {
+				if ap.Apply && ap.Doc != nil && ap.Doc.ID == orig.IntegrationID {
+					applied = applied.Add(ap.Amount)
+				}
+			}
+		}
+		if !applied.Equal(amount) {
+			d := base
+			d.Kind, d.Zuora, d.NetSuite = workflows.DiffApplied, reconCents(amount), reconCents(applied)
+			d.Detail = fmt.Sprintf("credit memo %s applies %s to NetSuite invoice %s (Zuora invoice %s), the adjustment is %s",
+				tx.id, reconCents(applied), orig.IntegrationID, x.InvoiceNumber, reconCents(amount))
+			r.report(d)
+		}
+	}
+	return nil
+}
+
+// accountTotal reports an account whose signed totals for the range differ
+// and adds them to the page's currency totals.
+func (r *reconciler) accountTotal(at *reconAccount) {
+	if at == nil || at.records == 0 {
+		return
+	}
+	cur := at.acct.Currency
+	i := sort.Search(len(r.res.Totals), func(i int) bool { return r.res.Totals[i].Currency >= cur })
+	if i == len(r.res.Totals) || r.res.Totals[i].Currency != cur {
+		r.res.Totals = append(r.res.Totals, workflows.CurrencyTotal{})
+		copy(r.res.Totals[i+1:], r.res.Totals[i:])
+		r.res.Totals[i] = workflows.CurrencyTotal{Currency: cur}
+	}
+	r.res.Totals[i].Zuora = r.res.Totals[i].Zuora.Add(at.zuora)
+	r.res.Totals[i].NetSuite = r.res.Totals[i].NetSuite.Add(at.netsuite)
+	if at.zuora.Equal(at.netsuite) {
+		return
+	}
+	r.report(workflows.Difference{
+		Kind: workflows.DiffAccountTotal, RecordType: "account", ZuoraID: at.acct.ID, Number: at.acct.AccountNumber,
+		AccountNumber: at.acct.AccountNumber, Currency: cur, Zuora: reconCents(at.zuora), NetSuite: reconCents(at.netsuite),
+		Detail: fmt.Sprintf("%d synced records from %s to %s total %s %s in Zuora and %s %s in NetSuite: off by %s",
+			at.records, r.in.From, r.in.To, reconCents(at.zuora), cur, reconCents(at.netsuite), cur, reconCents(at.netsuite.Sub(at.zuora))),
+	})
+}
+
+func reconCents(d decimal.Decimal) string { return d.StringFixed(2) }
+
+func reconTypeName(t string) string {
+	switch t {
+	case reconSuiteInvoice:
+		return "invoice"
+	case reconSuiteCreditMemo:
+		return "credit memo"
+	}
+	return t
+}
+
+func reconQuoteAll(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = netsuite.Quote(v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// firstFew names up to three entries and counts the rest.
+func reconFirstFew(list []string) string {
+	const shown = 3
+	if len(list) <= shown {
+		return strings.Join(list, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(list[:shown], ", "), len(list)-shown)
+}
