@@ -1,0 +1,233 @@
+package activities_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/internal/app"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/sandbox"
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// syncedTenant starts a sandbox with a small generated tenant and syncs every
+// eligible invoice by calling the invoice activities directly (no Temporal).
+func syncedTenant(t *testing.T, spec string) (*activities.Activities, []zuora.Invoice) {
+	t.Helper()
+	f, err := fixture.Generate(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := sandbox.DefaultConfig()
+	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), quiet
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Load(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	apis := app.APIConfig{
+		ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret,
+		NetSuiteURL: sb.NetSuiteURL(), NetSuiteAccount: cfg.NetSuite.Account,
+		ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
+		TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret, NetSuiteConcurrency: 10, HTTPTimeout: time.Minute,
+	}
+	z, err := apis.NewZuora(quiet, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := apis.NewNetSuite(quiet, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &activities.Activities{Zuora: z, NetSuite: ns, Logger: quiet}
+	ctx := context.Background()
+	s := settings.Default()
+	sel, err := a.SelectInvoices(ctx, workflows.SelectInput{Settings: s, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range sel.Records {
+		state := workflows.InvoiceSyncState{}
+		for {
+			step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: rec.ID, Settings: s, State: state})
+			if err != nil {
+				t.Fatalf("syncing %s: %v", rec.ID, err)
+			}
+			state = step.State
+			if step.Outcome != "" {
+				break
+			}
+		}
+	}
+	synced, err := zuora.QueryAll[zuora.Invoice](ctx, z, "select Id, InvoiceNumber, AccountId, Amount, IntegrationId__NS from Invoice where TransferredToAccounting = 'Yes'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(synced) < 4 {
+		t.Fatalf("only %d invoices synced; the test needs at least 4", len(synced))
+	}
+	return a, synced
+}
+
+// reconcileAll runs every page as the workflow would and collects the differences.
+func reconcileAll(t *testing.T, a *activities.Activities, from, to string) (workflows.ReconcileCounts, []workflows.Difference, []workflows.CurrencyTotal) {
+	t.Helper()
+	in := workflows.ReconcilePageInput{From: from, To: to, Settings: settings.Default(), Limit: 2, MaxDifferences: 100}
+	var counts workflows.ReconcileCounts
+	var diffs []workflows.Difference
+	totals := map[string]workflows.CurrencyTotal{}
+	for pages := 0; ; pages++ {
+		res, err := a.ReconcilePage(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts.Accounts += res.Counts.Accounts
+		counts.Invoices += res.Counts.Invoices
+		counts.Matched += res.Counts.Matched
+		counts.Differences += res.Counts.Differences
+		diffs = append(diffs, res.Differences...)
+		for _, c := range res.Totals {
+			tt := totals[c.Currency]
+			tt.Currency, tt.Zuora, tt.NetSuite = c.Currency, tt.Zuora.Add(c.Zuora), tt.NetSuite.Add(c.NetSuite)
+			totals[c.Currency] = tt
+		}
+		if res.Done {
+			break
+		}
+		if pages > 100 {
+			t.Fatal("reconciliation never finished")
+		}
+		in.AfterAccountID = res.LastAccountID
+	}
+	var tl []workflows.CurrencyTotal
+	for _, c := range totals {
+		tl = append(tl, c)
+	}
+	return counts, diffs, tl
+}
+
+func kindsOf(diffs []workflows.Difference, zuoraID string) map[string]workflows.Difference {
+	out := map[string]workflows.Difference{}
+	for _, d := range diffs {
+		if d.ZuoraID == zuoraID {
+			out[d.Kind] = d
+		}
+	}
+	return out
+}
+
+func TestReconcilePage_CleanSyncHasNoDifference(t *testing.T) {
+	a, synced := syncedTenant(t, "seed=11,accounts=5,invoices=14,items=1-4,negative=0.3,tax=0.5")
+	counts, diffs, totals := reconcileAll(t, a, "2000-01-01", "2099-12-31")
+	if counts.Differences != 0 || len(diffs) != 0 {
+		t.Fatalf("clean sync: %d differences, first: %+v", counts.Differences, diffs)
+	}
+	if counts.Invoices != len(synced) || counts.Matched != len(synced) || counts.Accounts != 5 {
+		t.Errorf("counts %+v, want %d invoices all matched over 5 accounts", counts, len(synced))
+	}
+	for _, c := range totals {
+		if !c.Zuora.Equal(c.NetSuite) || c.Zuora.IsZero() {
+			t.Errorf("currency %s: Zuora %s, NetSuite %s", c.Currency, c.Zuora, c.NetSuite)
+		}
+	}
+	t.Logf("clean: %+v over %d currencies", counts, len(totals))
+	// A range before every invoice compares nothing.
+	counts, _, _ = reconcileAll(t, a, "1990-01-01", "1990-12-31")
+	if counts.Invoices != 0 || counts.Differences != 0 {
+		t.Errorf("empty range: %+v", counts)
+	}
+}
+
+// The rule: reconciliation finds a difference planted in NetSuite
+// (an amount changed, a line removed, a record deleted), each to the cent.
+func TestReconcilePage_PlantedDifferencesEachReportedToTheCent(t *testing.T) {
+	a, synced := syncedTenant(t, "seed=12,accounts=4,invoices=12,items=2-4,negative=0,tax=0")
+	ctx := context.Background()
+	changed, removed, deleted := synced[0], synced[1], synced[2]
+
+	// An amount changed: the first line plus 0.01.
+	tx, err := a.NetSuite.GetTransaction(ctx, netsuite.TypeInvoice, changed.IntegrationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l0 := tx.Item.Items[0]
+	if err := a.NetSuite.Patch(ctx, netsuite.TypeInvoice, changed.IntegrationID, map[string]any{
+		"item": map[string]any{"items": []any{map[string]any{"line": l0.Line, "amount": l0.Amount.Add(decimal.RequireFromString("0.01"))}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A line removed: the lines replaced by all but the last.
+	tx, err = a.NetSuite.GetTransaction(ctx, netsuite.TypeInvoice, removed.IntegrationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := tx.Item.Items[:len(tx.Item.Items)-1]
+	gone := tx.Item.Items[len(tx.Item.Items)-1]
+	if err := a.NetSuite.Patch(ctx, netsuite.TypeInvoice, removed.IntegrationID,
+		netsuite.Transaction{Item: &netsuite.Sublist[netsuite.Line]{Items: keep}}, "item"); err != nil {
+		t.Fatal(err)
+	}
+	// A record deleted.
+	if err := a.NetSuite.Delete(ctx, netsuite.TypeInvoice, deleted.IntegrationID); err != nil {
+		t.Fatal(err)
+	}
+
+	counts, diffs, _ := reconcileAll(t, a, "2000-01-01", "2099-12-31")
+	if counts.Matched != len(synced)-3 {
+		t.Errorf("matched %d of %d, want all but the 3 planted", counts.Matched, len(synced))
+	}
+	t.Logf("planted: %+v", counts)
+	for _, d := range diffs {
+		t.Logf("  %s %s %s: %s", d.Kind, d.RecordType, d.Number, d.Detail)
+	}
+	k := kindsOf(diffs, changed.ID)
+	if d, ok := k[workflows.DiffTotal]; !ok || d.NetSuite != changed.Amount.Add(decimal.RequireFromString("0.01")).StringFixed(2) || d.Zuora != changed.Amount.StringFixed(2) {
+		t.Errorf("changed amount: total difference %+v (all: %+v)", d, k)
+	}
+	if d, ok := k[workflows.DiffLineSum]; !ok || !strings.Contains(d.Detail, "off by 0.01") || !strings.Contains(d.Detail, l0.ZuoraItemID) {
+		t.Errorf("changed amount: line-amounts difference %+v", d)
+	}
+	if _, ok := k[workflows.DiffLineCount]; ok {
+		t.Errorf("changed amount reported as a line count difference: %+v", k)
+	}
+	k = kindsOf(diffs, removed.ID)
+	if d, ok := k[workflows.DiffLineCount]; !ok || !strings.Contains(d.Detail, gone.ZuoraItemID) {
+		t.Errorf("removed line: lines difference %+v (all %+v)", d, k)
+	}
+	if d, ok := k[workflows.DiffLineSum]; !ok || !strings.Contains(d.Detail, "off by "+gone.Amount.Neg().StringFixed(2)) {
+		t.Errorf("removed line: line-amounts difference %+v", d)
+	}
+	if _, ok := k[workflows.DiffTotal]; !ok {
+		t.Errorf("removed line: no total difference: %+v", k)
+	}
+	k = kindsOf(diffs, deleted.ID)
+	if d, ok := k[workflows.DiffMissing]; !ok || d.Zuora != deleted.Amount.StringFixed(2) || len(k) != 1 {
+		t.Errorf("deleted record: %+v", k)
+	}
+	accounts := 0
+	for _, d := range diffs {
+		if d.Kind == workflows.DiffAccountTotal {
+			accounts++
+		}
+	}
+	if accounts == 0 {
+		t.Errorf("no account-total difference reported: %+v", diffs)
+	}
+}
