@@ -30,11 +30,22 @@ Usage:
   starter sync [--only invoices,revrec] [--wait] [--json]   start a sync run
   starter sync invoice <ZUORA-INVOICE-ID> [--wait] [--json] sync one invoice now
   starter progress <WORKFLOW-ID> [--wait] [--json]          show a run's or a record's progress
+  starter status [--limit N] [--json]                       recent sync runs with their status and progress
+  starter errors [--type invoice|adjustment|customer|charge] [--account A-00012] [--json]
+                                                            records in Error with their reasons
+  starter schedule create|describe|pause|unpause|trigger|delete [--id ID] [--every 1h | --cron "0 2 * * *"] [--only ...]
+                                                            Temporal Schedule of sync runs (overlapping runs skipped)
+  starter reconcile --from 2026-01-01 --to 2026-12-31 [--wait] [--json]
+                                                            compare synced records with NetSuite to the cent
+  starter reconcile show <WORKFLOW-ID> [--json]             wait for a reconciliation and print its report
 
 Examples:
   starter sync --wait                    run every sync, follow it with a progress bar, print the summary
   starter sync --only invoices --json    start an invoice-only run, print its workflow id as JSON
   starter sync invoice 8a8082c4... --wait
+  starter errors --type invoice --account A-00012
+  starter schedule create --every 1h && starter schedule describe
+  starter reconcile --from 2026-01-01 --to 2026-12-31 --wait
 `
 
 type config struct {
@@ -47,6 +58,7 @@ type config struct {
 	Wait         bool
 	JSON         bool
 	WorkflowID   string
+	Ops          opsFlags
 }
 
 func parse(args []string, stderr io.Writer) (*config, []string, error) {
@@ -61,13 +73,14 @@ func parse(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.Wait, "wait", false, "follow the workflow to its end with a progress bar")
 	fs.BoolVar(&c.JSON, "json", false, "print machine-readable JSON instead of tables")
 	fs.StringVar(&c.WorkflowID, "workflow-id", "", "workflow id for the run (default: sync-run-<UTC time>)")
+	c.Ops.addFlags(fs)
 	rest, err := cli.ParseWithArgs(fs, app.EnvPrefix, args)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(rest) == 0 {
 		fs.Usage()
-		return nil, nil, errors.New("missing command: sync or progress")
+		return nil, nil, errors.New("missing command: sync, progress, status, errors, schedule or reconcile")
 	}
 	for _, p := range c.Only {
 		if !validPhase(p) {
@@ -143,8 +156,16 @@ func run(ctx context.Context, c *config, tc client.Client, args []string, stdout
 		err = cmdSync(ctx, c, tc, args[1:], stdout, stderr)
 	case "progress":
 		err = cmdProgress(ctx, c, tc, args[1:], stdout, stderr)
+	case "status":
+		err = cmdStatus(ctx, c, tc, args[1:], stdout, stderr)
+	case "errors":
+		err = cmdErrors(ctx, c, tc, args[1:], stdout, stderr)
+	case "schedule":
+		err = cmdSchedule(ctx, c, tc, args[1:], stdout, stderr)
+	case "reconcile":
+		err = cmdReconcile(ctx, c, tc, args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "%s: unknown command %q (want sync or progress; see --help)\n", program, args[0])
+		fmt.Fprintf(stderr, "%s: unknown command %q (want sync, progress, status, errors, schedule or reconcile; see --help)\n", program, args[0])
 		return cli.ExitUsage
 	}
 	var ue usageError
