@@ -1,6 +1,7 @@
 # Zuora → NetSuite connector on Temporal.
 #   make demo   dev server + sandbox + worker + a real sync of the demo tenant, with progress
 #   make test   unit and integration tests (installs the pinned Temporal CLI into ./bin first)
+#   make bench  throughput, Temporal actions and memory against the APIs' ceilings (docs/benchmarks.md)
 
 SHELL := /bin/bash
 TEMPORAL_CLI_VERSION := v1.5.1
@@ -39,6 +40,12 @@ lint:
 	go vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+# The benchmark (docs/benchmarks.md): a program, not a timed test. Reports
+# its table and rewrites the one in docs/benchmarks.md. BENCH_FLAGS passes
+# options, e.g. BENCH_FLAGS="--small-invoices 200 --large-lines 10000".
+bench: $(TEMPORAL) build
+	go run ./internal/bench --temporal $(TEMPORAL) --worker $(BIN)/worker --write-doc docs/benchmarks.md $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BIN) .state

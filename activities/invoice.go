@@ -20,7 +20,12 @@ import (
 // returning to the workflow: large enough that a 100,000-line invoice costs
 // few Temporal actions, small enough that progress is visible and a crash
 // repeats at most a few idempotent batches.
-const batchesPerCall = 10
+const batchesPerCall = 50
+
+// validationReadAhead is how many pages of a large invoice's items are read
+// from Zuora at once while validating it: the pre-write pass is read-only, so
+// its pages need not wait for each other.
+const validationReadAhead = 6
 
 // SelectInvoices returns the next page of invoices eligible by the seed's
 // criteria, in Zuora id order after in.AfterID.
@@ -113,7 +118,16 @@ type invoiceJob struct {
 	catalog   *catalogCache
 	lookups   *lookupResolver
 	batches   map[int]*lineBatch // batches read while validating, reused when small
-	itemCount int                // invoice items (not taxation items), counted while validating
+	pending   map[int]chan rawBatch
+	itemCount int // invoice items (not taxation items), counted while validating
+}
+
+// rawBatch is a page of items and their taxation items as read from Zuora,
+// before the (not concurrency-safe) catalog cache has seen it.
+type rawBatch struct {
+	items []zuora.InvoiceItem
+	taxes map[string][]zuora.TaxationItem
+	err   error
 }
 
 // lineBatch is one page of invoice items with what their lines need.
@@ -128,7 +142,11 @@ type lineBatch struct {
 // that adds the last batch writes back Sync Complete. Each part is idempotent.
 func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceInput) (workflows.SyncInvoiceStep, error) {
 	j := &invoiceJob{a: a, in: in, s: in.Settings, state: in.State,
-		catalog: newCatalogCache(a.Zuora), lookups: newLookupResolver(a.NetSuite), batches: map[int]*lineBatch{}}
+		catalog: newCatalogCache(a.Zuora), lookups: newLookupResolver(a.NetSuite), batches: map[int]*lineBatch{},
+		pending: map[int]chan rawBatch{}}
+	// Read-ahead goroutines stop with the call.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	if j.s.Run.BatchSize <= 0 {
 		j.s.Run.BatchSize = settings.Default().Run.BatchSize
 	}
@@ -177,6 +195,12 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 		}
 	}
 	for n := 0; n < batchesPerCall && j.state.NextBatch < j.state.TotalBatches; n++ {
+		// Zuora reads of the next batch overlap this batch's NetSuite write:
+		// lines of one record are written one request after another, so the
+		// write is the critical path.
+		if n+1 < batchesPerCall && j.state.NextBatch+1 < j.state.TotalBatches {
+			j.prefetch(ctx, j.state.NextBatch+1)
+		}
 		written, err := j.syncBatch(ctx, j.state.NextBatch)
 		if err != nil {
 			return workflows.SyncInvoiceStep{}, fmt.Errorf("line batch %d of %d: %w", j.state.NextBatch+1, j.state.TotalBatches, err)
@@ -267,6 +291,12 @@ func (j *invoiceJob) validateItems(ctx context.Context) (items, includable int, 
 		if len(batch.items) == 0 {
 			break
 		}
+		if len(batch.items) == j.s.Run.BatchSize {
+			// A full page: more may follow; read ahead.
+			for ahead := 1; ahead <= validationReadAhead; ahead++ {
+				j.prefetch(ctx, b+ahead)
+			}
+		}
 		j.itemCount += len(batch.items)
 		items += len(batch.items)
 		for _, it := range batch.items {
@@ -324,32 +354,64 @@ func (j *invoiceJob) loadBatch(ctx context.Context, b int) (*lineBatch, error) {
 	if lb, ok := j.batches[b]; ok {
 		return lb, nil
 	}
-	items, err := j.a.Zuora.GetInvoiceItems(ctx, j.inv.ID, b+1, j.s.Run.BatchSize)
-	if err != nil {
-		return nil, fmt.Errorf("reading invoice items (page %d): %w", b+1, err)
+	var raw rawBatch
+	if ch, ok := j.pending[b]; ok {
+		delete(j.pending, b)
+		raw = <-ch
+	} else {
+		raw = j.fetchRaw(ctx, b)
 	}
-	lb := &lineBatch{items: items, taxes: map[string][]zuora.TaxationItem{}}
-	if len(items) > 0 {
-		ids := make([]string, len(items))
-		for i, it := range items {
-			ids[i] = it.ID
-		}
-		taxes, err := zoqlByIDs[zuora.TaxationItem](ctx, j.a.Zuora, zuora.ObjTaxationItem, taxFields, "InvoiceItemId", ids)
-		if err != nil {
-			return nil, fmt.Errorf("reading taxation items: %w", err)
-		}
-		sort.Slice(taxes, func(x, y int) bool { return taxes[x].ID < taxes[y].ID })
-		for _, t := range taxes {
-			lb.taxes[t.InvoiceItemID] = append(lb.taxes[t.InvoiceItemID], t)
-		}
-		if err := j.catalog.load(ctx, items); err != nil {
-			return nil, err
-		}
+	if raw.err != nil {
+		return nil, raw.err
+	}
+	lb := &lineBatch{items: raw.items, taxes: raw.taxes}
+	if err := j.catalog.load(ctx, raw.items); err != nil {
+		return nil, err
 	}
 	if len(j.batches) < batchesPerCall {
 		j.batches[b] = lb
 	}
 	return lb, nil
+}
+
+// prefetch starts reading batch b in the background; loadBatch picks it up.
+// Only the Zuora client (safe for concurrent use) is touched off the
+// activity's goroutine.
+func (j *invoiceJob) prefetch(ctx context.Context, b int) {
+	if _, ok := j.batches[b]; ok {
+		return
+	}
+	if _, ok := j.pending[b]; ok {
+		return
+	}
+	ch := make(chan rawBatch, 1)
+	j.pending[b] = ch
+	go func() { ch <- j.fetchRaw(ctx, b) }()
+}
+
+// fetchRaw reads page b+1 of the invoice's items and their taxation items.
+func (j *invoiceJob) fetchRaw(ctx context.Context, b int) rawBatch {
+	items, err := j.a.Zuora.GetInvoiceItems(ctx, j.inv.ID, b+1, j.s.Run.BatchSize)
+	if err != nil {
+		return rawBatch{err: fmt.Errorf("reading invoice items (page %d): %w", b+1, err)}
+	}
+	raw := rawBatch{items: items, taxes: map[string][]zuora.TaxationItem{}}
+	if len(items) == 0 {
+		return raw
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	taxes, err := zoqlByIDs[zuora.TaxationItem](ctx, j.a.Zuora, zuora.ObjTaxationItem, taxFields, "InvoiceItemId", ids)
+	if err != nil {
+		return rawBatch{err: fmt.Errorf("reading taxation items (page %d): %w", b+1, err)}
+	}
+	sort.Slice(taxes, func(x, y int) bool { return taxes[x].ID < taxes[y].ID })
+	for _, t := range taxes {
+		raw.taxes[t.InvoiceItemID] = append(raw.taxes[t.InvoiceItemID], t)
+	}
+	return raw
 }
 
 // lines maps one batch to NetSuite lines.

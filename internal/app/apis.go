@@ -49,8 +49,28 @@ type APIConfig struct {
 	M2MClientID         string
 	M2MCertificateID    string
 	M2MPrivateKeyFile   string
-	NetSuiteConcurrency int
+	NetSuiteConcurrency int // the account's limit C, shared by NetSuiteWorkers
+	NetSuiteWorkers     int
 	HTTPTimeout         time.Duration
+}
+
+// NetSuiteShare is how many NetSuite requests this worker may have in flight:
+// its equal share of the account's limit, so N workers never exceed it
+// together (NetSuite refuses the excess with 429 and counts it against the
+// integration).
+func (c *APIConfig) NetSuiteShare() (int, error) {
+	workers := c.NetSuiteWorkers
+	if workers == 0 {
+		workers = 1 // unset in code that builds the config by hand
+	}
+	if c.NetSuiteConcurrency < 1 || workers < 1 {
+		return 0, fmt.Errorf("--netsuite-concurrency (%d) and --netsuite-workers (%d) must be at least 1", c.NetSuiteConcurrency, workers)
+	}
+	if workers > c.NetSuiteConcurrency {
+		return 0, fmt.Errorf("--netsuite-workers %d is more than the account's %d concurrent requests (--netsuite-concurrency): some worker would get no share",
+			workers, c.NetSuiteConcurrency)
+	}
+	return c.NetSuiteConcurrency / workers, nil
 }
 
 // AddFlags declares the API flags on fs.
@@ -71,7 +91,8 @@ func (c *APIConfig) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.M2MClientID, "netsuite-m2m-client-id", "", "OAuth 2.0 machine-to-machine: integration client id (instead of token-based auth)")
 	fs.StringVar(&c.M2MCertificateID, "netsuite-m2m-certificate-id", "", "OAuth 2.0 M2M: certificate id from the M2M setup page")
 	fs.StringVar(&c.M2MPrivateKeyFile, "netsuite-m2m-private-key", "", "OAuth 2.0 M2M: PEM private key file (RSA for PS256, EC P-256 for ES256)")
-	fs.IntVar(&c.NetSuiteConcurrency, "netsuite-concurrency", 15, "NetSuite requests in flight from this worker at most (the account's limit is shared by all workers)")
+	fs.IntVar(&c.NetSuiteConcurrency, "netsuite-concurrency", 15, "the NetSuite account's concurrent request limit C (Setup > Integration > Integration Governance), shared by all workers")
+	fs.IntVar(&c.NetSuiteWorkers, "netsuite-workers", 1, "how many workers share the NetSuite account: each keeps at most C/N requests in flight")
 	fs.DurationVar(&c.HTTPTimeout, "http-timeout", 2*time.Minute, "timeout of one HTTP request to Zuora or NetSuite")
 }
 
@@ -103,8 +124,12 @@ func (c *APIConfig) NewZuora(logger *slog.Logger, obs Observer) (*zuora.Client, 
 // NewNetSuite builds the NetSuite client with token-based auth, or OAuth 2.0
 // M2M when its flags are given.
 func (c *APIConfig) NewNetSuite(logger *slog.Logger, obs Observer) (*netsuite.Client, error) {
+	share, err := c.NetSuiteShare()
+	if err != nil {
+		return nil, err
+	}
 	cfg := netsuite.Config{
-		BaseURL: c.NetSuiteURL, Account: c.NetSuiteAccount, MaxConcurrent: c.NetSuiteConcurrency,
+		BaseURL: c.NetSuiteURL, Account: c.NetSuiteAccount, MaxConcurrent: share,
 		HTTPClient: &http.Client{Timeout: c.HTTPTimeout}, Logger: logger,
 	}
 	if obs != nil {

@@ -70,6 +70,9 @@ func (f Faults) Validate() error {
 type Stats struct {
 	Requests map[string]int64 `json:"requests"` // "METHOD /pattern status" -> count
 	Faults   map[string]int64 `json:"faults"`   // kind -> count
+	// PeakInFlight is the most requests the API had in flight at once (the
+	// figure an account-wide concurrency limit is about).
+	PeakInFlight int64 `json:"peakInFlight"`
 }
 
 // apiState is the fault and stats state of one API.
@@ -80,6 +83,7 @@ type apiState struct {
 	requests map[string]int64
 	injected map[string]int64
 	inFlight atomic.Int64
+	peak     atomic.Int64
 	rnd      *rand.Rand
 }
 
@@ -123,7 +127,7 @@ func (a *apiState) injectedFault(kind string) {
 func (a *apiState) stats() Stats {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	s := Stats{Requests: map[string]int64{}, Faults: map[string]int64{}}
+	s := Stats{Requests: map[string]int64{}, Faults: map[string]int64{}, PeakInFlight: a.peak.Load()}
 	for k, v := range a.requests {
 		s.Requests[k] = v
 	}
@@ -160,6 +164,8 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 		f := a.getFaults()
 		n := a.inFlight.Add(1)
 		defer a.inFlight.Add(-1)
+		for p := a.peak.Load(); n > p && !a.peak.CompareAndSwap(p, n); p = a.peak.Load() {
+		}
 		if f.Concurrency > 0 && n > int64(f.Concurrency) {
 			a.injectedFault("concurrency")
 			fe.overLimit(rec)

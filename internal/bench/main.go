@@ -1,0 +1,378 @@
+// Command bench measures the connector against the ceilings the APIs set
+// (make bench; docs/benchmarks.md). In one run it syncs, on a real Temporal
+// dev server and the sandbox with realistic latency and concurrency:
+//
+//   - 1,000 small invoices (1–50 lines) with NetSuite's C concurrent requests
+//     of L each: invoices/s as a fraction of C/L;
+//   - one invoice of 100,000 lines at L per 100-line write: lines/s as a
+//     fraction of the sequential ceiling 100/L;
+//   - the same small-invoice sync as a plain loop (same clients, same
+//     concurrency, no Temporal): the Temporal/plain ratio;
+//
+// and counts history events and Temporal Cloud billable actions per invoice
+// and the worker process's peak RSS. Targets are reported, never asserted.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/internal/app"
+	"github.com/zuora-netsuite/connector/internal/cli"
+	"github.com/zuora-netsuite/connector/internal/sandbox"
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+type options struct {
+	temporalCLI, workerBin, docOut                string
+	smallInvoices, largeLines, window, c, workers int
+	writeL, largeL, zuoraL                        time.Duration
+	skipLarge, skipPlain                          bool
+}
+
+const usage = `Measures the connector against the APIs' ceilings and Temporal's cost
+(docs/benchmarks.md). Needs the Temporal CLI and the worker binary: make bench.`
+
+func main() {
+	var o options
+	fs := cli.NewFlagSet("bench", app.EnvPrefix, usage, os.Stderr)
+	fs.StringVar(&o.temporalCLI, "temporal", "bin/temporal", "the pinned Temporal CLI (dev server)")
+	fs.StringVar(&o.workerBin, "worker", "bin/worker", "the worker binary (make build)")
+	fs.StringVar(&o.docOut, "write-doc", "", "also write the results table into this markdown file")
+	fs.IntVar(&o.smallInvoices, "small-invoices", 1000, "small invoices (1-50 lines each)")
+	fs.IntVar(&o.largeLines, "large-lines", 100000, "lines of the large invoice")
+	fs.IntVar(&o.window, "window", 60, "invoice workflows in flight (run.window)")
+	fs.IntVar(&o.c, "netsuite-concurrency", 15, "C: NetSuite's account concurrency limit (the sandbox refuses more with 429)")
+	fs.IntVar(&o.workers, "workers", 2, "worker processes sharing the NetSuite account in the small-invoice run")
+	fs.DurationVar(&o.writeL, "netsuite-write-latency", time.Second, "L for small invoices: latency of a NetSuite write")
+	fs.DurationVar(&o.largeL, "large-write-latency", 200*time.Millisecond, "L for the large invoice: latency of a 100-line NetSuite write")
+	fs.DurationVar(&o.zuoraL, "zuora-latency", 50*time.Millisecond, "latency of every Zuora call")
+	fs.BoolVar(&o.skipLarge, "skip-large", false, "skip the large invoice")
+	fs.BoolVar(&o.skipPlain, "skip-plain", false, "skip the plain loop")
+	if err := cli.Parse(fs, app.EnvPrefix, os.Args[1:]); err != nil {
+		cli.Fail("bench", err)
+	}
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	fmt.Printf("bench: starting the Temporal dev server (%s)\n", o.temporalCLI)
+	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{ExistingPath: o.temporalCLI, LogLevel: "error",
+		ClientOptions: &client.Options{Logger: quiet}, Stdout: io.Discard, Stderr: io.Discard,
+		SearchAttributes: workflows.DevServerSearchAttributes()})
+	if err != nil {
+		return fmt.Errorf("dev server: %w", err)
+	}
+	defer srv.Stop()
+	b := &bench{o: o, tc: srv.Client(), addr: srv.FrontendHostPort(), log: quiet}
+	var res results
+	if err := b.small(ctx, &res); err != nil {
+		return fmt.Errorf("small invoices: %w", err)
+	}
+	if !o.skipPlain {
+		if err := b.plain(ctx, &res); err != nil {
+			return fmt.Errorf("plain loop: %w", err)
+		}
+	}
+	if !o.skipLarge {
+		if err := b.large(ctx, &res); err != nil {
+			return fmt.Errorf("large invoice: %w", err)
+		}
+	}
+	table := res.table(o)
+	fmt.Println()
+	fmt.Println(table)
+	if o.docOut != "" {
+		return writeDoc(o.docOut, table)
+	}
+	return nil
+}
+
+type bench struct {
+	o    options
+	tc   client.Client
+	addr string
+	log  *slog.Logger
+	seq  int
+}
+
+// env is one scenario's sandbox and worker processes.
+type env struct {
+	sb      *sandbox.Sandbox
+	cfg     sandbox.Config
+	queue   string
+	workers []*exec.Cmd
+	metrics []string
+	dir     string
+}
+
+func (b *bench) newEnv(spec string, nsWrite time.Duration) (*env, error) {
+	b.seq++
+	dir, err := os.MkdirTemp("", "connector-bench-")
+	if err != nil {
+		return nil, err
+	}
+	cfg := sandbox.DefaultConfig()
+	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", filepath.Join(dir, "sandbox"), b.log
+	cfg.NetSuiteFaults = sandbox.Faults{Concurrency: b.o.c, WriteLatency: sandbox.Duration(nsWrite)}
+	cfg.ZuoraFaults = sandbox.Faults{ReadLatency: sandbox.Duration(b.o.zuoraL), WriteLatency: sandbox.Duration(b.o.zuoraL)}
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f, err := fixture.Generate(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := sb.Load(f); err != nil {
+		return nil, err
+	}
+	if err := sb.Start(); err != nil {
+		return nil, err
+	}
+	return &env{sb: sb, cfg: cfg, queue: fmt.Sprintf("bench-%d-%d", os.Getpid(), b.seq), dir: dir}, nil
+}
+
+// startWorkers runs n worker processes on this env's task queue, sharing the
+// NetSuite account's C (each takes C/n); their RSS is measured.
+func (b *bench) startWorkers(e *env, n int) error {
+	for range n {
+		addr, err := freeAddr()
+		if err != nil {
+			return err
+		}
+		w := exec.Command(b.o.workerBin, "--temporal-address", b.addr, "--task-queue", e.queue, "--http-addr", addr,
+			"--zuora-url", e.sb.ZuoraURL(), "--netsuite-url", e.sb.NetSuiteURL(),
+			"--netsuite-concurrency", fmt.Sprint(b.o.c), "--netsuite-workers", fmt.Sprint(n),
+			"--max-concurrent-activities", fmt.Sprint(max(b.o.window, 20)), "--log-level", "error")
+		w.Stderr = os.Stderr
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("starting %s (run make build): %w", b.o.workerBin, err)
+		}
+		e.workers = append(e.workers, w)
+		e.metrics = append(e.metrics, "http://"+addr+"/metrics")
+		if err := waitHTTP("http://" + addr + "/healthz"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// measureWorkers adds the workers' heartbeats and their highest peak RSS.
+func (e *env) measureWorkers(s *scenario) error {
+	for i, w := range e.workers {
+		hb, err := heartbeats(e.metrics[i])
+		if err != nil {
+			return err
+		}
+		s.heartbeats += hb
+		s.rss = max(s.rss, peakRSS(w.Process.Pid))
+	}
+	s.workers = len(e.workers)
+	s.peakInFlight = e.sb.Stats("netsuite").PeakInFlight
+	s.overLimit = e.sb.Stats("netsuite").Faults["concurrency"]
+	return nil
+}
+
+func (e *env) close() {
+	for _, w := range e.workers {
+		if w.Process != nil {
+			_ = w.Process.Kill()
+			_ = w.Wait()
+		}
+	}
+	_ = e.sb.Close()
+	_ = os.RemoveAll(e.dir)
+}
+
+func (b *bench) settings() settings.Settings {
+	s := settings.Default()
+	s.Run.Window = b.o.window
+	return s
+}
+
+// runSync runs one SyncRunWorkflow (invoices only) and waits for it.
+func (b *bench) runSync(ctx context.Context, e *env, id string) (workflows.SyncRunResult, time.Duration, error) {
+	start := time.Now()
+	run, err := b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: e.queue}, workflows.SyncRunWorkflow,
+		workflows.SyncRunInput{Settings: b.settings(), Only: []string{workflows.PhaseInvoices}})
+	if err != nil {
+		return workflows.SyncRunResult{}, 0, err
+	}
+	var res workflows.SyncRunResult
+	err = run.Get(ctx, &res)
+	return res, time.Since(start), err
+}
+
+func (b *bench) small(ctx context.Context, r *results) error {
+	spec := fmt.Sprintf("seed=5,accounts=50,invoices=%d,items=1-50,tax=0.3,negative=0.1", b.o.smallInvoices)
+	fmt.Printf("bench: small invoices: %s, C=%d, L=%s, Zuora %s per call, window %d\n", spec, b.o.c, b.o.writeL, b.o.zuoraL, b.o.window)
+	e, err := b.newEnv(spec, b.o.writeL)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	if err := b.startWorkers(e, b.o.workers); err != nil {
+		return err
+	}
+	res, wall, err := b.runSync(ctx, e, "bench-small")
+	if err != nil {
+		return err
+	}
+	r.small = scenario{records: res.Progress.Invoices.Synced, errored: res.Progress.Invoices.Errored, wall: wall,
+		writes: netsuiteWrites(e.sb.Stats("netsuite"))}
+	if r.small.hist, err = b.histories(ctx, e.queue); err != nil {
+		return err
+	}
+	if err := e.measureWorkers(&r.small); err != nil {
+		return err
+	}
+	fmt.Printf("bench: small: %d synced in %s\n", r.small.records, wall.Round(time.Millisecond))
+	return nil
+}
+
+func (b *bench) large(ctx context.Context, r *results) error {
+	spec := fmt.Sprintf("seed=6,accounts=1,invoices=0,large=%d,tax=0", b.o.largeLines)
+	fmt.Printf("bench: large invoice: %d lines, C=%d, L=%s per 100-line write\n", b.o.largeLines, b.o.c, b.o.largeL)
+	e, err := b.newEnv(spec, b.o.largeL)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	// One invoice's lines are written one request after another: one worker.
+	if err := b.startWorkers(e, 1); err != nil {
+		return err
+	}
+	res, wall, err := b.runSync(ctx, e, "bench-large")
+	if err != nil {
+		return err
+	}
+	r.large = scenario{records: res.Progress.Invoices.Synced, errored: res.Progress.Invoices.Errored, wall: wall,
+		writes: netsuiteWrites(e.sb.Stats("netsuite")), lines: b.o.largeLines}
+	if r.large.hist, err = b.histories(ctx, e.queue); err != nil {
+		return err
+	}
+	if err := e.measureWorkers(&r.large); err != nil {
+		return err
+	}
+	fmt.Printf("bench: large: %d lines in %s\n", b.o.largeLines, wall.Round(time.Millisecond))
+	return nil
+}
+
+// plain syncs the same small tenant with the same activities and clients,
+// window goroutines and no Temporal.
+func (b *bench) plain(ctx context.Context, r *results) error {
+	spec := fmt.Sprintf("seed=5,accounts=50,invoices=%d,items=1-50,tax=0.3,negative=0.1", b.o.smallInvoices)
+	fmt.Printf("bench: plain loop over the same tenant, %d goroutines\n", b.o.window)
+	e, err := b.newEnv(spec, b.o.writeL)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	apis := app.APIConfig{ZuoraURL: e.sb.ZuoraURL(), ZuoraClientID: e.cfg.Zuora.ClientID, ZuoraClientSecret: e.cfg.Zuora.ClientSecret,
+		NetSuiteURL: e.sb.NetSuiteURL(), NetSuiteAccount: e.cfg.NetSuite.Account, ConsumerKey: e.cfg.NetSuite.ConsumerKey,
+		ConsumerSecret: e.cfg.NetSuite.ConsumerSecret, TokenID: e.cfg.NetSuite.TokenID, TokenSecret: e.cfg.NetSuite.TokenSecret,
+		// The same total the Temporal workers share: C/n each, n of them.
+		NetSuiteConcurrency: b.o.c / b.o.workers * b.o.workers, HTTPTimeout: time.Minute}
+	z, err := apis.NewZuora(b.log, nil)
+	if err != nil {
+		return err
+	}
+	ns, err := apis.NewNetSuite(b.log, nil)
+	if err != nil {
+		return err
+	}
+	acts := &activities.Activities{Zuora: z, NetSuite: ns, Logger: b.log}
+	s := b.settings()
+	start := time.Now()
+	ids := make(chan string)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	synced, errs := 0, []error{}
+	for range b.o.window {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range ids {
+				state := workflows.InvoiceSyncState{}
+				for {
+					step, err := acts.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: state})
+					if err != nil {
+						mu.Lock()
+						errs = append(errs, err)
+						mu.Unlock()
+						break
+					}
+					if step.Outcome != "" {
+						if step.Outcome == workflows.OutcomeSynced {
+							mu.Lock()
+							synced++
+							mu.Unlock()
+						}
+						break
+					}
+					state = step.State
+				}
+			}
+		}()
+	}
+	after := ""
+	for {
+		page, err := acts.SelectInvoices(ctx, workflows.SelectInput{Settings: s, AfterID: after, Limit: 500})
+		if err != nil {
+			close(ids)
+			wg.Wait()
+			return err
+		}
+		for _, rec := range page.Records {
+			ids <- rec.ID
+			after = rec.ID
+		}
+		if page.Done || len(page.Records) == 0 {
+			break
+		}
+	}
+	close(ids)
+	wg.Wait()
+	r.plain = scenario{records: synced, wall: time.Since(start), writes: netsuiteWrites(e.sb.Stats("netsuite"))}
+	fmt.Printf("bench: plain: %d synced in %s (%d errors)\n", synced, r.plain.wall.Round(time.Millisecond), len(errs))
+	if len(errs) > 0 {
+		return errors.Join(errs[0], fmt.Errorf("%d invoices failed in the plain loop", len(errs)))
+	}
+	return nil
+}
+
+func writeDoc(path, table string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	const begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+	s := string(data)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %s ... %s markers", path, begin, end)
+	}
+	s = s[:i+len(begin)] + "\n" + table + "\n" + s[j:]
+	return os.WriteFile(path, []byte(s), 0o644)
+}
