@@ -35,6 +35,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(markFailedStub, activity.RegisterOptions{Name: ActivityMarkInvoiceFailed})
 	env.RegisterActivityWithOptions(selectStub, activity.RegisterOptions{Name: ActivitySelectInvoices})
 	env.RegisterActivityWithOptions(revRecStub, activity.RegisterOptions{Name: ActivityUpdateRevRec})
+	registerRecordSyncs(env) // customer_sync_test.go: the customers and catalog phases
 	return env
 }
 

@@ -40,6 +40,20 @@ type childPhase struct {
 // childPhases: the phases run as one child workflow per record. A phase listed
 // in AllPhases but absent here and not handled in run() is a programming error.
 var childPhases = map[string]childPhase{
+	PhaseCustomers: {
+		recordType: RecordCustomer, selectActivity: ActivitySelectCustomers, workflowType: WorkflowCustomerSync,
+		workflowID: CustomerWorkflowID,
+		input: func(rec SelectedRecord, s settings.Settings) any {
+			return CustomerSyncInput{ID: rec.ID, Settings: s}
+		},
+	},
+	PhaseCatalog: {
+		recordType: RecordCharge, selectActivity: ActivitySelectCharges, workflowType: WorkflowCatalogSync,
+		workflowID: ChargeWorkflowID,
+		input: func(rec SelectedRecord, s settings.Settings) any {
+			return CatalogSyncInput{ChargeID: rec.ID, Settings: s}
+		},
+	},
 	PhaseInvoices: {
 		recordType: RecordInvoice, selectActivity: ActivitySelectInvoices, workflowType: WorkflowInvoiceSync,
 		workflowID: InvoiceWorkflowID,

@@ -113,3 +113,20 @@ func (c *Counts) add(outcome string) {
 		c.Skipped++
 	}
 }
+
+// Activities of the customer account and product catalog syncs (seed sync-preferences).
+const (
+	ActivitySelectCustomers    = "SelectCustomers"
+	ActivitySyncCustomer       = "SyncCustomer"
+	ActivityMarkCustomerFailed = "MarkCustomerFailed"
+	ActivitySelectCharges      = "SelectCharges"
+	ActivitySyncCharge         = "SyncCharge"
+	ActivityMarkChargeFailed   = "MarkChargeFailed"
+)
+
+// CustomerWorkflowID is the workflow id of one customer's sync: the Zuora
+// account id when Zuora is the master, the NetSuite internal id when NetSuite is.
+func CustomerWorkflowID(id string) string { return "customer:" + id }
+
+// ChargeWorkflowID is the workflow id of one product rate plan charge's sync.
+func ChargeWorkflowID(zuoraChargeID string) string { return "charge:" + zuoraChargeID }

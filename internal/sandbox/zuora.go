@@ -636,6 +636,12 @@ func (z *zuoraAPI) putObject(w http.ResponseWriter, r *http.Request) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	id := r.PathValue("id")
+	if _, ok := fields["AccountNumber"]; ok && obj == zuora.ObjAccount {
+		if err := z.numberAccount(fields, id); err != nil {
+			z.objectError(w, 400, err.Error())
+			return
+		}
+	}
 	if _, err := z.update(obj, id, fields); err != nil {
 		if err == errNotFound {
 			z.objectError(w, 404, fmt.Sprintf("%s %s does not exist", obj, id))
@@ -666,6 +672,12 @@ func (z *zuoraAPI) createObject(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		changes = append(changes, c)
+	}
+	if obj == zuora.ObjAccount {
+		if err := z.numberAccount(fields, ""); err != nil {
+			z.objectError(w, 400, err.Error())
+			return
+		}
 	}
 	id := newHex(16)
 	fields["Id"] = id
@@ -867,4 +879,34 @@ func readAll(r *http.Request) ([]byte, error) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return b, nil
+}
+
+// numberAccount gives a new account without AccountNumber the tenant's next
+// number (A00000001, ...) and refuses a number another account has, as Zuora
+// does. exceptID is the account being updated.
+func (z *zuoraAPI) numberAccount(fields Record, exceptID string) error {
+	t := z.tables[zuora.ObjAccount]
+	taken := func(n string) bool {
+		for _, a := range t.all() {
+			if str(a["AccountNumber"]) == n && str(a["Id"]) != exceptID {
+				return true
+			}
+		}
+		return false
+	}
+	if n := str(fields["AccountNumber"]); n != "" {
+		if taken(n) {
+			return fmt.Errorf("account number %s already exists", n)
+		}
+		return nil
+	}
+	if exceptID != "" {
+		return fmt.Errorf("AccountNumber cannot be cleared")
+	}
+	for i := t.len() + 1; ; i++ {
+		if n := fmt.Sprintf("A%08d", i); !taken(n) {
+			fields["AccountNumber"] = n
+			return nil
+		}
+	}
 }
