@@ -126,6 +126,17 @@ func describeRun(ctx context.Context, tc client.Client, ex *workflowpb.WorkflowE
 	}
 	cctx, cancel := context.WithTimeout(ctx, rpcTimeout)
 	defer cancel()
+	// Visibility lags; the execution itself says whether it has closed.
+	if ex.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		if d, err := tc.DescribeWorkflowExecution(cctx, row.WorkflowID, row.RunID); err == nil {
+			ex = d.GetWorkflowExecutionInfo()
+			row.Status = statusName(ex.GetStatus())
+			if ct := ex.GetCloseTime(); ct != nil && ex.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				t := ct.AsTime().UTC()
+				row.Closed = &t
+			}
+		}
+	}
 	switch ex.GetStatus() {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 		v, err := tc.QueryWorkflow(cctx, row.WorkflowID, row.RunID, workflows.QueryProgress)
