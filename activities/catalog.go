@@ -91,12 +91,14 @@ func (a *Activities) syncCharge(ctx context.Context, in workflows.CatalogSyncInp
 	if err := lookups.classifications(ctx, chargeClass(ch)); err != nil {
 		return res, err
 	}
+	// GL accounts by name or number, as the charge's fields may hold either.
 	accounts := map[string]string{}
 	codes := []string{ch.AccountingCode, ch.RecognizedRevAccount, ch.DeferredRevAccount}
 	if err := lookups.resolve(ctx, "account", "acctname", accounts, codes); err != nil {
 		return res, err
 	}
-	if err := lookups.resolve(ctx, "account", "acctnumber", accounts, codes); err != nil {
+	// A second resolver: the first remembers names per table, not per column.
+	if err := newLookupResolver(a.NetSuite).resolve(ctx, "account", "acctnumber", accounts, codes); err != nil {
 		return res, err
 	}
 	problems = append(problems, mapping.ValidateCharge(ch, lookups.l, accounts)...)
