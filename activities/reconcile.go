@@ -467,30 +467,71 @@ func (r *reconciler) compareAdjustment(ctx context.Context, x zuora.InvoiceItemA
 		d.Detail = fmt.Sprintf("NetSuite total %s, Zuora adjustment %s: off by %s", reconCents(tx.total), reconCents(amount), reconCents(tx.total.Sub(amount)))
 		r.report(d)
 	}
-	// Applied amount: only a credit memo applied to an invoice the connector
-	// synced; a Charge adjustment's soft link has no accounting impact.
-	if credit && tx.typ == reconSuiteCreditMemo && orig.IntegrationID != "" && !orig.Amount.IsNegative() {
-		full, err := r.a.NetSuite.GetTransaction(ctx, netsuite.TypeCreditMemo, tx.id)
+	// Applied amounts (seed rules 4 and 5). Less than the adjustment can be
+	// right (the sync applies only what was still open), so what is checked
+	// is that it goes to the right record and never exceeds the adjustment.
+	switch {
+	case credit && tx.typ == reconSuiteCreditMemo && orig.IntegrationID != "" && !orig.Amount.IsNegative():
+		applied, err := r.appliedByDoc(ctx, tx.id)
 		if err != nil {
-			return fmt.Errorf("reading NetSuite credit memo %s: %w", tx.id, err)
+			return err
 		}
-		applied := decimal.Zero
-		if full.Apply != nil {
-			for _, ap := range full.Apply.Items {
-				if ap.Apply && ap.Doc != nil && ap.Doc.ID == orig.IntegrationID {
-					applied = applied.Add(ap.Amount)
-				}
+		for _, doc := range reconSortedKeys(applied) {
+			if doc != orig.IntegrationID {
+				d := base
+				d.Kind, d.Zuora, d.NetSuite = workflows.DiffApplied, orig.IntegrationID, doc
+				d.Detail = fmt.Sprintf("credit memo %s applies %s to NetSuite transaction %s, not to invoice %s's record %s",
+					tx.id, reconCents(applied[doc]), doc, x.InvoiceNumber, orig.IntegrationID)
+				r.report(d)
 			}
 		}
-		if !applied.Equal(amount) {
-			d := base
-			d.Kind, d.Zuora, d.NetSuite = workflows.DiffApplied, reconCents(amount), reconCents(applied)
-			d.Detail = fmt.Sprintf("credit memo %s applies %s to NetSuite invoice %s (Zuora invoice %s), the adjustment is %s",
-				tx.id, reconCents(applied), orig.IntegrationID, x.InvoiceNumber, reconCents(amount))
-			r.report(d)
+		r.overApplied(base, tx.id, applied[orig.IntegrationID], amount, "credit memo "+tx.id+" applies", "to NetSuite invoice "+orig.IntegrationID)
+	case !credit && orig.IntegrationID != "" && orig.Amount.IsNegative():
+		// The original credit memo is applied to this adjustment's invoice.
+		applied, err := r.appliedByDoc(ctx, orig.IntegrationID)
+		if err != nil {
+			return err
 		}
+		r.overApplied(base, tx.id, applied[tx.id], amount, "the original credit memo "+orig.IntegrationID+" applies", "to this invoice "+tx.id)
 	}
 	return nil
+}
+
+// appliedByDoc sums a credit memo's applied amounts by the document they apply to.
+func (r *reconciler) appliedByDoc(ctx context.Context, creditMemoID string) (map[string]decimal.Decimal, error) {
+	full, err := r.a.NetSuite.GetTransaction(ctx, netsuite.TypeCreditMemo, creditMemoID)
+	if err != nil {
+		return nil, fmt.Errorf("reading NetSuite credit memo %s: %w", creditMemoID, err)
+	}
+	out := map[string]decimal.Decimal{}
+	if full.Apply != nil {
+		for _, ap := range full.Apply.Items {
+			if ap.Apply && ap.Doc != nil {
+				out[ap.Doc.ID] = out[ap.Doc.ID].Add(ap.Amount)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (r *reconciler) overApplied(base workflows.Difference, nsID string, applied, amount decimal.Decimal, who, to string) {
+	if applied.LessThanOrEqual(amount) {
+		return
+	}
+	d := base
+	d.NetSuiteID = nsID
+	d.Kind, d.Zuora, d.NetSuite = workflows.DiffApplied, reconCents(amount), reconCents(applied)
+	d.Detail = fmt.Sprintf("%s %s %s, more than the %s adjustment", who, reconCents(applied), to, reconCents(amount))
+	r.report(d)
+}
+
+func reconSortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // accountTotal reports an account whose signed totals for the range differ

@@ -100,6 +100,7 @@ func reconcileAll(t *testing.T, a *activities.Activities, from, to string) (work
 		}
 		counts.Accounts += res.Counts.Accounts
 		counts.Invoices += res.Counts.Invoices
+		counts.Adjustments += res.Counts.Adjustments
 		counts.Matched += res.Counts.Matched
 		counts.Differences += res.Counts.Differences
 		diffs = append(diffs, res.Differences...)
@@ -229,5 +230,99 @@ func TestReconcilePage_PlantedDifferencesEachReportedToTheCent(t *testing.T) {
 	}
 	if accounts == 0 {
 		t.Errorf("no account-total difference reported: %+v", diffs)
+	}
+}
+
+// syncAdjustmentByHand writes the NetSuite record a synced adjustment has
+// (credit memo applied to the original invoice, or invoice soft-linked to it)
+// and marks the Zuora adjustment Yes, independently of the adjustment sync.
+func syncAdjustmentByHand(t *testing.T, a *activities.Activities, x zuora.InvoiceItemAdjustment, applied decimal.Decimal) string {
+	t.Helper()
+	ctx := context.Background()
+	var orig zuora.Invoice
+	if err := a.Zuora.GetObject(ctx, zuora.ObjInvoice, x.InvoiceID, &orig); err != nil {
+		t.Fatal(err)
+	}
+	otx, err := a.NetSuite.GetTransaction(ctx, netsuite.TypeInvoice, orig.IntegrationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	amount := x.Amount.Abs()
+	tx := netsuite.Transaction{Entity: &netsuite.Ref{ID: otx.Entity.ID}, TranDate: x.AdjustmentDate,
+		Item: &netsuite.Sublist[netsuite.Line]{Items: []netsuite.Line{{Item: &netsuite.Ref{ID: otx.Item.Items[0].Item.ID}, Amount: amount, ZuoraItemID: x.ID}}}}
+	typ := netsuite.TypeInvoice
+	if x.Type == "Credit" {
+		typ = netsuite.TypeCreditMemo
+		tx.Apply = &netsuite.Sublist[netsuite.Apply]{Items: []netsuite.Apply{{Doc: &netsuite.Ref{ID: orig.IntegrationID}, Apply: true, Amount: applied}}}
+	} else {
+		tx.RelatedTransaction = &netsuite.Ref{ID: orig.IntegrationID}
+	}
+	id, err := a.NetSuite.Upsert(ctx, typ, netsuite.AdjustmentExternalID(x.ID), tx)
+	if err != nil {
+		t.Fatalf("creating the adjustment's NetSuite %s: %v", typ, err)
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjInvoiceItemAdjustment, x.ID, map[string]any{
+		"TransferredToAccounting": "Yes", "IntegrationId__NS": id, "IntegrationStatus__NS": "Sync Complete"}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Adjustments are compared when they have been synced (and tolerated when
+// the tenant has none synced): existence, type, total, the credit memo's
+// applied amount, and their part in the account totals.
+func TestReconcilePage_SyncedAdjustmentsComparedAbsentOnesTolerated(t *testing.T) {
+	a, _ := syncedTenant(t, "seed=13,accounts=3,invoices=10,items=2-3,negative=0,tax=0,adjustments=2")
+	ctx := context.Background()
+	counts, diffs, _ := reconcileAll(t, a, "2000-01-01", "2099-12-31")
+	if counts.Adjustments != 0 || counts.Differences != 0 {
+		t.Fatalf("adjustments not synced yet: %+v %+v", counts, diffs)
+	}
+	iias, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, a.Zuora, "select Id, AdjustmentNumber, AccountId, InvoiceId, Type, Amount, AdjustmentDate from InvoiceItemAdjustment")
+	if err != nil || len(iias) != 2 {
+		t.Fatalf("adjustments: %d, %v", len(iias), err)
+	}
+	var credit, charge zuora.InvoiceItemAdjustment
+	for _, x := range iias {
+		if x.Type == "Credit" {
+			credit = x
+		} else {
+			charge = x
+		}
+	}
+	// A partly applied credit memo (less was open) is not a difference.
+	creditID := syncAdjustmentByHand(t, a, credit, credit.Amount.Abs().Sub(decimal.RequireFromString("0.50")))
+	chargeID := syncAdjustmentByHand(t, a, charge, decimal.Zero)
+
+	counts, diffs, totals := reconcileAll(t, a, "2000-01-01", "2099-12-31")
+	if counts.Adjustments != 2 || counts.Differences != 0 {
+		t.Fatalf("synced adjustments: %+v %+v", counts, diffs)
+	}
+	for _, c := range totals {
+		if !c.Zuora.Equal(c.NetSuite) {
+			t.Errorf("totals with adjustments: %+v", c)
+		}
+	}
+
+	// Over-applied credit memo, changed credit memo amount, deleted charge invoice.
+	if err := a.NetSuite.Patch(ctx, netsuite.TypeCreditMemo, creditID, map[string]any{
+		"apply": map[string]any{"items": []any{map[string]any{"doc": map[string]any{"id": "999999"}, "apply": true, "amount": 1}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.NetSuite.Delete(ctx, netsuite.TypeInvoice, chargeID); err != nil {
+		t.Fatal(err)
+	}
+	_, diffs, _ = reconcileAll(t, a, "2000-01-01", "2099-12-31")
+	for _, d := range diffs {
+		t.Logf("  %s %s %s: %s", d.Kind, d.RecordType, d.Number, d.Detail)
+	}
+	k := kindsOf(diffs, credit.ID)
+	if d, ok := k[workflows.DiffApplied]; !ok || d.NetSuite != "999999" {
+		t.Errorf("credit memo applied elsewhere: %+v", k)
+	}
+	k = kindsOf(diffs, charge.ID)
+	if d, ok := k[workflows.DiffMissing]; !ok || d.RecordType != workflows.RecordAdjustment || d.Zuora != charge.Amount.Abs().StringFixed(2) {
+		t.Errorf("deleted charge adjustment invoice: %+v", k)
 	}
 }
