@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -45,6 +46,19 @@ type ReconcileInput struct {
 	MaxDifferences int `json:"maxDifferences,omitempty"`
 	// State is set by continue-as-new.
 	State *ReconcileState `json:"state,omitempty"`
+}
+
+// UnmarshalJSON starts from the default settings, so an input written by
+// hand (temporal workflow start --input '{"from":...,"to":...}') without
+// "settings" compares as a default-configured sync writes.
+func (in *ReconcileInput) UnmarshalJSON(b []byte) error {
+	type plain ReconcileInput
+	p := plain{Settings: settings.Default()}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*in = ReconcileInput(p)
+	return nil
 }
 
 // Difference is one disagreement between Zuora and NetSuite. Amounts are

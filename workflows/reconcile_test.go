@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -184,4 +185,14 @@ func TestReconcileMerge_TotalsStaySortedWhateverThePageOrder(t *testing.T) {
 	}
 	require.Equal(t, []string{"AUD 2.00 1.99", "GBP 3.00 0.00", "USD 1.11 1.12"}, got)
 	require.Equal(t, 3, st.Pages)
+}
+
+func TestReconcileInput_HandWrittenJSONWithoutSettingsUsesTheDefaults(t *testing.T) {
+	var in ReconcileInput
+	require.NoError(t, json.Unmarshal([]byte(`{"from":"2026-01-01","to":"2026-12-31"}`), &in))
+	require.Equal(t, settings.Default(), in.Settings)
+	require.Equal(t, "2026-12-31", in.To)
+	require.NoError(t, json.Unmarshal([]byte(`{"from":"2026-01-01","to":"2026-12-31","settings":{"advanced":{"useStandardInvoiceSync":false}},"pageSize":7}`), &in))
+	require.False(t, in.Settings.Advanced.UseStandardInvoiceSync)
+	require.Equal(t, 7, in.PageSize)
 }
