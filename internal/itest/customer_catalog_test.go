@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/sandbox"
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
@@ -70,6 +71,11 @@ func (e *Env) zCharges(ctx context.Context) []zuora.ProductRatePlanCharge {
 // a reason; nothing is left half-done. It returns the errored account ids.
 func (e *Env) checkZuoraMasterCustomers(ctx context.Context, s settings.Settings) (errored map[string]string) {
 	e.T.Helper()
+	return e.checkZuoraMasterCustomersNumbered(ctx, func(a zuora.Account) string { return mappedNumber(a, s) })
+}
+
+func (e *Env) checkZuoraMasterCustomersNumbered(ctx context.Context, wantNumber func(zuora.Account) string) (errored map[string]string) {
+	e.T.Helper()
 	customers := e.nsCustomers(ctx)
 	byID := map[string]nsCustomer{}
 	for _, c := range customers {
@@ -105,7 +111,7 @@ func (e *Env) checkZuoraMasterCustomers(ctx context.Context, s settings.Settings
 			continue
 		}
 		c := byID[a.IntegrationID]
-		if want := mappedNumber(a, s); c.EntityID != want {
+		if want := wantNumber(a); c.EntityID != want {
 			e.T.Errorf("account %s: NetSuite Customer ID %q, want %q", a.AccountNumber, c.EntityID, want)
 		}
 		if c.CompanyName != a.Name {
@@ -406,4 +412,127 @@ func TestCustomerCatalog_ChargeNameMappingAndNewOnly(t *testing.T) {
 		t.Error("Sync New Records Only updated an existing item")
 	}
 	e.checkCharges(ctx, s)
+}
+
+// Exactly once under injected faults (writes that commit but lose their
+// answer, 5xx, 429) on both APIs, with the other number mappings: Zuora
+// master with Use Name From Source Record and number updates off, then
+// NetSuite master with Let Destination Auto-Number. Afterwards, without
+// faults, second runs create nothing.
+func TestCustomerCatalog_InjectedFaultsCreateEachRecordOnce(t *testing.T) {
+	f, err := fixture.Generate("seed=13,accounts=60,invoices=6,charges=6,mixed-master=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newAccounts := map[string]bool{}
+	for i := range 30 {
+		id := fmt.Sprintf("acct-new-%02d", i)
+		newAccounts[id] = true
+		f.Zuora.Objects["Account"] = append(f.Zuora.Objects["Account"], fixture.Record{"Id": id, "AccountNumber": fmt.Sprintf("N%07d", i),
+			"Name": fmt.Sprintf("New Customer %02d, \"Q\" & Co", i), "Status": "Active", "Currency": "USD", "Class__NS": "Retail"})
+	}
+	plan := str(f.Zuora.Objects["ProductRatePlan"][0]["Id"])
+	for i := range 20 {
+		f.Zuora.Objects["ProductRatePlanCharge"] = append(f.Zuora.Objects["ProductRatePlanCharge"], fixture.Record{"Id": fmt.Sprintf("charge-new-%02d", i),
+			"Name": fmt.Sprintf("New Charge %02d", i), "ProductRatePlanId": plan, "ChargeType": "Recurring",
+			"ItemType__NS": []string{"Service", "Non Inventory", "Inventory"}[i%3], "AccountingCode": "Sales"})
+	}
+	nsOnly := 0
+	originalEntityID := map[string]string{}
+	for _, c := range f.NetSuite.Records["customer"] {
+		originalEntityID[str(c["id"])] = str(c["entityId"])
+		if strings.HasPrefix(str(c["entityId"]), "NS") {
+			nsOnly++
+		}
+	}
+	e := New(t, f, Options{Configure: func(c *sandbox.Config) {
+		c.NetSuiteFaults = sandbox.Faults{Concurrency: 10, AmbiguousRate: 0.1, ErrorRate: 0.05, RateLimitRate: 0.03}
+		c.ZuoraFaults = sandbox.Faults{AmbiguousRate: 0.1, ErrorRate: 0.05, RateLimitRate: 0.02}
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	customersBefore, itemsBefore := len(e.nsCustomers(ctx)), len(e.nsItems(ctx))
+
+	s := settings.Default()
+	s.Customer.NumberMapping = settings.NameFromSource
+	s.Customer.AllowNumberUpdates = false
+	res := e.RunSync(ctx, "itest-cc-faults-zuora", s, workflows.PhaseCustomers, workflows.PhaseCatalog)
+	t.Logf("Zuora master under faults: customers %+v, charges %+v; NetSuite faults %v, Zuora faults %v", res.Progress.Customers, res.Progress.Charges,
+		e.Sandbox.Stats("netsuite").Faults, e.Sandbox.Stats("zuora").Faults)
+	if e.Sandbox.Stats("netsuite").Faults["ambiguous"] == 0 || e.Sandbox.Stats("zuora").Faults["ambiguous"] == 0 {
+		t.Errorf("the ambiguous faults did not fire: %v %v", e.Sandbox.Stats("netsuite").Faults, e.Sandbox.Stats("zuora").Faults)
+	}
+	_ = e.Sandbox.SetFaults("netsuite", sandbox.Faults{})
+	_ = e.Sandbox.SetFaults("zuora", sandbox.Faults{})
+	for _, re := range res.Errors {
+		t.Logf("error: %s %s: %s", re.Type, re.ID, re.Reason)
+	}
+	// New accounts are numbered by name; existing ones keep their Customer
+	// ID, number updates being off.
+	errored := e.checkZuoraMasterCustomersNumbered(ctx, func(a zuora.Account) string {
+		if newAccounts[a.ID] {
+			return a.Name
+		}
+		return originalEntityID[a.IntegrationID]
+	})
+	chErr := e.checkCharges(ctx, s)
+	if len(errored) != 0 || len(chErr) != 0 {
+		t.Errorf("errors under retryable faults: accounts %v, charges %v", errored, chErr)
+	}
+	if got := len(e.nsCustomers(ctx)); got != customersBefore+len(newAccounts) {
+		t.Errorf("NetSuite has %d customers, want %d", got, customersBefore+len(newAccounts))
+	}
+	if got := len(e.nsItems(ctx)); got != itemsBefore+20 {
+		t.Errorf("NetSuite has %d items, want %d", got, itemsBefore+20)
+	}
+	again := e.RunSync(ctx, "itest-cc-faults-zuora-2", s, workflows.PhaseCustomers, workflows.PhaseCatalog)
+	if again.Progress.Customers.Selected != 0 || again.Progress.Charges.Selected != 0 {
+		t.Errorf("second Zuora master run selected customers %+v, charges %+v; want nothing", again.Progress.Customers, again.Progress.Charges)
+	}
+
+	n := settings.Default()
+	n.Customer.Master = settings.MasterNetSuite
+	n.Customer.NumberMapping = settings.DestinationAutoNumber
+	accountsBefore := len(e.zAccounts(ctx))
+	_ = e.Sandbox.SetFaults("zuora", sandbox.Faults{AmbiguousRate: 0.3, ErrorRate: 0.05})
+	nres := e.RunSync(ctx, "itest-cc-faults-netsuite", n, workflows.PhaseCustomers)
+	t.Logf("NetSuite master under faults: %+v; Zuora faults %v", nres.Progress.Customers, e.Sandbox.Stats("zuora").Faults)
+	_ = e.Sandbox.SetFaults("zuora", sandbox.Faults{})
+	if got := len(e.zAccounts(ctx)); got != accountsBefore+nsOnly {
+		t.Errorf("Zuora has %d accounts, want %d (+%d NetSuite-only customers, each once)", got, accountsBefore+nsOnly, nsOnly)
+	}
+	numbers := map[string]bool{}
+	for _, a := range e.zAccounts(ctx) {
+		if numbers[a.AccountNumber] {
+			t.Errorf("account number %s used twice", a.AccountNumber)
+		}
+		numbers[a.AccountNumber] = true
+	}
+	e.checkNetSuiteMasterAccountsAutoNumbered(ctx)
+	nagain := e.RunSync(ctx, "itest-cc-faults-netsuite-2", n, workflows.PhaseCustomers)
+	if nagain.Progress.Customers.Selected != 0 || len(e.zAccounts(ctx)) != accountsBefore+nsOnly {
+		t.Errorf("second NetSuite master run: %+v, %d accounts; want nothing selected or created", nagain.Progress.Customers, len(e.zAccounts(ctx)))
+	}
+}
+
+// checkNetSuiteMasterAccountsAutoNumbered: every NetSuite customer has one
+// Zuora account; those made from NetSuite carry Zuora's own number.
+func (e *Env) checkNetSuiteMasterAccountsAutoNumbered(ctx context.Context) {
+	e.T.Helper()
+	accts := e.zAccounts(ctx)
+	for _, c := range e.nsCustomers(ctx) {
+		var mine []zuora.Account
+		for _, a := range accts {
+			if a.IntegrationID == c.ID {
+				mine = append(mine, a)
+			}
+		}
+		if len(mine) != 1 {
+			e.T.Errorf("NetSuite customer %s (%s) has %d Zuora accounts, want 1", c.ID, c.EntityID, len(mine))
+			continue
+		}
+		if a := mine[0]; strings.HasPrefix(c.EntityID, "NS") && (a.AccountNumber == "" || strings.HasPrefix(a.AccountNumber, "NS") || a.Name != c.CompanyName) {
+			e.T.Errorf("NetSuite customer %s (%s): Zuora account %q %q, want a Zuora-made number and the same name", c.ID, c.EntityID, a.AccountNumber, a.Name)
+		}
+	}
 }
