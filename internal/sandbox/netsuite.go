@@ -103,6 +103,7 @@ type netsuiteAPI struct {
 	db      *db
 	records map[string]*table
 	lines   map[string]*lineSet // transaction id -> lines
+	applied applyIndex          // what credit memos apply to each invoice (apply.go)
 
 	authMu    sync.Mutex
 	nonces    map[string]time.Time
@@ -137,6 +138,7 @@ func newNetSuiteAPI(cfg Config) (*netsuiteAPI, error) {
 		_ = d.close()
 		return nil, err
 	}
+	n.reindexApplied()
 	return n, nil
 }
 
@@ -146,6 +148,7 @@ func (n *netsuiteAPI) resetTables() {
 		n.records[t] = newTable("n:"+t, "externalId", "tranId", "itemId", "name")
 	}
 	n.lines = map[string]*lineSet{}
+	n.applied = applyIndex{}
 }
 
 func (n *netsuiteAPI) empty() bool {
@@ -200,6 +203,7 @@ func (n *netsuiteAPI) load(f fixture.NetSuite) error {
 			changes = append(changes, t.put(id, rec, n.db, seq))
 		}
 	}
+	n.reindexApplied()
 	return n.db.write(changes...)
 }
 
@@ -376,8 +380,12 @@ func (n *netsuiteAPI) delete(w http.ResponseWriter, r *http.Request) {
 		nsError(w, 404, "NONEXISTENT_ID", "", fmt.Sprintf("The record instance %s of type %s does not exist.", r.PathValue("id"), typ))
 		return
 	}
+	var changes []change
+	if typ == netsuite.TypeCreditMemo {
+		changes = n.unindexApply(id, t.byID[id])
+	}
 	c, _ := t.remove(id)
-	changes := []change{c}
+	changes = append(changes, c)
 	if ls, ok := n.lines[id]; ok {
 		for _, l := range ls.lines {
 			changes = append(changes, change{bucket: "l:" + id, seq: uint64(lineNo(l))})
@@ -415,6 +423,10 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 			}
 			delete(body, "item")
 		}
+	}
+	applyRows, hasApply, err := n.takeApply(typ, body)
+	if err != nil {
+		return "", err
 	}
 	if err := n.checkRefs(body, ""); err != nil {
 		return "", err
@@ -466,6 +478,13 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 	if typ == netsuite.TypeCustomer && str(rec["entityId"]) == "" {
 		rec["entityId"] = "CUST" + id
 	}
+	var commitApply func() []change
+	if hasApply {
+		total := n.prospectiveTotal(id, items, hasItems, creating || upsert || replace["item"])
+		if commitApply, err = n.checkApply(id, rec, mergeApply(sublistItems(rec["apply"]), applyRows, creating || upsert || replace["apply"]), total); err != nil {
+			return "", err
+		}
+	}
 	var changes []change
 	if isTx {
 		if creating || hasItems {
@@ -477,6 +496,11 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 		} else {
 			n.setTotal(typ, id, rec)
 		}
+	}
+	if commitApply != nil {
+		// Checked before the lines changed; the totals now see the new rows.
+		changes = append(changes, commitApply()...)
+		n.setTotal(typ, id, rec)
 	}
 	changes = append(changes, t.put(id, rec, n.db, 0))
 	return id, n.db.write(changes...)
@@ -528,9 +552,9 @@ func (n *netsuiteAPI) setTotal(typ, id string, rec Record) {
 }
 
 func (n *netsuiteAPI) setTotalFrom(rec Record, ls *lineSet) {
-	t := json.Number(ls.total().StringFixed(2))
-	rec["total"] = t
-	rec["amountRemaining"] = t
+	total := ls.total()
+	rec["total"] = json.Number(total.StringFixed(2))
+	rec["amountRemaining"] = json.Number(n.remaining(rec, total).StringFixed(2))
 }
 
 func sublistItems(v any) []Record {
@@ -625,6 +649,7 @@ func (n *netsuiteAPI) get(w http.ResponseWriter, r *http.Request) {
 		} else {
 			out["item"] = map[string]any{"links": []any{map[string]any{"rel": "self", "href": self + "/item"}}}
 		}
+		n.expandApply(out, self, r.URL.Query().Get("expandSubResources") == "true")
 	}
 	writeJSON(w, 200, out)
 }

@@ -157,6 +157,7 @@ func (n *netsuiteAPI) transactionRows(sel *query.Select) []Record {
 			row := lowerRow(rec)
 			row["type"] = transactionTypes[typ]
 			row["foreigntotal"] = rec["total"]
+			row["foreignamountremaining"] = rec["amountRemaining"]
 			row["recordtype"] = strings.ToLower(typ)
 			out = append(out, row)
 		}
