@@ -93,6 +93,9 @@ func parse(args []string, stderr io.Writer) (*config, []string, error) {
 	if _, err := c.Log.New(); err != nil {
 		return nil, nil, err
 	}
+	if err := c.Temporal.Check(); err != nil {
+		return nil, nil, err
+	}
 	return c, rest, nil
 }
 
@@ -112,6 +115,10 @@ func (c *config) loadSettings() (settings.Settings, error) {
 }
 
 func main() {
+	// codec-server needs no Temporal connection: it has its own flags (codec.go).
+	if len(os.Args) > 1 && os.Args[1] == "codec-server" {
+		os.Exit(codecServerMain(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	cfg, args, err := parse(os.Args[1:], os.Stderr)
 	if err != nil {
 		cli.Fail(program, err)

@@ -59,6 +59,9 @@ func parseFlags(args []string) (*config, error) {
 	if _, err := c.Log.New(); err != nil {
 		return nil, err
 	}
+	if err := c.Temporal.Check(); err != nil {
+		return nil, err
+	}
 	if c.MaxActivities < 1 || c.MaxWorkflowTasks < 2 {
 		return nil, errors.New("--max-concurrent-activities must be ≥ 1 and --max-concurrent-workflow-tasks ≥ 2")
 	}
@@ -151,7 +154,7 @@ func runWorker(lc fx.Lifecycle, w worker.Worker, tc client.Client, c *config, lo
 				return fmt.Errorf("starting the worker on task queue %s: %w", c.Temporal.TaskQueue, err)
 			}
 			logger.Info("worker started", "temporal", c.Temporal.Address, "namespace", c.Temporal.Namespace,
-				"task_queue", c.Temporal.TaskQueue, "zuora", c.APIs.ZuoraURL, "netsuite", c.APIs.NetSuiteURL, "netsuite_account", c.APIs.NetSuiteAccount)
+				"task_queue", c.Temporal.TaskQueue, "encryption", c.Temporal.Encryption.Describe(c.Temporal.Address), "zuora", c.APIs.ZuoraURL, "netsuite", c.APIs.NetSuiteURL, "netsuite_account", c.APIs.NetSuiteAccount)
 			return nil
 		},
 		OnStop: func(context.Context) error { w.Stop(); return nil },
