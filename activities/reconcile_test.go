@@ -272,7 +272,7 @@ func syncAdjustmentByHand(t *testing.T, a *activities.Activities, x zuora.Invoic
 // the tenant has none synced): existence, type, total, the credit memo's
 // applied amount, and their part in the account totals.
 func TestReconcilePage_SyncedAdjustmentsComparedAbsentOnesTolerated(t *testing.T) {
-	a, _ := syncedTenant(t, "seed=13,accounts=3,invoices=10,items=2-3,negative=0,tax=0,adjustments=2")
+	a, synced := syncedTenant(t, "seed=13,accounts=3,invoices=10,items=2-3,negative=0,tax=0,adjustments=2")
 	ctx := context.Background()
 	counts, diffs, _ := reconcileAll(t, a, "2000-01-01", "2099-12-31")
 	if counts.Adjustments != 0 || counts.Differences != 0 {
@@ -304,9 +304,16 @@ func TestReconcilePage_SyncedAdjustmentsComparedAbsentOnesTolerated(t *testing.T
 		}
 	}
 
-	// Over-applied credit memo, changed credit memo amount, deleted charge invoice.
+	// Part of the credit memo applied to another invoice; the charge adjustment's invoice deleted.
+	other := ""
+	for _, inv := range synced {
+		if inv.ID != credit.InvoiceID {
+			other = inv.IntegrationID
+			break
+		}
+	}
 	if err := a.NetSuite.Patch(ctx, netsuite.TypeCreditMemo, creditID, map[string]any{
-		"apply": map[string]any{"items": []any{map[string]any{"doc": map[string]any{"id": "999999"}, "apply": true, "amount": 1}}},
+		"apply": map[string]any{"items": []any{map[string]any{"doc": map[string]any{"id": other}, "apply": true, "amount": 0.25}}},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +325,7 @@ func TestReconcilePage_SyncedAdjustmentsComparedAbsentOnesTolerated(t *testing.T
 		t.Logf("  %s %s %s: %s", d.Kind, d.RecordType, d.Number, d.Detail)
 	}
 	k := kindsOf(diffs, credit.ID)
-	if d, ok := k[workflows.DiffApplied]; !ok || d.NetSuite != "999999" {
+	if d, ok := k[workflows.DiffApplied]; !ok || d.NetSuite != other || !strings.Contains(d.Detail, "applies 0.25") {
 		t.Errorf("credit memo applied elsewhere: %+v", k)
 	}
 	k = kindsOf(diffs, charge.ID)

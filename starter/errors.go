@@ -42,10 +42,11 @@ type recordOutcome struct {
 }
 
 // errorsQuery is the visibility query behind `errors`: the search attributes
-// the record workflows set (workflows/search.go). Values are validated before
+// the record workflows set (workflows/search.go), on the starter's task
+// queue. Values are validated before
 // they get here, so the quoting cannot be broken out of.
-func errorsQuery(recordType, account string) string {
-	q := fmt.Sprintf("%s = %q", workflows.SearchOutcome.GetName(), workflows.OutcomeError)
+func errorsQuery(recordType, account, taskQueue string) string {
+	q := fmt.Sprintf("%s = %q AND TaskQueue = %q", workflows.SearchOutcome.GetName(), workflows.OutcomeError, taskQueue)
 	if recordType != "" {
 		q += fmt.Sprintf(" AND %s = %q", workflows.SearchRecordType.GetName(), recordType)
 	}
@@ -91,7 +92,7 @@ func cmdErrors(ctx context.Context, c *config, tc client.Client, args []string, 
 	// Only finished syncs carry a result; a re-run of the same record has the
 	// same workflow id, and only its latest run counts.
 	seen := map[string]bool{}
-	execs, err := listExecutions(ctx, c, tc, errorsQuery(c.Ops.Type, c.Ops.Account), limit, func(ex *workflowpb.WorkflowExecutionInfo) bool {
+	execs, err := listExecutions(ctx, c, tc, errorsQuery(c.Ops.Type, c.Ops.Account, c.Temporal.TaskQueue), limit, func(ex *workflowpb.WorkflowExecutionInfo) bool {
 		id := ex.GetExecution().GetWorkflowId()
 		if ex.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED || seen[id] {
 			return false

@@ -6,13 +6,14 @@ import (
 )
 
 func TestErrorsQuery_FiltersBySearchAttributes(t *testing.T) {
+	const q = `SyncOutcome = "error" AND TaskQueue = "zuora-netsuite"`
 	for _, c := range []struct{ typ, acct, want string }{
-		{"", "", `SyncOutcome = "error"`},
-		{"invoice", "", `SyncOutcome = "error" AND ZuoraRecordType = "invoice"`},
-		{"invoice", "A-00012", `SyncOutcome = "error" AND ZuoraRecordType = "invoice" AND ZuoraAccountNumber = "A-00012"`},
-		{"", "A-00012", `SyncOutcome = "error" AND ZuoraAccountNumber = "A-00012"`},
+		{"", "", q},
+		{"invoice", "", q + ` AND ZuoraRecordType = "invoice"`},
+		{"invoice", "A-00012", q + ` AND ZuoraRecordType = "invoice" AND ZuoraAccountNumber = "A-00012"`},
+		{"", "A-00012", q + ` AND ZuoraAccountNumber = "A-00012"`},
 	} {
-		if got := errorsQuery(c.typ, c.acct); got != c.want {
+		if got := errorsQuery(c.typ, c.acct, "zuora-netsuite"); got != c.want {
 			t.Errorf("errorsQuery(%q, %q) = %s, want %s", c.typ, c.acct, got, c.want)
 		}
 	}

@@ -60,10 +60,11 @@ type runRow struct {
 	Note       string                 `json:"note,omitempty"`
 }
 
-// statusQuery lists sync runs; continued-as-new generations are dropped
-// client-side (the last generation stands for the run).
-func statusQuery() string {
-	return fmt.Sprintf("WorkflowType = %q", workflows.WorkflowSyncRun)
+// statusQuery lists the sync runs of the starter's task queue (a namespace
+// may serve several tenants, one queue each); continued-as-new generations
+// are dropped client-side (the last generation stands for the run).
+func statusQuery(taskQueue string) string {
+	return fmt.Sprintf("WorkflowType = %q AND TaskQueue = %q", workflows.WorkflowSyncRun, taskQueue)
 }
 
 func cmdStatus(ctx context.Context, c *config, tc client.Client, args []string, stdout, _ io.Writer) error {
@@ -77,7 +78,7 @@ func cmdStatus(ctx context.Context, c *config, tc client.Client, args []string, 
 	if limit < 0 {
 		return usageError{fmt.Errorf("--limit %d: must be positive", limit)}
 	}
-	execs, err := listExecutions(ctx, c, tc, statusQuery(), limit, func(ex *workflowpb.WorkflowExecutionInfo) bool {
+	execs, err := listExecutions(ctx, c, tc, statusQuery(c.Temporal.TaskQueue), limit, func(ex *workflowpb.WorkflowExecutionInfo) bool {
 		return ex.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW
 	})
 	if err != nil {

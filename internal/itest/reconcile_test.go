@@ -3,6 +3,7 @@ package itest
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,21 @@ func TestReconcile_CleanRunHasNoDifferenceAndPlantedOnesAreReported(t *testing.T
 		if !c.Zuora.Equal(c.NetSuite) {
 			t.Errorf("%s totals differ on a clean run: %s vs %s", c.Currency, c.Zuora, c.NetSuite)
 		}
+	}
+
+	// The same from the temporal CLI, with the README's hand-written input (no settings: the defaults).
+	cmd := exec.CommandContext(ctx, TemporalCLI(), "workflow", "start", "--address", DevServer(t).FrontendHostPort(),
+		"--task-queue", e.TaskQueue, "--type", workflows.WorkflowReconcile, "--workflow-id", "itest-reconcile-cli",
+		"--input", `{"from":"2000-01-01","to":"2099-12-31"}`)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("temporal workflow start: %v\n%s", err, out)
+	}
+	var viaCLI workflows.ReconcileResult
+	if err := e.Temporal.GetWorkflow(ctx, "itest-reconcile-cli", "").Get(ctx, &viaCLI); err != nil {
+		t.Fatal(err)
+	}
+	if !viaCLI.Clean() || viaCLI.Counts.Invoices != clean.Counts.Invoices {
+		t.Errorf("started by the temporal CLI: %+v, want %+v", viaCLI.Counts, clean.Counts)
 	}
 
 	// Plant three differences on positive invoices with two or more lines, on different accounts.
