@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -262,5 +263,31 @@ func (st *ReconcileState) merge(p ReconcilePageResult, maxDiffs int) {
 		st.Totals = append(st.Totals, CurrencyTotal{})
 		copy(st.Totals[i+1:], st.Totals[i:])
 		st.Totals[i] = t
+	}
+}
+
+// ReconcileAfterSyncID is the workflow id of the reconciliation a sync run
+// starts when settings run.reconcileAfterSync is on.
+func ReconcileAfterSyncID(syncRunID string) string { return "reconcile-after-" + syncRunID }
+
+// reconcileAfterSync starts a reconciliation of the open accounting periods
+// (invoice dates from the first of the previous month to today, UTC) as an
+// abandoned child: the run's result does not wait for it, and its report is
+// the child's result. A failure to start it is logged, never fails the run.
+func reconcileAfterSync(ctx workflow.Context, s settings.Settings) {
+	now := workflow.Now(ctx).UTC()
+	from := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, time.UTC)
+	info := workflow.GetInfo(ctx)
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            ReconcileAfterSyncID(info.WorkflowExecution.ID),
+		TaskQueue:             info.TaskQueueName,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	f := workflow.ExecuteChildWorkflow(cctx, WorkflowReconcile, ReconcileInput{
+		From: from.Format(time.DateOnly), To: now.Format(time.DateOnly), Settings: s,
+	})
+	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("the reconciliation after this sync run did not start", "error", err)
 	}
 }

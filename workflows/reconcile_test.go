@@ -196,3 +196,48 @@ func TestReconcileInput_HandWrittenJSONWithoutSettingsUsesTheDefaults(t *testing
 	require.False(t, in.Settings.Advanced.UseStandardInvoiceSync)
 	require.Equal(t, 7, in.PageSize)
 }
+
+func TestSyncRun_ReconcileAfterSyncStartsAReconciliationOfTheOpenPeriods(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		env := newEnv(t)
+		env.RegisterWorkflow(ReconcileWorkflow)
+		env.SetStartTime(time.Date(2026, 3, 15, 8, 0, 0, 0, time.UTC))
+		s := settings.Default()
+		s.Run.ReconcileAfterSync = on
+		env.OnActivity(ActivitySelectInvoices, mock.Anything, mock.Anything).Return(fakeSelection(0))
+		var got []ReconcileInput
+		env.OnWorkflow(ReconcileWorkflow, mock.Anything, mock.Anything).Return(func(ctx workflow.Context, in ReconcileInput) (ReconcileResult, error) {
+			got = append(got, in)
+			require.Equal(t, ReconcileAfterSyncID("default-test-workflow-id"), workflow.GetInfo(ctx).WorkflowExecution.ID)
+			return ReconcileResult{From: in.From, To: in.To}, nil
+		})
+		env.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: s, Only: []string{PhaseInvoices}})
+		require.NoError(t, env.GetWorkflowError())
+		if !on {
+			require.Empty(t, got, "reconcileAfterSync off: no reconciliation")
+			continue
+		}
+		require.Len(t, got, 1)
+		require.Equal(t, "2026-02-01", got[0].From)
+		require.Equal(t, "2026-03-15", got[0].To)
+		require.True(t, got[0].Settings.Run.ReconcileAfterSync)
+	}
+}
+
+func TestReconcileAfterSync_JanuaryReachesBackToDecember(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflow(ReconcileWorkflow)
+	env.SetStartTime(time.Date(2027, 1, 3, 0, 30, 0, 0, time.UTC))
+	s := settings.Default()
+	s.Run.ReconcileAfterSync = true
+	env.OnActivity(ActivitySelectInvoices, mock.Anything, mock.Anything).Return(fakeSelection(0))
+	var from, to string
+	env.OnWorkflow(ReconcileWorkflow, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in ReconcileInput) (ReconcileResult, error) {
+		from, to = in.From, in.To
+		return ReconcileResult{}, nil
+	})
+	env.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: s, Only: []string{PhaseInvoices}})
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, "2026-12-01", from)
+	require.Equal(t, "2027-01-03", to)
+}

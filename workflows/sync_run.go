@@ -177,6 +177,9 @@ func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
 		}
 		r.advance()
 	}
+	if r.in.Settings.Run.ReconcileAfterSync {
+		reconcileAfterSync(ctx, r.in.Settings)
+	}
 	return SyncRunResult{
 		Progress: r.state.Progress, Errors: r.state.Errors, ErrorsOmitted: r.state.ErrorsOmitted,
 		Disabled: r.state.Disabled, ContinuedAsNew: r.state.ContinuedAsNew,

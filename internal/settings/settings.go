@@ -96,6 +96,9 @@ type Run struct {
 	BatchSize           int `json:"batchSize"`           // lines per NetSuite write; default 100 (the seed's batch)
 	BatchesPerContinue  int `json:"batchesPerContinue"`  // batches before an invoice workflow continues as new; default 200
 	ChildrenPerContinue int `json:"childrenPerContinue"` // children before a run continues as new; default 1000
+	// ReconcileAfterSync: each sync run ends by starting a ReconcileWorkflow of the
+	// open periods (invoice dates from the first of the previous month); default false.
+	ReconcileAfterSync bool `json:"reconcileAfterSync,omitempty"`
 }
 
 // Migration: the Invoice Settlement migration's configuration.
