@@ -190,6 +190,9 @@ func (a *Activities) markChargeError(ctx context.Context, chargeID, reason strin
 	if err := a.Zuora.UpdateObject(ctx, zuora.ObjProductRatePlanCharge, chargeID, map[string]any{
 		"IntegrationStatus__NS": statusText("Error: ", reason),
 	}); err != nil {
+		if zuora.IsNotFound(err) {
+			return nil // deleted meanwhile: nothing left to mark
+		}
 		return retryable("recording the error on charge "+chargeID, err)
 	}
 	return nil

@@ -134,9 +134,8 @@ func suiteCell(row map[string]any, col string) string {
 // accountLinks index Zuora accounts by id and by the NetSuite customer id
 // they are linked to (IntegrationId__NS).
 type accountLinks struct {
-	byID  map[string]*zuora.Account
-	byNS  map[string][]*zuora.Account
-	total int
+	byID map[string]*zuora.Account
+	byNS map[string][]*zuora.Account
 }
 
 func (a *Activities) accountLinks(ctx context.Context) (*accountLinks, error) {
@@ -144,7 +143,7 @@ func (a *Activities) accountLinks(ctx context.Context) (*accountLinks, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading Zuora accounts: %w", err)
 	}
-	l := &accountLinks{byID: map[string]*zuora.Account{}, byNS: map[string][]*zuora.Account{}, total: len(accts)}
+	l := &accountLinks{byID: map[string]*zuora.Account{}, byNS: map[string][]*zuora.Account{}}
 	for i := range accts {
 		acct := &accts[i]
 		l.byID[acct.ID] = acct
@@ -389,7 +388,7 @@ func (a *Activities) accountLinksOf(ctx context.Context, c netsuite.Customer) (*
 	if err != nil {
 		return nil, fmt.Errorf("looking up the customer's Zuora account: %w", err)
 	}
-	l := &accountLinks{byID: map[string]*zuora.Account{}, byNS: map[string][]*zuora.Account{}, total: len(accts)}
+	l := &accountLinks{byID: map[string]*zuora.Account{}, byNS: map[string][]*zuora.Account{}}
 	for i := range accts {
 		acct := &accts[i]
 		l.byID[acct.ID] = acct
@@ -447,6 +446,9 @@ func (a *Activities) markAccountError(ctx context.Context, accountID, reason str
 	if err := a.Zuora.UpdateObject(ctx, zuora.ObjAccount, accountID, map[string]any{
 		"IntegrationStatus__NS": statusText("Error: ", reason),
 	}); err != nil {
+		if zuora.IsNotFound(err) {
+			return nil // deleted meanwhile: nothing left to mark
+		}
 		return retryable("recording the error on account "+accountID, err)
 	}
 	return nil
