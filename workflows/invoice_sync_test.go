@@ -36,6 +36,8 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(selectStub, activity.RegisterOptions{Name: ActivitySelectInvoices})
 	env.RegisterActivityWithOptions(revRecStub, activity.RegisterOptions{Name: ActivityUpdateRevRec})
 	registerRecordSyncs(env) // customer_sync_test.go: the customers and catalog phases
+	// adjustment_sync_test.go: the adjustments phase
+	registerAdjustmentSync(env)
 	return env
 }
 

@@ -61,6 +61,13 @@ var childPhases = map[string]childPhase{
 			return InvoiceSyncInput{InvoiceID: rec.ID, Settings: s}
 		},
 	},
+	PhaseAdjustments: {
+		recordType: RecordAdjustment, selectActivity: ActivitySelectAdjustments, workflowType: WorkflowAdjustmentSync,
+		workflowID: AdjustmentWorkflowID,
+		input: func(rec SelectedRecord, s settings.Settings) any {
+			return AdjustmentSyncInput{AdjustmentID: rec.ID, Settings: s}
+		},
+	},
 }
 
 // childOutcome is the part of every record workflow's result a run reads.

@@ -130,3 +130,17 @@ func CustomerWorkflowID(id string) string { return "customer:" + id }
 
 // ChargeWorkflowID is the workflow id of one product rate plan charge's sync.
 func ChargeWorkflowID(zuoraChargeID string) string { return "charge:" + zuoraChargeID }
+
+// Activities of the invoice item adjustment sync (seed iia-transaction-sync).
+const (
+	ActivitySelectAdjustments        = "SelectAdjustments"
+	ActivityPrepareAdjustment        = "PrepareAdjustment"
+	ActivityMarkAdjustmentProcessing = "MarkAdjustmentProcessing"
+	ActivityWriteAdjustment          = "WriteAdjustment"
+	ActivityApplyOriginalCreditMemo  = "ApplyOriginalCreditMemo"
+	ActivityCompleteAdjustment       = "CompleteAdjustment"
+	ActivityMarkAdjustmentFailed     = "MarkAdjustmentFailed"
+)
+
+// AdjustmentWorkflowID is the workflow id of one invoice item adjustment's sync.
+func AdjustmentWorkflowID(zuoraAdjustmentID string) string { return "adjustment:" + zuoraAdjustmentID }

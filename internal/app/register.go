@@ -27,5 +27,13 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.SyncCharge, activity.RegisterOptions{Name: workflows.ActivitySyncCharge})
 	r.RegisterActivityWithOptions(a.MarkChargeFailed, activity.RegisterOptions{Name: workflows.ActivityMarkChargeFailed})
 	r.RegisterWorkflowWithOptions(workflows.ReconcileWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowReconcile})
+	r.RegisterWorkflowWithOptions(workflows.AdjustmentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowAdjustmentSync})
+	r.RegisterActivityWithOptions(a.SelectAdjustments, activity.RegisterOptions{Name: workflows.ActivitySelectAdjustments})
+	r.RegisterActivityWithOptions(a.PrepareAdjustment, activity.RegisterOptions{Name: workflows.ActivityPrepareAdjustment})
+	r.RegisterActivityWithOptions(a.MarkAdjustmentProcessing, activity.RegisterOptions{Name: workflows.ActivityMarkAdjustmentProcessing})
+	r.RegisterActivityWithOptions(a.WriteAdjustment, activity.RegisterOptions{Name: workflows.ActivityWriteAdjustment})
+	r.RegisterActivityWithOptions(a.ApplyOriginalCreditMemo, activity.RegisterOptions{Name: workflows.ActivityApplyOriginalCreditMemo})
+	r.RegisterActivityWithOptions(a.CompleteAdjustment, activity.RegisterOptions{Name: workflows.ActivityCompleteAdjustment})
+	r.RegisterActivityWithOptions(a.MarkAdjustmentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkAdjustmentFailed})
 	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
 }
