@@ -47,5 +47,17 @@ lint:
 bench: $(TEMPORAL) build
 	go run ./internal/bench --temporal $(TEMPORAL) --worker $(BIN)/worker --write-doc docs/benchmarks.md $(BENCH_FLAGS)
 
+# The long fault suite (internal/itest/chaos_test.go): 1,000 invoices, one of
+# 20,000 items, synced through worker kills, sandbox and dev server restarts and
+# API faults; prints the figures. CHAOS_RUNS=3 runs it three times in a row.
+CHAOS_RUNS ?= 1
+chaos: $(TEMPORAL)
+	@mkdir -p .state
+	@for i in $$(seq 1 $(CHAOS_RUNS)); do \
+		echo "chaos run $$i of $(CHAOS_RUNS)"; \
+		TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CHAOS=long CONNECTOR_CHAOS_REPORT=$(CURDIR)/.state/chaos-report.txt \
+			go test -count=1 -timeout 60m -run 'TestChaos' -v ./internal/itest || exit 1; \
+	done
+
 clean:
 	rm -rf $(BIN) .state

@@ -50,20 +50,27 @@ type Faults struct {
 	SpuriousAuthRate float64  `json:"spuriousAuthRate"`
 	Concurrency      int      `json:"concurrency"` // requests in flight before 429; 0 = unlimited
 	TokenTTL         Duration `json:"tokenTTL"`    // Zuora OAuth token lifetime; 0 = 1h
+	// SlowRate is the share of requests held SlowLatency (default 2s) before
+	// they are served: the occasional slow answer, not a uniform latency.
+	SlowRate    float64  `json:"slowRate"`
+	SlowLatency Duration `json:"slowLatency"`
+	// Corrupt damages named records in every answer that carries them
+	// (faults_extra.go): a field of the wrong type or a missing field.
+	Corrupt []Corruption `json:"corrupt,omitempty"`
 }
 
 // Validate names a bad value.
 func (f Faults) Validate() error {
 	for name, v := range map[string]float64{"errorRate": f.ErrorRate, "rateLimitRate": f.RateLimitRate, "ambiguousRate": f.AmbiguousRate,
-		"malformedRate": f.MalformedRate, "spuriousAuthRate": f.SpuriousAuthRate} {
+		"malformedRate": f.MalformedRate, "spuriousAuthRate": f.SpuriousAuthRate, "slowRate": f.SlowRate} {
 		if v < 0 || v > 1 {
 			return fmt.Errorf("faults: %s %v is not between 0 and 1", name, v)
 		}
 	}
-	if f.Concurrency < 0 || f.ReadLatency < 0 || f.WriteLatency < 0 || f.TokenTTL < 0 {
+	if f.Concurrency < 0 || f.ReadLatency < 0 || f.WriteLatency < 0 || f.TokenTTL < 0 || f.SlowLatency < 0 {
 		return fmt.Errorf("faults: concurrency, latencies and tokenTTL must not be negative")
 	}
-	return nil
+	return validateCorrupt(f.Corrupt)
 }
 
 // Stats counts what an API saw.
@@ -85,6 +92,7 @@ type apiState struct {
 	inFlight atomic.Int64
 	peak     atomic.Int64
 	rnd      *rand.Rand
+	issued   []string // access tokens minted, for tests that look for them in logs
 }
 
 func newAPIState(name string, f Faults) *apiState {
@@ -158,10 +166,18 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() { a.count(endpointOf(r), rec.status) }()
 		if exempt(r.URL.Path) {
+			if isTokenPath(r.URL.Path) {
+				a.serveRecordingToken(rec, r, next)
+				return
+			}
 			next.ServeHTTP(rec, r)
 			return
 		}
 		f := a.getFaults()
+		h := next
+		if len(f.Corrupt) > 0 {
+			h = a.corrupting(next, f.Corrupt)
+		}
 		n := a.inFlight.Add(1)
 		defer a.inFlight.Add(-1)
 		for p := a.peak.Load(); n > p && !a.peak.CompareAndSwap(p, n); p = a.peak.Load() {
@@ -182,6 +198,12 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 				return
 			}
 		}
+		if a.roll(f.SlowRate) {
+			a.injectedFault("slow")
+			if !sleepSlow(r, f.SlowLatency) {
+				return
+			}
+		}
 		switch {
 		case a.roll(f.RateLimitRate):
 			a.injectedFault("rateLimit")
@@ -196,14 +218,14 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 			// Commit the write, then drop the connection without an answer.
 			a.injectedFault("ambiguous")
 			buf := &bufferedWriter{header: http.Header{}}
-			next.ServeHTTP(buf, r)
+			h.ServeHTTP(buf, r)
 			rec.status = 0
 			hijackClose(w)
 			return
 		}
 		if a.roll(f.MalformedRate) {
 			buf := &bufferedWriter{header: http.Header{}}
-			next.ServeHTTP(buf, r)
+			h.ServeHTTP(buf, r)
 			if buf.status == 0 || buf.status == http.StatusOK {
 				a.injectedFault("malformed")
 				rec.Header().Set("Content-Type", "application/json")
@@ -214,7 +236,7 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 			buf.copyTo(rec)
 			return
 		}
-		next.ServeHTTP(rec, r)
+		h.ServeHTTP(rec, r)
 	})
 }
 
