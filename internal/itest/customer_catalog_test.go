@@ -50,7 +50,7 @@ func (e *Env) nsItems(ctx context.Context) []nsItem {
 func (e *Env) zAccounts(ctx context.Context) []zuora.Account {
 	e.T.Helper()
 	accts, err := zuora.QueryAll[zuora.Account](ctx, e.Zuora, "select Id, AccountNumber, Name, Status, Currency, LastInvoiceDate, UpdatedDate, "+
-		"IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, Location__NS, Class__NS, Department__NS, SynctoNetSuite__NS from Account")
+		"IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, Location__NS, Class__NS, Department__NS, Subsidiary__NS, SynctoNetSuite__NS from Account")
 	if err != nil {
 		e.T.Fatalf("reading Zuora accounts: %v", err)
 	}
@@ -244,6 +244,28 @@ func TestCustomerCatalog_BothMastersAndChargeIDMapping(t *testing.T) {
 		}
 	}
 
+	// Location and customer type reach the customer; income and deferred
+	// revenue accounts and the rev rec preferences reach the item.
+	var amp netsuite.Customer
+	if err := e.NetSuite.Get(ctx, netsuite.TypeCustomer, netsuite.EID(netsuite.CustomerExternalID("acct-new-amp")), false, &amp); err != nil {
+		t.Fatal(err)
+	}
+	if amp.Location == nil || amp.Location.RefName != "Boston" || amp.IsPerson == nil || *amp.IsPerson || amp.Currency == nil || amp.Currency.ID != "1" {
+		t.Errorf("new customer %+v: want location Boston, isPerson false, currency 1", amp)
+	}
+	var kit map[string]any
+	if err := e.NetSuite.Get(ctx, netsuite.TypeInventoryItem, netsuite.EID(netsuite.ItemExternalID("charge-new-inv")), false, &kit); err != nil {
+		t.Fatal(err)
+	}
+	for field, want := range map[string]string{"incomeAccount": "10", "deferredRevenueAccount": "11"} {
+		if ref, _ := kit[field].(map[string]any); ref == nil || ref["id"] != want {
+			t.Errorf("item %s = %v, want account %s", field, kit[field], want)
+		}
+	}
+	if kit["custitem_zuora_rev_rec_start"] != "Charge Period Start" || kit["custitem_zuora_rev_rec_template_type"] != "Standard" || kit["displayName"] != "Hardware Kit" {
+		t.Errorf("item %v lacks the charge's rev rec preferences or name", kit)
+	}
+
 	// Idempotency: a second run syncs nothing again and creates nothing; only
 	// the errored records are tried again and stay Error.
 	again := e.RunSync(ctx, "itest-cc-zuora-2", s, workflows.PhaseCustomers, workflows.PhaseCatalog)
@@ -342,9 +364,10 @@ func (e *Env) checkNetSuiteMasterAccounts(ctx context.Context) {
 			continue
 		}
 		a := mine[0]
-		if want := strings.SplitN(c.EntityID, " ", 2)[0]; a.AccountNumber != want || a.Name != c.CompanyName || a.IntegrationStatus != zuora.StatusSyncComplete {
-			e.T.Errorf("NetSuite customer %s (%s, %q): Zuora account %s %q %q, want number %s, the same name, Sync Complete",
-				c.ID, c.EntityID, c.CompanyName, a.AccountNumber, a.Name, a.IntegrationStatus, want)
+		if want := strings.SplitN(c.EntityID, " ", 2)[0]; a.AccountNumber != want || a.Name != c.CompanyName || a.IntegrationStatus != zuora.StatusSyncComplete ||
+			a.Currency != "USD" || a.Status != "Draft" || a.Subsidiary != "Parent Company" {
+			e.T.Errorf("NetSuite customer %s (%s, %q): Zuora account %+v, want number %s, the same name, Sync Complete, USD, Draft, subsidiary Parent Company",
+				c.ID, c.EntityID, c.CompanyName, a, want)
 		}
 	}
 }
