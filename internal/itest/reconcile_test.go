@@ -217,3 +217,35 @@ func sortedInvoices(m map[string]zuora.Invoice) []zuora.Invoice {
 	}
 	return out
 }
+
+// settings run.reconcileAfterSync: the run starts a reconciliation of the
+// open periods, which finishes on its own and reports the books agree.
+func TestReconcile_AfterEachSyncRunWhenEnabled(t *testing.T) {
+	start := time.Now().UTC().AddDate(0, -1, 0).Format("2006-01-02")
+	f, err := fixture.Generate("seed=41,accounts=3,invoices=12,items=1-3,start=" + start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(t, f, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s := settings.Default()
+	s.Run.ReconcileAfterSync = true
+	sync := e.RunSync(ctx, "itest-reconcile-after", s, workflows.PhaseInvoices)
+	var res workflows.ReconcileResult
+	if err := e.Temporal.GetWorkflow(ctx, workflows.ReconcileAfterSyncID("itest-reconcile-after"), "").Get(ctx, &res); err != nil {
+		t.Fatalf("the reconciliation after the run: %v", err)
+	}
+	now := time.Now().UTC()
+	if want := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02"); res.From != want {
+		t.Errorf("reconciled from %s, want %s", res.From, want)
+	}
+	if !res.Clean() || res.Counts.Invoices == 0 || res.Counts.Invoices > sync.Progress.Invoices.Synced {
+		t.Errorf("after-sync reconciliation: %+v (run synced %d)", res.Counts, sync.Progress.Invoices.Synced)
+	}
+	// Off by default: no reconciliation.
+	e.RunSync(ctx, "itest-reconcile-after-off", settings.Default(), workflows.PhaseInvoices)
+	if _, err := e.Temporal.DescribeWorkflowExecution(ctx, workflows.ReconcileAfterSyncID("itest-reconcile-after-off"), ""); err == nil {
+		t.Error("a reconciliation started although reconcileAfterSync is off")
+	}
+}
