@@ -226,7 +226,9 @@ func NetSuiteCustomerFromAccount(a zuora.Account, l Lookups, currencies map[stri
 	}
 	switch a.CustomerType {
 	case "Individual":
+		// NetSuite asks individuals for a first and a last name.
 		c.IsPerson = ptrBool(true)
+		c.FirstName, c.LastName = splitPersonName(a.Name)
 	case "Company":
 		c.IsPerson = ptrBool(false)
 	}
@@ -242,6 +244,28 @@ func NetSuiteCustomerFromAccount(a zuora.Account, l Lookups, currencies map[stri
 }
 
 func ptrBool(b bool) *bool { return &b }
+
+// splitPersonName: the last word is the last name, the rest the first name.
+func splitPersonName(name string) (first, last string) {
+	name = strings.TrimSpace(name)
+	i := strings.LastIndexByte(name, ' ')
+	if i < 0 {
+		return "", name
+	}
+	return strings.TrimSpace(name[:i]), name[i+1:]
+}
+
+// customerName is the name a NetSuite customer shows: its company name, or
+// an individual's first and last name, or its Customer ID.
+func customerName(c netsuite.Customer) string {
+	if c.CompanyName != "" {
+		return c.CompanyName
+	}
+	if n := strings.TrimSpace(c.FirstName + " " + c.LastName); n != "" {
+		return n
+	}
+	return c.EntityID
+}
 
 // Names are NetSuite list records' names by internal id (the reverse of
 // Lookups), for the NetSuite-master direction.
@@ -269,11 +293,8 @@ func refID(r *netsuite.Ref) string {
 // change on an account with transactions anyway, so no number change is sent
 // for an account with a Last Invoice Date.
 func ZuoraAccountFromCustomer(c netsuite.Customer, existing *zuora.Account, n Names, s settings.Settings) map[string]any {
-	f := map[string]any{"Name": c.CompanyName}
-	if c.CompanyName == "" {
-		f["Name"] = c.EntityID
-	}
-	number := CustomerNumber(c.EntityID, c.CompanyName, s)
+	f := map[string]any{"Name": customerName(c)}
+	number := CustomerNumber(c.EntityID, customerName(c), s)
 	if s.Customer.DeconcatenateAccountNumber && s.Customer.NumberMapping != settings.DestinationAutoNumber {
 		number = Deconcatenate(c.EntityID)
 	}
@@ -318,7 +339,7 @@ func ZuoraAccountFromCustomer(c netsuite.Customer, existing *zuora.Account, n Na
 func ValidateNetSuiteCustomer(c netsuite.Customer, n Names) []Problem {
 	label := "NetSuite customer " + c.EntityID
 	var ps []Problem
-	if strings.TrimSpace(c.CompanyName) == "" && strings.TrimSpace(c.EntityID) == "" {
+	if strings.TrimSpace(customerName(c)) == "" {
 		ps = append(ps, Problem{Rule: RuleCustomerNameNotEmpty, RecordType: netsuite.TypeCustomer, RecordID: c.ID, Field: "companyName",
 			Reason: label + " has no company name; a Zuora account needs a name"})
 	}
@@ -336,5 +357,6 @@ func CustomerChanged(have, want netsuite.Customer) bool {
 	return (want.EntityID != "" && have.EntityID != want.EntityID) || have.CompanyName != want.CompanyName ||
 		ref(have.Location, want.Location) || ref(have.Class, want.Class) || ref(have.Department, want.Department) ||
 		ref(have.Subsidiary, want.Subsidiary) || ref(have.Currency, want.Currency) ||
-		(want.IsPerson != nil && (have.IsPerson == nil || *have.IsPerson != *want.IsPerson)) || have.ZuoraID != want.ZuoraID
+		(want.IsPerson != nil && (have.IsPerson == nil || *have.IsPerson != *want.IsPerson)) || have.ZuoraID != want.ZuoraID ||
+		have.FirstName != want.FirstName || have.LastName != want.LastName
 }

@@ -304,3 +304,19 @@ func TestCustomerChanged_UnchangedCustomerIsNotRewritten(t *testing.T) {
 		t.Error("renamed customer reported as unchanged")
 	}
 }
+
+func TestCustomerType_IndividualHasFirstAndLastName(t *testing.T) {
+	a := zuora.Account{ID: "a1", AccountNumber: "A-1", Name: "Mary Ann O'Neil", CustomerType: "Individual", Currency: "USD"}
+	c := NetSuiteCustomerFromAccount(a, lookups(), map[string]string{"USD": "1"}, false, settings.Default())
+	if c.IsPerson == nil || !*c.IsPerson || c.FirstName != "Mary Ann" || c.LastName != "O'Neil" || c.CompanyName != a.Name {
+		t.Fatalf("individual customer %+v", c)
+	}
+	if c := NetSuiteCustomerFromAccount(zuora.Account{ID: "a2", Name: "Acme", CustomerType: "Company"}, lookups(), nil, false, settings.Default()); c.FirstName != "" || c.LastName != "" {
+		t.Errorf("company customer has a person's name: %+v", c)
+	}
+	f := ZuoraAccountFromCustomer(netsuite.Customer{ID: "9", EntityID: "C9", FirstName: "Jo", LastName: "Bloggs", IsPerson: ptrBool(true)}, nil, Names{},
+		customerSettings(func(c *settings.CustomerSync) { c.Master = settings.MasterNetSuite }))
+	if f["Name"] != "Jo Bloggs" || f["CustomerType__NS"] != "Individual" {
+		t.Errorf("account fields %v, want Name Jo Bloggs, Individual", f)
+	}
+}

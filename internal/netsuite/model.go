@@ -113,6 +113,8 @@ type Customer struct {
 	ExternalID       string `json:"externalId,omitempty"`
 	EntityID         string `json:"entityId,omitempty"` // the "Customer ID"; empty = auto-number
 	CompanyName      string `json:"companyName,omitempty"`
+	FirstName        string `json:"firstName,omitempty"` // individuals (isPerson) have a first and last name
+	LastName         string `json:"lastName,omitempty"`
 	IsPerson         *bool  `json:"isPerson,omitempty"`
 	Currency         *Ref   `json:"currency,omitempty"`
 	Subsidiary       *Ref   `json:"subsidiary,omitempty"`
