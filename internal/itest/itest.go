@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
@@ -121,6 +122,11 @@ type Options struct {
 	NoWorker bool
 	// Configure adjusts the sandbox config before it starts.
 	Configure func(*sandbox.Config)
+	// DataConverter and FailureConverter, when set, give the Env (and so its
+	// worker) a client of its own that uses them, as worker and starter do
+	// with payload encryption on.
+	DataConverter    converter.DataConverter
+	FailureConverter converter.FailureConverter
 }
 
 // New starts a sandbox with f and a worker; everything stops at test end.
@@ -163,8 +169,17 @@ func New(t testing.TB, f *fixture.Fixture, opts Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tc := srv.Client()
+	if opts.DataConverter != nil || opts.FailureConverter != nil {
+		tc, err = client.Dial(client.Options{HostPort: srv.FrontendHostPort(), Namespace: "default", Logger: quietLogger(),
+			DataConverter: opts.DataConverter, FailureConverter: opts.FailureConverter})
+		if err != nil {
+			t.Fatalf("temporal client: %v", err)
+		}
+		t.Cleanup(tc.Close)
+	}
 	e := &Env{
-		T: t, Temporal: srv.Client(), TaskQueue: fmt.Sprintf("itest-%d-%d", os.Getpid(), queueSeq.Add(1)),
+		T: t, Temporal: tc, TaskQueue: fmt.Sprintf("itest-%d-%d", os.Getpid(), queueSeq.Add(1)),
 		Sandbox: sb, Zuora: z, NetSuite: ns,
 		Acts: &activities.Activities{Zuora: z, NetSuite: ns, Logger: quietLogger()},
 	}
