@@ -249,3 +249,47 @@ func TestReconcile_AfterEachSyncRunWhenEnabled(t *testing.T) {
 		t.Error("a reconciliation started although reconcileAfterSync is off")
 	}
 }
+
+// With the adjustment sync: synced invoice item adjustments (credit memos
+// applied to their invoices, charge invoices) reconcile with no difference,
+// and a deleted adjustment record is reported.
+func TestReconcile_SyncedAdjustmentsAgreeAndADeletedOneIsReported(t *testing.T) {
+	f, err := fixture.Generate("seed=51,accounts=5,invoices=20,items=1-4,negative=0.2,tax=0.3,adjustments=6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(t, f, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s := settings.Default()
+	sync := e.RunSync(ctx, "itest-reconcile-iia-sync", s, workflows.PhaseInvoices, workflows.PhaseAdjustments)
+	if sync.Progress.Adjustments.Synced == 0 {
+		t.Fatalf("no adjustment synced: %+v %+v", sync.Progress.Adjustments, sync.Errors)
+	}
+	in := workflows.ReconcileInput{From: "2000-01-01", To: "2099-12-31", Settings: s, PageSize: 2}
+	res := e.Reconcile(ctx, "itest-reconcile-iia", in)
+	for _, d := range res.Differences {
+		t.Logf("  %-13s %-10s %-12s %s", d.Kind, d.RecordType, d.Number, d.Detail)
+	}
+	if !res.Clean() || res.Counts.Adjustments != sync.Progress.Adjustments.Synced {
+		t.Fatalf("after syncing invoices and adjustments: %+v, run synced %d adjustments", res.Counts, sync.Progress.Adjustments.Synced)
+	}
+	iias, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, e.Zuora,
+		"select Id, AdjustmentNumber, Type, Amount, IntegrationId__NS from InvoiceItemAdjustment where TransferredToAccounting = 'Yes'")
+	if err != nil || len(iias) == 0 {
+		t.Fatalf("synced adjustments: %d, %v", len(iias), err)
+	}
+	x := iias[0]
+	typ := netsuite.TypeInvoice
+	if x.Type == "Credit" {
+		typ = netsuite.TypeCreditMemo
+	}
+	if err := e.NetSuite.Delete(ctx, typ, x.IntegrationID); err != nil {
+		t.Fatalf("deleting adjustment %s's NetSuite %s: %v", x.AdjustmentNumber, typ, err)
+	}
+	res = e.Reconcile(ctx, "itest-reconcile-iia-deleted", in)
+	k := diffsOf(res, x.ID)
+	if d, ok := k[workflows.DiffMissing]; !ok || d.RecordType != workflows.RecordAdjustment || len(k) != 1 {
+		t.Errorf("deleted adjustment %s: %+v (all: %+v)", x.AdjustmentNumber, k, res.Differences)
+	}
+}
