@@ -38,6 +38,8 @@ Usage:
   starter reconcile --from 2026-01-01 --to 2026-12-31 [--wait] [--json]
                                                             compare synced records with NetSuite to the cent
   starter reconcile show <WORKFLOW-ID> [--json]             wait for a reconciliation and print its report
+  starter codec-server --encryption-key-file KEYS [--listen 127.0.0.1:8081] [--ui-origin URL]
+                                                            decrypt payloads for the Temporal UI and CLI (--help)
 
 Examples:
   starter sync --wait                    run every sync, follow it with a progress bar, print the summary
