@@ -117,7 +117,7 @@ func TestChaos_NothingLostNothingDoubledUnderCrashesRestartsAndFaults(t *testing
 	runDone := make(chan error, 1)
 	var res workflows.SyncRunResult
 	go func() { runDone <- w.WaitRun(ctx, runID, &res) }()
-	next := 0
+	next, lastEvent := 0, time.Time{}
 	var runErr error
 wait:
 	for {
@@ -126,11 +126,14 @@ wait:
 			break wait
 		case <-time.After(time.Duration(300+rnd.IntN(700)) * time.Millisecond):
 		}
-		if next < len(events) {
+		// Events at least a few seconds apart, so each one lands on a run
+		// that has recovered from the last.
+		if next < len(events) && time.Since(lastEvent) > 3*time.Second {
 			if synced, ok := syncedShare(ctx, e, eligible); ok && synced >= events[next].at {
 				t.Logf("%s at %.0f%% synced (%s)", events[next].name, synced*100, time.Since(start).Round(time.Second))
 				events[next].do()
 				next++
+				lastEvent = time.Now()
 			}
 		}
 		if exited, out := w.WorkerExited(); exited {
