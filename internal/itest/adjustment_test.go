@@ -277,6 +277,13 @@ func TestAdjustments_GeneratedTenantBothTypesBothSignsExactlyOnce(t *testing.T) 
 		t.Errorf("run counts %+v, want all %d adjustments synced", got, len(adjs))
 	}
 
+	// The reconciliation (an independent reader of both systems) agrees:
+	// every adjustment matched, applied amounts and account totals to the cent.
+	rec := e.Reconcile(ctx, "itest-iia-gen-reconcile", workflows.ReconcileInput{From: "2000-01-01", To: "2099-12-31", Settings: s})
+	if !rec.Clean() || rec.Counts.Adjustments != len(adjs) {
+		t.Errorf("reconciliation after the adjustment sync: %+v, differences %+v", rec.Counts, rec.Differences)
+	}
+
 	count := len(e.Transactions(ctx))
 	res2 := e.RunSync(ctx, "itest-iia-gen-2", s, workflows.PhaseInvoices, workflows.PhaseAdjustments)
 	if res2.Progress.Adjustments.Selected != 0 || res2.Progress.Invoices.Selected != 0 {
