@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -108,7 +109,7 @@ func AdjustmentSyncWorkflow(ctx workflow.Context, in AdjustmentSyncInput) (Adjus
 		res.Outcome, res.Reason = OutcomeSkipped, why
 		return res, nil
 	}
-	ctx = workflow.WithActivityOptions(ctx, invoiceActivityOptions())
+	ctx = workflow.WithActivityOptions(ctx, adjustmentActivityOptions())
 
 	var plan AdjustmentPlan
 	if err := workflow.ExecuteActivity(ctx, ActivityPrepareAdjustment, in).Get(ctx, &plan); err != nil {
@@ -159,6 +160,21 @@ func AdjustmentSyncWorkflow(ctx workflow.Context, in AdjustmentSyncInput) (Adjus
 	markOutcome(ctx, res.Outcome)
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: synced as NetSuite %s %s", in.AdjustmentID, plan.Number, recordName(plan.RecordType), w.NetSuiteID))
 	return res, nil
+}
+
+// adjustmentActivityOptions: each step is a few requests, so no heartbeat;
+// retries ride out outages of about half an hour, as an invoice's do, then
+// the adjustment ends in Error with the reason and the next run retries it.
+func adjustmentActivityOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    2 * time.Minute,
+			MaximumAttempts:    25,
+		},
+	}
 }
 
 // Modes of mapping.AdjustmentMode the workflow branches on.

@@ -288,3 +288,22 @@ func TestSyncRun_AdjustmentsPhaseOffWhenDisabled(t *testing.T) {
 func TestAdjustmentWorkflowID(t *testing.T) {
 	require.Equal(t, "adjustment:2c92c0f9", AdjustmentWorkflowID("2c92c0f9"))
 }
+
+// Retries exhausted after the NetSuite record exists: Error with a reason
+// naming the record, so the next run (which finds it by external id) only
+// writes back.
+func TestAdjustmentSync_ExhaustedRetriesAfterTheWriteMarkErrorNamingTheRecord(t *testing.T) {
+	env := newEnv(t)
+	c := mockAdjustment(env, creditPlan(), AdjustmentWriteResult{NetSuiteID: "900"}, nil, AdjustmentWriteResult{}, ActivityCompleteAdjustment)
+	attempts := 0
+	env.OnActivity(ActivityCompleteAdjustment, mock.Anything, mock.Anything).Return(func(context.Context, AdjustmentStepInput) error {
+		attempts++
+		return temporal.NewApplicationError("Zuora: 503 Service Unavailable", "APIUnavailable")
+	})
+	res := runAdjustment(t, env, settings.Default())
+	require.Equal(t, OutcomeError, res.Outcome)
+	require.Equal(t, 25, attempts, "retried up to the policy's limit")
+	require.Contains(t, res.Reason, "NetSuite credit memo 900 exists")
+	require.Contains(t, res.Reason, "503 Service Unavailable")
+	require.Len(t, c.failed, 1)
+}
