@@ -86,7 +86,8 @@ type adjustmentJob struct {
 	lookups  *lookupResolver
 	item     string // NetSuite item id of the adjusted item
 	itemName string
-	itemWhy  string // why item is empty
+	itemWhy  string           // why item is empty
+	amount   *decimal.Decimal // the adjusted item's amount, when read
 	charge   *zuora.ProductRatePlanCharge
 }
 
@@ -139,7 +140,7 @@ func (a *Activities) adjustedItem(ctx context.Context, j *adjustmentJob, s setti
 			}
 			return fmt.Errorf("reading taxation item %s: %w", adj.SourceID, err)
 		}
-		j.itemName = t.Name
+		j.itemName, j.amount = t.Name, &t.TaxAmount
 		if t.AccountingCode == "" {
 			j.itemWhy = fmt.Sprintf("the adjusted tax %s (tax code %s) has no accounting code, so it has no NetSuite tax item", t.Name, orID(t.TaxCode, "empty"))
 			return nil
@@ -160,7 +161,7 @@ func (a *Activities) adjustedItem(ctx context.Context, j *adjustmentJob, s setti
 		}
 		return fmt.Errorf("reading invoice item %s: %w", adj.SourceID, err)
 	}
-	j.itemName = it.ChargeName
+	j.itemName, j.amount = it.ChargeName, &it.ChargeAmount
 	cat := newCatalogCache(a.Zuora)
 	if err := cat.load(ctx, []zuora.InvoiceItem{it}); err != nil {
 		return err
@@ -208,7 +209,7 @@ func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.Adjustm
 		}
 	}
 	problems := mapping.ValidateAdjustment(mapping.AdjustmentContext{
-		Adjustment: j.adj, Invoice: j.inv, Account: j.acct, Item: j.item, ItemProblem: j.itemWhy, OriginalType: origType,
+		Adjustment: j.adj, Invoice: j.inv, Account: j.acct, Item: j.item, ItemProblem: j.itemWhy, OriginalType: origType, ItemAmount: j.amount,
 	}, j.lookups.l)
 	if len(problems) > 0 {
 		plan.Outcome, plan.Reason = workflows.OutcomeError, problemText(problems)

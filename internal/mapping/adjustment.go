@@ -35,6 +35,10 @@ const (
 	RuleIIAItemSynced = "adjustment validation: adjusted item has a NetSuite item"
 	// The invoice's NetSuite record must still be there and of the kind its sign says.
 	RuleIIAOriginalInNetSuite = "adjustment validation: the invoice's NetSuite record exists"
+	// Seed: "The Zuora user cannot adjust negative invoice items on a positive
+	// invoice, or positive invoice items on a negative invoice. Do not use
+	// [those] invoice adjustments with NetSuite Connector."
+	RuleIIAItemSign = "adjustment validation: no negative item on a positive invoice (or the reverse)"
 )
 
 // AdjustmentFields are the InvoiceItemAdjustment fields a sync reads.
@@ -159,6 +163,9 @@ type AdjustmentContext struct {
 	// OriginalType is the NetSuite type of the invoice's record (invoice or
 	// creditMemo), empty when NetSuite has no record with its id.
 	OriginalType string
+	// ItemAmount is the adjusted invoice item's charge amount (or taxation
+	// item's tax amount); nil when unknown.
+	ItemAmount *decimal.Decimal
 }
 
 // ValidateAdjustment: seed "The following validations are performed during
@@ -199,6 +206,12 @@ func ValidateAdjustment(c AdjustmentContext, l Lookups) []Problem {
 		}
 		ps = append(ps, p)
 	}
+	if a := c.ItemAmount; a != nil && inv.ID != "" && (a.IsNegative() && !inv.Amount.IsNegative() || a.IsPositive() && inv.Amount.IsNegative()) {
+		sign := map[bool]string{true: "negative", false: "positive"}
+		ps = append(ps, Problem{Rule: RuleIIAItemSign, RecordType: zuora.ObjInvoiceItemAdjustment, RecordID: c.Adjustment.ID, Field: "SourceId",
+			Reason: fmt.Sprintf("the adjustment is on a %s item (%s) of %s invoice %s; adjusting %s items on a %s invoice (Zuora's advanced invoice adjustment) is not supported by the NetSuite Connector",
+				sign[a.IsNegative()], a.StringFixed(2), article(sign[inv.Amount.IsNegative()]), invoiceName(inv, c.Adjustment), sign[a.IsNegative()], sign[inv.Amount.IsNegative()])})
+	}
 	if c.Item == "" {
 		reason := c.ItemProblem
 		if reason == "" {
@@ -219,6 +232,13 @@ func invoiceName(inv zuora.Invoice, adj zuora.InvoiceItemAdjustment) string {
 		return inv.ID
 	}
 	return adj.InvoiceID
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }
 
 func typeName(recordType string) string {

@@ -149,6 +149,12 @@ func TestAdjustmentValidation(t *testing.T) {
 		{"adjustment validation: the adjusted item needs a NetSuite item", func(c *AdjustmentContext) {
 			c.Item, c.ItemProblem = "", `charge "Seats" of the adjusted item has not been synced`
 		}, RuleIIAItemSynced, "has not been synced"},
+		{"adjustment validation: a negative item on a positive invoice is not supported", func(c *AdjustmentContext) { c.ItemAmount = ptr(d("-20.00")) },
+			RuleIIAItemSign, "adjustment is on a negative item (-20.00) of a positive invoice INV-1"},
+		{"adjustment validation: a positive item on a negative invoice is not supported", func(c *AdjustmentContext) {
+			c.Invoice.Amount, c.OriginalType, c.ItemAmount = d("-250.00"), netsuite.TypeCreditMemo, ptr(d("20.00"))
+		}, RuleIIAItemSign, "positive item (20.00) of a negative invoice"},
+		{"adjustment validation: same-sign items are fine, zero-amount items too", func(c *AdjustmentContext) { c.ItemAmount = ptr(d("0")) }, "", ""},
 		{"adjustment validation: the invoice's NetSuite record still exists", func(c *AdjustmentContext) { c.OriginalType = "" },
 			RuleIIAOriginalInNetSuite, "no longer exists in NetSuite"},
 		{"adjustment validation: a positive invoice's NetSuite record is an invoice", func(c *AdjustmentContext) { c.OriginalType = netsuite.TypeCreditMemo },
