@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,8 +52,8 @@ func TestPayloadEncryption_NoTenantDataOrSecretInPlainTextInHistory(t *testing.T
 	e := New(t, f, Options{DataConverter: cdc.DataConverter(), FailureConverter: cdc.FailureConverter(),
 		Configure: func(c *sandbox.Config) {
 			// Faults put activity failures (error texts) into history too.
-			c.NetSuiteFaults = sandbox.Faults{Concurrency: 15, ErrorRate: 0.1}
-			c.ZuoraFaults = sandbox.Faults{ErrorRate: 0.05}
+			c.NetSuiteFaults = sandbox.Faults{Concurrency: 15, ErrorRate: 0.3}
+			c.ZuoraFaults = sandbox.Faults{ErrorRate: 0.1}
 		}})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -342,4 +345,99 @@ func visitMessages(m protoreflect.Message, fn func(protoreflect.Message), skipIn
 		}
 		return true
 	})
+}
+
+// The real programs share the keys: a worker and a starter started with one
+// key file run a sync whose history is encrypted; the starter's codec server
+// decodes it for the temporal CLI (as for the UI); a starter without the
+// keys cannot read the run.
+func TestPayloadEncryption_WorkerStarterAndCodecServerProgramsShareTheKeys(t *testing.T) {
+	f, err := fixture.Generate("seed=42,accounts=2,invoices=5,items=1-3,tax=0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(t, f, Options{NoWorker: true})
+	bins := Binaries(t)
+	srv := DevServer(t)
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw)
+	keyText := "prog-1=" + base64.StdEncoding.EncodeToString(raw) + "\n"
+	keyFile := filepath.Join(t.TempDir(), "keys")
+	if err := os.WriteFile(keyFile, []byte(keyText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ring, _ := codec.ParseKeyRing("test", keyText)
+	cdc := codec.New(ring)
+
+	common := []string{"--temporal-address", srv.FrontendHostPort(), "--task-queue", e.TaskQueue, "--log-level", "warn"}
+	w := StartProcess(t, bins+"/worker", append([]string{"--http-addr", FreeAddr(t), "--zuora-url", e.Sandbox.ZuoraURL(),
+		"--netsuite-url", e.Sandbox.NetSuiteURL(), "--encryption", "on", "--encryption-key-file", keyFile}, common...))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	starter := func(env []string, args ...string) (string, int) {
+		cmd := exec.CommandContext(ctx, bins+"/starter", append(args, common...)...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("starter: %v", err)
+		}
+		return string(out), code
+	}
+	const runID = "itest-encryption-programs"
+	out, code := starter([]string{"CONNECTOR_ENCRYPTION_KEY_FILE=" + keyFile}, "sync", "--only", "invoices", "--workflow-id", runID, "--wait", "--json")
+	if code != 0 {
+		t.Fatalf("starter sync with the key file: exit %d\n%s\nworker: %s", code, out, w.Output())
+	}
+	if !strings.Contains(out, `"synced": 5`) && !strings.Contains(out, `"synced":5`) {
+		t.Errorf("starter printed no decoded summary with 5 synced invoices:\n%s", out)
+	}
+
+	invID := fmt.Sprint(f.Zuora.Objects["Invoice"][0]["Id"])
+	scan := scanHistories(e.RunHistories(ctx), tenantSensitiveStrings(t, f), cdc)
+	for _, p := range append(append(scan.plainText, scan.unencrypted...), scan.problems...) {
+		t.Error(p)
+	}
+	if scan.runs < 6 || scan.payloads < 20 {
+		t.Fatalf("scan saw too little: %d runs, %d payloads", scan.runs, scan.payloads)
+	}
+
+	// Without the keys, against a local server, the starter runs unencrypted and cannot read the result.
+	out, code = starter(nil, "progress", runID, "--json")
+	if code == 0 || !strings.Contains(out, "binary/encrypted") {
+		t.Errorf("starter without the keys read the encrypted run (exit %d):\n%s", code, out)
+	}
+	// A key file with a short key is a usage error.
+	short := filepath.Join(t.TempDir(), "short")
+	_ = os.WriteFile(short, []byte("k="+base64.StdEncoding.EncodeToString(raw[:16])+"\n"), 0o600)
+	out, code = starter(nil, "progress", runID, "--encryption-key-file", short)
+	if code != 2 || !strings.Contains(out, "exactly 32") || strings.Contains(out, base64.StdEncoding.EncodeToString(raw[:16])) {
+		t.Errorf("short key: exit %d, want 2 and a length message without the key:\n%s", code, out)
+	}
+
+	// The codec server decodes for the temporal CLI exactly as for the UI.
+	addr := FreeAddr(t)
+	StartProcess(t, bins+"/starter", []string{"codec-server", "--listen", addr, "--encryption-key-file", keyFile, "--log-level", "warn"})
+	WaitTCP(t, addr, 20*time.Second)
+	show := func(extra ...string) string {
+		cmd := exec.CommandContext(ctx, TemporalCLI(), append([]string{"workflow", "show", "--address", srv.FrontendHostPort(),
+			"--workflow-id", "invoice:" + invID, "--output", "json"}, extra...)...)
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("temporal workflow show: %v\n%s", err, b)
+		}
+		return string(b)
+	}
+	plain, dec := show(), show("--codec-endpoint", "http://"+addr)
+	encB64 := base64.StdEncoding.EncodeToString([]byte(codec.MetadataEncoding))
+	input := `"invoiceId":"` + invID + `"`
+	if !strings.Contains(plain, encB64) || strings.Contains(withDecodedPayloads(plain), input) {
+		t.Errorf("the CLI without the codec server does not show only encrypted payloads:\n%.1500s", plain)
+	}
+	if strings.Contains(dec, encB64) || !strings.Contains(withDecodedPayloads(dec), input) {
+		t.Errorf("through the codec server the CLI does not show the decoded input of invoice %s:\n%.1500s", invID, dec)
+	}
 }
