@@ -104,9 +104,9 @@ func TestCodecServer_FlagProblemsExit2WithAClearMessage(t *testing.T) {
 		args []string
 		want string
 	}{
-		"no keys":       {nil, "no encryption keys"},
-		"missing file":  {[]string{"--encryption-key-file", "/nonexistent/keys"}, "cannot read key file"},
-		"short key":     {[]string{"--encryption-key-file", short}, "exactly 32"},
+		"no keys":      {nil, "no encryption keys"},
+		"missing file": {[]string{"--encryption-key-file", "/nonexistent/keys"}, "cannot read key file"},
+		"short key":    {[]string{"--encryption-key-file", short}, "exactly 32"},
 	} {
 		var stderr bytes.Buffer
 		code := codecServerMain(tc.args, io.Discard, &stderr)
