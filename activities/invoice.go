@@ -125,15 +125,19 @@ type invoiceJob struct {
 // rawBatch is a page of items and their taxation items as read from Zuora,
 // before the (not concurrency-safe) catalog cache has seen it.
 type rawBatch struct {
-	items []zuora.InvoiceItem
-	taxes map[string][]zuora.TaxationItem
-	err   error
+	items   []zuora.InvoiceItem
+	taxes   map[string][]zuora.TaxationItem
+	present map[string]bool
+	err     error
 }
 
 // lineBatch is one page of invoice items with what their lines need.
 type lineBatch struct {
 	items []zuora.InvoiceItem
 	taxes map[string][]zuora.TaxationItem // by invoice item id
+	// present: which of the batch's Zuora item ids the NetSuite record
+	// already has, when read ahead of the write (nil: not read yet).
+	present map[string]bool
 }
 
 // SyncInvoice does the next part of one invoice's sync. The first call
@@ -199,7 +203,7 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 		// lines of one record are written one request after another, so the
 		// write is the critical path.
 		if n+1 < batchesPerCall && j.state.NextBatch+1 < j.state.TotalBatches {
-			j.prefetch(ctx, j.state.NextBatch+1)
+			j.prefetchForWrite(ctx, j.state.NextBatch+1)
 		}
 		written, err := j.syncBatch(ctx, j.state.NextBatch)
 		if err != nil {
@@ -351,20 +355,23 @@ func (j *invoiceJob) lineSource(it zuora.InvoiceItem, ch *zuora.ProductRatePlanC
 // taxation items and catalog charges. Small invoices keep their batches so
 // the write pass does not read them again.
 func (j *invoiceJob) loadBatch(ctx context.Context, b int) (*lineBatch, error) {
-	if lb, ok := j.batches[b]; ok {
-		return lb, nil
-	}
 	var raw rawBatch
 	if ch, ok := j.pending[b]; ok {
 		delete(j.pending, b)
 		raw = <-ch
+	} else if lb, ok := j.batches[b]; ok {
+		return lb, nil
 	} else {
 		raw = j.fetchRaw(ctx, b)
 	}
 	if raw.err != nil {
 		return nil, raw.err
 	}
-	lb := &lineBatch{items: raw.items, taxes: raw.taxes}
+	if lb, ok := j.batches[b]; ok {
+		lb.present = raw.present
+		return lb, nil
+	}
+	lb := &lineBatch{items: raw.items, taxes: raw.taxes, present: raw.present}
 	if err := j.catalog.load(ctx, raw.items); err != nil {
 		return nil, err
 	}
@@ -387,6 +394,44 @@ func (j *invoiceJob) prefetch(ctx context.Context, b int) {
 	ch := make(chan rawBatch, 1)
 	j.pending[b] = ch
 	go func() { ch <- j.fetchRaw(ctx, b) }()
+}
+
+// prefetchForWrite reads batch b (unless already read) and which of its
+// lines the NetSuite record has, in the background while the previous
+// batch's write is in flight: the check is as good then as after it, since
+// this sync is the only writer of this invoice's lines.
+func (j *invoiceJob) prefetchForWrite(ctx context.Context, b int) {
+	if _, ok := j.pending[b]; ok {
+		return
+	}
+	cached, nsID := j.batches[b], j.state.NetSuiteID
+	ch := make(chan rawBatch, 1)
+	j.pending[b] = ch
+	go func() {
+		var raw rawBatch
+		if cached != nil {
+			raw = rawBatch{items: cached.items, taxes: cached.taxes}
+		} else {
+			raw = j.fetchRaw(ctx, b)
+		}
+		if raw.err == nil && nsID != "" && len(raw.items) > 0 {
+			raw.present, raw.err = j.a.linesPresent(ctx, nsID, lineKeys(raw))
+		}
+		ch <- raw
+	}()
+}
+
+// lineKeys are the Zuora ids a batch's NetSuite lines are keyed by: each
+// invoice item's and each taxation item's (custcol_zuora_item_id).
+func lineKeys(raw rawBatch) []string {
+	var keys []string
+	for _, it := range raw.items {
+		keys = append(keys, it.ID)
+		for _, t := range raw.taxes[it.ID] {
+			keys = append(keys, t.ID)
+		}
+	}
+	return keys
 }
 
 // fetchRaw reads page b+1 of the invoice's items and their taxation items.
@@ -499,9 +544,16 @@ func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
 	if err != nil || len(lines) == 0 {
 		return 0, err
 	}
-	present, err := j.a.linesPresent(ctx, j.state.NetSuiteID, lines)
-	if err != nil {
-		return 0, err
+	present := lb.present
+	lb.present = nil // true of this moment only
+	if present == nil {
+		keys := make([]string, len(lines))
+		for i, l := range lines {
+			keys[i] = l.ZuoraItemID
+		}
+		if present, err = j.a.linesPresent(ctx, j.state.NetSuiteID, keys); err != nil {
+			return 0, err
+		}
 	}
 	var missing []netsuite.Line
 	for _, l := range lines {
@@ -521,10 +573,10 @@ func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
 
 // linesPresent tells which of these lines' Zuora item ids the NetSuite
 // transaction already has.
-func (a *Activities) linesPresent(ctx context.Context, nsID string, lines []netsuite.Line) (map[string]bool, error) {
-	quoted := make([]string, len(lines))
-	for i, l := range lines {
-		quoted[i] = netsuite.Quote(l.ZuoraItemID)
+func (a *Activities) linesPresent(ctx context.Context, nsID string, keys []string) (map[string]bool, error) {
+	quoted := make([]string, len(keys))
+	for i, k := range keys {
+		quoted[i] = netsuite.Quote(k)
 	}
 	rows, err := a.NetSuite.QueryAll(ctx, fmt.Sprintf(
 		"SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = %s AND custcol_zuora_item_id IN (%s)",
@@ -543,11 +595,19 @@ func (a *Activities) linesPresent(ctx context.Context, nsID string, lines []nets
 // back the NetSuite id, Sync Complete, Transferred To Accounting = Yes and the
 // sync date (seed: only after all batches).
 func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, error) {
-	tx, err := j.a.NetSuite.GetTransaction(ctx, j.state.RecordType, j.state.NetSuiteID)
+	// The header only: a large invoice's lines would be a response of
+	// hundreds of megabytes, and the total is on the header.
+	var tx netsuite.Transaction
+	err := j.a.NetSuite.Get(ctx, j.state.RecordType, j.state.NetSuiteID, false, &tx)
 	if err != nil {
 		return workflows.SyncInvoiceStep{}, fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, j.state.NetSuiteID, err)
 	}
-	if want, ok := expectedTotal(j.inv, j.s); ok && tx.Total != nil && !tx.Total.Equal(want) {
+	want, check := expectedTotal(j.inv, j.s)
+	if check && tx.Total == nil {
+		// A reply without the total is not a confirmation: retried.
+		return workflows.SyncInvoiceStep{}, fmt.Errorf("NetSuite %s %s was read back without its total", j.state.RecordType, j.state.NetSuiteID)
+	}
+	if check && !tx.Total.Equal(want) {
 		return j.finish(ctx, workflows.OutcomeError, fmt.Sprintf(
 			"NetSuite %s %s totals %s but the Zuora invoice amounts to %s; check its lines", j.state.RecordType, j.state.NetSuiteID, tx.Total.StringFixed(2), want.StringFixed(2)))
 	}
