@@ -162,12 +162,14 @@ func AdjustmentSyncWorkflow(ctx workflow.Context, in AdjustmentSyncInput) (Adjus
 	return res, nil
 }
 
-// adjustmentActivityOptions: each step is a few requests, so no heartbeat;
-// retries ride out outages of about half an hour, as an invoice's do, then
-// the adjustment ends in Error with the reason and the next run retries it.
+// adjustmentActivityOptions: each step is a few requests, so no heartbeat,
+// and a short timeout so a step lost with its worker is retried soon (a
+// timed-out step repeats safely); retries ride out outages of about half an
+// hour, as an invoice's do, then the adjustment ends in Error with the reason
+// and the next run retries it.
 func adjustmentActivityOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Minute,
+		StartToCloseTimeout: 2 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"go.temporal.io/sdk/client"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/sandbox"
@@ -291,5 +292,65 @@ func TestAdjustments_GeneratedTenantBothTypesBothSignsExactlyOnce(t *testing.T) 
 	}
 	if n := len(e.Transactions(ctx)); n != count {
 		t.Errorf("second run: NetSuite external ids %d -> %d", count, n)
+	}
+}
+
+// A worker process killed (SIGKILL) while adjustments are being written,
+// then restarted: the run finishes and every adjustment is in NetSuite once.
+func TestAdjustments_WorkerKilledMidRunFinishesExactlyOnce(t *testing.T) {
+	f, err := fixture.Generate("seed=22,accounts=6,invoices=40,items=1-3,negative=0.3,tax=0.3,adjustments=80")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(t, f, Options{NoWorker: true, Configure: func(c *sandbox.Config) {
+		c.NetSuiteFaults = sandbox.Faults{Concurrency: 15, WriteLatency: sandbox.Duration(40 * time.Millisecond)}
+	}})
+	bins := Binaries(t)
+	srv := DevServer(t)
+	args := []string{"--temporal-address", srv.FrontendHostPort(), "--task-queue", e.TaskQueue, "--http-addr", FreeAddr(t),
+		"--zuora-url", e.Sandbox.ZuoraURL(), "--netsuite-url", e.Sandbox.NetSuiteURL(), "--log-level", "warn"}
+	w := StartProcess(t, bins+"/worker", args)
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	s := settings.Default()
+	e.RunSync(ctx, "itest-iia-kill-invoices", s, workflows.PhaseInvoices)
+
+	run, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "itest-iia-kill", TaskQueue: e.TaskQueue},
+		workflows.SyncRunWorkflow, workflows.SyncRunInput{Settings: s, Only: []string{workflows.PhaseAdjustments}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		time.Sleep(200 * time.Millisecond)
+		yes := 0
+		for _, a := range e.adjustments(ctx) {
+			if a.TransferredToAccounting == zuora.TransferYes {
+				yes++
+			}
+		}
+		if yes >= 20 {
+			t.Logf("killing the worker with %d of 80 adjustments synced", yes)
+			w.Kill()
+			time.Sleep(300 * time.Millisecond)
+			w = StartProcess(t, bins+"/worker", args)
+			break
+		}
+		if w.Exited() {
+			t.Fatalf("worker exited: %s", w.Output())
+		}
+	}
+	var res workflows.SyncRunResult
+	if err := run.Get(ctx, &res); err != nil {
+		t.Fatalf("run failed: %v\nworker output: %s", err, w.Output())
+	}
+	t.Logf("adjustments %+v", res.Progress.Adjustments)
+	adjs := e.adjustments(ctx)
+	invoices := e.Invoices(ctx)
+	txns := e.Transactions(ctx)
+	for _, adj := range adjs {
+		e.checkSyncedAdjustment(ctx, adj, invoices[adj.InvoiceID], txns)
+	}
+	if len(adjs) != 80 {
+		t.Errorf("%d adjustments in Zuora, want 80", len(adjs))
 	}
 }
