@@ -50,6 +50,14 @@ func (n *netsuiteAPI) reindexApplied() {
 	for _, cm := range n.records[netsuite.TypeCreditMemo].all() {
 		n.applied.set(str(cm["id"]), nil, appliedDocs(sublistItems(cm["apply"])))
 	}
+	// A fixture's invoices were totalled before its credit memos were read:
+	// lower them by what is applied (in place, before the load is written).
+	for doc := range n.applied {
+		if inv, ok := n.records[netsuite.TypeInvoice].byID[doc]; ok {
+			total, _ := decimal.NewFromString(str(inv["total"]))
+			inv["amountRemaining"] = json.Number(total.Sub(n.applied.total(doc)).StringFixed(2))
+		}
+	}
 }
 
 // appliedDocs sums applied rows by document.

@@ -169,3 +169,21 @@ func TestZuoraInvoiceItemAdjustmentObject(t *testing.T) {
 		t.Errorf("unknown adjustment: want not found, got %v", err)
 	}
 }
+
+// A fixture may hold credit memos already applied: their invoices load with
+// the applied amounts taken off.
+func TestNetSuiteFixtureCreditMemoApplied(t *testing.T) {
+	f := tinyTenant()
+	f.NetSuite.Records["invoice"] = []fixture.Record{{"id": "100", "entity": map[string]any{"id": "10"}, "externalId": "inv-x",
+		"item": map[string]any{"items": []any{map[string]any{"item": map[string]any{"id": "20"}, "amount": n("80.00")}}}}}
+	f.NetSuite.Records["creditMemo"] = []fixture.Record{{"id": "101", "entity": map[string]any{"id": "10"}, "externalId": "cm-x",
+		"item":  map[string]any{"items": []any{map[string]any{"item": map[string]any{"id": "20"}, "amount": n("30.00")}}},
+		"apply": map[string]any{"items": []any{map[string]any{"doc": map[string]any{"id": "100"}, "apply": true, "amount": n("30.00")}}}}}
+	e := start(t, t.TempDir(), f)
+	if _, r := remainingOf(t, e, netsuite.TypeInvoice, "100"); !r.Equal(dec("50")) {
+		t.Errorf("fixture invoice amountRemaining %s, want 50.00", r)
+	}
+	if rec, _ := remainingOf(t, e, netsuite.TypeCreditMemo, "101"); str(rec["unapplied"]) != "0.00" {
+		t.Errorf("fixture credit memo unapplied %v, want 0.00", rec["unapplied"])
+	}
+}
