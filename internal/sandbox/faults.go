@@ -187,17 +187,14 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 			fe.overLimit(rec)
 			return
 		}
+		// The latency is the request's whole service time, the sandbox's own
+		// work included: a write "takes L" as in NetSuite, rather than L plus
+		// whatever this (shared, busy) machine needs to store it.
 		latency := f.ReadLatency
 		if isWrite(r.Method) && !isQuery(r.URL.Path) {
 			latency = f.WriteLatency
 		}
-		if latency > 0 {
-			select {
-			case <-time.After(time.Duration(latency)):
-			case <-r.Context().Done():
-				return
-			}
-		}
+		answerAt := time.Now().Add(time.Duration(latency))
 		if a.roll(f.SlowRate) {
 			a.injectedFault("slow")
 			if !sleepSlow(r, f.SlowLatency) {
@@ -207,11 +204,15 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 		switch {
 		case a.roll(f.RateLimitRate):
 			a.injectedFault("rateLimit")
-			fe.rateLimited(rec)
+			if waitUntil(r, answerAt) {
+				fe.rateLimited(rec)
+			}
 			return
 		case a.roll(f.ErrorRate):
 			a.injectedFault("serverError")
-			fe.serverError(rec, []int{500, 502, 503}[a.pick(3)])
+			if waitUntil(r, answerAt) {
+				fe.serverError(rec, []int{500, 502, 503}[a.pick(3)])
+			}
 			return
 		}
 		if isWrite(r.Method) && !isQuery(r.URL.Path) && a.roll(f.AmbiguousRate) {
@@ -219,6 +220,7 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 			a.injectedFault("ambiguous")
 			buf := &bufferedWriter{header: http.Header{}}
 			h.ServeHTTP(buf, r)
+			waitUntil(r, answerAt)
 			rec.status = 0
 			hijackClose(w)
 			return
@@ -226,6 +228,9 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 		if a.roll(f.MalformedRate) {
 			buf := &bufferedWriter{header: http.Header{}}
 			h.ServeHTTP(buf, r)
+			if !waitUntil(r, answerAt) {
+				return
+			}
 			if buf.status == 0 || buf.status == http.StatusOK {
 				a.injectedFault("malformed")
 				rec.Header().Set("Content-Type", "application/json")
@@ -236,8 +241,32 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 			buf.copyTo(rec)
 			return
 		}
+		if latency > 0 {
+			buf := &bufferedWriter{header: http.Header{}}
+			h.ServeHTTP(buf, r)
+			if waitUntil(r, answerAt) {
+				buf.copyTo(rec)
+			}
+			return
+		}
 		h.ServeHTTP(rec, r)
 	})
+}
+
+// waitUntil holds the answer until t; false if the client went away.
+func waitUntil(r *http.Request, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return r.Context().Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 func (a *apiState) pick(n int) int {
