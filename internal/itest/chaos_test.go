@@ -39,10 +39,10 @@ type chaosPlan struct {
 
 func planFromEnv() chaosPlan {
 	if os.Getenv("CONNECTOR_CHAOS") == "long" {
-		return chaosPlan{name: "long", spec: "accounts=60,invoices=1000,items=1-30,large=20000,large-count=1,negative=0.1,tax=0.5,broken=10",
+		return chaosPlan{name: "long", spec: "accounts=60,invoices=1000,items=1-30,large=20000,large-count=1,negative=0.1,tax=0.5,broken=10,adjustments=150",
 			broken: 10, kills: 6, storms: 3, expiries: 2, timeout: 40 * time.Minute, maxEvents: 0.85}
 	}
-	return chaosPlan{name: "bounded", spec: "accounts=12,invoices=150,items=1-20,large=2500,large-count=1,negative=0.1,tax=0.5,broken=3",
+	return chaosPlan{name: "bounded", spec: "accounts=12,invoices=150,items=1-20,large=2500,large-count=1,negative=0.1,tax=0.5,broken=3,adjustments=30",
 		broken: 3, kills: 2, storms: 1, expiries: 1, timeout: 12 * time.Minute, maxEvents: 0.8}
 }
 
@@ -81,7 +81,7 @@ func TestChaos_NothingLostNothingDoubledUnderCrashesRestartsAndFaults(t *testing
 	eligible := eligibleInvoices(f, s)
 	const runID = "chaos-run"
 	if _, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: runID, TaskQueue: e.TaskQueue},
-		workflows.SyncRunWorkflow, workflows.SyncRunInput{Settings: s, Only: []string{workflows.PhaseInvoices}}); err != nil {
+		workflows.SyncRunWorkflow, workflows.SyncRunInput{Settings: s, Only: []string{workflows.PhaseInvoices, workflows.PhaseAdjustments}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -129,7 +129,7 @@ wait:
 		// Events at least a few seconds apart, so each one lands on a run
 		// that has recovered from the last.
 		if next < len(events) && time.Since(lastEvent) > 3*time.Second {
-			if synced, ok := syncedShare(ctx, e, eligible); ok && synced >= events[next].at {
+			if synced, ok := syncedShare(ctx, e, eligible, eligibleAdjustments(f)); ok && synced >= events[next].at {
 				t.Logf("%s at %.0f%% synced (%s)", events[next].name, synced*100, time.Since(start).Round(time.Second))
 				events[next].do()
 				next++
@@ -152,7 +152,8 @@ wait:
 	// The books, read through the APIs with faults off (a fault is not a finding).
 	w.SetFaults("netsuite", sandbox.Faults{})
 	w.SetFaults("zuora", sandbox.Faults{})
-	checks := []RecordCheck{InvoiceCheck{Eligible: eligible}}
+	adjustments := eligibleAdjustments(f)
+	checks := []RecordCheck{InvoiceCheck{Eligible: eligible}, AdjustmentCheck{Eligible: adjustments}}
 	var figs []Figures
 	for _, c := range checks {
 		figs = append(figs, c.Check(ctx, e))
@@ -175,6 +176,9 @@ wait:
 	}
 	if res.Progress.Invoices.Synced != figs[0].Synced || res.Progress.Invoices.Errored != figs[0].Errored {
 		t.Errorf("the run reports %+v, the books say %s", res.Progress.Invoices, figs[0])
+	}
+	if figs[1].Eligible == 0 || figs[1].Synced != figs[1].Eligible || res.Progress.Adjustments.Synced != figs[1].Synced {
+		t.Errorf("want every adjustment synced: the run reports %+v, the books say %s", res.Progress.Adjustments, figs[1])
 	}
 
 	// Security: no credential or token in any history, the worker's logs or the run's errors.
@@ -209,23 +213,29 @@ wait:
 	}
 }
 
-// syncedShare is the share of eligible invoices already Yes or Error; false
-// when Zuora can't answer right now (it may be restarting).
-func syncedShare(ctx context.Context, e *Env, eligible map[string]bool) (float64, bool) {
-	if len(eligible) == 0 {
+// syncedShare is the share of eligible invoices and adjustments already Yes
+// or Error; false when Zuora can't answer right now (it may be restarting).
+func syncedShare(ctx context.Context, e *Env, invoices, adjustments map[string]bool) (float64, bool) {
+	total := len(invoices) + len(adjustments)
+	if total == 0 {
 		return 1, true
 	}
-	invs, err := zuora.QueryAll[zuora.Invoice](ctx, e.Zuora, "select Id, TransferredToAccounting from Invoice")
-	if err != nil {
-		return 0, false
-	}
 	done := 0
-	for _, inv := range invs {
-		if eligible[inv.ID] && (inv.TransferredToAccounting == zuora.TransferYes || inv.TransferredToAccounting == zuora.TransferError) {
-			done++
+	for _, q := range []struct {
+		zoql     string
+		eligible map[string]bool
+	}{{"select Id, TransferredToAccounting from Invoice", invoices}, {"select Id, TransferredToAccounting from InvoiceItemAdjustment", adjustments}} {
+		recs, err := zuora.QueryAll[zuora.Invoice](ctx, e.Zuora, q.zoql)
+		if err != nil {
+			return 0, false
+		}
+		for _, r := range recs {
+			if q.eligible[r.ID] && (r.TransferredToAccounting == zuora.TransferYes || r.TransferredToAccounting == zuora.TransferError) {
+				done++
+			}
 		}
 	}
-	return float64(done) / float64(len(eligible)), true
+	return float64(done) / float64(total), true
 }
 
 // chaosSecrets is every credential and token used in the run, by name.
