@@ -196,7 +196,7 @@ func main() {
 	}
 	app := fx.New(fx.NopLogger, fx.Supply(cfg), fx.Provide(newLogger, newSandbox), fx.Invoke(func(*sandbox.Sandbox) {}))
 	if err := app.Err(); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program, cli.StartupError(err))
 		os.Exit(1)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

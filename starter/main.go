@@ -27,8 +27,11 @@ const program = "starter"
 const usage = `The connector's operator CLI.
 
 Usage:
-  starter sync [--only invoices,revrec] [--wait] [--json]   start a sync run
-  starter sync invoice <ZUORA-INVOICE-ID> [--wait] [--json] sync one invoice now
+  starter sync [--only customers,catalog,invoices,adjustments,revrec] [--wait] [--json]
+                                                         start a sync run (all phases, in that order)
+  starter sync invoice|adjustment|charge|customer <ID> [--wait] [--json]
+                                                         sync one record now (its Zuora id; a customer's
+                                                         NetSuite id when NetSuite is the customer master)
   starter progress <WORKFLOW-ID> [--wait] [--json]          show a run's or a record's progress
   starter status [--limit N] [--json]                       recent sync runs with their status and progress
   starter errors [--type invoice|adjustment|customer|charge] [--account A-00012] [--json]
@@ -146,7 +149,7 @@ func main() {
 		fx.Populate(&tc),
 	)
 	if err := fxApp.Err(); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program, cli.StartupError(err))
 		os.Exit(1)
 	}
 	defer tc.Close()

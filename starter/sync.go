@@ -51,14 +51,18 @@ func cmdSync(ctx context.Context, c *config, tc client.Client, args []string, st
 			ID: id, TaskQueue: c.Temporal.TaskQueue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		}, workflows.SyncRunWorkflow, workflows.SyncRunInput{Settings: s, Only: c.Only})
-	case len(args) == 2 && args[0] == "invoice":
-		// A second start for the same invoice attaches to the sync in flight.
+	case len(args) == 2:
+		id, workflowType, input, rerr := workflows.RecordSync(args[0], args[1], s)
+		if rerr != nil {
+			return usageError{rerr}
+		}
+		// A second start for the same record attaches to the sync in flight.
 		run, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: workflows.InvoiceWorkflowID(args[1]), TaskQueue: c.Temporal.TaskQueue,
+			ID: id, TaskQueue: c.Temporal.TaskQueue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}, workflows.InvoiceSyncWorkflow, workflows.InvoiceSyncInput{InvoiceID: args[1], Settings: s})
+		}, workflowType, input)
 	default:
-		return usageError{fmt.Errorf("sync takes no argument (a full run) or 'invoice <ZUORA-INVOICE-ID>', got %q", strings.Join(args, " "))}
+		return usageError{fmt.Errorf("sync takes no argument (a full run) or '<customer|charge|invoice|adjustment> <ID>', got %q", strings.Join(args, " "))}
 	}
 	if err != nil {
 		return fmt.Errorf("starting the workflow: %w", err)
@@ -111,12 +115,17 @@ func follow(ctx context.Context, c *config, tc client.Client, id string, stdout,
 	run := tc.GetWorkflow(ctx, id, "")
 	done := make(chan error, 1)
 	isInvoice := strings.HasPrefix(id, "invoice:")
+	isRecord := !isInvoice && isRecordWorkflow(id)
 	var runResult workflows.SyncRunResult
 	var invResult workflows.InvoiceSyncResult
+	var recResult map[string]any
 	go func() {
-		if isInvoice {
+		switch {
+		case isInvoice:
 			done <- run.Get(ctx, &invResult)
-		} else {
+		case isRecord:
+			done <- run.Get(ctx, &recResult)
+		default:
 			done <- run.Get(ctx, &runResult)
 		}
 	}()
@@ -138,14 +147,17 @@ func follow(ctx context.Context, c *config, tc client.Client, id string, stdout,
 			if err != nil {
 				return fmt.Errorf("%s failed: %w", id, err)
 			}
-			if isInvoice {
+			switch {
+			case isInvoice:
 				return printJSONOr(c, stdout, invResult, func() { printInvoiceResult(stdout, invResult) })
+			case isRecord:
+				return printJSONOr(c, stdout, recResult, func() { printRecordResult(stdout, id, recResult) })
 			}
 			return printJSONOr(c, stdout, runResult, func() { printRunResult(stdout, runResult) })
 		case <-ctx.Done():
 			return fmt.Errorf("stopped following %s; it goes on running (starter progress %s --wait)", id, id)
 		case <-tick.C:
-			if bar == nil {
+			if bar == nil || isRecord {
 				continue
 			}
 			if isInvoice {
@@ -159,10 +171,7 @@ func follow(ctx context.Context, c *config, tc client.Client, id string, stdout,
 			}
 			var p workflows.SyncRunStatus
 			if query(ctx, tc, id, &p) == nil {
-				cnt := p.Progress.Invoices
-				if p.Phase == workflows.PhaseRevRec {
-					cnt = p.Progress.RevRec
-				}
+				cnt := p.Progress.OfPhase(p.Phase)
 				if cnt.Selected > 0 {
 					bar.ChangeMax(cnt.Selected)
 				}
@@ -233,4 +242,30 @@ func printInvoiceResult(w io.Writer, r workflows.InvoiceSyncResult) {
 func uiLink(c *config, id string) string {
 	host := "http://localhost:8233"
 	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", host, c.Temporal.Namespace, id)
+}
+
+// isRecordWorkflow: a customer, charge or adjustment sync (their results share
+// outcome, reason and number).
+func isRecordWorkflow(id string) bool {
+	for _, prefix := range []string{"customer:", "charge:", "adjustment:"} {
+		if strings.HasPrefix(id, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func printRecordResult(w io.Writer, id string, r map[string]any) {
+	fmt.Fprintf(w, "%s", id)
+	if n, _ := r["number"].(string); n != "" {
+		fmt.Fprintf(w, " (%s)", n)
+	}
+	fmt.Fprintf(w, ": %v", r["outcome"])
+	if ns, _ := r["netsuiteId"].(string); ns != "" {
+		fmt.Fprintf(w, " → NetSuite %s", ns)
+	}
+	fmt.Fprintln(w)
+	if reason, _ := r["reason"].(string); reason != "" {
+		fmt.Fprintf(w, "reason: %s\n", reason)
+	}
 }

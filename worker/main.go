@@ -92,7 +92,7 @@ func main() {
 		fx.Invoke(serveHTTP, runWorker),
 	)
 	if err := fxApp.Err(); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program, cli.StartupError(err))
 		os.Exit(1)
 	}
 	startCtx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -420,3 +420,29 @@ func firstNonEmpty(values ...string) string {
 	}
 	return ""
 }
+
+// phaseOfRecord is the phase that syncs each record type.
+var phaseOfRecord = map[string]string{
+	RecordCustomer: PhaseCustomers, RecordCharge: PhaseCatalog, RecordInvoice: PhaseInvoices, RecordAdjustment: PhaseAdjustments,
+}
+
+// RecordSync says how to sync one record on its own (the starter's "sync
+// <type> <id>", or the temporal CLI): the workflow id, type and input a run
+// would use for it, so a record synced alone and by a run never overlap.
+func RecordSync(recordType, id string, s settings.Settings) (workflowID, workflowType string, input any, err error) {
+	phase, ok := childPhases[phaseOfRecord[recordType]]
+	if !ok || id == "" {
+		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment; id required)", recordType)
+	}
+	return phase.workflowID(id), phase.workflowType, phase.input(SelectedRecord{ID: id}, s), nil
+}
+
+// OfPhase is the tallies of the records a phase syncs.
+func (p RunProgress) OfPhase(phase string) Counts {
+	for recordType, ph := range phaseOfRecord {
+		if ph == phase {
+			return *p.of(recordType)
+		}
+	}
+	return p.RevRec
+}

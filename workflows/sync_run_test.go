@@ -136,3 +136,23 @@ func TestSyncRun_ProgressQuery(t *testing.T) {
 	env.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: settings.Default(), Only: []string{PhaseInvoices}})
 	require.NoError(t, env.GetWorkflowError())
 }
+
+// One record synced alone uses the same workflow id as in a run, so the two
+// never write it at the same time.
+func TestRecordSync_SameWorkflowAsARun(t *testing.T) {
+	s := settings.Default()
+	for recordType, want := range map[string]string{
+		RecordInvoice: "invoice:x1", RecordAdjustment: "adjustment:x1", RecordCustomer: "customer:x1", RecordCharge: "charge:x1",
+	} {
+		id, wfType, input, err := RecordSync(recordType, "x1", s)
+		require.NoError(t, err)
+		require.Equal(t, want, id)
+		require.Equal(t, childPhases[phaseOfRecord[recordType]].workflowType, wfType)
+		require.NotNil(t, input)
+	}
+	_, _, _, err := RecordSync("payment", "x1", s)
+	require.ErrorContains(t, err, "record types: customer, charge, invoice, adjustment")
+	_, _, _, err = RecordSync(RecordInvoice, "", s)
+	require.Error(t, err)
+	require.Equal(t, 7, RunProgress{Adjustments: Counts{Synced: 7}}.OfPhase(PhaseAdjustments).Synced)
+}

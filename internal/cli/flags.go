@@ -6,6 +6,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"go.uber.org/dig"
 	"io"
 	"os"
 	"strings"
@@ -106,3 +107,8 @@ func Secret(name, value, file string) (string, error) {
 	}
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
+
+// StartupError is what a program prints when fx could not build it: the
+// cause (e.g. "connecting to Temporal at ...: connection refused"), not the
+// dependency-graph path fx wraps it in.
+func StartupError(err error) error { return dig.RootCause(err) }
