@@ -2,6 +2,9 @@ package itest
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,7 +63,8 @@ func TestInvoiceSync_WorkerKilledMidRunFinishesExactlyOnce(t *testing.T) {
 	}})
 	bins := Binaries(t)
 	srv := DevServer(t)
-	args := []string{"--temporal-address", srv.FrontendHostPort(), "--task-queue", e.TaskQueue, "--http-addr", FreeAddr(t),
+	httpAddr := FreeAddr(t)
+	args := []string{"--temporal-address", srv.FrontendHostPort(), "--task-queue", e.TaskQueue, "--http-addr", httpAddr,
 		"--zuora-url", e.Sandbox.ZuoraURL(), "--netsuite-url", e.Sandbox.NetSuiteURL(), "--log-level", "warn"}
 	w := StartProcess(t, bins+"/worker", args)
 
@@ -99,6 +103,40 @@ func TestInvoiceSync_WorkerKilledMidRunFinishesExactlyOnce(t *testing.T) {
 	synced, errored, ignored := e.CheckInvoiceInvariants(ctx, eligible)
 	if synced != len(eligible) || errored+ignored != 0 {
 		t.Errorf("after two kills: synced %d of %d, errored %d, ignored %d", synced, len(eligible), errored, ignored)
+	}
+	checkWorkerMetrics(t, "http://"+httpAddr)
+}
+
+// checkWorkerMetrics: the worker's /healthz answers and /metrics carries the
+// connector's series (records by outcome, API calls by endpoint and status,
+// Temporal RPCs) and the SDK's own.
+func checkWorkerMetrics(t *testing.T, base string) {
+	t.Helper()
+	resp, err := HTTPClient.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("worker /healthz: %v %v", resp, err)
+	}
+	if resp != nil {
+		resp.Body.Close()
+	}
+	resp, err = HTTPClient.Get(base + "/metrics")
+	if err != nil {
+		t.Fatalf("worker /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`connector_records_total{outcome="synced",type="invoice"}`,
+		`connector_api_requests_total{api="netsuite"`,
+		`connector_api_requests_total{api="zuora"`,
+		`connector_api_request_duration_seconds_bucket{api="netsuite"`,
+		`connector_temporal_rpcs_total{method=`,
+		`temporal_activity_execution_latency`,
+		`temporal_workflow_completed`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("worker /metrics lacks %s", want)
+		}
 	}
 }
 
