@@ -45,6 +45,12 @@ func ParseKeyRing(source, text string) (*KeyRing, error) {
 				errs = append(errs, fmt.Errorf("%s line %d: want id=base64key with an id of 1-64 letters, digits, '.', '_' or '-'", source, n+1))
 				continue
 			}
+			if b64 == "" {
+				// Most likely a bare base64 key whose padding '=' was taken for
+				// the separator: say so without echoing the "id", which is the key.
+				errs = append(errs, fmt.Errorf("%s line %d: nothing after '=': want id=base64key (a bare key needs an id in front)", source, n+1))
+				continue
+			}
 			raw, err := decodeBase64(b64)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s line %d: key %q is not valid base64", source, n+1, id))
