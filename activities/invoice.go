@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -37,11 +38,20 @@ const validationReadAhead = 6
 func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	s := in.Settings
 	var candidates []zuora.Invoice
+	undecodable := map[string]bool{}
 	it := a.Zuora.Query(ctx, mapping.InvoiceSelectionZOQL(s), 2000)
 	for n := 0; it.Next(ctx); n++ {
 		inv, err := zuora.Decode[zuora.Invoice](it.Record())
 		if err != nil {
-			return workflows.SelectResult{}, fmt.Errorf("selecting invoices: %w", err)
+			// One malformed invoice must not stop the phase: select it by id,
+			// and its own sync records the reason (naming the field) on it.
+			id, _ := it.Record()["Id"].(string)
+			if id == "" {
+				return workflows.SelectResult{}, temporal.NewNonRetryableApplicationError(
+					"selecting invoices: Zuora returned an invoice without an Id: "+err.Error(), "BadZuoraRecord", err)
+			}
+			inv = zuora.Invoice{ID: id}
+			undecodable[id] = true
 		}
 		if inv.ID > in.AfterID {
 			candidates = append(candidates, inv)
@@ -64,7 +74,9 @@ func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInpu
 		}
 		for i, inv := range chunk {
 			acct := accounts[inv.AccountID]
-			if acct == nil {
+			if undecodable[inv.ID] {
+				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID})
+			} else if acct == nil {
 				// The invoice's account is missing in Zuora: select it, so its
 				// sync records the reason instead of skipping it silently.
 				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber})
@@ -85,7 +97,7 @@ func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInpu
 func (a *Activities) loadAccounts(ctx context.Context, cache map[string]*zuora.Account, invs []zuora.Invoice) error {
 	var ids []string
 	for _, inv := range invs {
-		if _, ok := cache[inv.AccountID]; !ok {
+		if _, ok := cache[inv.AccountID]; !ok && inv.AccountID != "" {
 			ids = append(ids, inv.AccountID)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/sandbox"
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/internal/settings"
@@ -91,21 +92,52 @@ func TestBadInput_WrongTypeEndsErrorNamingRecordAndField_MissingFieldEndsError_B
 			t.Errorf("invoice %s: %s %q does not name item %s and ChargeAmount", inv.InvoiceNumber, where.name, where.text, item)
 		}
 	}
-	// A missing amount decodes as zero, so the item is caught only by the
-	// total check after the write: Error with a reason naming the totals,
-	// not yet the item and field (reported in docs/reliability.md).
+	// A missing amount is refused where the item is read, before any write:
+	// Error naming the item and the field, nothing in NetSuite.
 	inv, item = after[missing], firstItem[missing]
-	if inv.TransferredToAccounting != zuora.TransferError || !strings.Contains(inv.IntegrationStatus, "total") || reasons[missing] == "" {
-		t.Errorf("invoice %s without ChargeAmount on item %s is %q (%q, run error %q), want Error with the totals named",
-			inv.InvoiceNumber, item, inv.TransferredToAccounting, inv.IntegrationStatus, reasons[missing])
+	for _, where := range []struct{ name, text string }{{"Zuora's Integration Status", inv.IntegrationStatus}, {"the run's error", reasons[missing]}} {
+		if inv.TransferredToAccounting != zuora.TransferError || !strings.Contains(where.text, item) || !strings.Contains(where.text, "ChargeAmount is missing") {
+			t.Errorf("invoice %s without ChargeAmount on item %s is %q; %s %q does not name the item and the missing field",
+				inv.InvoiceNumber, item, inv.TransferredToAccounting, where.name, where.text)
+		}
 	}
-	if strings.Contains(inv.IntegrationStatus, item) {
-		t.Logf("the missing-field reason now names the item: %q", inv.IntegrationStatus)
+	if n := e.Transactions(ctx)[netsuite.InvoiceExternalID(missing)]; len(n) != 0 {
+		t.Errorf("invoice %s without an item amount was written to NetSuite: %+v", inv.InvoiceNumber, n)
 	}
 	eligible := eligibleInvoices(f, s)
 	fig := InvoiceCheck{Eligible: eligible}.Check(ctx, e)
 	t.Log(fig)
 	if fig.Errored != 2 || fig.Synced != len(eligible)-2 {
 		t.Errorf("want the two damaged invoices Error and every other synced: %s", fig)
+	}
+}
+
+// A wrong-typed field on an invoice header (the selection's own query reads
+// it) must not stop the phase: that invoice ends Error naming the field, the
+// others sync.
+func TestBadInput_MalformedInvoiceHeaderEndsErrorAndTheRunGoesOn(t *testing.T) {
+	f, invs, _ := badInputTenant(t)
+	bad := invs[0]
+	e := New(t, f, Options{Configure: func(c *sandbox.Config) {
+		c.ZuoraFaults = sandbox.Faults{Corrupt: []sandbox.Corruption{{ID: bad, Field: "DueDate", Mode: "wrongType"}}}
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s := settings.Default()
+	res := e.RunSync(ctx, "itest-badheader", s, workflows.PhaseInvoices)
+	_ = e.Sandbox.SetFaults("zuora", sandbox.Faults{})
+	inv := e.Invoices(ctx)[bad]
+	var reason string
+	for _, re := range res.Errors {
+		if re.ID == bad {
+			reason = re.Reason
+		}
+	}
+	if inv.TransferredToAccounting != zuora.TransferError || !strings.Contains(inv.IntegrationStatus, "DueDate") || !strings.Contains(reason, "DueDate") {
+		t.Errorf("invoice %s with a wrong-typed DueDate: %q %q, run error %q; want Error naming DueDate", bad, inv.TransferredToAccounting, inv.IntegrationStatus, reason)
+	}
+	eligible := eligibleInvoices(f, s)
+	if res.Progress.Invoices.Synced != len(eligible)-1 || res.Progress.Invoices.Errored != 1 {
+		t.Errorf("the run did not go on past the malformed invoice: %+v of %d eligible", res.Progress.Invoices, len(eligible))
 	}
 }

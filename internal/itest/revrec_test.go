@@ -27,7 +27,7 @@ func TestRevRec_DelayedLineUpdatedWhenTheTriggerDateIsSet(t *testing.T) {
 	defer cancel()
 	s := settings.Default()
 	s.Advanced.NetSuiteRevRec = true
-	e.RunSync(ctx, "itest-revrec-1", s)
+	e.RunSync(ctx, "itest-revrec-1", s, workflows.PhaseInvoices)
 
 	delayed, err := e.NetSuite.QueryAll(ctx, "SELECT transaction, id, custcol_zuora_item_id FROM transactionline WHERE deferrevrec = 'T' ORDER BY transaction, id")
 	if err != nil {
@@ -36,7 +36,32 @@ func TestRevRec_DelayedLineUpdatedWhenTheTriggerDateIsSet(t *testing.T) {
 	if len(delayed) < 2 {
 		t.Fatalf("the tenant should have delayed lines (rev rec code, no trigger date), found %d", len(delayed))
 	}
-	target := fmt.Sprint(delayed[0]["custcol_zuora_item_id"])
+	// NetSuite ids follow the order invoices happened to sync in, so pick a
+	// delayed line whose charge takes its start date from Zuora (not from
+	// NetSuite's template, which leaves the date empty).
+	startPref := map[string]string{}
+	for _, c := range f.Zuora.Objects[zuora.ObjProductRatePlanCharge] {
+		startPref[str(c["Id"])] = str(c["RevRecStart__NS"])
+	}
+	chargeOfRPC := map[string]string{}
+	for _, rpc := range f.Zuora.Objects[zuora.ObjRatePlanCharge] {
+		chargeOfRPC[str(rpc["Id"])] = str(rpc["ProductRatePlanChargeId"])
+	}
+	itemPref := map[string]string{}
+	for _, it := range f.Zuora.Objects[zuora.ObjInvoiceItem] {
+		itemPref[str(it["Id"])] = startPref[chargeOfRPC[str(it["RatePlanChargeId"])]]
+	}
+	pick := -1
+	for i, d := range delayed {
+		if p := itemPref[fmt.Sprint(d["custcol_zuora_item_id"])]; p != "" && p != "Use NetSuite Rev Rec Template" {
+			pick = i
+			break
+		}
+	}
+	if pick < 0 {
+		t.Fatalf("no delayed line takes its start date from Zuora: %v", delayed)
+	}
+	target := fmt.Sprint(delayed[pick]["custcol_zuora_item_id"])
 	var item zuora.InvoiceItem
 	if err := e.Zuora.GetObject(ctx, zuora.ObjInvoiceItem, target, &item); err != nil {
 		t.Fatal(err)
@@ -49,9 +74,9 @@ func TestRevRec_DelayedLineUpdatedWhenTheTriggerDateIsSet(t *testing.T) {
 	if res.Progress.RevRec.Synced != 1 {
 		t.Errorf("rev rec phase: %+v, want exactly the one line updated", res.Progress.RevRec)
 	}
-	tx, err := e.NetSuite.GetTransaction(ctx, netsuite.TypeInvoice, fmt.Sprint(delayed[0]["transaction"]))
+	tx, err := e.NetSuite.GetTransaction(ctx, netsuite.TypeInvoice, fmt.Sprint(delayed[pick]["transaction"]))
 	if err != nil {
-		tx, err = e.NetSuite.GetTransaction(ctx, netsuite.TypeCreditMemo, fmt.Sprint(delayed[0]["transaction"]))
+		tx, err = e.NetSuite.GetTransaction(ctx, netsuite.TypeCreditMemo, fmt.Sprint(delayed[pick]["transaction"]))
 	}
 	if err != nil {
 		t.Fatal(err)

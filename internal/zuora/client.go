@@ -299,6 +299,15 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(cl.out); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			// Well-formed JSON with one field of the wrong type: the record
+			// itself is wrong (a misconfigured custom field, say), and a retry
+			// reads it again. Not retried; the message names the field.
+			return &DecodeError{Endpoint: cl.endpoint, Status: resp.StatusCode, Excerpt: excerpt(data),
+				Err: fmt.Errorf("field %s is a JSON %s where the connector needs %s", te.Field, te.Value, te.Type)}
+		}
+		// Truncated, HTML or the wrong shape altogether: a broken answer, retried.
 		return &DecodeError{Endpoint: cl.endpoint, Status: resp.StatusCode, Excerpt: excerpt(data), Err: err, Retryable: true}
 	}
 	return nil

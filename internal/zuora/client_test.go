@@ -282,3 +282,14 @@ func FuzzDecodeQueryResponse(f *testing.F) {
 		}
 	})
 }
+
+// An item without an amount must not become a zero line in the ledger: it is
+// refused before any write, naming the item and the field, and not retried.
+func TestInvoiceItemWithoutAmountIsRefusedByName(t *testing.T) {
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"success":true,"invoiceItems":[{"id":"it1","chargeAmount":12.5},{"id":"it2","chargeId":"rpc1"}]}`))
+	})
+	_, err := c.GetInvoiceItems(context.Background(), "inv1", 1, 100)
+	require.ErrorContains(t, err, "Zuora InvoiceItem it2: field ChargeAmount is missing")
+	require.False(t, IsRetryable(err))
+}

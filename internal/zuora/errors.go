@@ -207,3 +207,14 @@ func retryAfter(h http.Header) time.Duration {
 	}
 	return 0
 }
+
+// BadRecordError is a Zuora record the connector cannot use as it is (a
+// required field missing): not retried; the record ends in Error with this
+// text, which names the record and the field to fix.
+type BadRecordError struct {
+	Object, ID, Field, Problem string
+}
+
+func (e *BadRecordError) Error() string {
+	return fmt.Sprintf("Zuora %s %s: field %s %s", e.Object, e.ID, e.Field, e.Problem)
+}

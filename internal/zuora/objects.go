@@ -119,6 +119,14 @@ func (c *Client) GetInvoiceItems(ctx context.Context, invoiceKey string, page, p
 		if _, ok := rec["InvoiceId"]; !ok {
 			rec["InvoiceId"] = invoiceKey
 		}
+		// An item without its id or amount would become an unkeyed or zero
+		// line in the ledger: refuse it, naming the item and the field.
+		for _, field := range []string{"Id", "ChargeAmount"} {
+			if v, ok := rec[field]; !ok || v == nil {
+				return nil, &BadRecordError{Object: ObjInvoiceItem, ID: fmt.Sprint(rec["Id"]), Field: field,
+					Problem: fmt.Sprintf("is missing (invoice %s, items page %d)", invoiceKey, page)}
+			}
+		}
 		it, err := Decode[InvoiceItem](rec)
 		if err != nil {
 			return nil, fmt.Errorf("invoice %s items page %d: %w", invoiceKey, page, err)
