@@ -28,22 +28,15 @@ func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectI
 	if ok, _ := mapping.AdjustmentSyncEnabled(s); !ok {
 		return workflows.SelectResult{Done: true}, nil
 	}
-	var candidates []zuora.InvoiceItemAdjustment
-	it := a.Zuora.Query(ctx, mapping.AdjustmentSelectionZOQL(s), 2000)
-	for n := 0; it.Next(ctx); n++ {
-		adj, err := zuora.Decode[zuora.InvoiceItemAdjustment](it.Record())
-		if err != nil {
-			return workflows.SelectResult{}, fmt.Errorf("selecting invoice item adjustments: %w", err)
-		}
-		if adj.ID > in.AfterID {
-			candidates = append(candidates, adj)
-		}
-		if n%2000 == 0 {
-			heartbeat(ctx, n)
-		}
+	candidates, bad, err := candidatesAfter(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(s), "invoice item adjustments", in.AfterID,
+		func(adj zuora.InvoiceItemAdjustment) string { return adj.ID })
+	if err != nil {
+		return workflows.SelectResult{}, err
 	}
-	if err := it.Err(); err != nil {
-		return workflows.SelectResult{}, retryable("selecting invoice item adjustments", err)
+	undecodable := map[string]bool{}
+	for _, id := range bad {
+		candidates = append(candidates, zuora.InvoiceItemAdjustment{ID: id})
+		undecodable[id] = true
 	}
 	sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
 
@@ -60,7 +53,10 @@ func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectI
 			return workflows.SelectResult{}, retryable("selecting invoice item adjustments", err)
 		}
 		for i, adj := range chunk {
-			if ok, _ := mapping.AdjustmentSelectable(adj, s); !ok {
+			if undecodable[adj.ID] {
+				// Its sync reads it again and records why it cannot be used.
+				res.Records = append(res.Records, workflows.SelectedRecord{ID: adj.ID})
+			} else if ok, _ := mapping.AdjustmentSelectable(adj, s); !ok {
 				res.NotSelected++
 			} else {
 				rec := workflows.SelectedRecord{ID: adj.ID, Number: adj.AdjustmentNumber}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -29,39 +28,18 @@ const batchesPerCall = 50
 const validationReadAhead = 6
 
 // SelectInvoices returns the next page of invoices eligible by the seed's
-// criteria, in Zuora id order after in.AfterID.
-//
-// ZOQL has no ORDER BY and a queryMore cursor expires after 15 minutes, so
-// the page is cut by id (keyset) from the whole candidate list, read fresh in
-// this call: a cursor that is just an id never expires, and a record handled
-// earlier in the run is never selected again.
+// criteria, in Zuora id order after in.AfterID (keyset: candidatesAfter).
 func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	s := in.Settings
-	var candidates []zuora.Invoice
-	undecodable := map[string]bool{}
-	it := a.Zuora.Query(ctx, mapping.InvoiceSelectionZOQL(s), 2000)
-	for n := 0; it.Next(ctx); n++ {
-		inv, err := zuora.Decode[zuora.Invoice](it.Record())
-		if err != nil {
-			// One malformed invoice must not stop the phase: select it by id,
-			// and its own sync records the reason (naming the field) on it.
-			id, _ := it.Record()["Id"].(string)
-			if id == "" {
-				return workflows.SelectResult{}, temporal.NewNonRetryableApplicationError(
-					"selecting invoices: Zuora returned an invoice without an Id: "+err.Error(), "BadZuoraRecord", err)
-			}
-			inv = zuora.Invoice{ID: id}
-			undecodable[id] = true
-		}
-		if inv.ID > in.AfterID {
-			candidates = append(candidates, inv)
-		}
-		if n%2000 == 0 {
-			heartbeat(ctx, n)
-		}
+	candidates, bad, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", in.AfterID,
+		func(inv zuora.Invoice) string { return inv.ID })
+	if err != nil {
+		return workflows.SelectResult{}, err
 	}
-	if err := it.Err(); err != nil {
-		return workflows.SelectResult{}, retryable("selecting invoices", err)
+	undecodable := map[string]bool{}
+	for _, id := range bad {
+		candidates = append(candidates, zuora.Invoice{ID: id})
+		undecodable[id] = true
 	}
 	sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
 

@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/zuora-netsuite/connector/activities"
-	"github.com/zuora-netsuite/connector/internal/app"
 	"github.com/zuora-netsuite/connector/internal/sandbox"
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/workflows"
@@ -90,21 +89,7 @@ func NewChaosWorld(t testing.TB, f *fixture.Fixture, zf, nf sandbox.Faults) *Cha
 		t.Fatalf("sandbox: %v", err)
 	}
 
-	apis := app.APIConfig{
-		ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret,
-		NetSuiteURL: sb.NetSuiteURL(), NetSuiteAccount: cfg.NetSuite.Account,
-		ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
-		TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret,
-		NetSuiteConcurrency: 10, HTTPTimeout: time.Minute,
-	}
-	z, err := apis.NewZuora(quietLogger(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := apis.NewNetSuite(quietLogger(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z, ns := sandboxClients(t, sb, cfg)
 	w.Env = &Env{T: t, Temporal: tc, TaskQueue: fmt.Sprintf("chaos-%d-%d", os.Getpid(), queueSeq.Add(1)),
 		Sandbox: sb, Zuora: z, NetSuite: ns, Acts: &activities.Activities{Zuora: z, NetSuite: ns, Logger: quietLogger()}}
 	t.Cleanup(func() { _ = w.Env.Sandbox.Close() })

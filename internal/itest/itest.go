@@ -154,21 +154,7 @@ func New(t testing.TB, f *fixture.Fixture, opts Options) *Env {
 	}
 	t.Cleanup(func() { _ = sb.Close() })
 
-	apis := app.APIConfig{
-		ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret,
-		NetSuiteURL: sb.NetSuiteURL(), NetSuiteAccount: cfg.NetSuite.Account,
-		ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
-		TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret,
-		NetSuiteConcurrency: 10, HTTPTimeout: time.Minute,
-	}
-	z, err := apis.NewZuora(quietLogger(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := apis.NewNetSuite(quietLogger(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z, ns := sandboxClients(t, sb, cfg)
 	tc := srv.Client()
 	if opts.DataConverter != nil || opts.FailureConverter != nil {
 		tc, err = client.Dial(client.Options{HostPort: srv.FrontendHostPort(), Namespace: "default", Logger: quietLogger(),
@@ -202,3 +188,25 @@ func (e *Env) StartWorker() {
 
 // HTTPClient is a plain client for wire-level checks.
 var HTTPClient = &http.Client{Timeout: time.Minute}
+
+// sandboxClients are the connector's API clients for a sandbox, with the
+// credentials it accepts.
+func sandboxClients(t testing.TB, sb *sandbox.Sandbox, cfg sandbox.Config) (*zuora.Client, *netsuite.Client) {
+	t.Helper()
+	apis := app.APIConfig{
+		ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret,
+		NetSuiteURL: sb.NetSuiteURL(), NetSuiteAccount: cfg.NetSuite.Account,
+		ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
+		TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret,
+		NetSuiteConcurrency: 10, HTTPTimeout: time.Minute,
+	}
+	z, err := apis.NewZuora(quietLogger(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := apis.NewNetSuite(quietLogger(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z, ns
+}
