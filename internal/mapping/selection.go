@@ -65,6 +65,10 @@ func InvoiceSelectable(inv zuora.Invoice, acct zuora.Account, s settings.Setting
 		return false, fmt.Sprintf("invoice date %s is before the invoice cutover date %s", orNone(inv.InvoiceDate), s.Advanced.InvoiceCutoverDate)
 	case !AccountSyncs(acct):
 		return false, fmt.Sprintf("account %s has Sync To NetSuite = %s", acct.AccountNumber, acct.SyncToNetSuite)
+	case s.Advanced.InvoiceSettlement && inv.Amount.IsNegative():
+		// Seed is-migration-prepare-data: negative invoices are not synced once
+		// the tenant is on Invoice Settlement (the migration made them credit memos).
+		return false, "the tenant is on Invoice Settlement: negative invoices are not synced"
 	}
 	return true, ""
 }
