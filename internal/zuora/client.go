@@ -52,9 +52,10 @@ type Client struct {
 	log     *slog.Logger
 	obs     Observer
 
-	mu     sync.Mutex
-	creds  clientcredentials.Config
-	tokens oauth2.TokenSource
+	mu       sync.Mutex
+	creds    clientcredentials.Config
+	tokens   oauth2.TokenSource
+	provider CredentialsProvider // optional; credentials.go
 }
 
 // New checks cfg and makes a client; no request is sent yet.
@@ -126,6 +127,7 @@ func (c *Client) GoString() string { return c.String() }
 
 // token returns a bearer token, reusing it until shortly before it expires.
 func (c *Client) token(ctx context.Context) (string, error) {
+	c.applyProvider()
 	c.mu.Lock()
 	if c.tokens == nil {
 		tctx := context.WithValue(context.Background(), oauth2.HTTPClient, c.http)
