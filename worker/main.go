@@ -21,6 +21,7 @@ import (
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/app"
 	"github.com/zuora-netsuite/connector/internal/cli"
+	"github.com/zuora-netsuite/connector/internal/credstore"
 	"github.com/zuora-netsuite/connector/internal/metrics"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/zuora"
@@ -38,6 +39,9 @@ type config struct {
 	MaxWorkflowTasks    int
 	ActivitiesPerSecond float64
 	StopTimeout         time.Duration
+	// Invoice Settlement migration (docs/migration.md).
+	StateDir             string
+	ZuoraSandboxAdminURL string
 }
 
 func parseFlags(args []string) (*config, error) {
@@ -53,6 +57,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.MaxWorkflowTasks, "max-concurrent-workflow-tasks", 20, "workflow tasks this worker runs at once")
 	fs.Float64Var(&c.ActivitiesPerSecond, "task-queue-activities-per-second", 0, "activities started per second on the whole task queue, across all workers (0: unlimited)")
 	fs.DurationVar(&c.StopTimeout, "stop-timeout", 30*time.Second, "how long running activities may finish on shutdown")
+	fs.StringVar(&c.StateDir, "state-dir", "connector-state", "directory of the connector's credential store (the Zuora OAuth client rotated by the Invoice Settlement migration) and state")
+	fs.StringVar(&c.ZuoraSandboxAdminURL, "zuora-sandbox-admin-url", "", "the sandbox's Zuora URL, whose admin endpoints stand in for the Zuora UI in the migration (sandbox only)")
 	if err := cli.Parse(fs, app.EnvPrefix, args); err != nil {
 		return nil, err
 	}
@@ -133,7 +139,7 @@ func newActivities(z *zuora.Client, ns *netsuite.Client, logger *slog.Logger, m 
 	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: logger, Metrics: m}
 }
 
-func newWorker(c *config, tc client.Client, a *activities.Activities) worker.Worker {
+func newWorker(c *config, tc client.Client, a *activities.Activities) (worker.Worker, error) {
 	w := worker.New(tc, c.Temporal.TaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize:     c.MaxActivities,
 		MaxConcurrentWorkflowTaskExecutionSize: c.MaxWorkflowTasks,
@@ -141,7 +147,28 @@ func newWorker(c *config, tc client.Client, a *activities.Activities) worker.Wor
 		WorkerStopTimeout:                      c.StopTimeout,
 	})
 	app.Register(w, a)
-	return w
+	m, err := migrationActivities(c, a)
+	if err != nil {
+		return nil, err
+	}
+	app.RegisterMigration(w, m)
+	return w, nil
+}
+
+// migrationActivities opens the credential store; the Zuora client reads its
+// OAuth client from it at token time, so a rotation needs no restart.
+func migrationActivities(c *config, a *activities.Activities) (*activities.Migration, error) {
+	store, err := credstore.Open(c.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := cli.Secret("--zuora-client-secret-file", c.APIs.ZuoraClientSecret, c.APIs.ZuoraClientSecretFile)
+	if err != nil {
+		return nil, err
+	}
+	a.Zuora.UseCredentialsProvider(store)
+	return &activities.Migration{Activities: a, Store: store, SandboxAdminURL: c.ZuoraSandboxAdminURL,
+		Configured: zuora.Credentials{ClientID: c.APIs.ZuoraClientID, ClientSecret: secret}}, nil
 }
 
 func runWorker(lc fx.Lifecycle, w worker.Worker, tc client.Client, c *config, logger *slog.Logger) {

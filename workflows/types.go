@@ -144,3 +144,30 @@ const (
 
 // AdjustmentWorkflowID is the workflow id of one invoice item adjustment's sync.
 func AdjustmentWorkflowID(zuoraAdjustmentID string) string { return "adjustment:" + zuoraAdjustmentID }
+
+// Invoice Settlement migration: workflow, query, signal and activity names
+// (workflows/migration.go; docs/migration.md).
+const (
+	WorkflowMigration = "InvoiceSettlementMigrationWorkflow"
+	WorkflowPrecheck  = "InvoiceSettlementPrecheckWorkflow"
+
+	QueryMigrationStatus = "status"
+
+	SignalMigrationApprove    = "approve"
+	SignalMigrationPause      = "pause"
+	SignalMigrationResume     = "resume"
+	SignalMigrationOverride   = "override"
+	SignalMigrationCancel     = "cancel"
+	SignalMigrationRecheck    = "recheck"
+	SignalMigrationSecretFile = "oauth-secret-file"
+
+	ActivityMigrationPrecheck     = "MigrationPrecheck"
+	ActivityMigrationCount        = "MigrationCount"
+	ActivityMigrationWriteOffPage = "MigrationWriteOffPage"
+	ActivityMigrationTenantIS     = "MigrationTenantOnInvoiceSettlement"
+	ActivityMigrationCreditMemos  = "MigrationCreditMemoPage"
+	ActivityMigrationNewOAuth     = "MigrationNewOAuthClient"
+	ActivityMigrationActivate     = "MigrationActivateOAuthClient"
+	ActivityMigrationRetireOAuth  = "MigrationRetireOldOAuthClient"
+	ActivityMigrationISMode       = "MigrationSetInvoiceSettlementMode"
+)

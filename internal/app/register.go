@@ -37,3 +37,19 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.MarkAdjustmentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkAdjustmentFailed})
 	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
 }
+
+// RegisterMigration puts the Invoice Settlement migration on a worker: its
+// workflows and activities, which need the credential store (docs/migration.md).
+func RegisterMigration(r worker.Registry, m *activities.Migration) {
+	r.RegisterWorkflowWithOptions(workflows.InvoiceSettlementMigrationWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowMigration})
+	r.RegisterWorkflowWithOptions(workflows.InvoiceSettlementPrecheckWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPrecheck})
+	r.RegisterActivityWithOptions(m.MigrationPrecheck, activity.RegisterOptions{Name: workflows.ActivityMigrationPrecheck})
+	r.RegisterActivityWithOptions(m.MigrationCount, activity.RegisterOptions{Name: workflows.ActivityMigrationCount})
+	r.RegisterActivityWithOptions(m.MigrationWriteOffPage, activity.RegisterOptions{Name: workflows.ActivityMigrationWriteOffPage})
+	r.RegisterActivityWithOptions(m.MigrationTenantOnInvoiceSettlement, activity.RegisterOptions{Name: workflows.ActivityMigrationTenantIS})
+	r.RegisterActivityWithOptions(m.MigrationCreditMemoPage, activity.RegisterOptions{Name: workflows.ActivityMigrationCreditMemos})
+	r.RegisterActivityWithOptions(m.MigrationNewOAuthClient, activity.RegisterOptions{Name: workflows.ActivityMigrationNewOAuth})
+	r.RegisterActivityWithOptions(m.MigrationActivateOAuthClient, activity.RegisterOptions{Name: workflows.ActivityMigrationActivate})
+	r.RegisterActivityWithOptions(m.MigrationRetireOldOAuthClient, activity.RegisterOptions{Name: workflows.ActivityMigrationRetireOAuth})
+	r.RegisterActivityWithOptions(m.MigrationSetInvoiceSettlementMode, activity.RegisterOptions{Name: workflows.ActivityMigrationISMode})
+}

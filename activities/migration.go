@@ -1,0 +1,578 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/zuora-netsuite/connector/internal/credstore"
+	"github.com/zuora-netsuite/connector/internal/mapping"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// Migration holds the Invoice Settlement migration's activities (seeds
+// is-migration-*). Every write is idempotent per invoice: it looks for what
+// an earlier attempt made before making it, and sends an Idempotency-Key
+// derived from the invoice id.
+type Migration struct {
+	*Activities
+	// Store is the connector's credential store (the new OAuth client, IS mode).
+	Store *credstore.Store
+	// Configured is the OAuth client the worker was started with: the one the
+	// rotation retires (to verify it is refused afterwards).
+	Configured zuora.Credentials
+	// SandboxAdminURL is the sandbox's Zuora base URL, whose admin endpoints
+	// stand in for the Zuora UI (tenant settings, OAuth clients); empty on a
+	// real tenant, where an operator does those by hand.
+	SandboxAdminURL string
+	HTTP            *http.Client
+}
+
+// Origin__NS of the credit memos the migration makes.
+const migrationOrigin = "Invoice Settlement migration"
+
+// Idempotency keys, one per invoice and kind of write.
+func writeOffKey(invoiceID string) string   { return "is-migration-writeoff-" + invoiceID }
+func creditMemoKey(invoiceID string) string { return "is-migration-creditmemo-" + invoiceID }
+
+func (m *Migration) http() *http.Client {
+	if m.HTTP != nil {
+		return m.HTTP
+	}
+	return &http.Client{Timeout: time.Minute}
+}
+
+func toWorkflowFindings(fs []mapping.Finding) []workflows.Finding {
+	out := make([]workflows.Finding, len(fs))
+	for i, f := range fs {
+		out[i] = workflows.Finding(f)
+	}
+	return out
+}
+
+// MigrationPrecheck reads the tenant and runs every checklist scenario.
+func (m *Migration) MigrationPrecheck(ctx context.Context, in workflows.PrecheckInput) (workflows.PrecheckResult, error) {
+	var d mapping.PrecheckData
+	var err error
+	if d.Accounts, err = zuora.QueryAll[zuora.Account](ctx, m.Zuora, "select Id, AccountNumber, Name, Status, Balance, CreditBalance from Account"); err != nil {
+		return workflows.PrecheckResult{}, retryable("pre-check: reading accounts", err)
+	}
+	heartbeat(ctx, "accounts")
+	neg, err := zuora.QueryAll[zuora.Invoice](ctx, m.Zuora, "select Id, InvoiceNumber, AccountId, Status, Amount, Balance from Invoice where Status = 'Posted' or Status = 'Draft'")
+	if err != nil {
+		return workflows.PrecheckResult{}, retryable("pre-check: reading invoices", err)
+	}
+	for _, inv := range neg {
+		if inv.Amount.IsNegative() || inv.Balance.IsNegative() {
+			d.Invoices = append(d.Invoices, inv)
+		}
+	}
+	heartbeat(ctx, "invoices")
+	if d.Payments, err = zuora.QueryAll[zuora.Payment](ctx, m.Zuora,
+		"select Id, AccountId, Amount, Status, PaymentNumber from Payment where Status = 'Draft' or Status = 'Error' or Status = 'Canceled'"); err != nil {
+		return workflows.PrecheckResult{}, retryable("pre-check: reading payments", err)
+	}
+	if d.PaymentRuns, err = zuora.QueryAll[zuora.PaymentRun](ctx, m.Zuora, "select Id, Status, ApplyCreditBalance, Scheduled from PaymentRun"); err != nil {
+		return workflows.PrecheckResult{}, retryable("pre-check: reading payment runs", err)
+	}
+	d.FinancePermission = in.FinancePermission == nil || *in.FinancePermission
+	if m.SandboxAdminURL != "" {
+		t, err := m.sandboxTenant(ctx)
+		if err != nil {
+			return workflows.PrecheckResult{}, retryable("pre-check: reading the sandbox tenant", err)
+		}
+		d.CreditBalance, d.FinancePermission = t.CreditBalance, t.FinancePermission
+	}
+	if id := in.Settings.Migration.OneTimeChargeID; id != "" {
+		var c zuora.ProductRatePlanCharge
+		err := m.Zuora.GetObject(ctx, zuora.ObjProductRatePlanCharge, id, &c)
+		switch {
+		case err == nil:
+			d.OneTimeChargeFound = true
+		case zuora.IsNotFound(err):
+		default:
+			return workflows.PrecheckResult{}, retryable("pre-check: reading the one-time charge", err)
+		}
+	}
+	return workflows.PrecheckResult{Findings: toWorkflowFindings(mapping.Precheck(d, in.Settings))}, nil
+}
+
+type sandboxTenant struct {
+	InvoiceSettlement bool `json:"invoiceSettlement"`
+	CreditBalance     bool `json:"creditBalance"`
+	FinancePermission bool `json:"financePermission"`
+}
+
+func (m *Migration) sandboxTenant(ctx context.Context) (sandboxTenant, error) {
+	var t sandboxTenant
+	req, err := http.NewRequestWithContext(ctx, "GET", m.SandboxAdminURL+"/_sandbox/tenant", nil)
+	if err != nil {
+		return t, err
+	}
+	resp, err := m.http().Do(req)
+	if err != nil {
+		return t, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return t, fmt.Errorf("GET /_sandbox/tenant: status %d", resp.StatusCode)
+	}
+	return t, json.NewDecoder(resp.Body).Decode(&t)
+}
+
+// preIS are the settings the pre-migration syncs use: whatever the settings
+// file says, the tenant is not on Invoice Settlement yet.
+func preIS(s settings.Settings) settings.Settings {
+	s.Advanced.InvoiceSettlement = false
+	return s
+}
+
+func bounded(ids []string) []string {
+	if len(ids) > mapping.MaxFindingIDs {
+		return ids[:mapping.MaxFindingIDs]
+	}
+	return ids
+}
+
+// createdAfter: Zuora datetimes carry the tenant's offset.
+func createdAfter(created string, t time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	c, err := time.Parse(time.RFC3339, created)
+	return err == nil && c.After(t)
+}
+
+// MigrationCount counts the invoice item adjustments and negative invoices
+// still eligible for the (pre-IS) syncs, and those created after a time.
+func (m *Migration) MigrationCount(ctx context.Context, in workflows.MigrationCountInput) (workflows.MigrationCountResult, error) {
+	var out workflows.MigrationCountResult
+	s := preIS(in.Settings)
+	adjOn := s
+	adjOn.Advanced.DisableIIASync = false
+	if ok, why := mapping.AdjustmentSyncEnabled(adjOn); !ok {
+		out.AdjustmentSyncOff = why
+	} else {
+		adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, m.Zuora, "select Id, Status, TransferredToAccounting, AdjustmentDate, CreatedDate, DoNotSync__NS from InvoiceItemAdjustment")
+		if err != nil {
+			return out, retryable("counting adjustments", err)
+		}
+		var ids []string
+		for _, a := range adjs {
+			if strings.EqualFold(a.DoNotSync, "Yes") {
+				continue
+			}
+			if createdAfter(a.CreatedDate, in.CreatedAfter) {
+				out.CreatedAfterAdjustments++
+			}
+			if ok, _ := mapping.AdjustmentSelectable(a, adjOn); ok {
+				ids = append(ids, a.ID)
+			}
+		}
+		out.Adjustments, out.AdjustmentIDs = len(ids), bounded(uniqueSorted(ids))
+	}
+	heartbeat(ctx, "adjustments")
+	invs, err := zuora.QueryAll[zuora.Invoice](ctx, m.Zuora, "select "+mapping.InvoiceFields+", CreatedDate from Invoice where Status = 'Posted'")
+	if err != nil {
+		return out, retryable("counting negative invoices", err)
+	}
+	var negs []zuora.Invoice
+	var acctIDs []string
+	for _, inv := range invs {
+		if !mapping.PostedNegative(inv) {
+			continue
+		}
+		if createdAfter(inv.CreatedDate, in.CreatedAfter) {
+			out.CreatedAfterNegativeInvs++
+		}
+		negs = append(negs, inv)
+		acctIDs = append(acctIDs, inv.AccountID)
+	}
+	accts, err := zoqlByIDs[zuora.Account](ctx, m.Zuora, zuora.ObjAccount, "Id, AccountNumber, Status, SynctoNetSuite__NS", "Id", acctIDs)
+	if err != nil {
+		return out, retryable("counting negative invoices: reading accounts", err)
+	}
+	byID := map[string]zuora.Account{}
+	for _, a := range accts {
+		byID[a.ID] = a
+	}
+	var ids []string
+	for _, inv := range negs {
+		if ok, _ := mapping.InvoiceSelectable(inv, byID[inv.AccountID], s); ok {
+			ids = append(ids, inv.ID)
+		}
+	}
+	out.NegativeInvoices, out.NegativeInvoiceIDs = len(ids), bounded(uniqueSorted(ids))
+	return out, nil
+}
+
+// migrationWriteOffs are the adjustments the migration made, by invoice.
+func (m *Migration) migrationWriteOffs(ctx context.Context, invoiceIDs []string) (map[string]zuora.InvoiceItemAdjustment, error) {
+	adjs, err := zoqlByIDs[zuora.InvoiceItemAdjustment](ctx, m.Zuora, zuora.ObjInvoiceItemAdjustment, mapping.AdjustmentFields+", CreatedDate", "InvoiceId", invoiceIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]zuora.InvoiceItemAdjustment{}
+	for _, a := range adjs {
+		if strings.EqualFold(a.DoNotSync, "Yes") && a.Status != "Canceled" {
+			out[a.InvoiceID] = a
+		}
+	}
+	return out, nil
+}
+
+// MigrationWriteOffPage writes off one page of negative invoices (Posted,
+// balance < 0, id after the cursor) with an invoice item adjustment of the
+// balance, marked Transferred To Accounting = Ignore and DoNotSync__NS = Yes
+// so no sync ever sends it to NetSuite (seed: "The new NetSuite connector
+// won't synchronize IIA generated during the migration stage").
+func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
+	var out workflows.ConvertPageResult
+	q := "select Id, InvoiceNumber, AccountId, Status, Amount, Balance from Invoice where Status = 'Posted'"
+	cands, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", in.AfterID, func(i zuora.Invoice) string { return i.ID })
+	if err != nil {
+		return out, err
+	}
+	var page []zuora.Invoice
+	for _, inv := range cands {
+		if mapping.PostedNegative(inv) && inv.Balance.IsNegative() {
+			page = append(page, inv)
+			if len(page) == in.Limit {
+				break
+			}
+		}
+	}
+	out.Finished = len(page) < in.Limit
+	if len(page) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(page))
+	for i, inv := range page {
+		ids[i] = inv.ID
+	}
+	done, err := m.migrationWriteOffs(ctx, ids)
+	if err != nil {
+		return out, retryable("write-off: reading earlier write-offs", err)
+	}
+	for _, inv := range page {
+		out.LastID = inv.ID
+		heartbeat(ctx, inv.ID)
+		if _, ok := done[inv.ID]; ok {
+			out.AlreadyDone++ // balance still negative: a partly applied earlier write-off would show here; see docs
+			continue
+		}
+		if err := m.writeOff(ctx, inv, in); err != nil {
+			if !permanent(err) {
+				return out, retryable("write-off of invoice "+inv.InvoiceNumber, err)
+			}
+			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber,
+				Reason: "write-off adjustment refused by Zuora: " + err.Error()})
+			continue
+		}
+		out.Done++
+	}
+	return out, nil
+}
+
+func (m *Migration) writeOff(ctx context.Context, inv zuora.Invoice, in workflows.ConvertPageInput) error {
+	items, err := m.Zuora.GetInvoiceItems(ctx, inv.ID, 1, 100)
+	if err != nil {
+		return err
+	}
+	// The adjustment goes on the most negative item: Zuora adjusts an item,
+	// and the write-off must stay within what the item credited.
+	var src *zuora.InvoiceItem
+	for i := range items {
+		if src == nil || items[i].ChargeAmount.LessThan(src.ChargeAmount) {
+			src = &items[i]
+		}
+	}
+	if src == nil {
+		return &zuora.APIError{Status: 400, Endpoint: "GET /v1/invoices/{id}/items", Message: "the invoice has no items to adjust"}
+	}
+	amount := inv.Balance.Neg()
+	fields := map[string]any{
+		"AccountId": inv.AccountID, "InvoiceId": inv.ID, "InvoiceNumber": inv.InvoiceNumber,
+		"SourceType": "InvoiceDetail", "SourceId": src.ID, "Type": "Charge", "Amount": json.Number(amount.StringFixed(2)),
+		"AdjustmentDate": in.Date, "ReasonCode": reasonCode(in.Settings),
+		"Comment":                 "Invoice Settlement migration: write-off of negative invoice " + inv.InvoiceNumber,
+		"TransferredToAccounting": zuora.TransferIgnore, "DoNotSync__NS": "Yes",
+	}
+	_, err = m.Zuora.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, fields, writeOffKey(inv.ID))
+	return err
+}
+
+func reasonCode(s settings.Settings) string {
+	if s.Migration.ReasonCode != "" {
+		return s.Migration.ReasonCode
+	}
+	return "AR Mig - negative invoice"
+}
+
+func onAccountCode(s settings.Settings) string {
+	if strings.TrimSpace(s.Migration.OnAccountAccountingCode) != "" {
+		return s.Migration.OnAccountAccountingCode
+	}
+	return "Accounts Receivable"
+}
+
+// MigrationTenantOnInvoiceSettlement asks whether the IS endpoints answer.
+func (m *Migration) MigrationTenantOnInvoiceSettlement(ctx context.Context) (bool, error) {
+	ok, err := m.Zuora.InvoiceSettlementEnabled(ctx)
+	if err != nil {
+		return false, retryable("checking Invoice Settlement", err)
+	}
+	return ok, nil
+}
+
+// MigrationCreditMemoPage makes, for one page of the migration's write-off
+// adjustments (id after the cursor), one credit memo per written-off invoice
+// from the configured one-time charge for the written-off amount. An
+// existing memo of the migration for the invoice (Transaction__NS = invoice
+// id) is found first, so a retry or a restart never makes a second one; the
+// Idempotency-Key covers a lost answer in between.
+func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
+	var out workflows.ConvertPageResult
+	if in.Settings.Migration.OneTimeChargeID == "" {
+		return out, temporal.NewNonRetryableApplicationError("settings migration.oneTimeChargeId is not set: no credit memo can be made", "BadSettings", nil)
+	}
+	q := "select " + mapping.AdjustmentFields + " from InvoiceItemAdjustment where DoNotSync__NS = 'Yes'"
+	cands, _, err := candidatesAfter(ctx, m.Zuora, q, "write-off adjustments", in.AfterID, func(a zuora.InvoiceItemAdjustment) string { return a.ID })
+	if err != nil {
+		return out, err
+	}
+	var page []zuora.InvoiceItemAdjustment
+	for _, a := range cands {
+		if a.Status == "Canceled" {
+			continue
+		}
+		page = append(page, a)
+		if len(page) == in.Limit {
+			break
+		}
+	}
+	out.Finished = len(page) < in.Limit
+	memos := map[string][]zuora.CreditMemo{} // by account, read once per page
+	for _, adj := range page {
+		out.LastID = adj.ID
+		heartbeat(ctx, adj.ID)
+		if !adj.Amount.IsPositive() {
+			out.Skipped++
+			continue
+		}
+		list, ok := memos[adj.AccountID]
+		if !ok {
+			if list, err = m.Zuora.ListCreditMemos(ctx, adj.AccountID); err != nil {
+				return out, retryable("credit memos: listing account "+adj.AccountID, err)
+			}
+			memos[adj.AccountID] = list
+		}
+		if hasMigrationMemo(list, adj.InvoiceID) {
+			out.AlreadyDone++
+			continue
+		}
+		cm, err := m.Zuora.CreateCreditMemo(ctx, zuora.CreditMemoFromCharge{
+			AccountID: adj.AccountID,
+			Charges: []zuora.CreditMemoCharge{{ChargeID: in.Settings.Migration.OneTimeChargeID, Amount: adj.Amount,
+				Comment: "On-Account accounting code: " + onAccountCode(in.Settings)}},
+			EffectiveDate: in.Date, ReasonCode: reasonCode(in.Settings), AutoPost: true,
+			Comment: "Invoice Settlement migration: negative invoice " + adj.InvoiceNumber + " converted",
+			Origin:  migrationOrigin, Transaction: adj.InvoiceID,
+		}, creditMemoKey(adj.InvoiceID))
+		if err != nil {
+			if !permanent(err) {
+				return out, retryable("credit memo for invoice "+adj.InvoiceNumber, err)
+			}
+			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: adj.InvoiceID, Number: adj.InvoiceNumber,
+				Reason: "credit memo refused by Zuora: " + err.Error()})
+			continue
+		}
+		memos[adj.AccountID] = append(list, *cm)
+		out.Done++
+	}
+	return out, nil
+}
+
+func hasMigrationMemo(list []zuora.CreditMemo, invoiceID string) bool {
+	for _, cm := range list {
+		if cm.Transaction == invoiceID && cm.Origin == migrationOrigin && cm.Status != "Canceled" {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Migration) store() (*credstore.Store, error) {
+	if m.Store == nil {
+		return nil, temporal.NewNonRetryableApplicationError("the worker has no credential store (start it with --state-dir)", "NoCredentialStore", nil)
+	}
+	return m.Store, nil
+}
+
+// MigrationNewOAuthClient gets the new OAuth client into the credential
+// store as pending: from the operator's secret file, or (sandbox) from the
+// admin endpoint standing in for the Zuora UI. Only the id and a fingerprint
+// leave the worker.
+func (m *Migration) MigrationNewOAuthClient(ctx context.Context, in workflows.OAuthClientInput) (workflows.OAuthClientResult, error) {
+	st, err := m.store()
+	if err != nil {
+		return workflows.OAuthClientResult{}, err
+	}
+	old := m.Zuora.ClientID()
+	if c, ok, err := st.Pending(); err != nil {
+		return workflows.OAuthClientResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "CredentialStore", nil)
+	} else if ok && in.SecretFile == "" {
+		// An earlier attempt made it: reuse it rather than make another.
+		return workflows.OAuthClientResult{ClientID: c.ClientID, Fingerprint: credstore.Fingerprint(c), OldClientID: old}, nil
+	}
+	var c zuora.Credentials
+	switch {
+	case in.SecretFile != "":
+		if c, err = credstore.ReadSecretFile(in.SecretFile); err != nil {
+			return workflows.OAuthClientResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadSecretFile", nil)
+		}
+	case m.SandboxAdminURL != "":
+		if c, err = m.sandboxNewClient(ctx); err != nil {
+			return workflows.OAuthClientResult{}, retryable("creating the OAuth client", err)
+		}
+	default:
+		return workflows.OAuthClientResult{NeedsOperator: true, OldClientID: old}, nil
+	}
+	if err := st.SetPending(c, "Invoice Settlement migration"); err != nil {
+		return workflows.OAuthClientResult{}, err
+	}
+	m.log(ctx).Info("migration: new Zuora OAuth client stored", "client_id", c.ClientID, "fingerprint", credstore.Fingerprint(c))
+	return workflows.OAuthClientResult{ClientID: c.ClientID, Fingerprint: credstore.Fingerprint(c), OldClientID: old}, nil
+}
+
+func (m *Migration) sandboxNewClient(ctx context.Context) (zuora.Credentials, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", m.SandboxAdminURL+"/_sandbox/oauth-clients", nil)
+	if err != nil {
+		return zuora.Credentials{}, err
+	}
+	resp, err := m.http().Do(req)
+	if err != nil {
+		return zuora.Credentials{}, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	if resp.StatusCode/100 != 2 {
+		return zuora.Credentials{}, fmt.Errorf("POST /_sandbox/oauth-clients: status %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.ClientID == "" || out.ClientSecret == "" {
+		return zuora.Credentials{}, errors.New("POST /_sandbox/oauth-clients: no client in the answer")
+	}
+	return zuora.Credentials{ClientID: out.ClientID, ClientSecret: out.ClientSecret}, nil
+}
+
+// MigrationActivateOAuthClient verifies the pending client by minting a
+// token with it, makes it the active one, and checks the worker's own Zuora
+// client now uses it (no restart: the client reads the store at token time).
+func (m *Migration) MigrationActivateOAuthClient(ctx context.Context) (workflows.OAuthClientResult, error) {
+	st, err := m.store()
+	if err != nil {
+		return workflows.OAuthClientResult{}, err
+	}
+	if c, ok, err := st.Pending(); err != nil {
+		return workflows.OAuthClientResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "CredentialStore", nil)
+	} else if ok {
+		probe, err := m.Zuora.WithCredentials(c)
+		if err != nil {
+			return workflows.OAuthClientResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "CredentialStore", nil)
+		}
+		if err := probe.VerifyCredentials(ctx); err != nil {
+			var ae *zuora.AuthError
+			if errors.As(err, &ae) {
+				return workflows.OAuthClientResult{}, temporal.NewNonRetryableApplicationError(
+					"the new OAuth client "+c.ClientID+" cannot mint a token: "+err.Error(), "NewCredentialRefused", nil)
+			}
+			return workflows.OAuthClientResult{}, retryable("verifying the new OAuth client", err)
+		}
+	}
+	c, err := st.Activate()
+	if err != nil {
+		return workflows.OAuthClientResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "CredentialStore", nil)
+	}
+	m.Zuora.UseCredentialsProvider(st)
+	if err := m.Zuora.VerifyCredentials(ctx); err != nil {
+		return workflows.OAuthClientResult{}, retryable("minting a token with the new OAuth client", err)
+	}
+	if got := m.Zuora.ClientID(); got != c.ClientID {
+		return workflows.OAuthClientResult{}, fmt.Errorf("the worker's Zuora client uses %s, not the new client %s", got, c.ClientID)
+	}
+	return workflows.OAuthClientResult{ClientID: c.ClientID, Fingerprint: credstore.Fingerprint(c)}, nil
+}
+
+// MigrationRetireOldOAuthClient retires the old client (sandbox: its admin
+// endpoint; a real tenant: the operator, in the Zuora UI) and checks that it
+// is refused when it asks for a token.
+func (m *Migration) MigrationRetireOldOAuthClient(ctx context.Context, in workflows.RetireOAuthInput) (workflows.RetireOAuthResult, error) {
+	var out workflows.RetireOAuthResult
+	if m.SandboxAdminURL != "" && in.OldClientID != "" {
+		req, err := http.NewRequestWithContext(ctx, "DELETE", m.SandboxAdminURL+"/_sandbox/oauth-clients/"+in.OldClientID, nil)
+		if err != nil {
+			return out, err
+		}
+		resp, err := m.http().Do(req)
+		if err != nil {
+			return out, retryable("retiring the old OAuth client", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 && resp.StatusCode != 404 { // 404: retired by an earlier attempt
+			return out, retryable("retiring the old OAuth client", fmt.Errorf("status %d", resp.StatusCode))
+		}
+		out.Retired = true
+	}
+	if m.Configured.ClientID == "" || m.Configured.ClientID != in.OldClientID {
+		// Not the worker's configured client: nothing here can test it.
+		return out, nil
+	}
+	probe, err := m.Zuora.WithCredentials(m.Configured)
+	if err != nil {
+		return out, err
+	}
+	err = probe.VerifyCredentials(ctx)
+	var ae *zuora.AuthError
+	switch {
+	case errors.As(err, &ae):
+		out.Refused = true
+	case err != nil:
+		return out, retryable("checking the old OAuth client is refused", err)
+	}
+	return out, nil
+}
+
+// MigrationSetInvoiceSettlementMode persists IS mode for later runs (the
+// starter applies it to their settings; the adjustment phase then stops and
+// the invoice phase skips negative invoices) and checks the IS objects answer.
+func (m *Migration) MigrationSetInvoiceSettlementMode(ctx context.Context, in workflows.ISModeInput) (workflows.ISModeCounts, error) {
+	st, err := m.store()
+	if err != nil {
+		return workflows.ISModeCounts{}, err
+	}
+	cur, err := st.State()
+	if err != nil {
+		return workflows.ISModeCounts{}, temporal.NewNonRetryableApplicationError(err.Error(), "CredentialStore", nil)
+	}
+	if !cur.InvoiceSettlement {
+		if err := st.SetState(credstore.State{InvoiceSettlement: true, Since: m.now().UTC(), By: in.By}); err != nil {
+			return workflows.ISModeCounts{}, err
+		}
+	}
+	ok, err := m.Zuora.InvoiceSettlementEnabled(ctx)
+	if err != nil {
+		return workflows.ISModeCounts{}, retryable("listing credit memos", err)
+	}
+	return workflows.ISModeCounts{Persisted: true, CreditMemosReachable: ok}, nil
+}
