@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/zuora-netsuite/connector/internal/credstore"
@@ -214,6 +215,19 @@ func (m *Migration) MigrationCount(ctx context.Context, in workflows.MigrationCo
 	return out, nil
 }
 
+// writeOffField is the invoice custom field where the write-off records
+// the amount it wrote off: the credit memo step runs on the IS tenant, where
+// invoice item adjustments can no longer be read, and needs that amount.
+const writeOffField = "MigrationWriteOff__NS"
+
+// migInvoice is an invoice with the migration's marker.
+type migInvoice struct {
+	zuora.Invoice
+	WriteOff string `json:"MigrationWriteOff__NS,omitempty"`
+}
+
+const migInvoiceFields = "Id, InvoiceNumber, AccountId, Status, Amount, Balance, " + writeOffField
+
 // migrationWriteOffs are the adjustments the migration made, by invoice.
 func (m *Migration) migrationWriteOffs(ctx context.Context, invoiceIDs []string) (map[string]zuora.InvoiceItemAdjustment, error) {
 	adjs, err := zoqlByIDs[zuora.InvoiceItemAdjustment](ctx, m.Zuora, zuora.ObjInvoiceItemAdjustment, mapping.AdjustmentFields+", CreatedDate", "InvoiceId", invoiceIDs)
@@ -229,47 +243,67 @@ func (m *Migration) migrationWriteOffs(ctx context.Context, invoiceIDs []string)
 	return out, nil
 }
 
-// MigrationWriteOffPage writes off one page of negative invoices (Posted,
-// balance < 0, id after the cursor) with an invoice item adjustment of the
-// balance, marked Transferred To Accounting = Ignore and DoNotSync__NS = Yes
-// so no sync ever sends it to NetSuite (seed: "The new NetSuite connector
-// won't synchronize IIA generated during the migration stage").
-func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
-	var out workflows.ConvertPageResult
-	q := "select Id, InvoiceNumber, AccountId, Status, Amount, Balance from Invoice where Status = 'Posted'"
-	cands, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", in.AfterID, func(i zuora.Invoice) string { return i.ID })
+// postedNegativePage is the next page of posted negative invoices after the cursor.
+func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limit int, keep func(migInvoice) bool) ([]migInvoice, bool, error) {
+	q := "select " + migInvoiceFields + " from Invoice where Status = 'Posted'"
+	cands, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", afterID, func(i migInvoice) string { return i.ID })
 	if err != nil {
-		return out, err
+		return nil, false, err
 	}
-	var page []zuora.Invoice
+	var page []migInvoice
 	for _, inv := range cands {
-		if mapping.PostedNegative(inv) && inv.Balance.IsNegative() {
+		if mapping.PostedNegative(inv.Invoice) && keep(inv) {
 			page = append(page, inv)
-			if len(page) == in.Limit {
-				break
+			if len(page) == limit {
+				return page, false, nil
 			}
 		}
 	}
-	out.Finished = len(page) < in.Limit
+	return page, true, nil
+}
+
+// MigrationWriteOffPage writes off one page of posted negative invoices
+// with an invoice item adjustment of the negative balance, marked
+// Transferred To Accounting = Ignore and DoNotSync__NS = Yes so no sync ever
+// sends it to NetSuite (seed: "The new NetSuite connector won't synchronize
+// IIA generated during the migration stage"), then records the amount on
+// the invoice (MigrationWriteOff__NS). Per invoice: marked → done before;
+// a write-off found without the mark (a crash in between) → mark it; else
+// write off (Idempotency-Key from the invoice id) and mark.
+func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
+	var out workflows.ConvertPageResult
+	page, finished, err := m.postedNegativePage(ctx, in.AfterID, in.Limit, func(migInvoice) bool { return true })
+	if err != nil {
+		return out, err
+	}
+	out.Finished = finished
 	if len(page) == 0 {
 		return out, nil
 	}
-	ids := make([]string, len(page))
-	for i, inv := range page {
-		ids[i] = inv.ID
+	var unmarked []string
+	for _, inv := range page {
+		if inv.WriteOff == "" {
+			unmarked = append(unmarked, inv.ID)
+		}
 	}
-	done, err := m.migrationWriteOffs(ctx, ids)
+	done, err := m.migrationWriteOffs(ctx, unmarked)
 	if err != nil {
 		return out, retryable("write-off: reading earlier write-offs", err)
 	}
 	for _, inv := range page {
 		out.LastID = inv.ID
 		heartbeat(ctx, inv.ID)
-		if _, ok := done[inv.ID]; ok {
-			out.AlreadyDone++ // balance still negative: a partly applied earlier write-off would show here; see docs
+		if inv.WriteOff != "" {
+			out.AlreadyDone++
 			continue
 		}
-		if err := m.writeOff(ctx, inv, in); err != nil {
+		amount := inv.Balance.Neg()
+		if adj, ok := done[inv.ID]; ok {
+			amount = adj.Amount
+		} else if !inv.Balance.IsNegative() {
+			out.Skipped++ // nothing left to convert: its credit was used up before the migration
+			continue
+		} else if err := m.writeOff(ctx, inv.Invoice, in); err != nil {
 			if !permanent(err) {
 				return out, retryable("write-off of invoice "+inv.InvoiceNumber, err)
 			}
@@ -277,7 +311,14 @@ func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.Conv
 				Reason: "write-off adjustment refused by Zuora: " + err.Error()})
 			continue
 		}
-		out.Done++
+		if err := m.Zuora.UpdateObject(ctx, zuora.ObjInvoice, inv.ID, map[string]any{writeOffField: amount.StringFixed(2)}); err != nil {
+			return out, retryable("write-off: marking invoice "+inv.InvoiceNumber, err)
+		}
+		if _, ok := done[inv.ID]; ok {
+			out.AlreadyDone++
+		} else {
+			out.Done++
+		}
 	}
 	return out, nil
 }
@@ -333,69 +374,59 @@ func (m *Migration) MigrationTenantOnInvoiceSettlement(ctx context.Context) (boo
 	return ok, nil
 }
 
-// MigrationCreditMemoPage makes, for one page of the migration's write-off
-// adjustments (id after the cursor), one credit memo per written-off invoice
-// from the configured one-time charge for the written-off amount. An
-// existing memo of the migration for the invoice (Transaction__NS = invoice
-// id) is found first, so a retry or a restart never makes a second one; the
-// Idempotency-Key covers a lost answer in between.
+// MigrationCreditMemoPage makes, for one page of written-off invoices (id
+// after the cursor), one credit memo each from the configured one-time
+// charge for the written-off amount. An existing memo of the migration for
+// the invoice (Transaction__NS = invoice id) is looked for first, so a retry
+// or a restart never makes a second one; the Idempotency-Key covers an
+// answer lost in between.
 func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
 	var out workflows.ConvertPageResult
 	if in.Settings.Migration.OneTimeChargeID == "" {
 		return out, temporal.NewNonRetryableApplicationError("settings migration.oneTimeChargeId is not set: no credit memo can be made", "BadSettings", nil)
 	}
-	q := "select " + mapping.AdjustmentFields + " from InvoiceItemAdjustment where DoNotSync__NS = 'Yes'"
-	cands, _, err := candidatesAfter(ctx, m.Zuora, q, "write-off adjustments", in.AfterID, func(a zuora.InvoiceItemAdjustment) string { return a.ID })
+	page, finished, err := m.postedNegativePage(ctx, in.AfterID, in.Limit, func(i migInvoice) bool { return i.WriteOff != "" })
 	if err != nil {
 		return out, err
 	}
-	var page []zuora.InvoiceItemAdjustment
-	for _, a := range cands {
-		if a.Status == "Canceled" {
-			continue
-		}
-		page = append(page, a)
-		if len(page) == in.Limit {
-			break
-		}
-	}
-	out.Finished = len(page) < in.Limit
+	out.Finished = finished
 	memos := map[string][]zuora.CreditMemo{} // by account, read once per page
-	for _, adj := range page {
-		out.LastID = adj.ID
-		heartbeat(ctx, adj.ID)
-		if !adj.Amount.IsPositive() {
+	for _, inv := range page {
+		out.LastID = inv.ID
+		heartbeat(ctx, inv.ID)
+		amount, err := decimal.NewFromString(inv.WriteOff)
+		if err != nil || !amount.IsPositive() {
 			out.Skipped++
 			continue
 		}
-		list, ok := memos[adj.AccountID]
+		list, ok := memos[inv.AccountID]
 		if !ok {
-			if list, err = m.Zuora.ListCreditMemos(ctx, adj.AccountID); err != nil {
-				return out, retryable("credit memos: listing account "+adj.AccountID, err)
+			if list, err = m.Zuora.ListCreditMemos(ctx, inv.AccountID); err != nil {
+				return out, retryable("credit memos: listing account "+inv.AccountID, err)
 			}
-			memos[adj.AccountID] = list
+			memos[inv.AccountID] = list
 		}
-		if hasMigrationMemo(list, adj.InvoiceID) {
+		if hasMigrationMemo(list, inv.ID) {
 			out.AlreadyDone++
 			continue
 		}
 		cm, err := m.Zuora.CreateCreditMemo(ctx, zuora.CreditMemoFromCharge{
-			AccountID: adj.AccountID,
-			Charges: []zuora.CreditMemoCharge{{ChargeID: in.Settings.Migration.OneTimeChargeID, Amount: adj.Amount,
+			AccountID: inv.AccountID,
+			Charges: []zuora.CreditMemoCharge{{ChargeID: in.Settings.Migration.OneTimeChargeID, Amount: amount,
 				Comment: "On-Account accounting code: " + onAccountCode(in.Settings)}},
 			EffectiveDate: in.Date, ReasonCode: reasonCode(in.Settings), AutoPost: true,
-			Comment: "Invoice Settlement migration: negative invoice " + adj.InvoiceNumber + " converted",
-			Origin:  migrationOrigin, Transaction: adj.InvoiceID,
-		}, creditMemoKey(adj.InvoiceID))
+			Comment: "Invoice Settlement migration: negative invoice " + inv.InvoiceNumber + " converted",
+			Origin:  migrationOrigin, Transaction: inv.ID,
+		}, creditMemoKey(inv.ID))
 		if err != nil {
 			if !permanent(err) {
-				return out, retryable("credit memo for invoice "+adj.InvoiceNumber, err)
+				return out, retryable("credit memo for invoice "+inv.InvoiceNumber, err)
 			}
-			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: adj.InvoiceID, Number: adj.InvoiceNumber,
+			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber,
 				Reason: "credit memo refused by Zuora: " + err.Error()})
 			continue
 		}
-		memos[adj.AccountID] = append(list, *cm)
+		memos[inv.AccountID] = append(list, *cm)
 		out.Done++
 	}
 	return out, nil

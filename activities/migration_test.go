@@ -1,0 +1,247 @@
+package activities_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/internal/app"
+	"github.com/zuora-netsuite/connector/internal/credstore"
+	"github.com/zuora-netsuite/connector/internal/mapping"
+	"github.com/zuora-netsuite/connector/internal/sandbox"
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// migrationTenant is a sandbox with a generated tenant and the migration's
+// activities on it (credential store in a temp dir, sandbox admin on).
+func migrationTenant(t *testing.T, spec string) (*activities.Migration, *sandbox.Sandbox, settings.Settings) {
+	t.Helper()
+	f, err := fixture.Generate(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := sandbox.DefaultConfig()
+	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), quiet
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Load(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	apis := app.APIConfig{ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret, HTTPTimeout: time.Minute}
+	z, err := apis.NewZuora(quiet, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := credstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	z.UseCredentialsProvider(store)
+	m := &activities.Migration{Activities: &activities.Activities{Zuora: z, Logger: quiet}, Store: store, SandboxAdminURL: sb.ZuoraURL(),
+		Configured: zuora.Credentials{ClientID: cfg.Zuora.ClientID, ClientSecret: cfg.Zuora.ClientSecret}}
+	s := settings.Default()
+	s.Migration.OneTimeChargeID = f.Zuora.Objects[zuora.ObjProductRatePlanCharge][0]["Id"].(string)
+	return m, sb, s
+}
+
+func setInvoiceSettlement(t *testing.T, sb *sandbox.Sandbox, on bool) {
+	t.Helper()
+	body := `{"invoiceSettlement":false}`
+	if on {
+		body = `{"invoiceSettlement":true}`
+	}
+	req, _ := http.NewRequest("PUT", sb.ZuoraURL()+"/_sandbox/tenant", strings.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT /_sandbox/tenant: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+// Write-off and credit memo pages repeated (a retried activity, a restarted
+// worker) make nothing twice: each negative invoice ends with one write-off
+// adjustment marked not to sync, one credit memo of its amount, balance 0.
+func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvoice(t *testing.T) {
+	m, sb, s := migrationTenant(t, "seed=3,accounts=4,invoices=30,items=1-3,negative=0.3,tax=0")
+	ctx := context.Background()
+	invs, err := zuora.QueryAll[zuora.Invoice](ctx, m.Zuora, "select Id, InvoiceNumber, AccountId, Status, Amount, Balance from Invoice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{} // invoice -> written-off amount
+	for _, inv := range invs {
+		if mapping.PostedNegative(inv) && inv.Balance.IsNegative() {
+			want[inv.ID] = inv.Balance.Neg().StringFixed(2)
+		}
+	}
+	if len(want) < 3 {
+		t.Fatalf("only %d negative invoices generated", len(want))
+	}
+	if on, err := m.MigrationTenantOnInvoiceSettlement(ctx); err != nil || on {
+		t.Fatalf("before the flip: on=%v err=%v", on, err)
+	}
+	page := func(f func(context.Context, workflows.ConvertPageInput) (workflows.ConvertPageResult, error)) workflows.ConvertPageResult {
+		var total workflows.ConvertPageResult
+		in := workflows.ConvertPageInput{Settings: s, Limit: 2, Date: "2026-04-01"}
+		for {
+			r, err := f(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total.Done += r.Done
+			total.AlreadyDone += r.AlreadyDone
+			total.Errors = append(total.Errors, r.Errors...)
+			if r.Finished {
+				return total
+			}
+			in.AfterID = r.LastID
+		}
+	}
+	// A crash after the adjustment was made but before the invoice was
+	// marked: the page finds the adjustment and only marks the invoice.
+	var crashed zuora.Invoice
+	for _, inv := range invs {
+		if _, ok := want[inv.ID]; ok {
+			crashed = inv
+			break
+		}
+	}
+	items, err := m.Zuora.GetInvoiceItems(ctx, crashed.ID, 1, 100)
+	if err != nil || len(items) == 0 {
+		t.Fatal(items, err)
+	}
+	if _, err := m.Zuora.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, map[string]any{
+		"AccountId": crashed.AccountID, "InvoiceId": crashed.ID, "SourceType": "InvoiceDetail", "SourceId": items[0].ID, "Type": "Charge",
+		"Amount": want[crashed.ID], "AdjustmentDate": "2026-04-01", "TransferredToAccounting": "Ignore", "DoNotSync__NS": "Yes",
+	}, "is-migration-writeoff-"+crashed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := page(m.MigrationWriteOffPage); r.Done != len(want)-1 || r.AlreadyDone != 1 || len(r.Errors) != 0 {
+		t.Fatalf("write-off: %+v, want %d done and the crashed one found", r, len(want)-1)
+	}
+	if r := page(m.MigrationWriteOffPage); r.Done != 0 || r.AlreadyDone != len(want) {
+		t.Fatalf("repeated write-off: %+v, want none new and %d found", r, len(want))
+	}
+	// The write-offs never sync: the adjustment selection rule refuses them.
+	adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, m.Zuora, "select "+mapping.AdjustmentFields+" from InvoiceItemAdjustment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(adjs) != len(want) {
+		t.Fatalf("%d adjustments, want %d (one per negative invoice)", len(adjs), len(want))
+	}
+	for _, a := range adjs {
+		if ok, _ := mapping.AdjustmentSelectable(a, s); ok || a.TransferredToAccounting != zuora.TransferIgnore || a.Amount.StringFixed(2) != want[a.InvoiceID] {
+			t.Fatalf("write-off %+v: selectable=%v, want Ignore, DoNotSync and amount %s", a, ok, want[a.InvoiceID])
+		}
+	}
+	if _, err := m.MigrationCreditMemoPage(ctx, workflows.ConvertPageInput{Settings: s, Limit: 2, Date: "2026-04-01"}); err == nil {
+		t.Fatal("credit memos before Invoice Settlement: want Zuora's refusal")
+	}
+	setInvoiceSettlement(t, sb, true)
+	if on, err := m.MigrationTenantOnInvoiceSettlement(ctx); err != nil || !on {
+		t.Fatalf("after the flip: on=%v err=%v", on, err)
+	}
+	if r := page(m.MigrationCreditMemoPage); r.Done != len(want) || len(r.Errors) != 0 {
+		t.Fatalf("credit memos: %+v, want %d", r, len(want))
+	}
+	if r := page(m.MigrationCreditMemoPage); r.Done != 0 || r.AlreadyDone != len(want) {
+		t.Fatalf("repeated credit memos: %+v, want none new and %d found", r, len(want))
+	}
+	memos := map[string]int{}
+	for _, inv := range invs {
+		if _, ok := want[inv.ID]; !ok {
+			continue
+		}
+		list, err := m.Zuora.ListCreditMemos(ctx, inv.AccountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cm := range list {
+			if cm.Transaction == inv.ID {
+				memos[inv.ID]++
+				if cm.Amount.StringFixed(2) != want[inv.ID] {
+					t.Errorf("invoice %s: memo of %s, want %s", inv.ID, cm.Amount, want[inv.ID])
+				}
+			}
+		}
+		got, err := m.Zuora.GetInvoice(ctx, inv.ID)
+		if err != nil || !got.Balance.IsZero() {
+			t.Errorf("invoice %s balance %v (%v), want 0", inv.ID, got, err)
+		}
+	}
+	for id := range want {
+		if memos[id] != 1 {
+			t.Errorf("invoice %s has %d credit memos, want 1", id, memos[id])
+		}
+	}
+}
+
+// The new OAuth client is made, verified and used by the same Zuora client
+// without a restart; the old one is retired and refused; only ids and
+// fingerprints come back.
+func TestMigrationActivities_OAuthRotationWithoutRestart(t *testing.T) {
+	m, sb, _ := migrationTenant(t, "seed=4,accounts=1,invoices=1,items=1,negative=0")
+	ctx := context.Background()
+	setInvoiceSettlement(t, sb, true)
+	old := m.Zuora.ClientID()
+	nc, err := m.MigrationNewOAuthClient(ctx, workflows.OAuthClientInput{})
+	if err != nil || nc.ClientID == "" || nc.ClientID == old || nc.OldClientID != old || len(nc.Fingerprint) != 12 {
+		t.Fatalf("new client %+v %v", nc, err)
+	}
+	again, err := m.MigrationNewOAuthClient(ctx, workflows.OAuthClientInput{})
+	if err != nil || again.ClientID != nc.ClientID {
+		t.Fatalf("a retried creation made another client: %+v %v", again, err)
+	}
+	if m.Zuora.ClientID() != old {
+		t.Fatal("a pending client must not be in use before verification")
+	}
+	act, err := m.MigrationActivateOAuthClient(ctx)
+	if err != nil || act.ClientID != nc.ClientID || m.Zuora.ClientID() != nc.ClientID {
+		t.Fatalf("activate %+v %v; client uses %s", act, err, m.Zuora.ClientID())
+	}
+	ret, err := m.MigrationRetireOldOAuthClient(ctx, workflows.RetireOAuthInput{OldClientID: old})
+	if err != nil || !ret.Retired || !ret.Refused {
+		t.Fatalf("retire %+v %v", ret, err)
+	}
+	if again, err := m.MigrationRetireOldOAuthClient(ctx, workflows.RetireOAuthInput{OldClientID: old}); err != nil || !again.Refused {
+		t.Fatalf("a repeated retirement %+v %v", again, err)
+	}
+	// The worker's client keeps working on the new credentials.
+	if _, err := m.Zuora.InvoiceSettlementEnabled(ctx); err != nil {
+		t.Fatalf("the rotated client fails: %v", err)
+	}
+	mode, err := m.MigrationSetInvoiceSettlementMode(ctx, workflows.ISModeInput{By: "test"})
+	if err != nil || !mode.Persisted || !mode.CreditMemosReachable {
+		t.Fatalf("IS mode %+v %v", mode, err)
+	}
+	if st, _ := credstore.ReadState(m.Store.Dir()); !st.InvoiceSettlement {
+		t.Fatal("IS mode not persisted")
+	}
+}
+
+// Without the sandbox admin (a real tenant) the new client comes from the
+// operator's secret file, and the activity says so instead of failing.
+func TestMigrationActivities_RealTenantNeedsTheOperatorsSecretFile(t *testing.T) {
+	m, _, _ := migrationTenant(t, "seed=4,accounts=1,invoices=1,items=1,negative=0")
+	m.SandboxAdminURL = ""
+	res, err := m.MigrationNewOAuthClient(context.Background(), workflows.OAuthClientInput{})
+	if err != nil || !res.NeedsOperator || res.ClientID != "" {
+		t.Fatalf("%+v %v, want NeedsOperator", res, err)
+	}
+}
