@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -80,7 +81,13 @@ func (m *migration) note(format string, args ...any) {
 // handlers registers the status query and the operator's signals. Signals
 // are received by one goroutine; the steps wait on the state they change.
 func (m *migration) handlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryMigrationStatus, func() (MigrationState, error) { return m.st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryMigrationStatus, func() (MigrationState, error) {
+		st := m.st
+		if st.Paused && !strings.HasPrefix(st.Waiting, "resume") {
+			st.Waiting = strings.TrimSuffix("resume (paused by the operator); then "+st.Waiting, "; then ")
+		}
+		return st, nil
+	}); err != nil {
 		return err
 	}
 	m.chans = []workflow.ReceiveChannel{
@@ -472,7 +479,8 @@ func (m *migration) freeze(ctx workflow.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		m.st.Freeze.CreatedAfterAdjustments, m.st.Freeze.CreatedAfterNegativeInvoice = res.CreatedAfterAdjustments, res.CreatedAfterNegativeInvs
+		m.st.Freeze.CreatedAfterAdjustments = max(m.st.Freeze.CreatedAfterAdjustments, res.CreatedAfterAdjustments)
+		m.st.Freeze.CreatedAfterNegativeInvoice = max(m.st.Freeze.CreatedAfterNegativeInvoice, res.CreatedAfterNegativeInvs)
 		if res.Adjustments == 0 && res.NegativeInvoices == 0 {
 			break
 		}

@@ -1,0 +1,472 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zuora-netsuite/connector/internal/settings"
+)
+
+// fakeTenant is the migration's world in memory: the fake activities keep
+// the same rules as the real ones (look before making, one credit memo per
+// written-off invoice), so the tests see what a workflow does with them.
+type fakeTenant struct {
+	negatives        []string       // posted negative invoices, in id order
+	writtenOff       map[string]int // invoice -> write-offs made
+	memos            map[string]int // invoice -> credit memos made
+	blocking         []Finding      // findings the pre-check returns while blockingUntil > prechecks
+	blockingUntil    int
+	prechecks        int
+	eligibleNeg      int // negative invoices the next count sees unsynced
+	createdAfter     int // negative invoices "created after the freeze", eligible until a sync round
+	syncPhases       []string
+	isAfterPolls     int
+	polls            int
+	newClients       int
+	activations      int
+	retired          bool
+	realTenant       bool // no sandbox admin: the OAuth client comes from the operator's file
+	secretFiles      []string
+	createdAfterSeen bool
+	stickyRounds     int             // invoice sync rounds that leave eligibleNeg unsynced (errors)
+	failFirstAttempt map[string]bool // activity -> fail its first attempt after doing its work
+	attempts         map[string]int
+}
+
+func newFakeTenant(n int) *fakeTenant {
+	f := &fakeTenant{writtenOff: map[string]int{}, memos: map[string]int{}, failFirstAttempt: map[string]bool{}, attempts: map[string]int{}}
+	for i := range n {
+		f.negatives = append(f.negatives, fmt.Sprintf("neg-%03d", i))
+	}
+	return f
+}
+
+func (f *fakeTenant) lostAnswer(name string) error {
+	f.attempts[name]++
+	if f.failFirstAttempt[name] && f.attempts[name] == 1 {
+		return errors.New("connection reset: the answer was lost after the write")
+	}
+	return nil
+}
+
+func (f *fakeTenant) page(in ConvertPageInput, do func(id string) string) ConvertPageResult {
+	var r ConvertPageResult
+	n := 0
+	for _, id := range f.negatives {
+		if id <= in.AfterID {
+			continue
+		}
+		if n == in.Limit {
+			return r
+		}
+		n++
+		r.LastID = id
+		switch do(id) {
+		case "done":
+			r.Done++
+		case "already":
+			r.AlreadyDone++
+		default:
+			r.Skipped++
+		}
+	}
+	r.Finished = true
+	return r
+}
+
+func (f *fakeTenant) register(env *testsuite.TestWorkflowEnvironment) {
+	env.RegisterWorkflowWithOptions(InvoiceSettlementMigrationWorkflow, workflow.RegisterOptions{Name: WorkflowMigration})
+	env.RegisterWorkflowWithOptions(InvoiceSettlementPrecheckWorkflow, workflow.RegisterOptions{Name: WorkflowPrecheck})
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in SyncRunInput) (SyncRunResult, error) {
+		if in.Settings.Advanced.InvoiceSettlement {
+			return SyncRunResult{}, errors.New("the migration's syncs must run with IS mode off")
+		}
+		f.syncPhases = append(f.syncPhases, strings.Join(in.Only, ","))
+		res := SyncRunResult{}
+		if contains(in.Only, PhaseInvoices) {
+			if f.stickyRounds > 0 {
+				f.stickyRounds--
+				res.Progress.Invoices = Counts{Selected: f.eligibleNeg, Errored: f.eligibleNeg}
+				return res, nil
+			}
+			res.Progress.Invoices = Counts{Selected: f.eligibleNeg, Synced: f.eligibleNeg}
+			f.eligibleNeg = 0
+		}
+		return res, nil
+	}, workflow.RegisterOptions{Name: WorkflowSyncRun})
+	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(func(_ context.Context, in PrecheckInput) (PrecheckResult, error) {
+		f.prechecks++
+		fs := []Finding{{ID: "error-payments", Title: "Error payments", Count: 1, Records: []string{"P1"}, Action: "export"}}
+		if f.prechecks <= f.blockingUntil {
+			fs = append(fs, f.blocking...)
+		}
+		return PrecheckResult{Findings: fs}, nil
+	}, ActivityMigrationPrecheck)
+	reg(func(_ context.Context, in MigrationCountInput) (MigrationCountResult, error) {
+		r := MigrationCountResult{NegativeInvoices: f.eligibleNeg}
+		if !in.CreatedAfter.IsZero() {
+			// They stay "created after the freeze"; they are eligible until synced.
+			r.CreatedAfterNegativeInvs = f.createdAfter
+			if !f.createdAfterSeen {
+				f.createdAfterSeen = true
+				r.NegativeInvoices += f.createdAfter
+				f.eligibleNeg += f.createdAfter
+			}
+		}
+		return r, nil
+	}, ActivityMigrationCount)
+	reg(func(_ context.Context, in ConvertPageInput) (ConvertPageResult, error) {
+		if in.Date == "" {
+			return ConvertPageResult{}, errors.New("no freeze date")
+		}
+		r := f.page(in, func(id string) string {
+			if f.writtenOff[id] > 0 {
+				return "already"
+			}
+			f.writtenOff[id]++
+			return "done"
+		})
+		return r, f.lostAnswer(ActivityMigrationWriteOffPage)
+	}, ActivityMigrationWriteOffPage)
+	reg(func(context.Context) (bool, error) {
+		f.polls++
+		return f.polls > f.isAfterPolls, nil
+	}, ActivityMigrationTenantIS)
+	reg(func(_ context.Context, in ConvertPageInput) (ConvertPageResult, error) {
+		if f.polls <= f.isAfterPolls {
+			return ConvertPageResult{}, errors.New("credit memos before Invoice Settlement")
+		}
+		r := f.page(in, func(id string) string {
+			if f.writtenOff[id] == 0 {
+				return "skip"
+			}
+			if f.memos[id] > 0 {
+				return "already"
+			}
+			f.memos[id]++
+			return "done"
+		})
+		return r, f.lostAnswer(ActivityMigrationCreditMemos)
+	}, ActivityMigrationCreditMemos)
+	reg(func(_ context.Context, in OAuthClientInput) (OAuthClientResult, error) {
+		if f.realTenant && in.SecretFile == "" {
+			return OAuthClientResult{NeedsOperator: true, OldClientID: "old-client"}, nil
+		}
+		if in.SecretFile != "" {
+			f.secretFiles = append(f.secretFiles, in.SecretFile)
+		}
+		f.newClients++
+		return OAuthClientResult{ClientID: "new-client", Fingerprint: "abcdef012345", OldClientID: "old-client"}, nil
+	}, ActivityMigrationNewOAuth)
+	reg(func(context.Context) (OAuthClientResult, error) {
+		f.activations++
+		return OAuthClientResult{ClientID: "new-client"}, nil
+	}, ActivityMigrationActivate)
+	reg(func(_ context.Context, in RetireOAuthInput) (RetireOAuthResult, error) {
+		if f.realTenant {
+			return RetireOAuthResult{Refused: f.retired}, nil
+		}
+		f.retired = true
+		return RetireOAuthResult{Retired: true, Refused: true}, nil
+	}, ActivityMigrationRetireOAuth)
+	reg(func(_ context.Context, in ISModeInput) (ISModeCounts, error) {
+		return ISModeCounts{Persisted: true, CreditMemosReachable: f.polls > f.isAfterPolls}, nil
+	}, ActivityMigrationISMode)
+}
+
+func migrationInput() MigrationInput {
+	s := settings.Default()
+	s.Migration.OneTimeChargeID = "PRC-1"
+	s.Advanced.InvoiceSettlement = true // a settings file already flipped must not turn off the pre-IS syncs
+	return MigrationInput{Settings: s, PollInitial: time.Minute, PollMax: 8 * time.Minute, PageSize: 2}
+}
+
+func newMigrationEnv(f *fakeTenant) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	f.register(env)
+	return env
+}
+
+func signalAt(env *testsuite.TestWorkflowEnvironment, d time.Duration, name string, arg any) {
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(name, arg) }, d)
+}
+
+func status(t *testing.T, env *testsuite.TestWorkflowEnvironment) MigrationState {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryMigrationStatus)
+	require.NoError(t, err)
+	var st MigrationState
+	require.NoError(t, v.Get(&st))
+	return st
+}
+
+func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) MigrationState {
+	t.Helper()
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var st MigrationState
+	require.NoError(t, env.GetWorkflowResult(&st))
+	return st
+}
+
+func stepNames(st MigrationState) []string {
+	var out []string
+	for _, s := range st.Steps {
+		out = append(out, s.Step+":"+s.Status)
+	}
+	return out
+}
+
+func requireOneEach(t *testing.T, f *fakeTenant, m map[string]int, what string) {
+	t.Helper()
+	for _, id := range f.negatives {
+		require.Equal(t, 1, m[id], "%s of %s", what, id)
+	}
+}
+
+// Every step in order: pre-check, sync (adjustments then invoices), freeze
+// (waits for approve), write-off, wait for IS with back-off, credit memos,
+// OAuth rotation, IS mode; each step's outcome in the result.
+func TestMigration_EveryStepInOrderWithEachOutcomeInTheResult(t *testing.T) {
+	f := newFakeTenant(5)
+	f.eligibleNeg = 2
+	f.isAfterPolls = 5
+	env := newMigrationEnv(f)
+	var atFreeze MigrationState
+	writtenAtFreeze := -1
+	env.RegisterDelayedCallback(func() { atFreeze = status(t, env); writtenAtFreeze = len(f.writtenOff) }, time.Hour)
+	signalAt(env, 2*time.Hour, SignalMigrationApprove, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+
+	require.Equal(t, StepFreeze, atFreeze.Step)
+	require.Contains(t, atFreeze.Waiting, "approve")
+	require.Zero(t, writtenAtFreeze, "nothing converted before the operator approved the freeze")
+
+	require.Equal(t, MigrationCompleted, st.Outcome)
+	require.Equal(t, []string{"precheck:done", "sync:done", "freeze:done", "write-off:done", "wait-invoice-settlement:done",
+		"credit-memos:done", "rotate-oauth:done", "is-mode:done"}, stepNames(st))
+	require.Equal(t, []string{PhaseAdjustments, PhaseInvoices}, f.syncPhases, "adjustments first, then invoices")
+	require.Equal(t, 2, st.Sync.Invoices.Synced)
+	require.Zero(t, st.Sync.RemainingNegativeInvoices)
+	require.Equal(t, 5, st.WriteOff.Done)
+	require.Equal(t, 5, st.CreditMemos.Done)
+	require.Equal(t, 6, st.WaitIS.Polls)
+	requireOneEach(t, f, f.writtenOff, "write-offs")
+	requireOneEach(t, f, f.memos, "credit memos")
+	require.Equal(t, OAuthCounts{NewClientID: "new-client", NewFingerprint: "abcdef012345", Verified: true, OldClientID: "old-client", OldRetired: true, OldRefused: true}, st.OAuth)
+	require.True(t, st.ISMode.Persisted && st.ISMode.CreditMemosReachable)
+	require.False(t, st.Freeze.At.IsZero())
+	require.True(t, st.Freeze.ApprovedAt.Sub(st.Freeze.At) >= time.Hour, "approval after the freeze time")
+	require.True(t, st.WaitIS.EnabledAt.Sub(st.Freeze.ApprovedAt) >= 1*time.Minute+2*time.Minute+4*time.Minute+8*time.Minute+8*time.Minute,
+		"polls back off 1, 2, 4, 8 minutes and stay at the 8-minute cap")
+}
+
+func TestMigration_DryRunReportsFindingsAndChangesNothing(t *testing.T) {
+	f := newFakeTenant(3)
+	f.blocking = []Finding{{ID: "draft-payments", Count: 2, Records: []string{"P2", "P3"}, Blocking: true, Action: "process them"}}
+	f.blockingUntil = 99
+	env := newMigrationEnv(f)
+	env.ExecuteWorkflow(InvoiceSettlementPrecheckWorkflow, migrationInput())
+	st := result(t, env)
+	require.Equal(t, MigrationDryRun, st.Outcome)
+	require.Len(t, st.Findings, 2)
+	require.Empty(t, f.syncPhases)
+	require.Empty(t, f.writtenOff)
+}
+
+// A blocking finding stops the migration until an operator overrides it
+// with a reason; an override without a reason is ignored.
+func TestMigration_BlockingFindingStopsItUntilOverriddenWithAReason(t *testing.T) {
+	f := newFakeTenant(2)
+	f.blocking = []Finding{{ID: "draft-payments", Count: 1, Records: []string{"P2"}, Blocking: true, Action: "process it"}}
+	f.blockingUntil = 99
+	env := newMigrationEnv(f)
+	var blocked, afterNoReason MigrationState
+	env.RegisterDelayedCallback(func() { blocked = status(t, env) }, time.Hour)
+	signalAt(env, 2*time.Hour, SignalMigrationOverride, OverrideSignal{ID: "draft-payments"})
+	env.RegisterDelayedCallback(func() { afterNoReason = status(t, env) }, 3*time.Hour)
+	signalAt(env, 4*time.Hour, SignalMigrationOverride, OverrideSignal{ID: "draft-payments", Reason: "finance will process P2 by hand"})
+	signalAt(env, 5*time.Hour, SignalMigrationApprove, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+
+	require.Equal(t, StepPrecheck, blocked.Step)
+	require.Contains(t, blocked.Waiting, "override")
+	require.Equal(t, StepPrecheck, afterNoReason.Step, "an override without a reason does not unblock")
+	require.Contains(t, strings.Join(afterNoReason.Notes, "\n"), "a reason is required")
+	require.Equal(t, MigrationCompleted, st.Outcome)
+	require.Len(t, st.Overrides, 1)
+	require.Equal(t, "finance will process P2 by hand", st.Overrides[0].Reason)
+	requireOneEach(t, f, f.memos, "credit memos")
+}
+
+// A blocking finding fixed in Zuora clears on a re-check.
+func TestMigration_BlockingFindingClearedByARecheck(t *testing.T) {
+	f := newFakeTenant(1)
+	f.blocking = []Finding{{ID: "draft-invoices-negative-balance", Count: 1, Records: []string{"I9"}, Blocking: true, Action: "post it"}}
+	f.blockingUntil = 1
+	env := newMigrationEnv(f)
+	signalAt(env, time.Hour, SignalMigrationRecheck, nil)
+	signalAt(env, 2*time.Hour, SignalMigrationApprove, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+	require.Equal(t, 2, st.Prechecks)
+	require.Empty(t, st.Overrides)
+	require.Equal(t, MigrationCompleted, st.Outcome)
+}
+
+// Negative invoices left unsynced after the sync become a blocking finding;
+// a re-check runs another sync round.
+func TestMigration_UnsyncedNegativeInvoicesBlockUntilARecheckSyncsThem(t *testing.T) {
+	f := newFakeTenant(1)
+	f.eligibleNeg = 3
+	f.stickyRounds = 1 // they error in the first round and sync in the second
+	env := newMigrationEnv(f)
+	var blocked MigrationState
+	env.RegisterDelayedCallback(func() { blocked = status(t, env) }, time.Hour)
+	signalAt(env, 2*time.Hour, SignalMigrationRecheck, nil)
+	signalAt(env, 3*time.Hour, SignalMigrationApprove, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+	require.Equal(t, StepSync, blocked.Step)
+	require.Contains(t, blocked.Waiting, "unsynced")
+	found := false
+	for _, fd := range blocked.Findings {
+		if fd.ID == findingUnsyncedNegativeInvoices && fd.Blocking && fd.Count == 3 {
+			found = true
+		}
+	}
+	require.True(t, found, "findings %+v", blocked.Findings)
+	require.Equal(t, 2, st.Sync.Rounds)
+	require.Zero(t, st.Sync.RemainingNegativeInvoices)
+	require.Equal(t, MigrationCompleted, st.Outcome)
+}
+
+// Records created after the freeze are synced before the conversion.
+func TestMigration_FreezeSyncsWhatWasCreatedAfterIt(t *testing.T) {
+	f := newFakeTenant(2)
+	f.createdAfter = 1
+	env := newMigrationEnv(f)
+	signalAt(env, time.Hour, SignalMigrationApprove, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+	require.Equal(t, 1, st.Freeze.CreatedAfterNegativeInvoice)
+	require.Equal(t, []string{PhaseAdjustments, PhaseInvoices, PhaseAdjustments, PhaseInvoices}, f.syncPhases, "a second round synced it")
+	require.Equal(t, 1, st.Sync.Invoices.Synced)
+}
+
+// Pause holds the migration at the next step boundary or page; resume goes on.
+func TestMigration_PauseHoldsItAndResumeGoesOn(t *testing.T) {
+	f := newFakeTenant(3)
+	env := newMigrationEnv(f)
+	signalAt(env, time.Hour, SignalMigrationPause, nil)
+	signalAt(env, 2*time.Hour, SignalMigrationApprove, nil)
+	var paused MigrationState
+	writtenWhilePaused := -1
+	env.RegisterDelayedCallback(func() { paused = status(t, env); writtenWhilePaused = len(f.writtenOff) }, 5*time.Hour)
+	signalAt(env, 6*time.Hour, SignalMigrationResume, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+	require.True(t, paused.Paused)
+	require.Contains(t, paused.Waiting, "resume")
+	require.Zero(t, writtenWhilePaused, "nothing converted while paused")
+	require.Equal(t, MigrationCompleted, st.Outcome)
+	require.False(t, st.Paused)
+	requireOneEach(t, f, f.memos, "credit memos")
+}
+
+// Cancel ends the migration with what was done left done: here the
+// write-offs, while it waited for Invoice Settlement; no credit memo, no
+// new OAuth client, no IS mode.
+func TestMigration_CancelLeavesWhatWasDoneAndStops(t *testing.T) {
+	f := newFakeTenant(3)
+	f.isAfterPolls = 1_000_000
+	env := newMigrationEnv(f)
+	signalAt(env, time.Hour, SignalMigrationApprove, nil)
+	signalAt(env, 30*time.Hour, SignalMigrationCancel, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+	require.Equal(t, MigrationCancelled, st.Outcome)
+	last := st.Steps[len(st.Steps)-1]
+	require.Equal(t, StepWaitIS+":cancelled", last.Step+":"+last.Status)
+	require.Equal(t, 3, st.WriteOff.Done)
+	require.Empty(t, f.memos)
+	require.Zero(t, f.newClients)
+	require.False(t, st.ISMode.Persisted)
+}
+
+// Activities whose answer is lost after their writes are retried; the
+// retry finds the work done and nothing is made twice. Continue-as-new in
+// the middle of the conversion loses no page and repeats none.
+func TestMigration_RetriesAndContinueAsNewDuplicateNothing(t *testing.T) {
+	f := newFakeTenant(7)
+	f.failFirstAttempt[ActivityMigrationWriteOffPage] = true
+	f.failFirstAttempt[ActivityMigrationCreditMemos] = true
+	in := migrationInput()
+	in.PageSize = 1
+	in.PagesPerContinue = 3
+	runs := 0
+	var st MigrationState
+	for {
+		runs++
+		require.Less(t, runs, 20)
+		env := newMigrationEnv(f)
+		signalAt(env, time.Hour, SignalMigrationApprove, nil)
+		env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, in)
+		require.True(t, env.IsWorkflowCompleted())
+		var can *workflow.ContinueAsNewError
+		if err := env.GetWorkflowError(); errors.As(err, &can) {
+			var next MigrationInput
+			require.NoError(t, converterDefault().FromPayloads(can.Input, &next))
+			require.NotNil(t, next.State)
+			in = next
+			continue
+		}
+		st = result(t, env)
+		break
+	}
+	require.Greater(t, runs, 2, "the conversion continued as new")
+	require.Equal(t, MigrationCompleted, st.Outcome)
+	require.Greater(t, st.ContinuedAsNew, 1)
+	requireOneEach(t, f, f.writtenOff, "write-offs")
+	requireOneEach(t, f, f.memos, "credit memos")
+	require.Equal(t, 7, st.WriteOff.Done+st.WriteOff.AlreadyDone)
+	require.Equal(t, 7, st.CreditMemos.Done+st.CreditMemos.AlreadyDone)
+	require.Equal(t, 1, f.newClients)
+	require.Equal(t, 1, f.activations)
+}
+
+// A real tenant: the OAuth client comes from the operator's secret file
+// (only its path goes through Temporal), and the old client's retirement
+// is confirmed by the operator before it is checked refused.
+func TestMigration_RealTenantOAuthFromTheOperatorsSecretFile(t *testing.T) {
+	f := newFakeTenant(1)
+	f.realTenant = true
+	env := newMigrationEnv(f)
+	signalAt(env, time.Hour, SignalMigrationApprove, nil)
+	var waitingFile, waitingRetire MigrationState
+	env.RegisterDelayedCallback(func() { waitingFile = status(t, env) }, 10*time.Hour)
+	signalAt(env, 11*time.Hour, SignalMigrationSecretFile, OAuthSecretFileSignal{Path: "/run/secrets/zuora-new-client.json"})
+	env.RegisterDelayedCallback(func() { waitingRetire = status(t, env); f.retired = true }, 12*time.Hour)
+	signalAt(env, 13*time.Hour, SignalMigrationApprove, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+	require.Equal(t, StepOAuth, waitingFile.Step)
+	require.Contains(t, waitingFile.Waiting, "oauth-secret-file")
+	require.Contains(t, waitingRetire.Waiting, "deleted in Zuora")
+	require.Equal(t, []string{"/run/secrets/zuora-new-client.json"}, f.secretFiles)
+	require.True(t, st.OAuth.Verified && st.OAuth.OldRefused)
+	require.Equal(t, MigrationCompleted, st.Outcome)
+}
