@@ -41,6 +41,9 @@ Usage:
   starter reconcile --from 2026-01-01 --to 2026-12-31 [--wait] [--json]
                                                             compare synced records with NetSuite to the cent
   starter reconcile show <WORKFLOW-ID> [--json]             wait for a reconciliation and print its report
+  starter migrate precheck|start|status|approve|pause|resume|recheck|cancel [--json]
+  starter migrate override FINDING-ID --reason TEXT | oauth-secret-file PATH
+                                                            the Invoice Settlement migration (docs/migration.md)
   starter codec-server --encryption-key-file KEYS [--listen 127.0.0.1:8081] [--ui-origin URL]
                                                             decrypt payloads for the Temporal UI and CLI (--help)
 
@@ -64,6 +67,7 @@ type config struct {
 	JSON         bool
 	WorkflowID   string
 	Ops          opsFlags
+	Migrate      migrateFlags
 }
 
 func parse(args []string, stderr io.Writer) (*config, []string, error) {
@@ -79,13 +83,14 @@ func parse(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.JSON, "json", false, "print machine-readable JSON instead of tables")
 	fs.StringVar(&c.WorkflowID, "workflow-id", "", "workflow id for the run (default: sync-run-<UTC time>)")
 	c.Ops.addFlags(fs)
+	c.Migrate.addFlags(fs)
 	rest, err := cli.ParseWithArgs(fs, app.EnvPrefix, args)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(rest) == 0 {
 		fs.Usage()
-		return nil, nil, errors.New("missing command: sync, progress, status, errors, schedule or reconcile")
+		return nil, nil, errors.New("missing command: sync, progress, status, errors, schedule, reconcile or migrate")
 	}
 	for _, p := range c.Only {
 		if !validPhase(p) {
@@ -115,6 +120,9 @@ func (c *config) loadSettings() (settings.Settings, error) {
 	}
 	if c.Window > 0 {
 		s.Run.Window = c.Window
+	}
+	if err := applyConnectorState(&s, c.Migrate.StateDir); err != nil {
+		return s, err
 	}
 	return s, s.Validate()
 }
@@ -176,8 +184,10 @@ func run(ctx context.Context, c *config, tc client.Client, args []string, stdout
 		err = cmdSchedule(ctx, c, tc, args[1:], stdout, stderr)
 	case "reconcile":
 		err = cmdReconcile(ctx, c, tc, args[1:], stdout, stderr)
+	case "migrate":
+		err = cmdMigrate(ctx, c, tc, args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "%s: unknown command %q (want sync, progress, status, errors, schedule or reconcile; see --help)\n", program, args[0])
+		fmt.Fprintf(stderr, "%s: unknown command %q (want sync, progress, status, errors, schedule, reconcile or migrate; see --help)\n", program, args[0])
 		return cli.ExitUsage
 	}
 	var ue usageError
