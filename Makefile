@@ -56,7 +56,7 @@ chaos: $(TEMPORAL)
 	@for i in $$(seq 1 $(CHAOS_RUNS)); do \
 		echo "chaos run $$i of $(CHAOS_RUNS)"; \
 		TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CHAOS=long CONNECTOR_CHAOS_REPORT=$(CURDIR)/.state/chaos-report.txt \
-			go test -count=1 -timeout 60m -run 'TestChaos' -v ./internal/itest || exit 1; \
+			go test -count=1 -timeout 100m -run 'TestChaos' -v ./internal/itest || exit 1; \
 	done
 
 clean:

@@ -40,7 +40,7 @@ type chaosPlan struct {
 func planFromEnv() chaosPlan {
 	if os.Getenv("CONNECTOR_CHAOS") == "long" {
 		return chaosPlan{name: "long", spec: "accounts=60,invoices=1000,items=1-30,large=20000,large-count=1,negative=0.1,tax=0.5,broken=10,adjustments=150",
-			broken: 10, kills: 6, storms: 3, expiries: 2, timeout: 40 * time.Minute, maxEvents: 0.85}
+			broken: 10, kills: 6, storms: 3, expiries: 2, timeout: 75 * time.Minute, maxEvents: 0.85}
 	}
 	return chaosPlan{name: "bounded", spec: "accounts=12,invoices=150,items=1-20,large=2500,large-count=1,negative=0.1,tax=0.5,broken=3,adjustments=30",
 		broken: 3, kills: 2, storms: 1, expiries: 1, timeout: 12 * time.Minute, maxEvents: 0.8}
@@ -141,8 +141,13 @@ wait:
 		}
 	}
 	if runErr != nil {
-		t.Fatalf("run failed: %v\nworker log tail:\n%s", runErr, tail(w.WorkerLogs(), 4000))
+		// Still check and print the books: what a run that did not finish
+		// left behind is the most useful figure there is.
+		t.Errorf("run failed: %v\nworker log tail:\n%s", runErr, tail(w.WorkerLogs(), 4000))
 	}
+	// The run's deadline may have passed: the checks get their own.
+	ctx, cancelCheck := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancelCheck()
 	if next < len(events) {
 		t.Errorf("the run finished before %d of %d chaos events (next: %s at %.0f%%)", len(events)-next, len(events), events[next].name, events[next].at*100)
 	}
