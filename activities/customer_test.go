@@ -24,6 +24,13 @@ import (
 // recordSyncTenant starts a sandbox with f and returns activities on it (no Temporal).
 func recordSyncTenant(t *testing.T, f *fixture.Fixture) *activities.Activities {
 	t.Helper()
+	a, _ := sandboxTenant(t, f)
+	return a
+}
+
+// sandboxTenant is recordSyncTenant with the sandbox, for tests that inject faults.
+func sandboxTenant(t *testing.T, f *fixture.Fixture) (*activities.Activities, *sandbox.Sandbox) {
+	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := sandbox.DefaultConfig()
 	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), quiet
@@ -52,7 +59,7 @@ func recordSyncTenant(t *testing.T, f *fixture.Fixture) *activities.Activities {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: quiet}
+	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: quiet}, sb
 }
 
 func generated(t *testing.T, spec string) *fixture.Fixture {

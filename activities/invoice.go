@@ -152,6 +152,16 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 		}
 	}
 	step, err := j.run(ctx)
+	if err != nil && !permanent(err) && madeProgress(in.State, j.state) {
+		// Hand back the batches this call wrote instead of failing: the
+		// workflow calls again at once with a fresh retry budget. Failing
+		// would repeat nothing (the batches are in NetSuite) but would count
+		// against the attempts, so a very large invoice under a flaky API
+		// could run out of them while moving forward every time.
+		a.log(ctx).Warn("invoice sync call ends early after progress; the workflow calls again", "invoice_id", in.InvoiceID,
+			"next_batch", j.state.NextBatch, "total_batches", j.state.TotalBatches, "error", err)
+		return workflows.SyncInvoiceStep{State: j.state}, nil
+	}
 	if err != nil {
 		if permanent(err) {
 			reason := err.Error()
@@ -164,6 +174,15 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 		return workflows.SyncInvoiceStep{}, retryable("syncing invoice "+in.InvoiceID, err)
 	}
 	return step, nil
+}
+
+// madeProgress: the NetSuite record now exists or has more batches than the
+// workflow knew of.
+func madeProgress(before, now workflows.InvoiceSyncState) bool {
+	if now.NetSuiteID == "" || now.TotalBatches == 0 {
+		return false
+	}
+	return before.NetSuiteID == "" || now.NextBatch > before.NextBatch
 }
 
 func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error) {

@@ -1,0 +1,79 @@
+package activities_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/sandbox"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// A call that wrote batches never fails: under a flaky NetSuite it hands the
+// progress back (the workflow calls again with a fresh retry budget), so a
+// large invoice cannot run out of attempts while moving forward. A call that
+// fails has written nothing. The invoice ends synced once, lines exact.
+func TestSyncInvoice_ProgressIsHandedBackNotCountedAsAFailedAttempt(t *testing.T) {
+	f := generated(t, "seed=21,accounts=1,invoices=0,large=1500,large-count=1,tax=0")
+	a, sb := sandboxTenant(t, f)
+	ctx := context.Background()
+	s := settings.Default()
+	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
+	lines := func(nsID string) int {
+		if nsID == "" {
+			return 0
+		}
+		rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	if err := sb.SetFaults("netsuite", sandbox.Faults{ErrorRate: 0.25}); err != nil {
+		t.Fatal(err)
+	}
+	state := workflows.InvoiceSyncState{}
+	failed, handedBack := 0, 0
+	for calls := 0; calls < 200; calls++ {
+		_ = sb.SetFaults("netsuite", sandbox.Faults{})
+		before := lines(state.NetSuiteID)
+		_ = sb.SetFaults("netsuite", sandbox.Faults{ErrorRate: 0.25})
+		step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: state})
+		_ = sb.SetFaults("netsuite", sandbox.Faults{})
+		if err != nil {
+			failed++
+			if after := lines(state.NetSuiteID); after != before {
+				t.Fatalf("a failed call wrote lines (%d -> %d): its progress was lost to the workflow", before, after)
+			}
+			continue
+		}
+		if step.Outcome != "" {
+			if step.Outcome != workflows.OutcomeSynced {
+				t.Fatalf("outcome %s: %s", step.Outcome, step.Reason)
+			}
+			want := 0
+			for _, it := range f.Zuora.Objects["InvoiceItem"] {
+				if amt, _ := it["ChargeAmount"].(json.Number); amt != "" && amt != "0" && amt != "0.00" {
+					want++ // zero-amount items are left off by default
+				}
+			}
+			if n := lines(step.State.NetSuiteID); n != want {
+				t.Fatalf("synced with %d lines, want %d (one per non-zero item)", n, want)
+			}
+			t.Logf("synced in %d calls: %d failed without progress, %d handed progress back", calls+1, failed, handedBack)
+			if handedBack == 0 {
+				t.Errorf("no call ended early with progress under a 25%% error rate; the case was not exercised")
+			}
+			return
+		}
+		// 15 batches fit in one call: a call that returns before the end
+		// stopped early on an error and handed its progress back.
+		if step.State.NextBatch < step.State.TotalBatches {
+			handedBack++
+		}
+		state = step.State
+	}
+	t.Fatal("not synced in 200 calls")
+}
