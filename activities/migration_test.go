@@ -245,3 +245,19 @@ func TestMigrationActivities_RealTenantNeedsTheOperatorsSecretFile(t *testing.T)
 		t.Fatalf("%+v %v, want NeedsOperator", res, err)
 	}
 }
+
+// The pre-check reads every object it needs from the sandbox's wire.
+func TestMigrationActivities_PrecheckReadsTheTenant(t *testing.T) {
+	m, _, s := migrationTenant(t, "seed=4,accounts=3,invoices=10,items=1,negative=0.5")
+	res, err := m.MigrationPrecheck(context.Background(), workflows.PrecheckInput{Settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]workflows.Finding{}
+	for _, f := range res.Findings {
+		byID[f.ID] = f
+	}
+	if len(res.Findings) != 11 || byID[mapping.FindingOneTimeCharge].Blocking || byID[mapping.FindingFinanceOnAccountAccountingCode].Count == 0 {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+}

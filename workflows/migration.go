@@ -392,6 +392,7 @@ func (m *migration) count(ctx workflow.Context, after time.Time) (MigrationCount
 // left; what will not sync becomes a blocking finding to fix and re-check,
 // or override.
 func (m *migration) syncUntilNoneLeft(ctx workflow.Context, label string) (MigrationCountResult, error) {
+	prevLeft, autoRounds := -1, 0
 	for {
 		if err := m.checkpoint(ctx); err != nil {
 			return MigrationCountResult{}, err
@@ -402,6 +403,15 @@ func (m *migration) syncUntilNoneLeft(ctx workflow.Context, label string) (Migra
 		res, err := m.count(ctx, time.Time{})
 		if err != nil {
 			return res, err
+		}
+		// An adjustment of an invoice first synced in this round could not
+		// sync before it (its original was not in NetSuite yet): while a round
+		// makes progress, run another before asking the operator.
+		left := res.Adjustments + res.NegativeInvoices
+		if left > 0 && (prevLeft < 0 || left < prevLeft) && autoRounds < maxAutoSyncRounds {
+			prevLeft = left
+			autoRounds++
+			continue
 		}
 		m.st.Sync.RemainingAdjustments, m.st.Sync.RemainingNegativeInvoices = res.Adjustments, res.NegativeInvoices
 		if res.AdjustmentSyncOff != "" {
@@ -426,6 +436,9 @@ func (m *migration) syncUntilNoneLeft(ctx workflow.Context, label string) (Migra
 		m.st.RecheckPending = false
 	}
 }
+
+// maxAutoSyncRounds bounds the sync rounds run without the operator.
+const maxAutoSyncRounds = 3
 
 // setSyncFinding raises, updates or clears one of the sync step's findings.
 // An override stays valid for a later round only if the count did not grow.

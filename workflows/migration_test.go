@@ -332,10 +332,10 @@ func TestMigration_BlockingFindingClearedByARecheck(t *testing.T) {
 func TestMigration_UnsyncedNegativeInvoicesBlockUntilARecheckSyncsThem(t *testing.T) {
 	f := newFakeTenant(1)
 	f.eligibleNeg = 3
-	f.stickyRounds = 1 // they error in the first round and sync in the second
+	f.stickyRounds = 100 // they keep erroring until fixed in Zuora
 	env := newMigrationEnv(f)
 	var blocked MigrationState
-	env.RegisterDelayedCallback(func() { blocked = status(t, env) }, time.Hour)
+	env.RegisterDelayedCallback(func() { blocked = status(t, env); f.stickyRounds = 0 }, time.Hour)
 	signalAt(env, 2*time.Hour, SignalMigrationRecheck, nil)
 	signalAt(env, 3*time.Hour, SignalMigrationApprove, nil)
 	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
@@ -349,7 +349,8 @@ func TestMigration_UnsyncedNegativeInvoicesBlockUntilARecheckSyncsThem(t *testin
 		}
 	}
 	require.True(t, found, "findings %+v", blocked.Findings)
-	require.Equal(t, 2, st.Sync.Rounds)
+	require.Equal(t, 2, blocked.Sync.Rounds, "one automatic round, then no progress: the operator decides")
+	require.Equal(t, 3, st.Sync.Rounds)
 	require.Zero(t, st.Sync.RemainingNegativeInvoices)
 	require.Equal(t, MigrationCompleted, st.Outcome)
 }
@@ -468,5 +469,20 @@ func TestMigration_RealTenantOAuthFromTheOperatorsSecretFile(t *testing.T) {
 	require.Contains(t, waitingRetire.Waiting, "deleted in Zuora")
 	require.Equal(t, []string{"/run/secrets/zuora-new-client.json"}, f.secretFiles)
 	require.True(t, st.OAuth.Verified && st.OAuth.OldRefused)
+	require.Equal(t, MigrationCompleted, st.Outcome)
+}
+
+// Adjustments of invoices first synced in a round (they could not sync
+// before their invoice) sync in the next, automatic round.
+func TestMigration_ARoundThatMadeProgressIsFollowedByAnotherWithoutTheOperator(t *testing.T) {
+	f := newFakeTenant(1)
+	f.eligibleNeg = 3
+	f.stickyRounds = 1
+	env := newMigrationEnv(f)
+	signalAt(env, time.Hour, SignalMigrationApprove, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+	require.Equal(t, 2, st.Sync.Rounds)
+	require.Empty(t, st.Overrides)
 	require.Equal(t, MigrationCompleted, st.Outcome)
 }

@@ -1,0 +1,422 @@
+package itest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/internal/app"
+	"github.com/zuora-netsuite/connector/internal/credstore"
+	"github.com/zuora-netsuite/connector/internal/mapping"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/sandbox"
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// addChecklistScenarios adds one record per checklist scenario of seed
+// is-migration-validate-transactions to a generated tenant. The scenario
+// accounts do not sync to NetSuite (Sync To NetSuite = No), so their
+// invoices are converted but never synced.
+func addChecklistScenarios(t *testing.T, f *fixture.Fixture) (negOnDraft, negOnCanceled string) {
+	t.Helper()
+	z := f.Zuora.Objects
+	acct := func(id, status, credit string) {
+		z[zuora.ObjAccount] = append(z[zuora.ObjAccount], fixture.Record{"Id": id, "AccountNumber": "A-" + id, "Name": "Scenario " + id,
+			"Status": status, "Currency": "USD", "Balance": json.Number("0"), "CreditBalance": json.Number(credit), "SynctoNetSuite__NS": "No"})
+	}
+	acct("zz-acct-draft-credit", "Draft", "10.00")
+	acct("zz-acct-canceled-credit", "Canceled", "5.00")
+	acct("zz-acct-draft-neg", "Draft", "0")
+	acct("zz-acct-canceled-neg", "Canceled", "0")
+	// Move two generated negative invoices onto the draft and canceled accounts.
+	// (Not one with adjustments: those could not sync without the invoice.)
+	adjusted := map[string]bool{}
+	for _, a := range z[zuora.ObjInvoiceItemAdjustment] {
+		adjusted[fmt.Sprint(a["InvoiceId"])] = true
+	}
+	moved := 0
+	for _, inv := range z[zuora.ObjInvoice] {
+		amt, _ := decimal.NewFromString(fmt.Sprint(inv["Amount"]))
+		if inv["Status"] != "Posted" || !amt.IsNegative() || moved == 2 || adjusted[fmt.Sprint(inv["Id"])] {
+			continue
+		}
+		if moved == 0 {
+			inv["AccountId"], negOnDraft = "zz-acct-draft-neg", inv["Id"].(string)
+		} else {
+			inv["AccountId"], negOnCanceled = "zz-acct-canceled-neg", inv["Id"].(string)
+		}
+		moved++
+	}
+	if moved != 2 {
+		t.Fatalf("the generated tenant has fewer than 2 posted negative invoices")
+	}
+	z[zuora.ObjInvoice] = append(z[zuora.ObjInvoice], fixture.Record{"Id": "zz-inv-draft-negative", "InvoiceNumber": "INV-DRAFT-NEG",
+		"AccountId": "zz-acct-draft-credit", "Status": "Draft", "Amount": json.Number("-12.00"), "Balance": json.Number("-12.00"),
+		"AmountWithoutTax": json.Number("-12.00"), "TaxAmount": json.Number("0"), "InvoiceDate": "2026-03-01"})
+	for _, p := range []struct{ id, status string }{{"zz-pay-draft", "Draft"}, {"zz-pay-error", "Error"}, {"zz-pay-canceled", "Canceled"}, {"zz-pay-ok", "Processed"}} {
+		z[zuora.ObjPayment] = append(z[zuora.ObjPayment], fixture.Record{"Id": p.id, "AccountId": "zz-acct-draft-credit",
+			"Amount": json.Number("3.00"), "Status": p.status, "Type": "Electronic", "EffectiveDate": "2026-03-02", "PaymentNumber": "P-" + p.id})
+	}
+	z[zuora.ObjPaymentRun] = append(z[zuora.ObjPaymentRun],
+		fixture.Record{"Id": "zz-run-apply-credit", "Status": "Pending", "Scheduled": true, "ApplyCreditBalance": true},
+		fixture.Record{"Id": "zz-run-plain", "Status": "Pending", "Scheduled": true, "ApplyCreditBalance": false})
+	f.Zuora.Settings.CreditBalance, f.Zuora.Settings.FinancePermission = true, true
+	return negOnDraft, negOnCanceled
+}
+
+// migrationWorker is an in-process worker with the migration registered and
+// the credential store in dir; the Env's Zuora client reads the store.
+type migrationWorker struct {
+	e     *Env
+	store *credstore.Store
+	w     worker.Worker
+}
+
+func (m *migrationWorker) start() {
+	cfg := sandbox.DefaultConfig()
+	w := worker.New(m.e.Temporal, m.e.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 20})
+	app.Register(w, m.e.Acts)
+	app.RegisterMigration(w, &activities.Migration{Activities: m.e.Acts, Store: m.store, SandboxAdminURL: m.e.Sandbox.ZuoraURL(),
+		Configured: zuora.Credentials{ClientID: cfg.Zuora.ClientID, ClientSecret: cfg.Zuora.ClientSecret}})
+	if err := w.Start(); err != nil {
+		m.e.T.Fatalf("worker: %v", err)
+	}
+	m.w = w
+}
+
+func (m *migrationWorker) restart() {
+	m.w.Stop()
+	m.start()
+}
+
+func migrationState(ctx context.Context, t *testing.T, tc client.Client, id string) workflows.MigrationState {
+	t.Helper()
+	var st workflows.MigrationState
+	for range 50 {
+		qctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		v, err := tc.QueryWorkflow(qctx, id, "", workflows.QueryMigrationStatus)
+		cancel()
+		if err == nil {
+			if err := v.Get(&st); err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		time.Sleep(200 * time.Millisecond) // between runs of continue-as-new, or a worker restarting
+	}
+	t.Fatalf("querying %s kept failing", id)
+	return st
+}
+
+func waitFor(ctx context.Context, t *testing.T, tc client.Client, id, what string, cond func(workflows.MigrationState) bool) workflows.MigrationState {
+	t.Helper()
+	last := ""
+	for {
+		st := migrationState(ctx, t, tc, id)
+		if cond(st) {
+			t.Logf("%s: step %s", what, st.Step)
+			return st
+		}
+		if now := st.Step + " / " + st.Waiting; now != last {
+			t.Logf("waiting for %s: step %s, waiting %q", what, st.Step, st.Waiting)
+			last = now
+		}
+		if st.Outcome != "" {
+			t.Fatalf("migration ended (%s) before %s: %+v", st.Outcome, what, st)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for %s; last state %+v", what, st)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}
+
+// The migration end to end on the dev server and the sandbox: a generated
+// tenant with negative invoices, adjustments and every checklist scenario;
+// the pre-check reports each; the migration runs with the worker restarted
+// in every step and repeats nothing.
+func TestMigrationEndToEnd(t *testing.T) {
+	n := 400 // invoices, about half negative: ~200 negative invoices (CONNECTOR_MIGRATION_INVOICES changes it)
+	if v, err := strconv.Atoi(os.Getenv("CONNECTOR_MIGRATION_INVOICES")); err == nil && v > 0 {
+		n = v
+	}
+	f, err := fixture.Generate(fmt.Sprintf("seed=41,accounts=12,invoices=%d,items=1-3,negative=0.5,tax=0.3,adjustments=8", n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	negOnDraft, negOnCanceled := addChecklistScenarios(t, f)
+	e := New(t, f, Options{NoWorker: true})
+	store, err := credstore.Open(filepath.Join(t.TempDir(), "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Zuora.UseCredentialsProvider(store)
+	mw := &migrationWorker{e: e, store: store}
+	mw.start()
+	t.Cleanup(func() { mw.w.Stop() })
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+
+	s := settings.Default()
+	s.Migration.OneTimeChargeID = f.Zuora.Objects[zuora.ObjProductRatePlanCharge][0]["Id"].(string)
+
+	// Negative invoices before the migration, with what each should be credited.
+	want := map[string]decimal.Decimal{}
+	for id, inv := range e.Invoices(ctx) {
+		if mapping.PostedNegative(inv) && inv.Balance.IsNegative() {
+			want[id] = inv.Balance.Neg()
+		}
+	}
+	t.Logf("%d posted negative invoices to convert", len(want))
+	defer func() {
+		if t.Failed() {
+			st := migrationState(context.Background(), t, e.Temporal, "itest-migration-"+e.TaskQueue)
+			b, _ := json.MarshalIndent(st, "", "  ")
+			t.Logf("migration state at failure: %s", b)
+		}
+	}()
+
+	// 1. The dry run reports every scenario.
+	pre, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "itest-precheck-" + e.TaskQueue, TaskQueue: e.TaskQueue},
+		workflows.WorkflowPrecheck, workflows.MigrationInput{Settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dry workflows.MigrationState
+	if err := pre.Get(ctx, &dry); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("pre-check: %d findings", len(dry.Findings))
+	got := map[string]workflows.Finding{}
+	for _, fd := range dry.Findings {
+		got[fd.ID] = fd
+	}
+	expect := map[string][]string{
+		mapping.FindingDraftAccountsCreditBalance:    {"zz-acct-draft-credit"},
+		mapping.FindingCanceledAccountsCreditBalance: {"zz-acct-canceled-credit"},
+		mapping.FindingDraftAccountsNegativeInvoices: {"zz-acct-draft-neg"},
+		mapping.FindingInactiveAccountsNegativeInvs:  {"zz-acct-canceled-neg"},
+		mapping.FindingDraftInvoicesNegativeBalance:  {"zz-inv-draft-negative"},
+		mapping.FindingDraftPayments:                 {"zz-pay-draft"},
+		mapping.FindingErrorPayments:                 {"zz-pay-error"},
+		mapping.FindingCanceledPayments:              {"zz-pay-canceled"},
+		mapping.FindingPaymentRunsApplyCreditBalance: {"zz-run-apply-credit"},
+		mapping.FindingOneTimeCharge:                 nil,
+	}
+	for id, ids := range expect {
+		fd, ok := got[id]
+		if !ok || fd.Count != len(ids) || strings.Join(fd.Records, ",") != strings.Join(ids, ",") {
+			t.Errorf("finding %s: %+v, want records %v", id, fd, ids)
+		}
+	}
+	if fin := got[mapping.FindingFinanceOnAccountAccountingCode]; fin.Count < len(want) || !strings.Contains(fin.Action, "Accounts Receivable") {
+		t.Errorf("finance finding %+v: want every negative invoice and Accounts Receivable", fin)
+	}
+	if dry.Outcome != workflows.MigrationDryRun || dry.Sync.Rounds != 0 {
+		t.Fatalf("dry run %+v", dry)
+	}
+
+	// 2. Start; blocked by the findings until overridden.
+	id := "itest-migration-" + e.TaskQueue
+	in := workflows.MigrationInput{Settings: s, PollInitial: 500 * time.Millisecond, PollMax: 2 * time.Second, PageSize: 10, PagesPerContinue: 4}
+	if _, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: e.TaskQueue}, workflows.WorkflowMigration, in); err != nil {
+		t.Fatal(err)
+	}
+	st := waitFor(ctx, t, e.Temporal, id, "the blocking findings", func(st workflows.MigrationState) bool { return strings.Contains(st.Waiting, "override") })
+	if st.Sync.Rounds != 0 {
+		t.Fatal("the sync ran despite blocking findings")
+	}
+	for _, fd := range st.Findings {
+		if fd.Blocking {
+			if err := e.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalMigrationOverride,
+				workflows.OverrideSignal{ID: fd.ID, Reason: "itest: scenario record kept on purpose"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	// 3. Sync, then the freeze waits for approval; restart the worker there.
+	st = waitFor(ctx, t, e.Temporal, id, "the freeze", func(st workflows.MigrationState) bool {
+		if strings.Contains(st.Waiting, "unsynced") {
+			b, _ := json.MarshalIndent(st.Findings, "", "  ")
+			t.Fatalf("records left unsynced after the sync step: %s", b)
+		}
+		return st.Step == workflows.StepFreeze && st.Waiting != ""
+	})
+	if st.Sync.RemainingNegativeInvoices != 0 || st.Sync.RemainingAdjustments != 0 || st.Sync.Invoices.Synced == 0 || st.Sync.Adjustments.Synced == 0 {
+		t.Fatalf("after the sync step: %+v", st.Sync)
+	}
+	mw.restart()
+	if err := e.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalMigrationApprove, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	// 4. Write-offs (restart in the middle), then it waits for IS.
+	waitFor(ctx, t, e.Temporal, id, "the first write-offs", func(st workflows.MigrationState) bool { return st.WriteOff.Pages > 0 || st.Step != workflows.StepWriteOff && st.Step != workflows.StepFreeze })
+	mw.restart()
+	st = waitFor(ctx, t, e.Temporal, id, "the wait for Invoice Settlement", func(st workflows.MigrationState) bool {
+		return st.Step == workflows.StepWaitIS && st.WaitIS.Polls >= 2
+	})
+	if st.WriteOff.Done+st.WriteOff.AlreadyDone != len(want) || st.WriteOff.Errored != 0 {
+		t.Fatalf("write-offs %+v, want %d", st.WriteOff, len(want))
+	}
+	// The write-offs are marked not to sync: a sync run of adjustments leaves them alone.
+	writeOffs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, e.Zuora, "select "+mapping.AdjustmentFields+" from InvoiceItemAdjustment where DoNotSync__NS = 'Yes'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	perInvoice := map[string]int{}
+	for _, a := range writeOffs {
+		perInvoice[a.InvoiceID]++
+	}
+	for inv := range want {
+		if perInvoice[inv] != 1 {
+			t.Errorf("invoice %s has %d write-offs, want 1", inv, perInvoice[inv])
+		}
+	}
+	res := e.RunSync(ctx, "itest-migration-adjustments-after-writeoff-"+e.TaskQueue, settings.Default(), workflows.PhaseAdjustments)
+	if res.Progress.Adjustments.Selected != 0 {
+		t.Fatalf("a sync run selected %d adjustments after the write-offs, want 0", res.Progress.Adjustments.Selected)
+	}
+	mw.restart()
+
+	// 5. The tenant goes on Invoice Settlement (the sandbox's stand-in for Zuora's migration).
+	req, _ := http.NewRequestWithContext(ctx, "PUT", e.Sandbox.ZuoraURL()+"/_sandbox/tenant", strings.NewReader(`{"invoiceSettlement":true}`))
+	resp, err := HTTPClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT /_sandbox/tenant: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	waitFor(ctx, t, e.Temporal, id, "the first credit memos", func(st workflows.MigrationState) bool {
+		return st.CreditMemos.Pages > 0 || st.Step == workflows.StepOAuth || st.Step == workflows.StepISMode
+	})
+	mw.restart()
+
+	run := e.Temporal.GetWorkflow(ctx, id, "")
+	var final workflows.MigrationState
+	if err := run.Get(ctx, &final); err != nil {
+		t.Fatal(err)
+	}
+	if final.Outcome != workflows.MigrationCompleted {
+		t.Fatalf("outcome %q: %+v", final.Outcome, final)
+	}
+	t.Logf("steps: %+v", final.Steps)
+	t.Logf("write-offs %+v; credit memos %+v; continued as new %d times", final.WriteOff, final.CreditMemos, final.ContinuedAsNew)
+	if final.ContinuedAsNew == 0 {
+		t.Error("the conversion never continued as new")
+	}
+
+	// Each negative invoice: exactly one credit memo of its amount, balance 0.
+	invs := e.Invoices(ctx)
+	memos := map[string][]zuora.CreditMemo{}
+	accounts := map[string]bool{}
+	for inv := range want {
+		accounts[invs[inv].AccountID] = true
+	}
+	for acct := range accounts {
+		list, err := e.Zuora.ListCreditMemos(ctx, acct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cm := range list {
+			memos[cm.Transaction] = append(memos[cm.Transaction], cm)
+		}
+	}
+	for inv, amt := range want {
+		if len(memos[inv]) != 1 || !memos[inv][0].Amount.Equal(amt) {
+			t.Errorf("invoice %s: credit memos %+v, want one of %s", inv, memos[inv], amt)
+		}
+		if !invs[inv].Balance.IsZero() {
+			t.Errorf("invoice %s balance %s, want 0", inv, invs[inv].Balance)
+		}
+	}
+	if len(memos[negOnDraft]) != 1 || len(memos[negOnCanceled]) != 1 {
+		t.Errorf("the overridden scenario invoices were not converted")
+	}
+
+	// The write-off adjustments never reached NetSuite.
+	txns := e.Transactions(ctx)
+	for _, a := range writeOffs {
+		if got := txns[netsuite.AdjustmentExternalID(a.ID)]; len(got) != 0 {
+			t.Errorf("write-off %s reached NetSuite: %+v", a.ID, got)
+		}
+	}
+
+	// The new OAuth client is in use; the old one is refused.
+	newCreds, ok, err := store.ZuoraCredentials()
+	if err != nil || !ok || newCreds.ClientID != final.OAuth.NewClientID || e.Zuora.ClientID() != newCreds.ClientID {
+		t.Fatalf("store %v %v; client uses %s; result %+v", ok, err, e.Zuora.ClientID(), final.OAuth)
+	}
+	if _, err := e.Zuora.ListCreditMemos(ctx, invs[negOnDraft].AccountID); err != nil {
+		t.Fatalf("the new client does not work: %v", err)
+	}
+	cfg := sandbox.DefaultConfig()
+	old, err := e.Zuora.WithCredentials(zuora.Credentials{ClientID: cfg.Zuora.ClientID, ClientSecret: cfg.Zuora.ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ae *zuora.AuthError
+	if err := old.VerifyCredentials(ctx); !errors.As(err, &ae) {
+		t.Fatalf("the old client: %v, want refused", err)
+	}
+	if st, _ := credstore.ReadState(store.Dir()); !st.InvoiceSettlement || !final.ISMode.CreditMemosReachable {
+		t.Fatalf("IS mode %+v, result %+v", st, final.ISMode)
+	}
+
+	// Neither secret is in any history of this test's task queue (the
+	// migration's runs, its child sync runs and their record workflows).
+	secrets := []string{cfg.Zuora.ClientSecret, newCreds.ClientSecret}
+	events, workflowsSeen := 0, 0
+	var token []byte
+	for {
+		page, err := e.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: "default", Query: fmt.Sprintf("TaskQueue = '%s'", e.TaskQueue), NextPageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ex := range page.Executions {
+			workflowsSeen++
+			it := e.Temporal.GetWorkflowHistory(ctx, ex.Execution.WorkflowId, ex.Execution.RunId, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			for it.HasNext() {
+				ev, err := it.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				events++
+				text := withDecodedPayloads(protojson.Format(ev))
+				for _, sec := range secrets {
+					if strings.Contains(text, sec) {
+						t.Fatalf("workflow %s event %d (%s) contains a secret", ex.Execution.WorkflowId, ev.EventId, ev.EventType)
+					}
+				}
+			}
+		}
+		if token = page.NextPageToken; len(token) == 0 {
+			break
+		}
+	}
+	if workflowsSeen < 3 || events < 100 {
+		t.Fatalf("history scan saw %d workflows, %d events: too little", workflowsSeen, events)
+	}
+	t.Logf("no secret in %d events of %d workflow runs", events, workflowsSeen)
+}
