@@ -32,57 +32,6 @@ import (
 	"github.com/zuora-netsuite/connector/workflows"
 )
 
-// addChecklistScenarios adds one record per checklist scenario of seed
-// is-migration-validate-transactions to a generated tenant. The scenario
-// accounts do not sync to NetSuite (Sync To NetSuite = No), so their
-// invoices are converted but never synced.
-func addChecklistScenarios(t *testing.T, f *fixture.Fixture) (negOnDraft, negOnCanceled string) {
-	t.Helper()
-	z := f.Zuora.Objects
-	acct := func(id, status, credit string) {
-		z[zuora.ObjAccount] = append(z[zuora.ObjAccount], fixture.Record{"Id": id, "AccountNumber": "A-" + id, "Name": "Scenario " + id,
-			"Status": status, "Currency": "USD", "Balance": json.Number("0"), "CreditBalance": json.Number(credit), "SynctoNetSuite__NS": "No"})
-	}
-	acct("zz-acct-draft-credit", "Draft", "10.00")
-	acct("zz-acct-canceled-credit", "Canceled", "5.00")
-	acct("zz-acct-draft-neg", "Draft", "0")
-	acct("zz-acct-canceled-neg", "Canceled", "0")
-	// Move two generated negative invoices onto the draft and canceled accounts.
-	// (Not one with adjustments: those could not sync without the invoice.)
-	adjusted := map[string]bool{}
-	for _, a := range z[zuora.ObjInvoiceItemAdjustment] {
-		adjusted[fmt.Sprint(a["InvoiceId"])] = true
-	}
-	moved := 0
-	for _, inv := range z[zuora.ObjInvoice] {
-		amt, _ := decimal.NewFromString(fmt.Sprint(inv["Amount"]))
-		if inv["Status"] != "Posted" || !amt.IsNegative() || moved == 2 || adjusted[fmt.Sprint(inv["Id"])] {
-			continue
-		}
-		if moved == 0 {
-			inv["AccountId"], negOnDraft = "zz-acct-draft-neg", inv["Id"].(string)
-		} else {
-			inv["AccountId"], negOnCanceled = "zz-acct-canceled-neg", inv["Id"].(string)
-		}
-		moved++
-	}
-	if moved != 2 {
-		t.Fatalf("the generated tenant has fewer than 2 posted negative invoices")
-	}
-	z[zuora.ObjInvoice] = append(z[zuora.ObjInvoice], fixture.Record{"Id": "zz-inv-draft-negative", "InvoiceNumber": "INV-DRAFT-NEG",
-		"AccountId": "zz-acct-draft-credit", "Status": "Draft", "Amount": json.Number("-12.00"), "Balance": json.Number("-12.00"),
-		"AmountWithoutTax": json.Number("-12.00"), "TaxAmount": json.Number("0"), "InvoiceDate": "2026-03-01"})
-	for _, p := range []struct{ id, status string }{{"zz-pay-draft", "Draft"}, {"zz-pay-error", "Error"}, {"zz-pay-canceled", "Canceled"}, {"zz-pay-ok", "Processed"}} {
-		z[zuora.ObjPayment] = append(z[zuora.ObjPayment], fixture.Record{"Id": p.id, "AccountId": "zz-acct-draft-credit",
-			"Amount": json.Number("3.00"), "Status": p.status, "Type": "Electronic", "EffectiveDate": "2026-03-02", "PaymentNumber": "P-" + p.id})
-	}
-	z[zuora.ObjPaymentRun] = append(z[zuora.ObjPaymentRun],
-		fixture.Record{"Id": "zz-run-apply-credit", "Status": "Pending", "Scheduled": true, "ApplyCreditBalance": true},
-		fixture.Record{"Id": "zz-run-plain", "Status": "Pending", "Scheduled": true, "ApplyCreditBalance": false})
-	f.Zuora.Settings.CreditBalance, f.Zuora.Settings.FinancePermission = true, true
-	return negOnDraft, negOnCanceled
-}
-
 // migrationWorker is an in-process worker with the migration registered and
 // the credential store in dir; the Env's Zuora client reads the store.
 type migrationWorker struct {
@@ -160,11 +109,19 @@ func TestMigrationEndToEnd(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("CONNECTOR_MIGRATION_INVOICES")); err == nil && v > 0 {
 		n = v
 	}
-	f, err := fixture.Generate(fmt.Sprintf("seed=41,accounts=12,invoices=%d,items=1-3,negative=0.5,tax=0.3,adjustments=8", n))
+	f, err := fixture.Generate(fmt.Sprintf("seed=41,accounts=12,invoices=%d,items=1-3,negative=0.5,tax=0.3,adjustments=8,checklist=true", n))
 	if err != nil {
 		t.Fatal(err)
 	}
-	negOnDraft, negOnCanceled := addChecklistScenarios(t, f)
+	var negOnDraft, negOnCanceled string
+	for _, inv := range f.Zuora.Objects[zuora.ObjInvoice] {
+		switch inv["AccountId"] {
+		case fixture.ChecklistDraftAccountNegative:
+			negOnDraft = inv["Id"].(string)
+		case fixture.ChecklistCanceledAccountNeg:
+			negOnCanceled = inv["Id"].(string)
+		}
+	}
 	e := New(t, f, Options{NoWorker: true})
 	store, err := credstore.Open(filepath.Join(t.TempDir(), "state"))
 	if err != nil {
@@ -212,15 +169,15 @@ func TestMigrationEndToEnd(t *testing.T) {
 		got[fd.ID] = fd
 	}
 	expect := map[string][]string{
-		mapping.FindingDraftAccountsCreditBalance:    {"zz-acct-draft-credit"},
-		mapping.FindingCanceledAccountsCreditBalance: {"zz-acct-canceled-credit"},
-		mapping.FindingDraftAccountsNegativeInvoices: {"zz-acct-draft-neg"},
-		mapping.FindingInactiveAccountsNegativeInvs:  {"zz-acct-canceled-neg"},
-		mapping.FindingDraftInvoicesNegativeBalance:  {"zz-inv-draft-negative"},
-		mapping.FindingDraftPayments:                 {"zz-pay-draft"},
-		mapping.FindingErrorPayments:                 {"zz-pay-error"},
-		mapping.FindingCanceledPayments:              {"zz-pay-canceled"},
-		mapping.FindingPaymentRunsApplyCreditBalance: {"zz-run-apply-credit"},
+		mapping.FindingDraftAccountsCreditBalance:    {fixture.ChecklistDraftAccountCredit},
+		mapping.FindingCanceledAccountsCreditBalance: {fixture.ChecklistCanceledAccountCredit},
+		mapping.FindingDraftAccountsNegativeInvoices: {fixture.ChecklistDraftAccountNegative},
+		mapping.FindingInactiveAccountsNegativeInvs:  {fixture.ChecklistCanceledAccountNeg},
+		mapping.FindingDraftInvoicesNegativeBalance:  {fixture.ChecklistDraftNegativeInvoice},
+		mapping.FindingDraftPayments:                 {fixture.ChecklistDraftPayment},
+		mapping.FindingErrorPayments:                 {fixture.ChecklistErrorPayment},
+		mapping.FindingCanceledPayments:              {fixture.ChecklistCanceledPayment},
+		mapping.FindingPaymentRunsApplyCreditBalance: {fixture.ChecklistPaymentRunApplyCredit},
 		mapping.FindingOneTimeCharge:                 nil,
 	}
 	for id, ids := range expect {
@@ -272,7 +229,9 @@ func TestMigrationEndToEnd(t *testing.T) {
 	}
 
 	// 4. Write-offs (restart in the middle), then it waits for IS.
-	waitFor(ctx, t, e.Temporal, id, "the first write-offs", func(st workflows.MigrationState) bool { return st.WriteOff.Pages > 0 || st.Step != workflows.StepWriteOff && st.Step != workflows.StepFreeze })
+	waitFor(ctx, t, e.Temporal, id, "the first write-offs", func(st workflows.MigrationState) bool {
+		return st.WriteOff.Pages > 0 || st.Step != workflows.StepWriteOff && st.Step != workflows.StepFreeze
+	})
 	mw.restart()
 	st = waitFor(ctx, t, e.Temporal, id, "the wait for Invoice Settlement", func(st workflows.MigrationState) bool {
 		return st.Step == workflows.StepWaitIS && st.WaitIS.Polls >= 2
