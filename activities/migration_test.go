@@ -2,9 +2,11 @@ package activities_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +261,41 @@ func TestMigrationActivities_PrecheckReadsTheTenant(t *testing.T) {
 	}
 	if len(res.Findings) != 11 || byID[mapping.FindingOneTimeCharge].Blocking || byID[mapping.FindingFinanceOnAccountAccountingCode].Count == 0 {
 		t.Fatalf("findings %+v", res.Findings)
+	}
+}
+
+// A real tenant's rotation: the operator's secret file (only its path in the
+// activity's input) becomes the pending client, verified and activated; a
+// file that is not a credentials document fails without echoing it.
+func TestMigrationActivities_OperatorSecretFileIsStoredVerifiedAndActivated(t *testing.T) {
+	m, sb, _ := migrationTenant(t, "seed=4,accounts=1,invoices=1,items=1,negative=0")
+	ctx := context.Background()
+	resp, err := http.Post(sb.ZuoraURL()+"/_sandbox/oauth-clients", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	dir := t.TempDir()
+	path := dir + "/new-client.json"
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m.SandboxAdminURL = ""
+	nc, err := m.MigrationNewOAuthClient(ctx, workflows.OAuthClientInput{SecretFile: path})
+	if err != nil || nc.ClientID == "" || strings.Contains(fmt.Sprint(nc), "secret") {
+		t.Fatalf("%+v %v", nc, err)
+	}
+	if _, err := m.MigrationActivateOAuthClient(ctx); err != nil || m.Zuora.ClientID() != nc.ClientID {
+		t.Fatalf("activate: %v; client %s", err, m.Zuora.ClientID())
+	}
+	// The old client is still there (the operator deletes it in Zuora): not refused yet.
+	if r, err := m.MigrationRetireOldOAuthClient(ctx, workflows.RetireOAuthInput{OldClientID: nc.OldClientID}); err != nil || r.Refused || r.Retired {
+		t.Fatalf("retire before the operator deleted it: %+v %v", r, err)
+	}
+	bad := dir + "/bad.json"
+	_ = os.WriteFile(bad, []byte(`client_secret=hunter2-value`), 0o600)
+	if _, err := m.MigrationNewOAuthClient(ctx, workflows.OAuthClientInput{SecretFile: bad}); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("bad secret file: %v", err)
 	}
 }
