@@ -161,7 +161,9 @@ func migrationStatus(ctx context.Context, tc client.Client, id string) (workflow
 		err := tc.GetWorkflow(ctx, id, "").Get(ctx, &st)
 		return st, err
 	}
-	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	// A worker that just died holds the query on its sticky queue until the
+	// server gives up on it (about 10 s); then another worker answers.
+	qctx, cancel := context.WithTimeout(ctx, 45*time.Second)
 	defer cancel()
 	v, err := tc.QueryWorkflow(qctx, id, "", workflows.QueryMigrationStatus)
 	if err != nil {
@@ -219,9 +221,9 @@ func printMigration(w io.Writer, id string, st workflows.MigrationState, asJSON 
 					}
 				}
 			}
-			recs := strings.Join(f.Records[:min(len(f.Records), 5)], " ")
-			if f.Count > 5 {
-				recs += fmt.Sprintf(" … (+%d)", f.Count-5)
+			recs := strings.Join(f.Records[:min(len(f.Records), 3)], " ")
+			if f.Count > 3 {
+				recs += fmt.Sprintf(" … (+%d)", f.Count-3)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", f.ID, block, f.Count, recs, f.Title)
 		}

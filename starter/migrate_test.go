@@ -23,7 +23,7 @@ func TestMigratePrintsFindingsAsATableAndAsJSON(t *testing.T) {
 	if err := printMigration(&out, "m", st, false); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"FINDING", "draft-payments", "YES", "P1 P2 P3 P4 P5 … (+2)", "overridden", "refunded by hand",
+	for _, want := range []string{"FINDING", "draft-payments", "YES", "P1 P2 P3 … (+4)", "overridden", "refunded by hand",
 		"draft-payments: Process or delete each draft payment", "waiting:  recheck"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())

@@ -379,3 +379,140 @@ func TestMigrationEndToEnd(t *testing.T) {
 	}
 	t.Logf("no secret in %d events of %d workflow runs", events, workflowsSeen)
 }
+
+// The migration driven as an operator would, with the programs: the starter's
+// `migrate` commands and the worker binary, SIGKILLed and restarted in every
+// step. After the OAuth rotation the restarted worker, still configured with
+// the retired client, works from the credential store; a later sync run with
+// --state-dir is in IS mode.
+func TestMigrationWithWorkerProcessKilledInEachStep(t *testing.T) {
+	f, err := fixture.Generate("seed=43,accounts=6,invoices=60,items=1-3,negative=0.5,tax=0.3,adjustments=4,checklist=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(t, f, Options{NoWorker: true})
+	bins := Binaries(t)
+	srv := DevServer(t)
+	stateDir := filepath.Join(t.TempDir(), "state")
+	args := []string{"--temporal-address", srv.FrontendHostPort(), "--task-queue", e.TaskQueue, "--http-addr", "",
+		"--zuora-url", e.Sandbox.ZuoraURL(), "--netsuite-url", e.Sandbox.NetSuiteURL(), "--log-level", "warn",
+		"--state-dir", stateDir, "--zuora-sandbox-admin-url", e.Sandbox.ZuoraURL()}
+	w := StartProcess(t, bins+"/worker", args)
+	kill := func(step string) {
+		t.Logf("killing the worker in step %s", step)
+		w.Kill()
+		w = StartProcess(t, bins+"/worker", args)
+	}
+	settingsFile := filepath.Join(t.TempDir(), "settings.json")
+	charge := f.Zuora.Objects[zuora.ObjProductRatePlanCharge][0]["Id"].(string)
+	if err := os.WriteFile(settingsFile, []byte(`{"migration":{"oneTimeChargeId":"`+charge+`"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli := newStarterCLI(t, e)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	id := workflows.MigrationWorkflowID
+	defer func() {
+		if t.Failed() {
+			t.Logf("worker output:\n%s", w.Output())
+		}
+	}()
+
+	out := cli.ok("migrate", "precheck", "--settings", settingsFile)
+	for _, want := range []string{"FINDING", mapping.FindingDraftPayments, fixture.ChecklistDraftPayment, "error-payments: Zuora does not migrate"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("precheck table lacks %q", want)
+		}
+	}
+	cli.ok("migrate", "start", "--settings", settingsFile)
+	st := waitFor(ctx, t, e.Temporal, id, "the blocking findings", func(st workflows.MigrationState) bool { return strings.Contains(st.Waiting, "override") })
+	kill(st.Step)
+	if _, errOut, code := cli.run("migrate", "override", mapping.FindingDraftPayments); code != 2 || !strings.Contains(errOut, "--reason") {
+		t.Fatalf("override without --reason: exit %d, %s", code, errOut)
+	}
+	for _, fd := range st.Findings {
+		if fd.Blocking {
+			cli.ok("migrate", "override", fd.ID, "--reason", "itest: kept on purpose")
+		}
+	}
+	waitFor(ctx, t, e.Temporal, id, "the sync", func(st workflows.MigrationState) bool { return st.Step != workflows.StepPrecheck })
+	kill(workflows.StepSync)
+	waitFor(ctx, t, e.Temporal, id, "the freeze", func(st workflows.MigrationState) bool { return st.Step == workflows.StepFreeze && st.Waiting != "" })
+	kill(workflows.StepFreeze)
+	if out := cli.ok("migrate", "status"); !strings.Contains(out, "step:     freeze") || !strings.Contains(out, "waiting:  approve") {
+		t.Fatalf("status at the freeze:\n%s", out)
+	}
+	cli.ok("migrate", "approve")
+	waitFor(ctx, t, e.Temporal, id, "the write-off", func(st workflows.MigrationState) bool { return st.Step != workflows.StepFreeze })
+	kill(workflows.StepWriteOff)
+	waitFor(ctx, t, e.Temporal, id, "the wait for IS", func(st workflows.MigrationState) bool { return st.Step == workflows.StepWaitIS && st.WaitIS.Polls > 0 })
+	kill(workflows.StepWaitIS)
+	req, _ := http.NewRequestWithContext(ctx, "PUT", e.Sandbox.ZuoraURL()+"/_sandbox/tenant", strings.NewReader(`{"invoiceSettlement":true}`))
+	resp, err := HTTPClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT /_sandbox/tenant: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	// The next check comes after the 1-minute back-off.
+	waitFor(ctx, t, e.Temporal, id, "the credit memos", func(st workflows.MigrationState) bool { return st.Step != workflows.StepWaitIS })
+	kill(workflows.StepCreditMemos)
+	var final workflows.MigrationState
+	if err := e.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &final); err != nil {
+		t.Fatal(err)
+	}
+	if final.Outcome != workflows.MigrationCompleted || !final.OAuth.OldRefused {
+		t.Fatalf("final %+v", final)
+	}
+	out = cli.ok("migrate", "status", "--json")
+	var js workflows.MigrationState
+	if err := json.Unmarshal([]byte(out), &js); err != nil || js.Outcome != workflows.MigrationCompleted {
+		t.Fatalf("status --json: %v %s", err, out)
+	}
+
+	// Every negative invoice: one credit memo, balance 0 (the Env's client
+	// reads the same store: the old client is refused now).
+	store, err := credstore.Open(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Zuora.UseCredentialsProvider(store)
+	perInvoice := map[string]int{}
+	accts := map[string]bool{}
+	invs := e.Invoices(ctx)
+	for _, inv := range invs {
+		if mapping.PostedNegative(inv) {
+			accts[inv.AccountID] = true
+			if !inv.Balance.IsZero() {
+				t.Errorf("invoice %s balance %s", inv.ID, inv.Balance)
+			}
+		}
+	}
+	for a := range accts {
+		list, err := e.Zuora.ListCreditMemos(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cm := range list {
+			perInvoice[cm.Transaction]++
+		}
+	}
+	negatives := 0
+	for _, inv := range invs {
+		if mapping.PostedNegative(inv) {
+			negatives++
+			if perInvoice[inv.ID] != 1 {
+				t.Errorf("invoice %s: %d credit memos", inv.ID, perInvoice[inv.ID])
+			}
+		}
+	}
+	t.Logf("%d negative invoices, each with one credit memo; write-offs %+v; credit memos %+v", negatives, final.WriteOff, final.CreditMemos)
+
+	// A restarted worker, configured with the retired client, syncs with the
+	// stored one; a run started with --state-dir is in IS mode.
+	kill("done")
+	out = cli.ok("sync", "--only", "invoices,adjustments", "--wait", "--json", "--state-dir", stateDir)
+	var after workflows.SyncRunResult
+	if err := json.Unmarshal([]byte(out), &after); err != nil || len(after.Disabled) != 1 || after.Disabled[0] != workflows.PhaseAdjustments {
+		t.Fatalf("the run after the migration did not switch the adjustment phase off (%v):\n%s", err, out)
+	}
+}
