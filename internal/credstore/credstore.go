@@ -44,16 +44,11 @@ type cachedCreds struct {
 	ok    bool
 }
 
-// Open makes (if needed) and opens a store in dir.
+// Open opens a store in dir. The directory is made (0700) on the first
+// write, so a worker that never migrates leaves nothing behind.
 func Open(dir string) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("credential store: no directory (set --state-dir)")
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("credential store: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("credential store: %w", err)
 	}
 	return &Store{dir: dir}, nil
 }
@@ -162,6 +157,12 @@ func (s *Store) writeCreds(name string, c zuora.Credentials, note string) error 
 
 // writeFile replaces name atomically with a 0600 file.
 func (s *Store) writeFile(name string, b []byte) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("credential store: %w", err)
+	}
+	if err := os.Chmod(s.dir, 0o700); err != nil { // an existing directory too: only the worker's user
+		return fmt.Errorf("credential store: %w", err)
+	}
 	tmp, err := os.CreateTemp(s.dir, "."+name+".*")
 	if err != nil {
 		return fmt.Errorf("credential store: %w", err)

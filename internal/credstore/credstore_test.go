@@ -18,6 +18,9 @@ func TestStoreRotationPendingThenActiveWith0600Files(t *testing.T) {
 	if _, ok, err := s.ZuoraCredentials(); ok || err != nil {
 		t.Fatalf("empty store: ok=%v err=%v, want nothing", ok, err)
 	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("opening made the directory (%v); it must wait for the first write", err)
+	}
 	c := zuora.Credentials{ClientID: "new-id", ClientSecret: "s3cret-value"}
 	if err := s.SetPending(c, "test"); err != nil {
 		t.Fatal(err)
@@ -74,5 +77,19 @@ func TestStoreStateAndBadFilesNeverEchoSecrets(t *testing.T) {
 	_ = os.WriteFile(filepath.Join(dir, zuoraFile), []byte("topsecretvalue"), 0o600)
 	if _, _, err := s.ZuoraCredentials(); err == nil || strings.Contains(err.Error(), "topsecretvalue") {
 		t.Fatalf("bad store file: %v", err)
+	}
+}
+
+func TestStoreTightensAnExistingDirectoryOnWrite(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Open(dir)
+	if err := s.SetState(State{InvoiceSettlement: true}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o700 {
+		t.Fatalf("dir mode %v after a write, want 0700", st.Mode().Perm())
 	}
 }
