@@ -4,19 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/zuora-netsuite/connector/activities"
-	"github.com/zuora-netsuite/connector/internal/app"
 	"github.com/zuora-netsuite/connector/internal/credstore"
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/sandbox"
-	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
@@ -26,29 +22,10 @@ import (
 // activities on it (credential store in a temp dir, sandbox admin on).
 func migrationTenant(t *testing.T, spec string) (*activities.Migration, *sandbox.Sandbox, settings.Settings) {
 	t.Helper()
-	f, err := fixture.Generate(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := sandbox.DefaultConfig()
-	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), quiet
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Load(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	apis := app.APIConfig{ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret, HTTPTimeout: time.Minute}
-	z, err := apis.NewZuora(quiet, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := generated(t, spec)
+	base, sb := sandboxTenant(t, f)
+	z, quiet := base.Zuora, base.Logger
+	cfg := sandbox.DefaultConfig() // the credentials the sandbox accepts
 	store, err := credstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

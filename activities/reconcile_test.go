@@ -2,19 +2,13 @@ package activities_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/zuora-netsuite/connector/activities"
-	"github.com/zuora-netsuite/connector/internal/app"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
-	"github.com/zuora-netsuite/connector/internal/sandbox"
-	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
@@ -24,39 +18,7 @@ import (
 // eligible invoice by calling the invoice activities directly (no Temporal).
 func syncedTenant(t *testing.T, spec string) (*activities.Activities, []zuora.Invoice) {
 	t.Helper()
-	f, err := fixture.Generate(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := sandbox.DefaultConfig()
-	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), quiet
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Load(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	apis := app.APIConfig{
-		ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret,
-		NetSuiteURL: sb.NetSuiteURL(), NetSuiteAccount: cfg.NetSuite.Account,
-		ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
-		TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret, NetSuiteConcurrency: 10, HTTPTimeout: time.Minute,
-	}
-	z, err := apis.NewZuora(quiet, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := apis.NewNetSuite(quiet, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &activities.Activities{Zuora: z, NetSuite: ns, Logger: quiet}
+	a, _ := sandboxTenant(t, generated(t, spec))
 	ctx := context.Background()
 	s := settings.Default()
 	sel, err := a.SelectInvoices(ctx, workflows.SelectInput{Settings: s, Limit: 1000})
@@ -76,7 +38,7 @@ func syncedTenant(t *testing.T, spec string) (*activities.Activities, []zuora.In
 			}
 		}
 	}
-	synced, err := zuora.QueryAll[zuora.Invoice](ctx, z, "select Id, InvoiceNumber, AccountId, Amount, IntegrationId__NS from Invoice where TransferredToAccounting = 'Yes'")
+	synced, err := zuora.QueryAll[zuora.Invoice](ctx, a.Zuora, "select Id, InvoiceNumber, AccountId, Amount, IntegrationId__NS from Invoice where TransferredToAccounting = 'Yes'")
 	if err != nil {
 		t.Fatal(err)
 	}
