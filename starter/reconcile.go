@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,16 +45,8 @@ func cmdReconcile(ctx context.Context, c *config, tc client.Client, args []strin
 	if err != nil {
 		return fmt.Errorf("starting the reconciliation: %w", err)
 	}
-	st := started{WorkflowID: run.GetID(), RunID: run.GetRunID(), UI: uiLink(c, run.GetID())}
-	if !c.Wait {
-		if c.JSON {
-			return json.NewEncoder(stdout).Encode(st)
-		}
-		fmt.Fprintf(stdout, "started %s\n  its report: starter reconcile show %s\n  in the UI:   %s\n", st.WorkflowID, st.WorkflowID, st.UI)
-		return nil
-	}
-	if !c.JSON {
-		fmt.Fprintf(stderr, "started %s (UI: %s)\n", st.WorkflowID, st.UI)
+	if waiting, err := announceStarted(c, run, "its report: starter reconcile show %s", stdout, stderr); !waiting {
+		return err
 	}
 	return followReconcile(ctx, c, tc, run.GetID(), stdout, stderr)
 }

@@ -67,18 +67,28 @@ func cmdSync(ctx context.Context, c *config, tc client.Client, args []string, st
 	if err != nil {
 		return fmt.Errorf("starting the workflow: %w", err)
 	}
+	if waiting, err := announceStarted(c, run, "follow it: starter progress %s --wait", stdout, stderr); !waiting {
+		return err
+	}
+	return follow(ctx, c, tc, run.GetID(), stdout, stderr)
+}
+
+// announceStarted tells the operator a workflow started: its id, how to
+// follow it (hint, with %s for the id) and its UI link, or JSON. waiting is
+// true when the caller is to follow it (--wait).
+func announceStarted(c *config, run client.WorkflowRun, hint string, stdout, stderr io.Writer) (waiting bool, err error) {
 	st := started{WorkflowID: run.GetID(), RunID: run.GetRunID(), UI: uiLink(c, run.GetID())}
 	if !c.Wait {
 		if c.JSON {
-			return json.NewEncoder(stdout).Encode(st)
+			return false, json.NewEncoder(stdout).Encode(st)
 		}
-		fmt.Fprintf(stdout, "started %s\n  follow it: starter progress %s --wait\n  in the UI:  %s\n", st.WorkflowID, st.WorkflowID, st.UI)
-		return nil
+		_, err := fmt.Fprintf(stdout, "started %s\n  "+hint+"\n  in the UI:  %s\n", st.WorkflowID, st.WorkflowID, st.UI)
+		return false, err
 	}
 	if !c.JSON {
 		fmt.Fprintf(stderr, "started %s (UI: %s)\n", st.WorkflowID, st.UI)
 	}
-	return follow(ctx, c, tc, run.GetID(), stdout, stderr)
+	return true, nil
 }
 
 func cmdProgress(ctx context.Context, c *config, tc client.Client, args []string, stdout, stderr io.Writer) error {
