@@ -239,7 +239,8 @@ func safeToRepeat(cl call, err error) bool {
 		return true
 	}
 	var ae *APIError
-	return errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Status == http.StatusUnauthorized)
+	return errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Status == http.StatusUnauthorized ||
+		refusedNotWritten(ae) || recordChanged(ae))
 }
 
 // backoff is exponential with jitter in [d/2, d].
@@ -325,6 +326,9 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 		e.RetryAfter = retryAfter(resp.Header, c.now())
 		if resp.StatusCode == http.StatusUnauthorized && strings.Contains(e.Detail, "Invalid login attempt") {
 			c.classifyInvalidLogin(e, tok)
+		}
+		if refusedNotWritten(e) || recordChanged(e) {
+			e.Retryable = true
 		}
 		return nil, e
 	}

@@ -68,6 +68,21 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
 
+// refusedNotWritten: NetSuite refused the request for its concurrency or
+// rate limit before doing anything (real-api-gaps N7: RESTlets and, in some
+// reports, REST answer 400 SSS_REQUEST_LIMIT_EXCEEDED; SOAP WS_REQUEST_BLOCKED).
+func refusedNotWritten(e *APIError) bool {
+	return e.Status == http.StatusBadRequest && (e.Code == "SSS_REQUEST_LIMIT_EXCEEDED" || e.Code == "WS_REQUEST_BLOCKED" ||
+		e.Code == "CONCURRENCY_LIMIT_EXCEEDED")
+}
+
+// recordChanged: two writes touched one record at once and NetSuite refused
+// this one (N10, "Record has been changed"); nothing of it was written and a
+// repeat may succeed (NetSweet/netsuite utilities.rb retries it).
+func recordChanged(e *APIError) bool {
+	return e.Code == "RCRD_HAS_BEEN_CHANGED" || strings.Contains(e.Detail, "Record has been changed")
+}
+
 // retryableStatus is the classification by status alone; the spurious 401
 // needs the client's history and is decided in the client.
 func retryableStatus(status int) bool {

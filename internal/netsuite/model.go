@@ -86,10 +86,12 @@ type Apply struct {
 
 // Transaction is an invoice or a credit memo header with its lines.
 type Transaction struct {
-	ID                 string           `json:"id,omitempty"`
-	ExternalID         string           `json:"externalId,omitempty"`
-	TranID             string           `json:"tranId,omitempty"` // empty = NetSuite auto-numbers
-	Entity             *Ref             `json:"entity"`
+	ID         string `json:"id,omitempty"`
+	ExternalID string `json:"externalId,omitempty"`
+	TranID     string `json:"tranId,omitempty"` // empty = NetSuite auto-numbers
+	// Entity is omitted when nil: a PATCH of later line batches carries no
+	// header, and "entity": null would clear the customer (real-api-gaps N9).
+	Entity             *Ref             `json:"entity,omitempty"`
 	TranDate           string           `json:"tranDate,omitempty"`
 	DueDate            string           `json:"dueDate,omitempty"`
 	Currency           *Ref             `json:"currency,omitempty"`

@@ -84,8 +84,11 @@ func (c *Client) Create(ctx context.Context, recordType string, body any) (strin
 
 // Upsert creates the record with this external id, or updates the one that
 // has it, and returns its internal id: the exactly-once write (a retry finds
-// the record it made). Sublists in body replace the record's.
-func (c *Client) Upsert(ctx context.Context, recordType, externalID string, body any) (string, error) {
+// the record it made). On an existing record NetSuite merges sublists like
+// PATCH: non-keyed lines in body are appended unless replace names their
+// sublist (real-api-gaps N2), so a repeated upsert of a transaction with
+// lines passes replace "item".
+func (c *Client) Upsert(ctx context.Context, recordType, externalID string, body any, replace ...string) (string, error) {
 	ep := "PUT /record/v1/" + recordType + "/eid:{externalId}"
 	if err := checkType(ep, recordType); err != nil {
 		return "", err
@@ -93,7 +96,11 @@ func (c *Client) Upsert(ctx context.Context, recordType, externalID string, body
 	if err := checkKey(ep, "external id", externalID); err != nil {
 		return "", err
 	}
-	r, err := c.do(ctx, call{method: http.MethodPut, path: recordPath(recordType, EID(externalID)), endpoint: ep, body: body})
+	q, err := replaceQuery(ep, replace)
+	if err != nil {
+		return "", err
+	}
+	r, err := c.do(ctx, call{method: http.MethodPut, path: recordPath(recordType, EID(externalID)), endpoint: ep, query: q, body: body})
 	if err != nil {
 		return "", err
 	}
@@ -144,16 +151,11 @@ func (c *Client) Patch(ctx context.Context, recordType, id string, body any, rep
 	if err := checkKey(ep, "record id", id); err != nil {
 		return err
 	}
-	q := url.Values{}
-	if len(replace) > 0 {
-		for _, s := range replace {
-			if s == "" || strings.ContainsAny(s, ", ") {
-				return fmt.Errorf("netsuite %s: replace sublist %q is not a sublist id", ep, s)
-			}
-		}
-		q.Set("replace", strings.Join(replace, ","))
+	q, err := replaceQuery(ep, replace)
+	if err != nil {
+		return err
 	}
-	_, err := c.do(ctx, call{method: http.MethodPatch, path: recordPath(recordType, id), endpoint: ep, query: q, body: body})
+	_, err = c.do(ctx, call{method: http.MethodPatch, path: recordPath(recordType, id), endpoint: ep, query: q, body: body})
 	return err
 }
 
@@ -168,4 +170,18 @@ func (c *Client) Delete(ctx context.Context, recordType, id string) error {
 	}
 	_, err := c.do(ctx, call{method: http.MethodDelete, path: recordPath(recordType, id), endpoint: ep})
 	return err
+}
+
+// replaceQuery is ?replace=a,b (the sublists a write replaces), checked.
+func replaceQuery(ep string, replace []string) (url.Values, error) {
+	q := url.Values{}
+	if len(replace) > 0 {
+		for _, s := range replace {
+			if s == "" || strings.ContainsAny(s, ", ") {
+				return nil, fmt.Errorf("netsuite %s: replace sublist %q is not a sublist id", ep, s)
+			}
+		}
+		q.Set("replace", strings.Join(replace, ","))
+	}
+	return q, nil
 }

@@ -54,6 +54,13 @@ type Faults struct {
 	// they are served: the occasional slow answer, not a uniform latency.
 	SlowRate    float64  `json:"slowRate"`
 	SlowLatency Duration `json:"slowLatency"`
+	// RefusalShape is how NetSuite refuses a request over its concurrency
+	// limit or rate (N7): "429", "SSS_REQUEST_LIMIT_EXCEEDED" (400, as
+	// RESTlets answer) or "INVALID_LOGIN" (401 "Invalid login attempt" after
+	// RefusalWait). "" = one chosen at random when the sandbox starts, so
+	// every run meets one of them (netsuite_refusal.go). Zuora ignores it.
+	RefusalShape string   `json:"refusalShape,omitempty"`
+	RefusalWait  Duration `json:"refusalWait,omitempty"` // the 401's wait; 0 = 1s (NetSuite: about 60 s)
 	// Corrupt damages named records in every answer that carries them
 	// (faults_extra.go): a field of the wrong type or a missing field.
 	Corrupt []Corruption `json:"corrupt,omitempty"`
@@ -69,6 +76,9 @@ func (f Faults) Validate() error {
 	}
 	if f.Concurrency < 0 || f.ReadLatency < 0 || f.WriteLatency < 0 || f.TokenTTL < 0 || f.SlowLatency < 0 {
 		return fmt.Errorf("faults: concurrency, latencies and tokenTTL must not be negative")
+	}
+	if err := validateRefusalShape(f.RefusalShape); err != nil {
+		return err
 	}
 	return validateCorrupt(f.Corrupt)
 }

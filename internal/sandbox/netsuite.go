@@ -104,6 +104,13 @@ type netsuiteAPI struct {
 	records map[string]*table
 	lines   map[string]*lineSet // transaction id -> lines
 	applied applyIndex          // what credit memos apply to each invoice (apply.go)
+	acct    *nsAccount          // the account's configuration (nsmodel.go)
+	// busy: records a write is being applied to, for "Record has been
+	// changed" when a second write to the same record overlaps (N10).
+	busyUntil map[string]time.Time
+	// pagingSeed varies the unordered SuiteQL row order per request (N4).
+	pagingSeed uint64
+	runRefusal string // N7: this run's refusal shape (netsuite_refusal.go)
 
 	authMu    sync.Mutex
 	nonces    map[string]time.Time
@@ -115,9 +122,19 @@ func newNetSuiteAPI(cfg Config) (*netsuiteAPI, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &netsuiteAPI{cfg: cfg, state: newAPIState("netsuite", cfg.NetSuiteFaults), db: d, nonces: map[string]time.Time{}, m2mTokens: map[string]time.Time{}}
+	n := &netsuiteAPI{cfg: cfg, state: newAPIState("netsuite", cfg.NetSuiteFaults), db: d, nonces: map[string]time.Time{}, m2mTokens: map[string]time.Time{},
+		acct: newNSAccount(fixture.NetSuiteAccount{}), busyUntil: map[string]time.Time{}}
+	n.runRefusal = refusalShapes[n.state.pick(len(refusalShapes))]
 	n.resetTables()
 	err = d.load(func(bucket string, seq uint64, r Record) error {
+		if bucket == accountBucket {
+			var a fixture.NetSuiteAccount
+			if err := remarshal(r, &a); err != nil {
+				return fmt.Errorf("netsuite data file: account configuration: %w", err)
+			}
+			n.acct = newNSAccount(a)
+			return nil
+		}
 		if tx, ok := strings.CutPrefix(bucket, "l:"); ok {
 			ls := n.lines[tx]
 			if ls == nil {
@@ -169,12 +186,17 @@ func (n *netsuiteAPI) load(f fixture.NetSuite) error {
 		return err
 	}
 	n.resetTables()
+	n.acct = newNSAccount(f.Account)
+	acctRec := Record{}
+	if err := remarshal(f.Account, &acctRec); err != nil {
+		return err
+	}
 	types := make([]string, 0, len(f.Records))
 	for t := range f.Records {
 		types = append(types, t)
 	}
 	sort.Strings(types)
-	var changes []change
+	changes := []change{{bucket: accountBucket, seq: 1, rec: acctRec}}
 	for _, typ := range types {
 		t, ok := n.records[typ]
 		if !ok {
@@ -191,6 +213,9 @@ func (n *netsuiteAPI) load(f fixture.NetSuite) error {
 			}
 			rec := Record{}
 			for k, v := range r {
+				if isCustomField(k) && !n.acct.hasCustom(k, typ, false) {
+					return fmt.Errorf("fixture: %s %s has custom field %s, which netsuite.account.customFields does not declare (a real account cannot hold it)", typ, id, k)
+				}
 				rec[k] = v
 			}
 			if _, isTx := transactionTypes[typ]; isTx {
@@ -218,13 +243,13 @@ func (n *netsuiteAPI) handler() http.Handler {
 	mux.HandleFunc("PATCH "+base+"/record/v1/{type}/{id}", n.auth(n.patch))
 	mux.HandleFunc("DELETE "+base+"/record/v1/{type}/{id}", n.auth(n.delete))
 	mux.HandleFunc("POST "+base+"/query/v1/suiteql", n.auth(n.suiteql))
+	mux.HandleFunc("GET "+base+"/record/v1/metadata-catalog", n.auth(n.serveCatalog))
+	mux.HandleFunc("GET "+base+"/record/v1/metadata-catalog/{type}", n.auth(n.serveRecordSchema))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		nsError(w, 404, "NONEXISTENT_ID", "", fmt.Sprintf("The requested resource %s %s does not exist.", r.Method, r.URL.Path))
 	})
 	return n.state.withFaults(mux, faultErrors{
-		rateLimited: func(w http.ResponseWriter) {
-			nsError(w, 429, "CONCURRENCY_LIMIT_EXCEEDED", "", "Request limit exceeded. Try again later.")
-		},
+		rateLimited: func(w http.ResponseWriter) { n.refuse(w, "Request limit exceeded. Try again later.") },
 		serverError: func(w http.ResponseWriter, status int) {
 			if status != 500 {
 				w.Header().Set("Content-Type", "text/html")
@@ -234,9 +259,7 @@ func (n *netsuiteAPI) handler() http.Handler {
 			}
 			nsError(w, 500, "UNEXPECTED_ERROR", "", "An unexpected error occurred. Error ID: "+newHex(6))
 		},
-		overLimit: func(w http.ResponseWriter) {
-			nsError(w, 429, "CONCURRENCY_LIMIT_EXCEEDED", "", "Concurrent request limit exceeded. Request blocked.")
-		},
+		overLimit: func(w http.ResponseWriter) { n.refuse(w, "Concurrent request limit exceeded. Request blocked.") },
 	})
 }
 
@@ -328,14 +351,19 @@ func (n *netsuiteAPI) upsert(w http.ResponseWriter, r *http.Request) {
 		nsError(w, 400, "INVALID_REQUEST", "", "PUT (upsert) needs an external id: /record/v1/"+typ+"/eid:<externalId>")
 		return
 	}
+	replace := replaceParam(r)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	body["externalId"] = eid
 	existing, found := n.find(t, "eid:"+eid)
 	if !found {
 		existing = ""
+	} else if !n.claim(w, typ, existing) {
+		return
 	}
-	id, err := n.write(typ, t, existing, body, true, nil)
+	// N2: an upsert that updates merges like PATCH: sublists it names in
+	// ?replace= are replaced, other (non-keyed) lines are appended.
+	id, err := n.write(typ, t, existing, body, false, replace)
 	if err != nil {
 		n.writeError(w, err)
 		return
@@ -348,12 +376,7 @@ func (n *netsuiteAPI) patch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	replace := map[string]bool{}
-	for _, s := range strings.Split(r.URL.Query().Get("replace"), ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			replace[s] = true
-		}
-	}
+	replace := replaceParam(r)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	id, found := n.find(t, r.PathValue("id"))
@@ -361,11 +384,50 @@ func (n *netsuiteAPI) patch(w http.ResponseWriter, r *http.Request) {
 		nsError(w, 404, "NONEXISTENT_ID", "", fmt.Sprintf("The record instance %s of type %s does not exist.", r.PathValue("id"), typ))
 		return
 	}
+	if !n.claim(w, typ, id) {
+		return
+	}
 	if _, err := n.write(typ, t, id, body, false, replace); err != nil {
 		n.writeError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// replaceParam reads ?replace=item,apply (the sublists a write replaces).
+func replaceParam(r *http.Request) map[string]bool {
+	replace := map[string]bool{}
+	for _, s := range strings.Split(r.URL.Query().Get("replace"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			replace[s] = true
+		}
+	}
+	return replace
+}
+
+// claim marks a record as being written until this write's answer is due
+// (the write latency). A second write that arrives before then is refused
+// as NetSuite refuses concurrent edits of one record (N10: "Record has been
+// changed", NetSweet/netsuite utilities.rb retries it). Called under n.mu.
+func (n *netsuiteAPI) claim(w http.ResponseWriter, typ, id string) bool {
+	key := typ + "/" + id
+	now := time.Now()
+	if until, ok := n.busyUntil[key]; ok && now.Before(until) {
+		n.state.injectedFault("recordChanged")
+		nsError(w, 400, "RCRD_HAS_BEEN_CHANGED", "", "Record has been changed")
+		return false
+	}
+	if lat := time.Duration(n.state.getFaults().WriteLatency); lat > 0 {
+		n.busyUntil[key] = now.Add(lat)
+		if len(n.busyUntil) > 10000 {
+			for k, u := range n.busyUntil {
+				if now.After(u) {
+					delete(n.busyUntil, k)
+				}
+			}
+		}
+	}
+	return true
 }
 
 func (n *netsuiteAPI) delete(w http.ResponseWriter, r *http.Request) {
@@ -428,10 +490,18 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 	if err != nil {
 		return "", err
 	}
+	n.acct.dropUndeclared(typ, body, false)
+	if err := n.acct.checkFields(typ, body, ""); err != nil {
+		return "", err
+	}
 	if err := n.checkRefs(body, ""); err != nil {
 		return "", err
 	}
 	for i, l := range items {
+		n.acct.dropUndeclared(typ, l, true)
+		if err := n.acct.checkFields(typ, l, fmt.Sprintf("item.items[%d].", i)); err != nil {
+			return "", err
+		}
 		if err := n.checkRefs(l, fmt.Sprintf("item.items[%d].", i)); err != nil {
 			return "", err
 		}
@@ -443,9 +513,6 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 	var rec Record
 	creating := id == ""
 	if creating {
-		if isTx && body["entity"] == nil {
-			return "", &badRequest{"USER_ERROR", "entity", "Please enter value(s) for: Customer"}
-		}
 		id = strconv.FormatUint(n.db.next(), 10)
 		rec = Record{"id": id, "dateCreated": now}
 	} else {
@@ -460,6 +527,9 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 			continue
 		}
 		rec[k] = v
+	}
+	if err := n.checkRequired(typ, rec); err != nil {
+		return "", err
 	}
 	rec["lastModifiedDate"] = now
 	if eid := str(rec["externalId"]); eid != "" {
@@ -485,6 +555,11 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 			return "", err
 		}
 	}
+	if isTx && hasItems {
+		if err := n.checkCeiling(typ, id, items, creating || upsert || replace["item"]); err != nil {
+			return "", err
+		}
+	}
 	var changes []change
 	if isTx {
 		if creating || hasItems {
@@ -504,6 +579,27 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 	}
 	changes = append(changes, t.put(id, rec, n.db, 0))
 	return id, n.db.write(changes...)
+}
+
+// checkCeiling refuses a write that would leave a transaction with more
+// lines than the account's ceiling, before anything changes (N1: "the limit
+// is 5,000 lines per transaction" for CSV import and SOAP; REST is not named,
+// hostile reading: the same limit). Line keys that update a line add none.
+func (n *netsuiteAPI) checkCeiling(typ, id string, rows []Record, replaceAll bool) error {
+	count := 0
+	if ls := n.lines[id]; ls != nil && !replaceAll {
+		count = len(ls.lines)
+	}
+	for _, r := range rows {
+		if lineNo(r) == 0 || replaceAll {
+			count++
+		}
+	}
+	if count > n.acct.LineCeiling {
+		return &badRequest{"USER_ERROR", "item", fmt.Sprintf(
+			"You have exceeded the maximum number of lines (%d) allowed on a transaction: this %s would have %d lines.", n.acct.LineCeiling, typ, count)}
+	}
+	return nil
 }
 
 // setLines replaces or appends/updates the transaction's lines and its total.
@@ -556,6 +652,18 @@ func (n *netsuiteAPI) setTotalFrom(rec Record, ls *lineSet) {
 	rec["total"] = json.Number(total.StringFixed(2))
 	rec["amountRemaining"] = json.Number(n.remaining(rec, total).StringFixed(2))
 }
+
+// remarshal converts between JSON shapes (a stored Record and a struct).
+func remarshal(from, to any) error {
+	b, err := json.Marshal(from)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, to)
+}
+
+// accountBucket holds the account configuration of the loaded fixture.
+const accountBucket = "m:account"
 
 func sublistItems(v any) []Record {
 	m, ok := v.(map[string]any)

@@ -1,11 +1,18 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/sandbox/query"
@@ -47,17 +54,40 @@ func (n *netsuiteAPI) suiteql(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	dateFormat := n.acct.DateFormat
 	n.mu.RUnlock()
 	if err != nil {
 		nsError(w, 400, "INVALID_PARAMETER", "", "Invalid search query: "+err.Error())
 		return
 	}
-	sel.Sort(matched)
+	if sel.IsCount() {
+		// One row with the count (docs/sandbox.md); NetSuite names an
+		// unaliased expression column expr1.
+		col := "expr1"
+		if m := countAlias.FindStringSubmatch(body.Q); m != nil {
+			col = strings.ToLower(m[1])
+		}
+		matched = []Record{{col: json.Number(strconv.Itoa(len(matched)))}}
+	} else {
+		// N4, hostile reading: without ORDER BY the row order is unspecified
+		// and differs between page requests, so paging may repeat or skip
+		// rows ("must specify a sorting order … to avoid duplicate or missing
+		// results"); ties of a non-unique ORDER BY are unstable the same way.
+		n.shuffle(matched)
+		sel.Sort(matched)
+	}
 	total := len(matched)
+	if total > maxSuiteQLRows && offset+limit > maxSuiteQLRows {
+		// N4: a query answers at most 100,000 rows.
+		nsError(w, 400, "INVALID_PARAMETER", "", fmt.Sprintf(
+			"The query returns %d results, over the maximum of %d; narrow it with a WHERE condition.", total, maxSuiteQLRows))
+		return
+	}
 	start, end := min(offset, total), min(offset+limit, total)
 	items := make([]Record, 0, end-start)
 	for _, row := range matched[start:end] {
 		p := sel.Project(row)
+		formatDates(p, dateFormat)
 		p["links"] = []any{}
 		items = append(items, p)
 	}
@@ -181,29 +211,110 @@ func (n *netsuiteAPI) lineRows(sel *query.Select) []Record {
 		if ls == nil {
 			continue
 		}
+		header, sign := n.lineSign(tx)
 		if byZID {
 			for _, z := range zids {
 				for _, k := range ls.byZID[z] {
-					out = append(out, lineRow(tx, ls.lines[ls.pos[k]]))
+					out = append(out, lineRow(tx, ls.lines[ls.pos[k]], sign))
 				}
 			}
 			continue
 		}
+		if header != nil {
+			out = append(out, n.mainAndTaxRows(tx, header, ls, sign)...)
+		}
 		for _, l := range ls.lines {
-			out = append(out, lineRow(tx, l))
+			out = append(out, lineRow(tx, l, sign))
 		}
 	}
 	return out
 }
 
-func lineRow(tx string, l Record) Record {
+func lineRow(tx string, l Record, sign decimal.Decimal) Record {
 	row := lowerRow(l)
 	row["transaction"] = tx
 	row["id"] = l["line"]
 	row["linesequencenumber"] = l["line"]
-	row["foreignamount"] = l["amount"]
+	amt, _ := decimal.NewFromString(str(l["amount"]))
+	row["foreignamount"] = json.Number(amt.Mul(sign).StringFixed(2))
+	row["mainline"], row["taxline"] = "F", "F"
 	if _, ok := row["deferrevrec"]; !ok {
 		row["deferrevrec"] = "F"
 	}
 	return row
+}
+
+// mainAndTaxRows are the rows NetSuite's transactionline has beside the item
+// lines (N3): the main line (mainline = 'T', id 0) carrying the header
+// amount with the header's sign, and the tax line (taxline = 'T') carrying
+// NetSuite's own tax, 0.00 here since the connector writes tax as item lines
+// and no line is taxable (hostile reading: the row exists anyway). On an
+// invoice the header (AR) is positive and item and tax lines negative; on a
+// credit memo the reverse (public SuiteQL examples: "case when mainline='T'
+// then foreignamount else foreignamount * -1 end").
+func (n *netsuiteAPI) mainAndTaxRows(tx string, header Record, ls *lineSet, sign decimal.Decimal) []Record {
+	total, _ := decimal.NewFromString(str(header["total"]))
+	lastLine := 0
+	for _, l := range ls.lines {
+		lastLine = max(lastLine, lineNo(l))
+	}
+	return []Record{
+		{"transaction": tx, "id": json.Number("0"), "linesequencenumber": json.Number("0"), "mainline": "T", "taxline": "F",
+			"foreignamount": json.Number(total.Mul(sign.Neg()).StringFixed(2)), "deferrevrec": "F"},
+		{"transaction": tx, "id": json.Number(strconv.Itoa(lastLine + 1)), "linesequencenumber": json.Number(strconv.Itoa(lastLine + 1)),
+			"mainline": "F", "taxline": "T", "foreignamount": json.Number(decimal.Zero.Mul(sign).StringFixed(2)), "deferrevrec": "F"},
+	}
+}
+
+// lineSign is the sign of item lines in transactionline: negative on an
+// invoice, positive on a credit memo (N3).
+func (n *netsuiteAPI) lineSign(tx string) (Record, decimal.Decimal) {
+	if h := n.records[netsuite.TypeCreditMemo].byID[tx]; h != nil {
+		return h, decimal.NewFromInt(1)
+	}
+	return n.records[netsuite.TypeInvoice].byID[tx], decimal.NewFromInt(-1)
+}
+
+// maxSuiteQLRows is the most rows one SuiteQL query answers (N4).
+const maxSuiteQLRows = 100000
+
+var countAlias = regexp.MustCompile(`(?i)count\s*\(\s*\*\s*\)\s+as\s+([a-z_][a-z0-9_]*)`)
+
+// shuffle puts rows in an order that differs from one request to the next.
+func (n *netsuiteAPI) shuffle(rows []Record) {
+	seed := atomic.AddUint64(&n.pagingSeed, 1)
+	r := rand.New(rand.NewPCG(seed, 0x5eed))
+	r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+}
+
+// dateColumns are the SuiteQL columns NetSuite answers as dates.
+var dateColumns = map[string]bool{"trandate": true, "duedate": true, "revrecstartdate": true, "revrecenddate": true,
+	"lastmodifieddate": true, "datecreated": true, "startdate": true, "enddate": true, "custcol_zuora_service_start": true, "custcol_zuora_service_end": true}
+
+// formatDates renders date columns in the account's date format preference
+// (N8: "dates follow the account's date format preference unless formatted
+// with TO_CHAR", salto-io/salto PR 3308). Date-times keep hours and minutes
+// in NetSuite's default time format ("h:mm am"); hostile reading: seconds
+// are not shown.
+func formatDates(row Record, format string) {
+	for k, v := range row {
+		if !dateColumns[k] {
+			continue
+		}
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			row[k] = accountDate(t, format) + " " + strings.ToLower(t.Format("3:04 PM"))
+		} else if t, err := time.Parse("2006-01-02", s); err == nil {
+			row[k] = accountDate(t, format)
+		}
+	}
+}
+
+// accountDate writes a date in one of NetSuite's date format preferences.
+func accountDate(t time.Time, format string) string {
+	r := strings.NewReplacer("YYYY", "2006", "MM", "01", "DD", "02", "M", "1", "D", "2")
+	return t.Format(r.Replace(format))
 }
