@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
 
@@ -93,4 +94,11 @@ func statusText(prefix, reason string) string {
 		s = s[:252] + "..."
 	}
 	return strings.ToValidUTF8(s, "")
+}
+
+// nsFields makes the NetSuite calls made with ctx use the account's custom
+// field ids (settings netsuite.fields; the client renames them on the wire)
+// and carries its date format preference for reading SuiteQL dates.
+func nsFields(ctx context.Context, s settings.Settings) context.Context {
+	return netsuite.WithDateFormat(netsuite.WithFieldNames(ctx, s.NetSuite.Fields.Renames()), s.NetSuite.DateFormat)
 }

@@ -180,6 +180,7 @@ func (a *Activities) adjustedItem(ctx context.Context, j *adjustmentJob, s setti
 // PrepareAdjustment re-checks the selection rule, runs the seed's validations
 // and decides what the adjustment becomes in NetSuite. It only reads.
 func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.AdjustmentSyncInput) (workflows.AdjustmentPlan, error) {
+	ctx = nsFields(ctx, in.Settings)
 	plan := workflows.AdjustmentPlan{AdjustmentID: in.AdjustmentID}
 	j, gone, err := a.loadAdjustment(ctx, in.AdjustmentID, in.Settings)
 	if err != nil {
@@ -224,7 +225,7 @@ func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.Adjustm
 // transactionType is the NetSuite type (invoice | creditMemo) of the
 // transaction with this internal id, or "" when there is none.
 func (a *Activities) transactionType(ctx context.Context, id string) (string, error) {
-	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, type FROM transaction WHERE id = "+netsuite.Quote(id))
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, type FROM transaction WHERE id = "+netsuite.Quote(id)+" ORDER BY id")
 	if err != nil {
 		return "", fmt.Errorf("looking up NetSuite transaction %s: %w", id, err)
 	}
@@ -258,6 +259,7 @@ func (a *Activities) MarkAdjustmentProcessing(ctx context.Context, in workflows.
 // write; a Charge adjustment's invoice on a positive original carries the
 // Related Transaction link.
 func (a *Activities) WriteAdjustment(ctx context.Context, in workflows.AdjustmentStepInput) (workflows.AdjustmentWriteResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	plan := in.Plan
 	ext := netsuite.AdjustmentExternalID(plan.AdjustmentID)
 	existing, err := a.findByExternalID(ctx, ext)
@@ -331,6 +333,7 @@ func (a *Activities) appliedBy(ctx context.Context, plan workflows.AdjustmentPla
 // adjustment is applied to that existing credit memo by updating the credit
 // memo." An application already there is not made again.
 func (a *Activities) ApplyOriginalCreditMemo(ctx context.Context, in workflows.AdjustmentStepInput) (workflows.AdjustmentWriteResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	plan := in.Plan
 	res := workflows.AdjustmentWriteResult{NetSuiteID: in.NetSuiteID}
 	cm, err := a.NetSuite.GetTransaction(ctx, netsuite.TypeCreditMemo, plan.OriginalID)
@@ -405,6 +408,7 @@ func (a *Activities) amountRemaining(ctx context.Context, recordType, id string,
 // item adjustment record, the Integration Status is set to Sync Complete, and
 // Transferred to Accounting is set to Yes."
 func (a *Activities) CompleteAdjustment(ctx context.Context, in workflows.AdjustmentStepInput) error {
+	ctx = nsFields(ctx, in.Settings)
 	plan := in.Plan
 	tx, err := a.NetSuite.GetTransaction(ctx, plan.RecordType, in.NetSuiteID)
 	if err != nil {

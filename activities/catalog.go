@@ -15,6 +15,7 @@ import (
 // new or (with Sync New and Modified Records) modified since their last
 // sync, in id order after in.AfterID.
 func (a *Activities) SelectCharges(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	charges, err := zuora.QueryAll[zuora.ProductRatePlanCharge](ctx, a.Zuora, "select "+mapping.CatalogChargeFields+" from ProductRatePlanCharge")
 	if err != nil {
 		return workflows.SelectResult{}, retryable("selecting product rate plan charges", err)
@@ -44,6 +45,7 @@ type nsItem struct {
 // when it exists and the behavior is Sync New and Modified Records; then the
 // item's id and Sync Complete are written back to the charge.
 func (a *Activities) SyncCharge(ctx context.Context, in workflows.CatalogSyncInput) (workflows.CatalogSyncResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	res, err := a.syncCharge(ctx, in)
 	res.ChargeID = in.ChargeID
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -24,6 +25,7 @@ const customerColumns = "id, entityid, companyname, lastmodifieddate, externalid
 // when NetSuite is. As in SelectInvoices, the page is cut by id from the
 // whole candidate list read in this call, so the cursor never expires.
 func (a *Activities) SelectCustomers(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	if err := a.checkUnassignedPaymentsCustomer(ctx, in.Settings); err != nil {
 		return workflows.SelectResult{}, err
 	}
@@ -92,7 +94,7 @@ func (a *Activities) checkUnassignedPaymentsCustomer(ctx context.Context, s sett
 	if id == "" {
 		return nil
 	}
-	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM customer WHERE id = "+netsuite.Quote(id))
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM customer WHERE id = "+netsuite.Quote(id)+" ORDER BY id")
 	if err != nil {
 		return retryable("checking the unassigned payments customer", err)
 	}
@@ -110,14 +112,18 @@ func (a *Activities) netsuiteCustomers(ctx context.Context, id string) ([]netsui
 	if id != "" {
 		q += " WHERE id = " + netsuite.Quote(id)
 	}
-	rows, err := a.NetSuite.QueryAll(ctx, q)
+	rows, err := a.NetSuite.QueryAll(ctx, q+" ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("reading NetSuite customers: %w", err)
 	}
 	out := make([]netsuite.Customer, 0, len(rows))
 	for _, r := range rows {
+		modified, err := suiteTime(ctx, suiteCell(r, "lastmodifieddate"))
+		if err != nil {
+			return nil, fmt.Errorf("NetSuite customer %s: lastmodifieddate: %w", suiteCell(r, "id"), err)
+		}
 		out = append(out, netsuite.Customer{ID: suiteCell(r, "id"), EntityID: suiteCell(r, "entityid"), CompanyName: suiteCell(r, "companyname"),
-			LastModifiedDate: suiteCell(r, "lastmodifieddate"), ExternalID: suiteCell(r, "externalid"), ZuoraID: suiteCell(r, "custentity_zuora_id")})
+			LastModifiedDate: modified, ExternalID: suiteCell(r, "externalid"), ZuoraID: suiteCell(r, "custentity_zuora_id")})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -177,6 +183,7 @@ func (l *accountLinks) of(c netsuite.Customer) (linked *zuora.Account, others []
 
 // SyncCustomer syncs one customer from the master to the other application.
 func (a *Activities) SyncCustomer(ctx context.Context, in workflows.CustomerSyncInput) (workflows.CustomerSyncResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	var (
 		res workflows.CustomerSyncResult
 		err error
@@ -416,7 +423,7 @@ func (a *Activities) listNames(ctx context.Context, c netsuite.Customer) (mappin
 		if q.ref == nil || q.ref.ID == "" {
 			continue
 		}
-		rows, err := a.NetSuite.QueryAll(ctx, fmt.Sprintf("SELECT id, %s FROM %s WHERE id = %s", q.column, q.table, netsuite.Quote(q.ref.ID)))
+		rows, err := a.NetSuite.QueryAll(ctx, fmt.Sprintf("SELECT id, %s FROM %s WHERE id = %s ORDER BY id", q.column, q.table, netsuite.Quote(q.ref.ID)))
 		if err != nil {
 			return n, fmt.Errorf("looking up NetSuite %s %s: %w", q.table, q.ref.ID, err)
 		}
@@ -473,4 +480,22 @@ func (a *Activities) MarkCustomerFailed(ctx context.Context, in workflows.MarkCu
 		}
 	}
 	return nil
+}
+
+// suiteTime reads a SuiteQL date-time (in the account's date format, N8) as
+// RFC 3339 for comparison with Zuora times. A value known to the minute is
+// taken as the end of that minute: a change made in the minute of the last
+// sync then counts as after it (one extra sync rather than a missed one).
+func suiteTime(ctx context.Context, v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	t, prec, err := netsuite.ParseDate(v, netsuite.DateFormatOf(ctx))
+	if err != nil {
+		return "", err
+	}
+	if prec > 0 {
+		t = t.Add(prec - time.Second)
+	}
+	return t.UTC().Format(time.RFC3339), nil
 }

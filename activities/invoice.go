@@ -30,6 +30,7 @@ const validationReadAhead = 6
 // SelectInvoices returns the next page of invoices eligible by the seed's
 // criteria, in Zuora id order after in.AfterID (keyset: candidatesAfter).
 func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	s := in.Settings
 	candidates, bad, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", in.AfterID,
 		func(inv zuora.Invoice) string { return inv.ID })
@@ -135,6 +136,7 @@ type lineBatch struct {
 // header; every call then adds up to batchesPerCall batches of lines; the call
 // that adds the last batch writes back Sync Complete. Each part is idempotent.
 func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceInput) (workflows.SyncInvoiceStep, error) {
+	ctx = nsFields(ctx, in.Settings)
 	j := &invoiceJob{a: a, in: in, s: in.Settings, state: in.State,
 		catalog: newCatalogCache(a.Zuora), lookups: newLookupResolver(a.NetSuite), batches: map[int]*lineBatch{},
 		pending: map[int]chan rawBatch{}}
@@ -532,7 +534,7 @@ func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
 // findByExternalID returns the internal id of the transaction with this
 // external id, or "" when there is none.
 func (a *Activities) findByExternalID(ctx context.Context, ext string) (string, error) {
-	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(ext))
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(ext)+" ORDER BY id")
 	if err != nil {
 		return "", fmt.Errorf("looking up NetSuite transaction %s: %w", ext, err)
 	}
@@ -588,7 +590,7 @@ func (a *Activities) linesPresent(ctx context.Context, nsID string, keys []strin
 		quoted[i] = netsuite.Quote(k)
 	}
 	rows, err := a.NetSuite.QueryAll(ctx, fmt.Sprintf(
-		"SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = %s AND custcol_zuora_item_id IN (%s)",
+		"SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = %s AND custcol_zuora_item_id IN (%s) ORDER BY id",
 		netsuite.Quote(nsID), strings.Join(quoted, ", ")))
 	if err != nil {
 		return nil, fmt.Errorf("reading lines of NetSuite transaction %s: %w", nsID, err)

@@ -25,7 +25,7 @@ func TestSyncInvoice_ProgressIsHandedBackNotCountedAsAFailedAttempt(t *testing.T
 		if nsID == "" {
 			return 0
 		}
-		rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID))
+		rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID)+" AND mainline = 'F' AND taxline = 'F' ORDER BY id")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -198,7 +198,7 @@ func (r *lookupResolver) resolve(ctx context.Context, table, column string, dst 
 		for i, n := range chunk {
 			quoted[i] = netsuite.Quote(n)
 		}
-		rows, err := r.ns.QueryAll(ctx, fmt.Sprintf("SELECT id, %s FROM %s WHERE %s IN (%s)", column, table, column, strings.Join(quoted, ", ")))
+		rows, err := r.ns.QueryAll(ctx, fmt.Sprintf("SELECT id, %s FROM %s WHERE %s IN (%s) ORDER BY id", column, table, column, strings.Join(quoted, ", ")))
 		if err != nil {
 			return fmt.Errorf("looking up NetSuite %s: %w", table, err)
 		}

@@ -37,6 +37,7 @@ const (
 // Pages are whole accounts, so an account's totals are complete within one
 // call and the workflow keeps nothing per account.
 func (a *Activities) ReconcilePage(ctx context.Context, in workflows.ReconcilePageInput) (workflows.ReconcilePageResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	if err := workflows.ValidateReconcileRange(in.From, in.To); err != nil {
 		return workflows.ReconcilePageResult{}, err
 	}
@@ -176,7 +177,7 @@ func (r *reconciler) transactions(ctx context.Context, exts []string) (map[strin
 	if len(exts) == 0 {
 		return out, nil
 	}
-	rows, err := r.a.NetSuite.QueryAll(ctx, "SELECT id, type, externalid, foreigntotal FROM transaction WHERE externalid IN ("+reconQuoteAll(exts)+")")
+	rows, err := r.a.NetSuite.QueryAll(ctx, "SELECT id, type, externalid, foreigntotal FROM transaction WHERE externalid IN ("+reconQuoteAll(exts)+") ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("reading NetSuite transactions: %w", err)
 	}
@@ -194,15 +195,21 @@ func (r *reconciler) transactions(ctx context.Context, exts []string) (map[strin
 func (r *reconciler) lines(ctx context.Context, txs map[string]*reconTx) (map[string]*reconLines, error) {
 	out := map[string]*reconLines{}
 	var ids []string
+	invoice := map[string]bool{}
 	for _, t := range txs {
 		ids = append(ids, t.id)
 		out[t.id] = &reconLines{byZID: map[string]decimal.Decimal{}}
+		invoice[t.id] = t.typ == "CustInvc"
 	}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	sort.Strings(ids)
-	rows, err := r.a.NetSuite.QueryAll(ctx, "SELECT transaction, foreignamount, custcol_zuora_item_id FROM transactionline WHERE transaction IN ("+reconQuoteAll(ids)+")")
+	// transactionline holds the main line and tax lines too, and on an
+	// invoice its item and tax lines carry the sign opposite to the header
+	// (real-api-gaps N3): the main line is skipped, amounts turned back into
+	// the line amounts the connector wrote.
+	rows, err := r.a.NetSuite.QueryAll(ctx, "SELECT transaction, id, mainline, taxline, foreignamount, custcol_zuora_item_id FROM transactionline WHERE transaction IN ("+reconQuoteAll(ids)+") ORDER BY transaction, id")
 	if err != nil {
 		return nil, fmt.Errorf("reading NetSuite transaction lines: %w", err)
 	}
@@ -211,9 +218,21 @@ func (r *reconciler) lines(ctx context.Context, txs map[string]*reconTx) (map[st
 		if ls == nil {
 			continue
 		}
+		if fmt.Sprint(row["mainline"]) == "T" {
+			continue
+		}
 		amt, err := decimal.NewFromString(fmt.Sprint(row["foreignamount"]))
 		if err != nil {
 			return nil, fmt.Errorf("NetSuite transaction %v: line amount %v is not an amount", row["transaction"], row["foreignamount"])
+		}
+		if invoice[fmt.Sprint(row["transaction"])] {
+			amt = amt.Neg()
+		}
+		if fmt.Sprint(row["taxline"]) == "T" && amt.IsZero() {
+			// NetSuite's own tax line: nothing taxed (the connector writes
+			// tax as item lines). A non-zero one is NetSuite adding tax: it
+			// counts as a line without a Zuora id.
+			continue
 		}
 		ls.count++
 		ls.sum = ls.sum.Add(amt)

@@ -22,6 +22,7 @@ const invoiceItemFields = "Id, InvoiceId, ChargeAmount, ChargeName, ChargeDate, 
 // delayed lines after the cursor, asks Zuora whether their trigger date is set
 // now, and updates those lines in place (by line key, so it repeats safely).
 func (a *Activities) UpdateDelayedRevRec(ctx context.Context, in workflows.RevRecInput) (workflows.RevRecResult, error) {
+	ctx = nsFields(ctx, in.Settings)
 	limit := max(in.Limit, 1)
 	where := "deferrevrec = 'T' AND custcol_zuora_item_id IS NOT NULL"
 	if t, l, ok := parseLineCursor(in.AfterID); ok {
@@ -93,7 +94,7 @@ func (a *Activities) UpdateDelayedRevRec(ctx context.Context, in workflows.RevRe
 
 func (a *Activities) transactionTypes(ctx context.Context, ids []string) (map[int64]string, error) {
 	ids = uniqueSorted(ids)
-	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, type FROM transaction WHERE id IN ("+strings.Join(ids, ", ")+")")
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, type FROM transaction WHERE id IN ("+strings.Join(ids, ", ")+") ORDER BY id")
 	if err != nil {
 		return nil, err
 	}

@@ -55,15 +55,21 @@ type nsBooks struct {
 func readBooks(ctx context.Context, e *Env) nsBooks {
 	e.T.Helper()
 	b := nsBooks{byExternalID: e.Transactions(ctx), byTranID: map[string][]NSTransaction{}, lines: map[string][]nsLine{}}
+	invoices := map[string]bool{}
 	for _, list := range b.byExternalID {
 		for _, tx := range list {
+			invoices[tx.ID] = tx.Type == "CustInvc"
 			if (tx.Type == "CustInvc" || tx.Type == "CustCred") && tx.TranID != "" {
 				b.byTranID[tx.TranID] = append(b.byTranID[tx.TranID], tx)
 			}
 		}
 	}
 	rows, err := retryRead(ctx, func() ([]map[string]any, error) {
-		return e.NetSuite.QueryAll(ctx, "SELECT transaction, id, custcol_zuora_item_id, foreignamount FROM transactionline ORDER BY transaction")
+		// Item lines only, in the amounts written: transactionline also holds
+		// the main line and tax lines, and on invoices item lines carry the
+		// sign opposite to the header (real-api-gaps N3). Ordered by a unique
+		// key, as unordered paging may repeat or skip rows (N4).
+		return e.NetSuite.QueryAll(ctx, "SELECT transaction, id, custcol_zuora_item_id, foreignamount FROM transactionline WHERE mainline = 'F' AND taxline = 'F' ORDER BY transaction, id")
 	})
 	if err != nil {
 		e.T.Fatalf("reading NetSuite lines: %v", err)
@@ -74,6 +80,9 @@ func readBooks(ctx context.Context, e *Env) nsBooks {
 			e.T.Errorf("NetSuite line %v of transaction %v: amount %v is not a number", r["id"], r["transaction"], r["foreignamount"])
 		}
 		tx := fmt.Sprint(r["transaction"])
+		if invoices[tx] {
+			amt = amt.Neg()
+		}
 		b.lines[tx] = append(b.lines[tx], nsLine{ZuoraItemID: str(r["custcol_zuora_item_id"]), Amount: amt})
 	}
 	return b

@@ -89,7 +89,7 @@ func TestRevRec_DelayedLineUpdatedWhenTheTriggerDateIsSet(t *testing.T) {
 			t.Errorf("updated line: deferRevRec %v, start %q (want false, %s)", l.DeferRevRec, l.RevRecStartDate, trigger)
 		}
 	}
-	still, err := e.NetSuite.QueryAll(ctx, "SELECT id FROM transactionline WHERE deferrevrec = 'T'")
+	still, err := e.NetSuite.QueryAll(ctx, "SELECT transaction, id FROM transactionline WHERE deferrevrec = 'T' ORDER BY transaction, id")
 	if err != nil || len(still) != len(delayed)-1 {
 		t.Errorf("the other delayed lines stay delayed: %d of %d (%v)", len(still), len(delayed), err)
 	}

@@ -62,7 +62,9 @@ func (e *Env) Transactions(ctx context.Context) map[string][]NSTransaction {
 	if err != nil {
 		e.T.Fatalf("reading NetSuite transactions: %v", err)
 	}
-	lines, err := e.NetSuite.QueryAll(ctx, "SELECT transaction, id FROM transactionline ORDER BY transaction")
+	// Item lines only (N3: transactionline also has the main and tax lines),
+	// ordered by a unique key (N4).
+	lines, err := e.NetSuite.QueryAll(ctx, "SELECT transaction, id FROM transactionline WHERE mainline = 'F' AND taxline = 'F' ORDER BY transaction, id")
 	if err != nil {
 		e.T.Fatalf("reading NetSuite lines: %v", err)
 	}

@@ -347,7 +347,13 @@ func TestAdjustment_LineNonTaxableWithClassifications(t *testing.T) {
 	src.Charge = &zuora.ProductRatePlanCharge{ID: "c1", Location: "Berlin"}
 	l := lookups()
 	l.Locations["Berlin"] = "31"
-	line := AdjustmentLine(src, l, settings.Default())
+	// isTaxable is written only on a legacy-tax account (real-api-gaps N5).
+	legacy := settings.Default()
+	legacy.NetSuite.LegacyTax = true
+	if line := AdjustmentLine(src, l, settings.Default()); line.IsTaxable != nil {
+		t.Errorf("SuiteTax account (the default): isTaxable must be left off, got %v", *line.IsTaxable)
+	}
+	line := AdjustmentLine(src, l, legacy)
 	if line.IsTaxable == nil || *line.IsTaxable || line.Location == nil || line.Location.ID != "1" || line.Class == nil || line.Class.ID != "11" {
 		t.Errorf("from the account: %+v", line)
 	}

@@ -27,6 +27,17 @@ func ExceedsItemCeiling(items int, s settings.Settings) bool {
 	return s.Advanced.MaxInvoiceItems > 0 && items > s.Advanced.MaxInvoiceItems
 }
 
+// nonTaxable is isTaxable false where the account can take it: only legacy
+// tax has the field; REST web services refuse legacy tax fields on SuiteTax
+// accounts (real-api-gaps N5), where lines carry no tax code of their own
+// and the connector's tax lines are ordinary item lines.
+func nonTaxable(s settings.Settings) *bool {
+	if !s.NetSuite.LegacyTax {
+		return nil
+	}
+	return ptr(false)
+}
+
 // InvoiceHeader maps the invoice header; lines are added batch by batch.
 //   - externalId: the key that makes creation exactly-once;
 //   - tranId: seed "Transaction Number Mapping": the Zuora number, or empty so
@@ -57,7 +68,7 @@ func InvoiceHeader(inv zuora.Invoice, acct zuora.Account, l Lookups, s settings.
 		tx.DueDate = inv.DueDate
 	}
 	if s.Advanced.UseStandardInvoiceSync {
-		tx.IsTaxable = ptr(false)
+		tx.IsTaxable = nonTaxable(s)
 	}
 	awt := inv.AmountWithoutTax.Abs()
 	tx.AmountWithoutTax = &awt
@@ -102,7 +113,7 @@ func ChargeLine(src LineSource, negate bool, l Lookups, s settings.Settings) (li
 		ZuoraItemID:  src.Item.ID,
 	}
 	if s.Advanced.UseStandardInvoiceSync {
-		line.IsTaxable = ptr(false)
+		line.IsTaxable = nonTaxable(s)
 	}
 	class, dept, loc := src.Account.Class, src.Account.Department, src.Account.Location
 	if s.Transaction.LineClassificationSource == settings.ClassificationFromCharge {
@@ -150,7 +161,7 @@ func TaxLines(item zuora.InvoiceItem, taxes []zuora.TaxationItem, negate bool, l
 			Item:         netsuite.RefTo(l.TaxItems[t.AccountingCode]),
 			Description:  desc,
 			Amount:       amount,
-			IsTaxable:    ptr(false),
+			IsTaxable:    nonTaxable(s),
 			ServiceStart: item.ServiceStartDate,
 			ServiceEnd:   item.ServiceEndDate,
 			ZuoraItemID:  t.ID,

@@ -163,6 +163,9 @@ func TestItemCeiling(t *testing.T) {
 
 func TestInvoiceHeader(t *testing.T) {
 	s := settings.Default()
+	// Non-taxable marks need legacy tax: REST refuses isTaxable on SuiteTax
+	// accounts (real-api-gaps N5; TestNonTaxable_OnlyOnLegacyTaxAccounts).
+	s.NetSuite.LegacyTax = true
 	tx := InvoiceHeader(postedInvoice(), syncedAccount(), lookups(), s)
 	if tx.ExternalID != "zuora-invoice-inv1" || tx.Entity.ID != "901" || tx.TranDate != "2026-03-01" || tx.DueDate != "2026-03-31" {
 		t.Fatalf("header: %+v", tx)
@@ -204,6 +207,9 @@ func chargeSource() LineSource {
 
 func TestChargeLine(t *testing.T) {
 	s := settings.Default()
+	// Non-taxable marks need legacy tax: REST refuses isTaxable on SuiteTax
+	// accounts (real-api-gaps N5; TestNonTaxable_OnlyOnLegacyTaxAccounts).
+	s.NetSuite.LegacyTax = true
 	l := lookups()
 	line, ok := ChargeLine(chargeSource(), false, l, s)
 	if !ok || line.Item.ID != "501" || !line.Amount.Equal(d("100")) || !line.Quantity.Equal(d("2")) ||
@@ -260,6 +266,9 @@ func TestChargeLine(t *testing.T) {
 
 func TestTaxLines(t *testing.T) {
 	s := settings.Default()
+	// Non-taxable marks need legacy tax: REST refuses isTaxable on SuiteTax
+	// accounts (real-api-gaps N5; TestNonTaxable_OnlyOnLegacyTaxAccounts).
+	s.NetSuite.LegacyTax = true
 	item := chargeSource().Item
 	taxes := []zuora.TaxationItem{
 		{ID: "t1", Name: "State", TaxAmount: d("7.25"), AccountingCode: "TAX-CA", Jurisdiction: "CA"},
@@ -391,4 +400,19 @@ func TestLinesTotalEqualsInvoiceAmount(t *testing.T) {
 			t.Fatalf("NetSuite total %s, Zuora amount %s", got, amount)
 		}
 	})
+}
+
+func TestNonTaxable_OnlyOnLegacyTaxAccounts(t *testing.T) {
+	s := settings.Default() // SuiteTax: REST web services refuse legacy tax fields (N5)
+	if tx := InvoiceHeader(postedInvoice(), syncedAccount(), lookups(), s); tx.IsTaxable != nil {
+		t.Error("SuiteTax account: the header must carry no isTaxable")
+	}
+	if line, _ := ChargeLine(chargeSource(), false, lookups(), s); line.IsTaxable != nil {
+		t.Error("SuiteTax account: a line must carry no isTaxable")
+	}
+	for _, l := range TaxLines(chargeSource().Item, []zuora.TaxationItem{{ID: "t1", TaxAmount: d("1"), AccountingCode: "TAX-CA"}}, false, lookups(), s) {
+		if l.IsTaxable != nil {
+			t.Error("SuiteTax account: a tax line must carry no isTaxable")
+		}
+	}
 }

@@ -201,6 +201,19 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 		if payload, err = json.Marshal(cl.body); err != nil {
 			return nil, fmt.Errorf("netsuite %s: encoding the request body: %w", cl.endpoint, err)
 		}
+		if payload, err = renameKeys(payload, fieldNames(ctx)); err != nil {
+			return nil, fmt.Errorf("netsuite %s: renaming custom fields: %w", cl.endpoint, err)
+		}
+	}
+	if names := fieldNames(ctx); len(names) > 0 && cl.decode != nil {
+		decode, back := cl.decode, inverse(names)
+		cl.decode = func(status int, data []byte) error {
+			renamed, err := renameKeys(data, back)
+			if err != nil {
+				return err
+			}
+			return decode(status, renamed)
+		}
 	}
 	for attempt := 0; ; attempt++ {
 		resp, err := c.once(ctx, cl, payload, attempt > 0)

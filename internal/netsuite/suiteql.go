@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -45,7 +46,7 @@ func (c *Client) QueryPage(ctx context.Context, q string, limit, offset int) (*Q
 	_, err := c.do(ctx, call{
 		method: http.MethodPost, path: "/query/v1/suiteql", endpoint: suiteqlEndpoint, prefer: "transient",
 		query: url.Values{"limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(offset)}},
-		body:  map[string]string{"q": q},
+		body:  map[string]string{"q": renameQuery(q, fieldNames(ctx))},
 		decode: func(_ int, data []byte) (err error) {
 			page, err = decodeSuiteQLPage(data)
 			return err
@@ -99,6 +100,8 @@ func decodeSuiteQLPage(data []byte) (*QueryPage, error) {
 	return p, nil
 }
 
+var orderBy = regexp.MustCompile(`(?i)\border\s+by\b`)
+
 // QueryIterator pages through a SuiteQL query:
 //
 //	it := c.Query(ctx, q, 1000)
@@ -147,6 +150,13 @@ func (it *QueryIterator) Next(ctx context.Context) bool {
 			// Asking again would return the same page forever.
 			it.err = &APIError{Status: http.StatusOK, Endpoint: suiteqlEndpoint,
 				Detail: fmt.Sprintf("SuiteQL page at offset %d is empty but says hasMore", it.offset)}
+			return false
+		}
+		if p.HasMore && !orderBy.MatchString(it.q) {
+			// Without ORDER BY NetSuite's pages may repeat or skip rows
+			// (real-api-gaps N4): refuse to read such a result as whole.
+			it.err = fmt.Errorf("netsuite %s: the query has more than one page of results but no ORDER BY, so paging may repeat or skip rows; order it by a unique key: %s",
+				suiteqlEndpoint, it.q)
 			return false
 		}
 		it.page, it.i = p, 0

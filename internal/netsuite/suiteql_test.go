@@ -51,7 +51,7 @@ func TestQueryPagesToTheEnd(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h, seen := suiteqlServer(t, tt.total, -1)
 			ctx := context.Background()
-			it := h.c.Query(ctx, "SELECT id FROM transaction", tt.limit)
+			it := h.c.Query(ctx, "SELECT id FROM transaction ORDER BY id", tt.limit)
 			n := 0
 			for it.Next(ctx) {
 				row := it.Row()
@@ -76,7 +76,7 @@ func TestQueryPagesToTheEnd(t *testing.T) {
 			for _, s := range *seen {
 				uri, _ := strings.CutPrefix(s.uri, "/services/rest/query/v1/suiteql?")
 				pages = append(pages, uri)
-				if s.method != "POST" || s.prefer != "transient" || s.body != `{"q":"SELECT id FROM transaction"}` {
+				if s.method != "POST" || s.prefer != "transient" || s.body != `{"q":"SELECT id FROM transaction ORDER BY id"}` {
 					t.Errorf("sent %+v", s)
 				}
 			}
@@ -89,7 +89,7 @@ func TestQueryPagesToTheEnd(t *testing.T) {
 
 func TestQueryAll(t *testing.T) {
 	h, seen := suiteqlServer(t, 2345, -1)
-	rows, err := h.c.QueryAll(context.Background(), "SELECT id FROM customer")
+	rows, err := h.c.QueryAll(context.Background(), "SELECT id FROM customer ORDER BY id")
 	if err != nil || len(rows) != 2345 || rows[2344]["id"] != "2344" || len(*seen) != 3 {
 		t.Errorf("%d rows in %d requests, err %v", len(rows), len(*seen), err)
 	}
@@ -97,12 +97,12 @@ func TestQueryAll(t *testing.T) {
 
 func TestQueryStopsOnAnError(t *testing.T) {
 	h, _ := suiteqlServer(t, 2500, 1000)
-	rows, err := h.c.QueryAll(context.Background(), "SELECT id FROM customer")
+	rows, err := h.c.QueryAll(context.Background(), "SELECT id FROM customer ORDER BY id")
 	if err == nil || rows != nil || !strings.Contains(err.Error(), "INVALID_PARAMETER") || IsRetryable(err) {
 		t.Errorf("want the page's error and no partial rows, got %d rows, %v", len(rows), err)
 	}
 	ctx := context.Background()
-	it := h.c.Query(ctx, "SELECT id FROM customer", 1000)
+	it := h.c.Query(ctx, "SELECT id FROM customer ORDER BY id", 1000)
 	n := 0
 	for it.Next(ctx) {
 		n++
@@ -116,7 +116,7 @@ func TestQueryRefusesAnEmptyPageThatHasMore(t *testing.T) {
 	h, _ := recordingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"items":[],"hasMore":true,"count":0,"offset":0,"totalResults":9}`)
 	})
-	_, err := h.c.QueryAll(context.Background(), "SELECT id FROM item")
+	_, err := h.c.QueryAll(context.Background(), "SELECT id FROM item ORDER BY id")
 	if err == nil || !strings.Contains(err.Error(), "empty but says hasMore") {
 		t.Errorf("got %v", err)
 	}
@@ -280,7 +280,7 @@ func TestConcurrentIteratorsAreIndependent(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			ctx := context.Background()
-			it := h.c.Query(ctx, "SELECT id FROM item", 7)
+			it := h.c.Query(ctx, "SELECT id FROM item ORDER BY id", 7)
 			n := 0
 			for it.Next(ctx) {
 				n++
@@ -291,4 +291,15 @@ func TestConcurrentIteratorsAreIndependent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// N4: NetSuite pages without ORDER BY may repeat or skip rows, so the
+// iterator refuses a multi-page result of an unordered query rather than
+// return rows that may be wrong.
+func TestNetSuite_N4_UnorderedMultiPageQueryRefused(t *testing.T) {
+	h, _ := suiteqlServer(t, 2345, -1)
+	_, err := h.c.QueryAll(context.Background(), "SELECT id FROM customer")
+	if err == nil || !strings.Contains(err.Error(), "no ORDER BY") {
+		t.Fatalf("want a refusal naming the missing ORDER BY, got %v", err)
+	}
 }

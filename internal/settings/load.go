@@ -20,6 +20,8 @@ func Default() Settings {
 		Advanced:    Advanced{UseStandardInvoiceSync: true},
 		Run:         Run{Window: 20, BatchSize: 100, BatchesPerContinue: 200, ChildrenPerContinue: 1000},
 		Migration:   Migration{OnAccountAccountingCode: "Accounts Receivable", ReasonCode: "AR Mig - negative invoice"},
+		Invoice:     Invoice{LineCeiling: 5000, OverCeiling: OverCeilingIgnore},
+		NetSuite:    NetSuite{DateFormat: "M/D/YYYY", Fields: DefaultNetSuiteFields()},
 	}
 }
 
@@ -127,5 +129,6 @@ func (s Settings) Validate() error {
 	if s.Migration.OnAccountAccountingCode == "" {
 		errs = append(errs, errors.New("migration.onAccountAccountingCode: empty (the default is Accounts Receivable)"))
 	}
+	errs = append(errs, s.validateNetSuite()...)
 	return errors.Join(errs...)
 }

@@ -47,6 +47,8 @@ type Settings struct {
 	Advanced    Advanced        `json:"advanced"`
 	Run         Run             `json:"run"`
 	Migration   Migration       `json:"migration"`
+	Invoice     Invoice         `json:"invoice"`  // netsuite.go
+	NetSuite    NetSuite        `json:"netsuite"` // netsuite.go
 }
 
 // CustomerSync: seed sync-preferences, "Customer account sync".
