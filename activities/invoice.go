@@ -262,6 +262,15 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 				"set Transferred To Accounting back to No after raising the ceiling to sync it", items, j.s.Advanced.MaxInvoiceItems))
 		return step, true, err
 	}
+	if includable > j.s.Invoice.LineCeiling {
+		// Issue 13, policy ignore: NetSuite takes at most the ceiling's lines
+		// per transaction (real-api-gaps N1); decided before any write, so no
+		// partial invoice is left in accounts receivable.
+		step, err := j.finish(ctx, workflows.OutcomeIgnored, fmt.Sprintf(
+			"the invoice has %d lines for NetSuite (invoice items and taxation items), above NetSuite's line ceiling of %d per transaction (invoice.lineCeiling); "+
+				"sync it by hand or in parts", includable, j.s.Invoice.LineCeiling))
+		return step, true, err
+	}
 	problems = append(problems, itemProblems...)
 	if len(problems) > 0 {
 		step, err := j.finish(ctx, workflows.OutcomeError, problemText(problems))
@@ -524,12 +533,50 @@ func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
 	}
 	tx := mapping.InvoiceHeader(j.inv, j.acct, j.lookups.l, j.s)
 	tx.Item = &netsuite.Sublist[netsuite.Line]{Items: lines}
-	id, err := j.a.NetSuite.Upsert(ctx, j.state.RecordType, ext, tx)
+	// replace=item: an upsert that finds the record (the client repeating a
+	// PUT whose answer was lost) would append its lines again otherwise
+	// (real-api-gaps N2); with it a repeat leaves the first batch once.
+	id, err := j.a.NetSuite.Upsert(ctx, j.state.RecordType, ext, tx, "item")
 	if err != nil {
 		return "", fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
 	}
+	if err := j.a.checkLineKeyStored(ctx, j.state.RecordType, id, lines, j.s); err != nil {
+		return "", err
+	}
 	return id, nil
 }
+
+// checkLineKeyStored reads one line of a record just written back and
+// checks it carries its line key. NetSuite drops a custom field that is not
+// on the form or not applied to the record type without a word (real-api-gaps
+// N6); every later batch's "which lines are there" would then find none and
+// a retried batch would append its lines again. So the sync stops with the
+// cause instead, and the record it made is deleted (it holds one batch; the
+// next run after the fix starts clean).
+func (a *Activities) checkLineKeyStored(ctx context.Context, recordType, id string, lines []netsuite.Line, s settings.Settings) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	present, err := a.linesPresent(ctx, id, []string{lines[0].ZuoraItemID})
+	if err != nil {
+		return err
+	}
+	if present[lines[0].ZuoraItemID] {
+		return nil
+	}
+	why := fmt.Sprintf("%s is not stored by NetSuite: add it to the %s form and apply it to %s lines (Customization > Transaction Line Fields), "+
+		"or set netsuite.fields.lineKey to the account's field id; without it a retried batch would add its lines twice",
+		s.NetSuite.Fields.LineKey, recordType, recordType)
+	if derr := a.NetSuite.Delete(ctx, recordType, id); derr != nil && !netsuite.IsNotFound(derr) {
+		why += fmt.Sprintf(" (NetSuite %s %s, made with the first batch, could not be deleted: %v)", recordType, id, derr)
+	}
+	return lineKeyError(why)
+}
+
+// lineKeyError is a configuration error: permanent, the invoice ends Error.
+type lineKeyError string
+
+func (e lineKeyError) Error() string { return string(e) }
 
 // findByExternalID returns the internal id of the transaction with this
 // external id, or "" when there is none.

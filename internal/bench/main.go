@@ -55,7 +55,10 @@ func main() {
 	fs.StringVar(&o.workerBin, "worker", "bin/worker", "the worker binary (make build)")
 	fs.StringVar(&o.docOut, "write-doc", "", "also write the results table into this markdown file")
 	fs.IntVar(&o.smallInvoices, "small-invoices", 1000, "small invoices (1-50 lines each)")
-	fs.IntVar(&o.largeLines, "large-lines", 100000, "lines of the large invoice")
+	// 4,990: at NetSuite's 5,000-line ceiling (real-api-gaps N1); a larger
+	// invoice ends Ignore under invoice.overCeiling=ignore until issue 13's
+	// summarize/split policies exist.
+	fs.IntVar(&o.largeLines, "large-lines", 4990, "lines of the large invoice (NetSuite takes at most 5,000 per transaction)")
 	fs.IntVar(&o.window, "window", 60, "invoice workflows in flight (run.window)")
 	fs.IntVar(&o.c, "netsuite-concurrency", 15, "C: NetSuite's account concurrency limit (the sandbox refuses more with 429)")
 	fs.IntVar(&o.workers, "workers", 2, "worker processes sharing the NetSuite account in the small-invoice run")

@@ -39,7 +39,7 @@ type chaosPlan struct {
 
 func planFromEnv() chaosPlan {
 	if os.Getenv("CONNECTOR_CHAOS") == "long" {
-		return chaosPlan{name: "long", spec: "accounts=60,invoices=1000,items=1-30,large=20000,large-count=1,negative=0.1,tax=0.5,broken=10,adjustments=150",
+		return chaosPlan{name: "long", spec: "accounts=60,invoices=1000,items=1-30,large=2800,large-count=1,negative=0.1,tax=0.5,broken=10,adjustments=150",
 			broken: 10, kills: 6, storms: 3, expiries: 2, timeout: 75 * time.Minute, maxEvents: 0.85}
 	}
 	return chaosPlan{name: "bounded", spec: "accounts=12,invoices=150,items=1-20,large=2500,large-count=1,negative=0.1,tax=0.5,broken=3,adjustments=30",

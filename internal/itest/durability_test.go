@@ -54,7 +54,7 @@ func TestInvoiceSync_InjectedFaultsNeverDuplicateALedgerEntry(t *testing.T) {
 // A worker process killed (SIGKILL) in the middle of a run, then restarted:
 // the run finishes and nothing is created twice.
 func TestInvoiceSync_WorkerKilledMidRunFinishesExactlyOnce(t *testing.T) {
-	f, err := fixture.Generate("seed=12,accounts=10,invoices=150,items=1-20,large=3000,negative=0.1,tax=0.5")
+	f, err := fixture.Generate("seed=12,accounts=10,invoices=150,items=1-20,large=2800,negative=0.1,tax=0.5")
 	if err != nil {
 		t.Fatal(err)
 	}
