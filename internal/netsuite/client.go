@@ -183,6 +183,7 @@ type call struct {
 	query        url.Values
 	body         any
 	prefer       string
+	accept       string // "" = application/json
 	// decode reads a 2xx answer's body; its failure is a retryable error
 	// (a truncated or garbled answer is worth asking again).
 	decode func(status int, body []byte) error
@@ -303,6 +304,9 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 		return nil, fmt.Errorf("netsuite %s: building the request: %w", cl.endpoint, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	if cl.accept != "" {
+		req.Header.Set("Accept", cl.accept)
+	}
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -185,3 +185,19 @@ func replaceQuery(ep string, replace []string) (url.Values, error) {
 	}
 	return q, nil
 }
+
+// Metadata reads the metadata catalog (recordType "") or one record type's
+// JSON Schema (Accept: application/schema+json, NetSuite help "Working with
+// JSON Schema Metadata") into out: what a preflight checks fields against.
+func (c *Client) Metadata(ctx context.Context, recordType string, out any) error {
+	ep, path := "GET /record/v1/metadata-catalog", "/record/v1/metadata-catalog"
+	if recordType != "" {
+		if err := checkType(ep+"/{type}", recordType); err != nil {
+			return err
+		}
+		ep, path = ep+"/{type}", path+"/"+recordType
+	}
+	_, err := c.do(ctx, call{method: http.MethodGet, path: path, endpoint: ep, accept: "application/schema+json",
+		decode: func(_ int, data []byte) error { return decodeJSON(data, out) }})
+	return err
+}

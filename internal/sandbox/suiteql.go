@@ -86,8 +86,11 @@ func (n *netsuiteAPI) suiteql(w http.ResponseWriter, r *http.Request) {
 	start, end := min(offset, total), min(offset+limit, total)
 	items := make([]Record, 0, end-start)
 	for _, row := range matched[start:end] {
-		p := sel.Project(row)
-		formatDates(p, dateFormat)
+		p := row
+		if !sel.IsCount() {
+			p = sel.Project(row)
+			formatDates(p, dateFormat)
+		}
 		p["links"] = []any{}
 		items = append(items, p)
 	}
