@@ -17,7 +17,10 @@ import (
 )
 
 // customerColumns are the NetSuite customer columns the NetSuite-master selection reads.
-const customerColumns = "id, entityid, companyname, lastmodifieddate, externalid, custentity_zuora_id"
+// lastmodifieddate is read through TO_CHAR to the second: plain, SuiteQL
+// answers it in the account's date format to the minute at best (N8), too
+// coarse to tell a change from the sync that just wrote the customer.
+const customerColumns = `id, entityid, companyname, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD"T"HH24:MI:SS') AS lastmodifieddate, externalid, custentity_zuora_id`
 
 // SelectCustomers returns the next page of customers created or modified in
 // the customer master since their last sync, in id order after in.AfterID:

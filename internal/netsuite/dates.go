@@ -47,6 +47,9 @@ func ParseDate(s, format string) (t time.Time, precision time.Duration, err erro
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, 0, nil
 	}
+	if t, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
+		return t, 0, nil // TO_CHAR(d, 'YYYY-MM-DD"T"HH24:MI:SS')
+	}
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t, 24 * time.Hour, nil
 	}

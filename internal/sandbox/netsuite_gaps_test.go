@@ -432,3 +432,14 @@ func TestNetSuite_MetadataCatalogFromTheRecordModel(t *testing.T) {
 		t.Errorf("invoice line schema: %v", item)
 	}
 }
+
+// N8: TO_CHAR reads a date in a format of one's choosing, to the second.
+func TestNetSuite_N8_ToCharGivesTheFullTimestamp(t *testing.T) {
+	f := nsTenant(fixture.NetSuiteAccount{})
+	f.NetSuite.Records["customer"][0]["lastModifiedDate"] = "2026-03-07T16:05:09Z"
+	e := start(t, t.TempDir(), f)
+	rows, err := e.ns.QueryAll(context.Background(), `SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD"T"HH24:MI:SS') AS lastmodifieddate, lastmodifieddate AS plain FROM customer ORDER BY id`)
+	if err != nil || len(rows) != 1 || rows[0]["lastmodifieddate"] != "2026-03-07T16:05:09" {
+		t.Fatalf("%v %v", err, rows)
+	}
+}

@@ -34,7 +34,8 @@ func (n *netsuiteAPI) suiteql(w http.ResponseWriter, r *http.Request) {
 		nsError(w, 400, "INVALID_PARAMETER", "", err.Error())
 		return
 	}
-	sel, err := query.ParseSuiteQL(body.Q)
+	text, toChar := rewriteToChar(body.Q)
+	sel, err := query.ParseSuiteQL(text)
 	if err != nil {
 		nsError(w, 400, "INVALID_PARAMETER", "", "Invalid search query: "+err.Error())
 		return
@@ -89,7 +90,7 @@ func (n *netsuiteAPI) suiteql(w http.ResponseWriter, r *http.Request) {
 		p := row
 		if !sel.IsCount() {
 			p = sel.Project(row)
-			formatDates(p, dateFormat)
+			formatDates(p, dateFormat, toChar)
 		}
 		p["links"] = []any{}
 		items = append(items, p)
@@ -299,13 +300,21 @@ var dateColumns = map[string]bool{"trandate": true, "duedate": true, "revrecstar
 // with TO_CHAR", salto-io/salto PR 3308). Date-times keep hours and minutes
 // in NetSuite's default time format ("h:mm am"); hostile reading: seconds
 // are not shown.
-func formatDates(row Record, format string) {
+func formatDates(row Record, format string, toChar map[string]string) {
 	for k, v := range row {
-		if !dateColumns[k] {
+		if !dateColumns[k] && toChar[k] == "" {
 			continue
 		}
 		s, ok := v.(string)
 		if !ok {
+			continue
+		}
+		if f := toChar[k]; f != "" {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				row[k] = t.Format(f)
+			} else if t, err := time.Parse("2006-01-02", s); err == nil {
+				row[k] = t.Format(f)
+			}
 			continue
 		}
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
@@ -320,4 +329,73 @@ func formatDates(row Record, format string) {
 func accountDate(t time.Time, format string) string {
 	r := strings.NewReplacer("YYYY", "2006", "MM", "01", "DD", "02", "M", "1", "D", "2")
 	return t.Format(r.Replace(format))
+}
+
+// toCharCall is TO_CHAR(column, 'format') [AS alias] in a select list.
+var toCharCall = regexp.MustCompile(`(?i)to_char\s*\(\s*([a-z_][a-z0-9_]*)\s*,\s*'([^']*)'\s*\)(\s+as\s+([a-z_][a-z0-9_]*))?`)
+
+// rewriteToChar supports SuiteQL's TO_CHAR on date columns, the documented
+// way to read a date in a format of one's choosing (N8): the call becomes
+// its column (aliased as written, expr<n> otherwise, as NetSuite names an
+// unaliased expression), and the answer column -> Go layout to format it in.
+// Oracle format elements read: YYYY MM DD HH24 HH MI SS AM "literal".
+func rewriteToChar(q string) (string, map[string]string) {
+	layouts := map[string]string{}
+	n := 0
+	out := toCharCall.ReplaceAllStringFunc(q, func(m string) string {
+		sub := toCharCall.FindStringSubmatch(m)
+		n++
+		alias := strings.ToLower(sub[4])
+		if alias == "" {
+			alias = "expr" + strconv.Itoa(n)
+		}
+		layouts[alias] = oracleLayout(sub[2])
+		return sub[1] + " AS " + alias
+	})
+	return out, layouts
+}
+
+func oracleLayout(f string) string {
+	var b strings.Builder
+	for i := 0; i < len(f); {
+		rest := strings.ToUpper(f[i:])
+		switch {
+		case f[i] == '"':
+			j := strings.IndexByte(f[i+1:], '"')
+			if j < 0 {
+				j = len(f) - i - 1
+			}
+			b.WriteString(f[i+1 : i+1+j])
+			i += j + 2
+			continue
+		case strings.HasPrefix(rest, "YYYY"):
+			b.WriteString("2006")
+			i += 4
+		case strings.HasPrefix(rest, "HH24"):
+			b.WriteString("15")
+			i += 4
+		case strings.HasPrefix(rest, "HH"):
+			b.WriteString("03")
+			i += 2
+		case strings.HasPrefix(rest, "MM"):
+			b.WriteString("01")
+			i += 2
+		case strings.HasPrefix(rest, "DD"):
+			b.WriteString("02")
+			i += 2
+		case strings.HasPrefix(rest, "MI"):
+			b.WriteString("04")
+			i += 2
+		case strings.HasPrefix(rest, "SS"):
+			b.WriteString("05")
+			i += 2
+		case strings.HasPrefix(rest, "AM"), strings.HasPrefix(rest, "PM"):
+			b.WriteString("PM")
+			i += 2
+		default:
+			b.WriteByte(f[i])
+			i++
+		}
+	}
+	return b.String()
 }
