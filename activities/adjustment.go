@@ -300,7 +300,9 @@ func (a *Activities) WriteAdjustment(ctx context.Context, in workflows.Adjustmen
 	}
 	src := mapping.AdjustmentLineSource{Adjustment: j.adj, Item: j.item, ItemName: j.itemName, Charge: j.charge, Account: j.acct}
 	tx := mapping.AdjustmentTransaction(src, customer, target, plan.OriginalID, apply, j.lookups.l, in.Settings)
-	id, err := a.NetSuite.Upsert(ctx, plan.RecordType, ext, tx)
+	// replace=item: the whole record is in tx, so a repeated upsert (a lost
+	// answer) must replace its line rather than append it (real-api-gaps N2).
+	id, err := a.NetSuite.Upsert(ctx, plan.RecordType, ext, tx, "item")
 	if err != nil {
 		return workflows.AdjustmentWriteResult{}, stepError("creating the NetSuite "+typeLabel(plan.RecordType), err)
 	}

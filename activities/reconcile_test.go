@@ -219,7 +219,7 @@ func syncAdjustmentByHand(t *testing.T, a *activities.Activities, x zuora.Invoic
 	} else {
 		tx.RelatedTransaction = &netsuite.Ref{ID: orig.IntegrationID}
 	}
-	id, err := a.NetSuite.Upsert(ctx, typ, netsuite.AdjustmentExternalID(x.ID), tx)
+	id, err := a.NetSuite.Upsert(ctx, typ, netsuite.AdjustmentExternalID(x.ID), tx, "item")
 	if err != nil {
 		t.Fatalf("creating the adjustment's NetSuite %s: %v", typ, err)
 	}
