@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -115,6 +116,36 @@ func TestReconcilePage_CleanSyncHasNoDifference(t *testing.T) {
 	counts, _, _ = reconcileAll(t, a, "1990-01-01", "1990-12-31")
 	if counts.Invoices != 0 || counts.Differences != 0 {
 		t.Errorf("empty range: %+v", counts)
+	}
+}
+
+// N3: NetSuite's transactionline has a main line and a tax line per
+// transaction, and on invoices item lines carry the sign opposite to the
+// header. Reconciliation on those real rows still reports 0 differences.
+func TestReconcilePage_N3_MainAndTaxRowsWithNetSuiteSignsNoDifference(t *testing.T) {
+	a, synced := syncedTenant(t, "seed=12,accounts=3,invoices=10,items=1-4,negative=0.3,tax=0.8")
+	rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT transaction, id, mainline, taxline, foreignamount FROM transactionline ORDER BY transaction, id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mains, taxes, negative int
+	for _, r := range rows {
+		switch {
+		case r["mainline"] == "T":
+			mains++
+		case r["taxline"] == "T":
+			taxes++
+		case strings.HasPrefix(fmt.Sprint(r["foreignamount"]), "-"):
+			negative++
+		}
+	}
+	if mains != len(synced) || taxes != len(synced) || negative == 0 {
+		t.Fatalf("the sandbox should answer a main and a tax row per transaction and negative invoice lines: %d main, %d tax, %d negative for %d invoices",
+			mains, taxes, negative, len(synced))
+	}
+	counts, diffs, _ := reconcileAll(t, a, "2000-01-01", "2099-12-31")
+	if counts.Differences != 0 || len(diffs) != 0 || counts.Matched != len(synced) {
+		t.Fatalf("%+v, first difference %+v", counts, diffs)
 	}
 }
 
