@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -205,6 +206,7 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 			latency = f.WriteLatency
 		}
 		answerAt := time.Now().Add(time.Duration(latency))
+		r = r.WithContext(context.WithValue(r.Context(), answerAtKey{}, answerAt))
 		if a.roll(f.SlowRate) {
 			a.injectedFault("slow")
 			if !sleepSlow(r, f.SlowLatency) {
@@ -262,6 +264,10 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 		h.ServeHTTP(rec, r)
 	})
 }
+
+// answerAtKey carries when a request's answer is due (its latency), for
+// emulations that depend on a write being in flight (N10).
+type answerAtKey struct{}
 
 // waitUntil holds the answer until t; false if the client went away.
 func waitUntil(r *http.Request, t time.Time) bool {

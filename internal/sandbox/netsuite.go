@@ -358,7 +358,7 @@ func (n *netsuiteAPI) upsert(w http.ResponseWriter, r *http.Request) {
 	existing, found := n.find(t, "eid:"+eid)
 	if !found {
 		existing = ""
-	} else if !n.claim(w, typ, existing) {
+	} else if !n.claim(w, r, typ, existing) {
 		return
 	}
 	// N2: an upsert that updates merges like PATCH: sublists it names in
@@ -384,7 +384,7 @@ func (n *netsuiteAPI) patch(w http.ResponseWriter, r *http.Request) {
 		nsError(w, 404, "NONEXISTENT_ID", "", fmt.Sprintf("The record instance %s of type %s does not exist.", r.PathValue("id"), typ))
 		return
 	}
-	if !n.claim(w, typ, id) {
+	if !n.claim(w, r, typ, id) {
 		return
 	}
 	if _, err := n.write(typ, t, id, body, false, replace); err != nil {
@@ -409,7 +409,7 @@ func replaceParam(r *http.Request) map[string]bool {
 // (the write latency). A second write that arrives before then is refused
 // as NetSuite refuses concurrent edits of one record (N10: "Record has been
 // changed", NetSweet/netsuite utilities.rb retries it). Called under n.mu.
-func (n *netsuiteAPI) claim(w http.ResponseWriter, typ, id string) bool {
+func (n *netsuiteAPI) claim(w http.ResponseWriter, r *http.Request, typ, id string) bool {
 	key := typ + "/" + id
 	now := time.Now()
 	if until, ok := n.busyUntil[key]; ok && now.Before(until) {
@@ -417,8 +417,10 @@ func (n *netsuiteAPI) claim(w http.ResponseWriter, typ, id string) bool {
 		nsError(w, 400, "RCRD_HAS_BEEN_CHANGED", "", "Record has been changed")
 		return false
 	}
-	if lat := time.Duration(n.state.getFaults().WriteLatency); lat > 0 {
-		n.busyUntil[key] = now.Add(lat)
+	// Busy until this write's answer is sent (a little before, so a writer
+	// that sends its next write on the answer is never refused).
+	if at, ok := r.Context().Value(answerAtKey{}).(time.Time); ok && at.Sub(now) > time.Millisecond {
+		n.busyUntil[key] = at.Add(-time.Millisecond)
 		if len(n.busyUntil) > 10000 {
 			for k, u := range n.busyUntil {
 				if now.After(u) {

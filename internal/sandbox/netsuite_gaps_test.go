@@ -379,6 +379,16 @@ func TestNetSuite_N10_ConcurrentWritesToOneRecordRecordChanged(t *testing.T) {
 	if errs[0] != nil || errs[1] != nil || st.Faults["recordChanged"] < 1 || st.Requests["PATCH /services/rest/record/v1/{type}/{id} 400"] < 1 {
 		t.Fatalf("writers %v, %v; stats %+v", errs[0], errs[1], st)
 	}
+	// One writer sending its next write on each answer is never refused.
+	before := st.Faults["recordChanged"]
+	for i := 0; i < 5; i++ {
+		if err := e.ns.Patch(ctx, netsuite.TypeInvoice, id, map[string]any{"memo": fmt.Sprint("sequential ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := e.sb.Stats("netsuite").Faults["recordChanged"]; after != before {
+		t.Errorf("sequential writes were refused as concurrent: %d -> %d", before, after)
+	}
 }
 
 // SELECT COUNT(*) answers one row with the count (docs/sandbox.md).
