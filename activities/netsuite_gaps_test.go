@@ -153,3 +153,44 @@ func TestSyncInvoice_OverLineCeilingIgnoredBeforeAnyWrite(t *testing.T) {
 		t.Fatalf("at the ceiling: %s %s", step.Outcome, step.Reason)
 	}
 }
+
+// The connector's custom field ids are settings: an account whose install
+// named the line key otherwise syncs with netsuite.fields.lineKey set, its
+// lines keyed by that field.
+func TestSyncInvoice_CustomFieldIDsFromSettings(t *testing.T) {
+	f := generated(t, "seed=35,accounts=1,invoices=0,large=150,large-count=1,tax=0.3")
+	var fields []string
+	for _, c := range fixture.ConnectorCustomFields {
+		if c == "custcol_zuora_item_id" {
+			c = "custcol_acme_zuora_line"
+		}
+		fields = append(fields, c)
+	}
+	f.NetSuite.Account.CustomFields = fields
+	a, _ := sandboxTenant(t, f)
+	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
+	s := settings.Default()
+	s.NetSuite.Fields.LineKey = "custcol_acme_zuora_line"
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	step := syncToEnd(t, a, id, s)
+	if step.Outcome != workflows.OutcomeSynced {
+		t.Fatalf("outcome %s: %s", step.Outcome, step.Reason)
+	}
+	rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT id, custcol_acme_zuora_line FROM transactionline WHERE transaction = "+
+		netsuite.Quote(step.State.NetSuiteID)+" AND mainline = 'F' AND taxline = 'F' ORDER BY id")
+	if err != nil || len(rows) == 0 {
+		t.Fatal(err, len(rows))
+	}
+	for _, r := range rows {
+		if r["custcol_acme_zuora_line"] == nil {
+			t.Fatalf("a line without the account's line key: %v", r)
+		}
+	}
+	// The default name on this account is dropped: the check stops the sync.
+	a2, _ := sandboxTenant(t, f)
+	if step := syncToEnd(t, a2, id, settings.Default()); step.Outcome != workflows.OutcomeError {
+		t.Fatalf("with the default line key id: %s %s", step.Outcome, step.Reason)
+	}
+}
