@@ -343,6 +343,14 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 		e.RetryAfter = retryAfter(resp.Header, c.now())
 		if resp.StatusCode == http.StatusUnauthorized && strings.Contains(e.Detail, "Invalid login attempt") {
 			c.classifyInvalidLogin(e, tok)
+			if time.Since(start) >= slowRefusal {
+				// NetSuite answers "Invalid login attempt" to working
+				// credentials over its concurrency limit after holding the
+				// request (~60 s, real-api-gaps N7); wrong credentials are
+				// refused at once. A slow one is the limit: retryable,
+				// even before this client has had a success.
+				e.Retryable = true
+			}
 		}
 		if refusedNotWritten(e) || recordChanged(e) {
 			e.Retryable = true
@@ -358,6 +366,10 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	}
 	return &response{status: resp.StatusCode, header: resp.Header}, nil
 }
+
+// slowRefusal: an "Invalid login attempt" answered after this long is
+// NetSuite's concurrency refusal, not a credentials problem (N7).
+const slowRefusal = 900 * time.Millisecond
 
 // classifyInvalidLogin decides whether an "Invalid login attempt" is worth
 // repeating. NetSuite gives it to good credentials when the account is over

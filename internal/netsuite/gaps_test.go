@@ -97,3 +97,24 @@ func TestFieldNames_RenamedOnTheWireBothWays(t *testing.T) {
 		t.Errorf("query sent: %s", sent)
 	}
 }
+
+// N7: the 401 "Invalid login attempt" NetSuite gives over its concurrency
+// limit comes after holding the request; one that took that long is
+// retryable even before the client has had a success, a quick one is not.
+func TestRetry_N7_SlowInvalidLoginIsTheLimitNotTheCredentials(t *testing.T) {
+	for _, c := range []struct {
+		wait      time.Duration
+		retryable bool
+	}{{time.Second, true}, {0, false}} {
+		h := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(c.wait)
+			w.Header().Set("Content-Type", "application/vnd.oracle.resource+json; type=error")
+			w.WriteHeader(401)
+			_, _ = w.Write([]byte(nsErrorBody(401, "INVALID_LOGIN", "", invalidLoginDetail)))
+		}, func(cfg *Config) { cfg.MaxRetries = 1 })
+		err := h.c.Patch(context.Background(), TypeInvoice, "1", map[string]any{"memo": "a"})
+		if err == nil || IsRetryable(err) != c.retryable {
+			t.Errorf("401 after %s: retryable %v, want %v (%v)", c.wait, IsRetryable(err), c.retryable, err)
+		}
+	}
+}
