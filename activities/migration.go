@@ -162,7 +162,7 @@ func (m *Migration) MigrationCount(ctx context.Context, in workflows.MigrationCo
 	if ok, why := mapping.AdjustmentSyncEnabled(adjOn); !ok {
 		out.AdjustmentSyncOff = why
 	} else {
-		adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, m.Zuora, "select Id, Status, TransferredToAccounting, AdjustmentDate, CreatedDate, DoNotSync__NS from InvoiceItemAdjustment")
+		adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, m.Zuora, "select Id, Status, TransferredToAccounting, AdjustmentDate, CreatedDate, "+zuora.FieldDoNotSync+" from InvoiceItemAdjustment")
 		if err != nil {
 			return out, retryable("counting adjustments", err)
 		}
@@ -218,12 +218,12 @@ func (m *Migration) MigrationCount(ctx context.Context, in workflows.MigrationCo
 // writeOffField is the invoice custom field where the write-off records
 // the amount it wrote off: the credit memo step runs on the IS tenant, where
 // invoice item adjustments can no longer be read, and needs that amount.
-const writeOffField = "MigrationWriteOff__NS"
+const writeOffField = zuora.FieldMigrationWriteOff
 
 // migInvoice is an invoice with the migration's marker.
 type migInvoice struct {
 	zuora.Invoice
-	WriteOff string `json:"MigrationWriteOff__NS,omitempty"`
+	WriteOff string `json:"MigrationWriteOff__c,omitempty"` // zuora.FieldMigrationWriteOff
 }
 
 const migInvoiceFields = "Id, InvoiceNumber, AccountId, Status, Amount, Balance, " + writeOffField
@@ -264,10 +264,10 @@ func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limi
 
 // MigrationWriteOffPage writes off one page of posted negative invoices
 // with an invoice item adjustment of the negative balance, marked
-// Transferred To Accounting = Ignore and DoNotSync__NS = Yes so no sync ever
+// Transferred To Accounting = Ignore and DoNotSync__c = Yes so no sync ever
 // sends it to NetSuite (seed: "The new NetSuite connector won't synchronize
 // IIA generated during the migration stage"), then records the amount on
-// the invoice (MigrationWriteOff__NS). Per invoice: marked → done before;
+// the invoice (MigrationWriteOff__c). Per invoice: marked → done before;
 // a write-off found without the mark (a crash in between) → mark it; else
 // write off (Idempotency-Key from the invoice id) and mark.
 func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
@@ -345,7 +345,7 @@ func (m *Migration) writeOff(ctx context.Context, inv zuora.Invoice, in workflow
 		"SourceType": "InvoiceDetail", "SourceId": src.ID, "Type": "Charge", "Amount": json.Number(amount.StringFixed(2)),
 		"AdjustmentDate": in.Date, "ReasonCode": reasonCode(in.Settings),
 		"Comment":                 "Invoice Settlement migration: write-off of negative invoice " + inv.InvoiceNumber,
-		"TransferredToAccounting": zuora.TransferIgnore, "DoNotSync__NS": "Yes",
+		"TransferredToAccounting": zuora.TransferIgnore, zuora.FieldDoNotSync: "Yes",
 	}
 	_, err = m.Zuora.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, fields, writeOffKey(inv.ID))
 	return err

@@ -57,6 +57,8 @@ type Faults struct {
 	// Corrupt damages named records in every answer that carries them
 	// (faults_extra.go): a field of the wrong type or a missing field.
 	Corrupt []Corruption `json:"corrupt,omitempty"`
+	// ZuoraLimits: Zuora-only faults (zuora_limits.go).
+	ZuoraLimits
 }
 
 // Validate names a bad value.
@@ -69,6 +71,9 @@ func (f Faults) Validate() error {
 	}
 	if f.Concurrency < 0 || f.ReadLatency < 0 || f.WriteLatency < 0 || f.TokenTTL < 0 || f.SlowLatency < 0 {
 		return fmt.Errorf("faults: concurrency, latencies and tokenTTL must not be negative")
+	}
+	if err := f.ZuoraLimits.validate(); err != nil {
+		return err
 	}
 	return validateCorrupt(f.Corrupt)
 }

@@ -202,6 +202,15 @@ var objects = []*Object{
 			"Location__NS", "RecognizedRevAccount__NS", "RevRecEnd__NS", "RevRecStart__NS", "RevRecTemplateType__NS", "Subsidiary__NS"),
 		f(SrcNS("ProductRatePlanChargeObjectNSFields", "zuora-product-rate-plan-charges-api-openapi.yml"), TypeDateTime, "SyncDate__NS"),
 	)},
+	// ProductRatePlanChargeTier holds a catalog charge's price (Z5: a credit
+	// memo charge without an honoured amount takes this price).
+	{Name: "ProductRatePlanChargeTier", ZOQL: true, Fields: join(
+		f(SrcSOAP, TypeID, "Id", "ProductRatePlanChargeId"),
+		f(SrcSOAP, TypeString, "Currency", "PriceFormat"),
+		f(SrcSOAP, TypeDecimal, "Price", "StartingUnit", "EndingUnit"),
+		f(SrcSOAP, TypeInteger, "Tier"),
+		f(SrcSOAP, TypeDateTime, "CreatedDate", "UpdatedDate"),
+	)},
 	{Name: "Payment", ZOQL: true, Fields: join(
 		f(SrcSOAP, TypeID, "Id", "AccountId", "PaymentMethodId"),
 		f(SrcSOAP, TypeString, "Status", "Type", "PaymentNumber", "ReferenceId", "Comment"),
