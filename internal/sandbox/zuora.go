@@ -5,10 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,16 +82,16 @@ type zuoraAPI struct {
 	state  *apiState
 	mu     sync.RWMutex
 	db     *db
-	tables map[string]*table  // object name -> table
-	byPath map[string]string  // kebab path -> object
+	tables map[string]*table // object name -> table
+	byPath map[string]string // kebab path -> object
 	tenant fixture.TenantSettings
 
-	authMu   sync.Mutex
-	clients  map[string]string // client id -> secret
-	tokens   map[string]zuoraToken
-	cursors  map[string]*zuoraCursor
-	idem     map[string]idemEntry
-	invoiceN int
+	authMu      sync.Mutex
+	clients     map[string]string // client id -> secret
+	tokens      map[string]zuoraToken
+	cursors     map[string]*zuoraCursor
+	idem        map[string]idemEntry
+	invoiceN    int
 	bigInFlight atomic.Int64 // ZOQL calls in flight (Z8 "Big Process")
 }
 
@@ -365,7 +365,6 @@ func (z *zuoraAPI) putTenant(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, 200, t)
 }
-
 
 // ---- objects ----
 

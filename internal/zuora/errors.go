@@ -111,13 +111,13 @@ type errorBody struct {
 		Code    flexString `json:"code"`
 		Message string     `json:"message"`
 	} `json:"reasons"`
-	Message   string     `json:"message"`
-	Code      flexString `json:"code"`
+	Message string     `json:"message"`
+	Code    flexString `json:"code"`
 	// ZOQL faults: {"FaultCode":"INVALID_FIELD","FaultMessage":"invalid field for query: Invoice.Foo"}.
 	FaultCode    flexString `json:"FaultCode"`
 	FaultMessage string     `json:"FaultMessage"`
-	RequestID string     `json:"requestId"`
-	ProcessID string     `json:"processId"`
+	RequestID    string     `json:"requestId"`
+	ProcessID    string     `json:"processId"`
 }
 
 // flexString accepts a JSON string or number (Zuora sends codes as both).

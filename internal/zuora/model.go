@@ -101,23 +101,23 @@ type Invoice struct {
 
 // InvoiceItem is one charge line of an invoice.
 type InvoiceItem struct {
-	ID                string          `json:"Id"`
-	InvoiceID         string          `json:"InvoiceId"`
-	ChargeAmount      decimal.Decimal `json:"ChargeAmount"`
-	ChargeName        string          `json:"ChargeName,omitempty"`
-	ChargeDate        string          `json:"ChargeDate,omitempty"`
-	Quantity          decimal.Decimal `json:"Quantity"`
-	UnitPrice         decimal.Decimal `json:"UnitPrice"`
-	UOM               string          `json:"UOM,omitempty"`
-	SKU               string          `json:"SKU,omitempty"`
-	ProductName       string          `json:"ProductName,omitempty"`
-	ServiceStartDate  string          `json:"ServiceStartDate,omitempty"`
-	ServiceEndDate    string          `json:"ServiceEndDate,omitempty"`
-	RatePlanChargeID  string          `json:"RatePlanChargeId,omitempty"`
-	SubscriptionID    string          `json:"SubscriptionId,omitempty"`
-	AccountingCode    string          `json:"AccountingCode,omitempty"`
-	ProcessingType    ProcessingType  `json:"ProcessingType,omitempty"`
-	RevRecCode        string          `json:"RevRecCode,omitempty"`
+	ID               string          `json:"Id"`
+	InvoiceID        string          `json:"InvoiceId"`
+	ChargeAmount     decimal.Decimal `json:"ChargeAmount"`
+	ChargeName       string          `json:"ChargeName,omitempty"`
+	ChargeDate       string          `json:"ChargeDate,omitempty"`
+	Quantity         decimal.Decimal `json:"Quantity"`
+	UnitPrice        decimal.Decimal `json:"UnitPrice"`
+	UOM              string          `json:"UOM,omitempty"`
+	SKU              string          `json:"SKU,omitempty"`
+	ProductName      string          `json:"ProductName,omitempty"`
+	ServiceStartDate string          `json:"ServiceStartDate,omitempty"`
+	ServiceEndDate   string          `json:"ServiceEndDate,omitempty"`
+	RatePlanChargeID string          `json:"RatePlanChargeId,omitempty"`
+	SubscriptionID   string          `json:"SubscriptionId,omitempty"`
+	AccountingCode   string          `json:"AccountingCode,omitempty"`
+	ProcessingType   ProcessingType  `json:"ProcessingType,omitempty"`
+	RevRecCode       string          `json:"RevRecCode,omitempty"`
 	// RevRecTriggerDate is the seed's "Trigger Date": Zuora's InvoiceItem
 	// RevRecStartDate, "the date when revenue recognition is triggered"
 	// (set by the charge's RevRecTriggerCondition; ZOQL object model). The
