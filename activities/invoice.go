@@ -296,6 +296,7 @@ func (j *invoiceJob) validateItems(ctx context.Context) (items, includable int, 
 	negate := j.state.RecordType == netsuite.TypeCreditMemo
 	var taxCodes []string
 	var chargeHolders []classified
+	dropInvoiceItemSet(j.a.Zuora, j.inv.ID) // each sync validates what Zuora holds now
 	for b := 0; ; b++ {
 		batch, err := j.loadBatch(ctx, b)
 		if err != nil {
@@ -443,29 +444,14 @@ func lineKeys(raw rawBatch) []string {
 	return keys
 }
 
-// fetchRaw reads page b+1 of the invoice's items and their taxation items.
+// fetchRaw reads batch b of the invoice's items (id order) and their
+// taxation items: invoice_items.go reads them through ZOQL once.
 func (j *invoiceJob) fetchRaw(ctx context.Context, b int) rawBatch {
-	items, err := j.a.Zuora.GetInvoiceItems(ctx, j.inv.ID, b+1, j.s.Run.BatchSize)
+	set, err := readInvoiceItemSet(ctx, j.a.Zuora, j.inv.ID)
 	if err != nil {
-		return rawBatch{err: fmt.Errorf("reading invoice items (page %d): %w", b+1, err)}
+		return rawBatch{err: fmt.Errorf("reading invoice items (batch %d): %w", b+1, err)}
 	}
-	raw := rawBatch{items: items, taxes: map[string][]zuora.TaxationItem{}}
-	if len(items) == 0 {
-		return raw
-	}
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ID
-	}
-	taxes, err := zoqlByIDs[zuora.TaxationItem](ctx, j.a.Zuora, zuora.ObjTaxationItem, taxFields, "InvoiceItemId", ids)
-	if err != nil {
-		return rawBatch{err: fmt.Errorf("reading taxation items (page %d): %w", b+1, err)}
-	}
-	sort.Slice(taxes, func(x, y int) bool { return taxes[x].ID < taxes[y].ID })
-	for _, t := range taxes {
-		raw.taxes[t.InvoiceItemID] = append(raw.taxes[t.InvoiceItemID], t)
-	}
-	return raw
+	return set.batch(b, j.s.Run.BatchSize)
 }
 
 // lines maps one batch to NetSuite lines.
