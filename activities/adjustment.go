@@ -28,12 +28,13 @@ func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectI
 	if ok, _ := mapping.AdjustmentSyncEnabled(s); !ok {
 		return workflows.SelectResult{Done: true}, nil
 	}
-	candidates, bad, err := candidatesAfter(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(s), "invoice item adjustments", in.AfterID,
+	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(s), "invoice item adjustments", in.AfterID,
 		func(adj zuora.InvoiceItemAdjustment) string { return adj.ID })
 	if err != nil {
 		return workflows.SelectResult{}, err
 	}
 	undecodable := map[string]bool{}
+	candidates = candidates[:len(candidates):len(candidates)] // appends copy: the snapshot stays as read
 	for _, id := range bad {
 		candidates = append(candidates, zuora.InvoiceItemAdjustment{ID: id})
 		undecodable[id] = true
@@ -41,15 +42,17 @@ func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectI
 	sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
 
 	limit := max(in.Limit, 1)
-	accounts := map[string]*zuora.Account{}
+	distinct := func() int {
+		return distinctAccounts(sel.recs.([]zuora.InvoiceItemAdjustment), func(x zuora.InvoiceItemAdjustment) string { return x.AccountID })
+	}
 	res := workflows.SelectResult{Done: true}
 	for start := 0; start < len(candidates); start += limit {
 		chunk := candidates[start:min(start+limit, len(candidates))]
-		owners := make([]zuora.Invoice, len(chunk))
+		owners := make([]string, len(chunk))
 		for i, adj := range chunk {
-			owners[i] = zuora.Invoice{AccountID: adj.AccountID}
+			owners[i] = adj.AccountID
 		}
-		if err := a.loadAccounts(ctx, accounts, owners); err != nil {
+		if err := sel.loadAccounts(ctx, a.Zuora, owners, distinct); err != nil {
 			return workflows.SelectResult{}, retryable("selecting invoice item adjustments", err)
 		}
 		for i, adj := range chunk {
@@ -60,7 +63,7 @@ func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectI
 				res.NotSelected++
 			} else {
 				rec := workflows.SelectedRecord{ID: adj.ID, Number: adj.AdjustmentNumber}
-				if acct := accounts[adj.AccountID]; acct != nil {
+				if acct := sel.account(adj.AccountID); acct != nil {
 					rec.AccountNumber = acct.AccountNumber
 				}
 				res.Records = append(res.Records, rec)

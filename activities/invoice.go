@@ -31,27 +31,34 @@ const validationReadAhead = 6
 // criteria, in Zuora id order after in.AfterID (keyset: candidatesAfter).
 func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	s := in.Settings
-	candidates, bad, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", in.AfterID,
+	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", in.AfterID,
 		func(inv zuora.Invoice) string { return inv.ID })
 	if err != nil {
 		return workflows.SelectResult{}, err
 	}
 	undecodable := map[string]bool{}
+	candidates = candidates[:len(candidates):len(candidates)] // appends copy: the snapshot stays as read
 	for _, id := range bad {
 		candidates = append(candidates, zuora.Invoice{ID: id})
 		undecodable[id] = true
 	}
-	sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
+	if len(bad) > 0 {
+		sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
+	}
+	distinct := func() int { return distinctAccounts(sel.recs.([]zuora.Invoice), func(i zuora.Invoice) string { return i.AccountID }) }
 
-	accounts := map[string]*zuora.Account{}
 	res := workflows.SelectResult{Done: true}
 	for start := 0; start < len(candidates); start += in.Limit {
 		chunk := candidates[start:min(start+in.Limit, len(candidates))]
-		if err := a.loadAccounts(ctx, accounts, chunk); err != nil {
+		ids := make([]string, len(chunk))
+		for i, inv := range chunk {
+			ids[i] = inv.AccountID
+		}
+		if err := sel.loadAccounts(ctx, a.Zuora, ids, distinct); err != nil {
 			return workflows.SelectResult{}, retryable("selecting invoices", err)
 		}
 		for i, inv := range chunk {
-			acct := accounts[inv.AccountID]
+			acct := sel.account(inv.AccountID)
 			if undecodable[inv.ID] {
 				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID})
 			} else if acct == nil {
@@ -70,31 +77,6 @@ func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInpu
 		}
 	}
 	return res, nil
-}
-
-func (a *Activities) loadAccounts(ctx context.Context, cache map[string]*zuora.Account, invs []zuora.Invoice) error {
-	var ids []string
-	for _, inv := range invs {
-		if _, ok := cache[inv.AccountID]; !ok && inv.AccountID != "" {
-			ids = append(ids, inv.AccountID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	accts, err := zoqlByIDs[zuora.Account](ctx, a.Zuora, zuora.ObjAccount, accountFields, "Id", ids)
-	if err != nil {
-		return err
-	}
-	for i := range accts {
-		cache[accts[i].ID] = &accts[i]
-	}
-	for _, id := range ids {
-		if _, ok := cache[id]; !ok {
-			cache[id] = nil
-		}
-	}
-	return nil
 }
 
 // invoiceJob is one SyncInvoice call's working set.

@@ -246,7 +246,7 @@ func (m *Migration) migrationWriteOffs(ctx context.Context, invoiceIDs []string)
 // postedNegativePage is the next page of posted negative invoices after the cursor.
 func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limit int, keep func(migInvoice) bool) ([]migInvoice, bool, error) {
 	q := "select " + migInvoiceFields + " from Invoice where Status = 'Posted'"
-	cands, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", afterID, func(i migInvoice) string { return i.ID })
+	cands, _, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", afterID, func(i migInvoice) string { return i.ID })
 	if err != nil {
 		return nil, false, err
 	}
