@@ -45,7 +45,9 @@ func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInpu
 	if len(bad) > 0 {
 		sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
 	}
-	distinct := func() int { return distinctAccounts(sel.recs.([]zuora.Invoice), func(i zuora.Invoice) string { return i.AccountID }) }
+	distinct := func() int {
+		return distinctAccounts(sel.recs.([]zuora.Invoice), func(i zuora.Invoice) string { return i.AccountID })
+	}
 
 	res := workflows.SelectResult{Done: true}
 	for start := 0; start < len(candidates); start += in.Limit {
