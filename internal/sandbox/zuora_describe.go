@@ -8,8 +8,9 @@ import (
 	"github.com/zuora-netsuite/connector/internal/sandbox/zuoramodel"
 )
 
-// GET /v1/describe/{object}: Zuora answers XML (developer.zuora.com "Describe
-// an object": <object><name/><label/><fields><field>…</field></fields></object>),
+// GET /v1/describe/{object}: Zuora answers XML (v1 OpenAPI GET_Describe,
+// api-evangelist/zuora openapi/zuora-describe-api-openapi.yml:
+// <object><name/><label/><fields><field><name/><label/><type/><contexts>…),
 // generated here from the object model table and the tenant's custom fields.
 
 type describeObject struct {
@@ -44,17 +45,21 @@ func (z *zuoraAPI) describe(w http.ResponseWriter, r *http.Request) {
 	}
 	z.mu.RUnlock()
 	if !ok {
-		z.restError(w, 404, "50000040", "Cannot find object type: '"+name+"'.")
+		// 404 "an XML document that indicates the error" (its elements are not
+		// published: chosen).
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		w.WriteHeader(404)
+		_, _ = w.Write([]byte(xml.Header + "<error><message>no object named " + xmlEscape(name) + "</message></error>\n"))
 		return
 	}
-	out := describeObject{Name: sch.Object.Name, Label: sch.Object.Name}
+	out := describeObject{Name: sch.Object.Name, Label: label(sch.Object.Name)}
 	add := func(fl zuoramodel.Field, custom bool) {
 		ctx := []string{"soap", "export"}
 		if !sch.Object.ZOQL {
 			ctx = []string{"export"}
 		}
 		system := strings.EqualFold(fl.Name, "Id") || strings.HasSuffix(fl.Name, "Date") && (fl.Name == "CreatedDate" || fl.Name == "UpdatedDate")
-		out.Fields = append(out.Fields, describeField{Name: fl.Name, Label: fl.Name, Type: describeTypes[fl.Type], Contexts: ctx,
+		out.Fields = append(out.Fields, describeField{Name: fl.Name, Label: label(strings.TrimSuffix(strings.TrimSuffix(fl.Name, "__NS"), "__c")), Type: describeTypes[fl.Type], Contexts: ctx,
 			Selectable: true, Createable: !system, Updateable: !system, Filterable: fl.Filterable, Custom: custom})
 	}
 	for _, fl := range sch.Object.Fields {
@@ -70,4 +75,22 @@ func (z *zuoraAPI) describe(w http.ResponseWriter, r *http.Request) {
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	_ = enc.Encode(out)
+}
+
+// label spells an API name as the UI does: "ProductRatePlanCharge" -> "Product Rate Plan Charge".
+func label(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if i > 0 && r >= 'A' && r <= 'Z' && !(name[i-1] >= 'A' && name[i-1] <= 'Z') {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
 }
