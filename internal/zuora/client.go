@@ -325,7 +325,9 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	for k, v := range cl.headers {
 		req.Header.Set(k, v)
 	}
-	if cl.idemKey != "" && (cl.method == http.MethodPost || cl.method == http.MethodPatch) {
+	// Reads carry no key (a ZOQL query is a POST, but a replayed failure
+	// would only hurt it).
+	if cl.idemKey != "" && (cl.method == http.MethodPost || cl.method == http.MethodPatch) && !strings.HasPrefix(cl.path, "/v1/action/query") {
 		req.Header.Set("Idempotency-Key", cl.idemKey)
 	}
 	start := time.Now()
