@@ -24,6 +24,7 @@ import (
 // seed's criteria, in Zuora id order after in.AfterID (keyset, like
 // SelectInvoices: a cursor that is an id never expires).
 func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	s := in.Settings
 	if ok, _ := mapping.AdjustmentSyncEnabled(s); !ok {
 		return workflows.SelectResult{Done: true}, nil
@@ -183,6 +184,7 @@ func (a *Activities) adjustedItem(ctx context.Context, j *adjustmentJob, s setti
 // PrepareAdjustment re-checks the selection rule, runs the seed's validations
 // and decides what the adjustment becomes in NetSuite. It only reads.
 func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.AdjustmentSyncInput) (workflows.AdjustmentPlan, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	plan := workflows.AdjustmentPlan{AdjustmentID: in.AdjustmentID}
 	j, gone, err := a.loadAdjustment(ctx, in.AdjustmentID, in.Settings)
 	if err != nil {

@@ -155,6 +155,7 @@ func createdAfter(created string, t time.Time) bool {
 // MigrationCount counts the invoice item adjustments and negative invoices
 // still eligible for the (pre-IS) syncs, and those created after a time.
 func (m *Migration) MigrationCount(ctx context.Context, in workflows.MigrationCountInput) (workflows.MigrationCountResult, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	var out workflows.MigrationCountResult
 	s := preIS(in.Settings)
 	adjOn := s
@@ -271,6 +272,7 @@ func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limi
 // a write-off found without the mark (a crash in between) → mark it; else
 // write off (Idempotency-Key from the invoice id) and mark.
 func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	var out workflows.ConvertPageResult
 	page, finished, err := m.postedNegativePage(ctx, in.AfterID, in.Limit, func(migInvoice) bool { return true })
 	if err != nil {
@@ -381,6 +383,7 @@ func (m *Migration) MigrationTenantOnInvoiceSettlement(ctx context.Context) (boo
 // or a restart never makes a second one; the Idempotency-Key covers an
 // answer lost in between.
 func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	var out workflows.ConvertPageResult
 	if in.Settings.Migration.OneTimeChargeID == "" {
 		return out, temporal.NewNonRetryableApplicationError("settings migration.oneTimeChargeId is not set: no credit memo can be made", "BadSettings", nil)

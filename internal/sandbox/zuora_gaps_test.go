@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
 
@@ -366,5 +367,36 @@ func TestZuora_DescribeIsXMLFromTheObjectModel(t *testing.T) {
 	_, _, item := e.raw(t, "GET", "/v1/describe/InvoiceItem", "", nil)
 	if strings.Contains(item, "<name>ChargeType</name>") || !strings.Contains(item, "<name>RevRecStartDate</name>") {
 		t.Error("InvoiceItem describe must follow the object model")
+	}
+}
+
+// Z4, the connector under it: its own custom fields are settings; under a
+// tenant's names (zuora.WithFieldNames) queries and writes name the tenant's
+// field, and records decode into the model types as under the defaults.
+func TestConnector_Z4_CustomFieldNamesFromSettings(t *testing.T) {
+	f := tinyTenant()
+	f.Zuora.Objects[zuora.ObjInvoiceItemAdjustment] = []fixture.Record{{"Id": "iia1", "InvoiceId": "inv1", "Amount": n("1.00"), "Status": "Processed", "NoNetSuite__c": "Yes"}}
+	f.Zuora.Settings.CustomFields = map[string][]string{"InvoiceItemAdjustment": {"NoNetSuite__c"}, "Invoice": {"WrittenOff__c"}}
+	e := start(t, t.TempDir(), f)
+	s := settings.Default()
+	s.ZuoraFields.DoNotSync, s.ZuoraFields.MigrationWriteOff = "NoNetSuite__c", "WrittenOff__c"
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := zuora.WithFieldNames(context.Background(), s.ZuoraFields.Names())
+	adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, e.z, "select Id, "+zuora.FieldDoNotSync+" from InvoiceItemAdjustment where "+zuora.FieldDoNotSync+" = 'Yes'")
+	if err != nil || len(adjs) != 1 || adjs[0].DoNotSync != "Yes" {
+		t.Fatalf("query under the tenant's name: %v %+v", err, adjs)
+	}
+	if err := e.z.UpdateObject(ctx, zuora.ObjInvoice, "inv1", map[string]any{zuora.FieldMigrationWriteOff: "3.00"}); err != nil {
+		t.Fatalf("write under the tenant's name: %v", err)
+	}
+	// Without the setting, the default names do not exist on this tenant.
+	if err := e.z.UpdateObject(context.Background(), zuora.ObjInvoice, "inv1", map[string]any{zuora.FieldMigrationWriteOff: "3.00"}); err == nil {
+		t.Error("the default name must be refused on a tenant without it")
+	}
+	s.ZuoraFields.DoNotSync = "DoNotSync__NS"
+	if s.Validate() == nil {
+		t.Error("a __NS name for a field the connector adds must be refused by settings validation")
 	}
 }

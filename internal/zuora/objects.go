@@ -2,6 +2,7 @@ package zuora
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -31,7 +32,19 @@ func (c *Client) GetObject(ctx context.Context, objType, id string, out any) err
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, call{method: "GET", endpoint: "GET /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), out: out})
+	if len(fieldNames(ctx)) == 0 {
+		return c.do(ctx, call{method: "GET", endpoint: "GET /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), out: out})
+	}
+	var rec map[string]any
+	if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), out: &rec}); err != nil {
+		return err
+	}
+	defaultNames(ctx, rec)
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
 }
 
 type saveResult struct {
@@ -46,7 +59,7 @@ func (c *Client) UpdateObject(ctx context.Context, objType, id string, fields ma
 		return err
 	}
 	var out saveResult
-	return c.do(ctx, call{method: "PUT", endpoint: "PUT /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), body: fields, out: &out})
+	return c.do(ctx, call{method: "PUT", endpoint: "PUT /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), body: tenantBody(ctx, fields), out: &out})
 }
 
 // CreateObject creates an object; idemKey makes a retried create return the
@@ -57,7 +70,7 @@ func (c *Client) CreateObject(ctx context.Context, objType string, fields map[st
 		return "", err
 	}
 	var out saveResult
-	if err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/object/" + p, path: "/v1/object/" + p, body: fields, out: &out, idemKey: idemKey}); err != nil {
+	if err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/object/" + p, path: "/v1/object/" + p, body: tenantBody(ctx, fields), out: &out, idemKey: idemKey}); err != nil {
 		return "", err
 	}
 	if out.ID == "" {

@@ -36,10 +36,13 @@ func (c *Client) QueryPage(ctx context.Context, zoql string, batchSize int) (*Qu
 	var out QueryResponse
 	err := c.bigProcess(ctx, func() error {
 		return c.do(ctx, call{method: "POST", endpoint: "POST /v1/action/query", path: "/v1/action/query",
-			body: map[string]any{"queryString": zoql, "conf": queryConf{clampBatch(batchSize)}}, out: &out})
+			body: map[string]any{"queryString": tenantZOQL(ctx, zoql), "conf": queryConf{clampBatch(batchSize)}}, out: &out})
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, rec := range out.Records {
+		defaultNames(ctx, rec)
 	}
 	return &out, out.check("POST /v1/action/query")
 }
@@ -54,6 +57,9 @@ func (c *Client) QueryMore(ctx context.Context, locator string, batchSize int) (
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, rec := range out.Records {
+		defaultNames(ctx, rec)
 	}
 	return &out, out.check("POST /v1/action/queryMore")
 }
