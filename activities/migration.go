@@ -409,7 +409,14 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 			}
 			memos[inv.AccountID] = list
 		}
-		if hasMigrationMemo(list, inv.ID) {
+		if cm := migrationMemo(list, inv.ID); cm != nil {
+			if !cm.Amount.Equal(amount) {
+				// A memo of another amount (made without its amount honoured):
+				// not done, and not to be made again; a person reverses it.
+				out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber,
+					Reason: (&zuora.AmountMismatchError{Object: zuora.ObjCreditMemo, ID: cm.ID, Number: cm.Number, Want: amount, Got: cm.Amount}).Error()})
+				continue
+			}
 			out.AlreadyDone++
 			continue
 		}
@@ -425,8 +432,13 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 			if !permanent(err) {
 				return out, retryable("credit memo for invoice "+inv.InvoiceNumber, err)
 			}
-			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber,
-				Reason: "credit memo refused by Zuora: " + err.Error()})
+			var mismatch *zuora.AmountMismatchError
+			reason := "credit memo refused by Zuora: " + err.Error()
+			if errors.As(err, &mismatch) {
+				reason = err.Error()
+				memos[inv.AccountID] = append(list, *cm)
+			}
+			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber, Reason: reason})
 			continue
 		}
 		memos[inv.AccountID] = append(list, *cm)
@@ -435,13 +447,14 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 	return out, nil
 }
 
-func hasMigrationMemo(list []zuora.CreditMemo, invoiceID string) bool {
-	for _, cm := range list {
+// migrationMemo is the migration's live credit memo for the invoice, if any.
+func migrationMemo(list []zuora.CreditMemo, invoiceID string) *zuora.CreditMemo {
+	for i, cm := range list {
 		if cm.Transaction == invoiceID && cm.Origin == migrationOrigin && cm.Status != "Canceled" {
-			return true
+			return &list[i]
 		}
 	}
-	return false
+	return nil
 }
 
 func (m *Migration) store() (*credstore.Store, error) {
