@@ -104,15 +104,26 @@ func evictItemSets() {
 }
 
 func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) (*invoiceItemSet, error) {
-	items, err := zuora.QueryAll[zuora.InvoiceItem](ctx, z, "select "+invoiceItemFields+" from InvoiceItem where InvoiceId = "+zuora.Quote(invoiceID))
-	if err != nil {
-		return nil, fmt.Errorf("reading the invoice's items: %w", err)
-	}
-	for _, it := range items {
-		// An item without its amount would become a zero line in the ledger.
-		if it.ID == "" {
-			return nil, &zuora.BadRecordError{Object: zuora.ObjInvoiceItem, ID: "?", Field: "Id", Problem: "is missing (invoice " + invoiceID + ")"}
+	var items []zuora.InvoiceItem
+	it := z.Query(ctx, "select "+invoiceItemFields+" from InvoiceItem where InvoiceId = "+zuora.Quote(invoiceID), zuora.MaxBatchSize)
+	for it.Next(ctx) {
+		rec := it.Record()
+		// An item without its id or amount would become an unkeyed or zero
+		// line in the ledger: refuse it, naming the item and the field.
+		for _, field := range []string{"Id", "ChargeAmount"} {
+			if v, ok := rec[field]; !ok || v == nil {
+				return nil, &zuora.BadRecordError{Object: zuora.ObjInvoiceItem, ID: fmt.Sprint(rec["Id"]), Field: field,
+					Problem: "is missing (invoice " + invoiceID + ")"}
+			}
 		}
+		item, err := zuora.Decode[zuora.InvoiceItem](rec)
+		if err != nil {
+			return nil, fmt.Errorf("invoice %s: %w", invoiceID, err)
+		}
+		items = append(items, item)
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("reading the invoice's items: %w", err)
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].ID < items[j].ID })
 	taxes, err := zuora.QueryAll[zuora.TaxationItem](ctx, z, "select "+taxFields+" from TaxationItem where InvoiceId = "+zuora.Quote(invoiceID))
