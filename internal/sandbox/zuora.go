@@ -240,15 +240,9 @@ func (z *zuoraAPI) handler() http.Handler {
 		if z.lockFault(w, r) {
 			return
 		}
-		if r.URL.Path == "/v1/action/query" || r.URL.Path == "/v1/action/queryMore" {
-			if !z.enterBigProcess(w) {
-				return
-			}
-			defer z.bigInFlight.Add(-1)
-		}
 		mux.ServeHTTP(w, r)
 	})
-	return z.state.withFaults(inner, faultErrors{
+	return z.bigProcess(z.state.withFaults(inner, faultErrors{
 		rateLimited: func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("RateLimit-Reset", "1")
@@ -269,7 +263,7 @@ func (z *zuoraAPI) handler() http.Handler {
 			writeJSON(w, 429, map[string]string{"code": "REQUEST_EXCEEDED_LIMIT",
 				"message": "Your total number of concurrent requests have exceeded the limit allowed by the system. Please resubmit your request later."})
 		},
-	})
+	}))
 }
 
 // ---- errors ----

@@ -73,6 +73,20 @@ func (z *zuoraAPI) lockFault(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// bigProcess holds a Big Process slot for a ZOQL call's whole service time
+// (latency included: the hostile reading of "concurrent").
+func (z *zuoraAPI) bigProcess(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/action/query" || r.URL.Path == "/v1/action/queryMore" {
+			if !z.enterBigProcess(w) {
+				return
+			}
+			defer z.bigInFlight.Add(-1)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // enterBigProcess admits a ZOQL call under the Big Process limit, or answers
 // 429 with Retry-After. The caller releases with bigInFlight.Add(-1) when true.
 func (z *zuoraAPI) enterBigProcess(w http.ResponseWriter) bool {
