@@ -24,16 +24,18 @@ import (
 // seed's criteria, in Zuora id order after in.AfterID (keyset, like
 // SelectInvoices: a cursor that is an id never expires).
 func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	s := in.Settings
 	if ok, _ := mapping.AdjustmentSyncEnabled(s); !ok {
 		return workflows.SelectResult{Done: true}, nil
 	}
-	candidates, bad, err := candidatesAfter(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(s), "invoice item adjustments", in.AfterID,
+	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(s), "invoice item adjustments", in.AfterID,
 		func(adj zuora.InvoiceItemAdjustment) string { return adj.ID })
 	if err != nil {
 		return workflows.SelectResult{}, err
 	}
 	undecodable := map[string]bool{}
+	candidates = candidates[:len(candidates):len(candidates)] // appends copy: the snapshot stays as read
 	for _, id := range bad {
 		candidates = append(candidates, zuora.InvoiceItemAdjustment{ID: id})
 		undecodable[id] = true
@@ -41,15 +43,17 @@ func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectI
 	sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
 
 	limit := max(in.Limit, 1)
-	accounts := map[string]*zuora.Account{}
+	distinct := func() int {
+		return distinctAccounts(sel.recs.([]zuora.InvoiceItemAdjustment), func(x zuora.InvoiceItemAdjustment) string { return x.AccountID })
+	}
 	res := workflows.SelectResult{Done: true}
 	for start := 0; start < len(candidates); start += limit {
 		chunk := candidates[start:min(start+limit, len(candidates))]
-		owners := make([]zuora.Invoice, len(chunk))
+		owners := make([]string, len(chunk))
 		for i, adj := range chunk {
-			owners[i] = zuora.Invoice{AccountID: adj.AccountID}
+			owners[i] = adj.AccountID
 		}
-		if err := a.loadAccounts(ctx, accounts, owners); err != nil {
+		if err := sel.loadAccounts(ctx, a.Zuora, owners, distinct); err != nil {
 			return workflows.SelectResult{}, retryable("selecting invoice item adjustments", err)
 		}
 		for i, adj := range chunk {
@@ -60,7 +64,7 @@ func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectI
 				res.NotSelected++
 			} else {
 				rec := workflows.SelectedRecord{ID: adj.ID, Number: adj.AdjustmentNumber}
-				if acct := accounts[adj.AccountID]; acct != nil {
+				if acct := sel.account(adj.AccountID); acct != nil {
 					rec.AccountNumber = acct.AccountNumber
 				}
 				res.Records = append(res.Records, rec)
@@ -181,6 +185,7 @@ func (a *Activities) adjustedItem(ctx context.Context, j *adjustmentJob, s setti
 // and decides what the adjustment becomes in NetSuite. It only reads.
 func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.AdjustmentSyncInput) (workflows.AdjustmentPlan, error) {
 	ctx = nsFields(ctx, in.Settings)
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	plan := workflows.AdjustmentPlan{AdjustmentID: in.AdjustmentID}
 	j, gone, err := a.loadAdjustment(ctx, in.AdjustmentID, in.Settings)
 	if err != nil {

@@ -32,27 +32,36 @@ const validationReadAhead = 6
 func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	ctx = nsFields(ctx, in.Settings)
 	s := in.Settings
-	candidates, bad, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", in.AfterID,
+	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", in.AfterID,
 		func(inv zuora.Invoice) string { return inv.ID })
 	if err != nil {
 		return workflows.SelectResult{}, err
 	}
 	undecodable := map[string]bool{}
+	candidates = candidates[:len(candidates):len(candidates)] // appends copy: the snapshot stays as read
 	for _, id := range bad {
 		candidates = append(candidates, zuora.Invoice{ID: id})
 		undecodable[id] = true
 	}
-	sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
+	if len(bad) > 0 {
+		sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
+	}
+	distinct := func() int {
+		return distinctAccounts(sel.recs.([]zuora.Invoice), func(i zuora.Invoice) string { return i.AccountID })
+	}
 
-	accounts := map[string]*zuora.Account{}
 	res := workflows.SelectResult{Done: true}
 	for start := 0; start < len(candidates); start += in.Limit {
 		chunk := candidates[start:min(start+in.Limit, len(candidates))]
-		if err := a.loadAccounts(ctx, accounts, chunk); err != nil {
+		ids := make([]string, len(chunk))
+		for i, inv := range chunk {
+			ids[i] = inv.AccountID
+		}
+		if err := sel.loadAccounts(ctx, a.Zuora, ids, distinct); err != nil {
 			return workflows.SelectResult{}, retryable("selecting invoices", err)
 		}
 		for i, inv := range chunk {
-			acct := accounts[inv.AccountID]
+			acct := sel.account(inv.AccountID)
 			if undecodable[inv.ID] {
 				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID})
 			} else if acct == nil {
@@ -71,31 +80,6 @@ func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInpu
 		}
 	}
 	return res, nil
-}
-
-func (a *Activities) loadAccounts(ctx context.Context, cache map[string]*zuora.Account, invs []zuora.Invoice) error {
-	var ids []string
-	for _, inv := range invs {
-		if _, ok := cache[inv.AccountID]; !ok && inv.AccountID != "" {
-			ids = append(ids, inv.AccountID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	accts, err := zoqlByIDs[zuora.Account](ctx, a.Zuora, zuora.ObjAccount, accountFields, "Id", ids)
-	if err != nil {
-		return err
-	}
-	for i := range accts {
-		cache[accts[i].ID] = &accts[i]
-	}
-	for _, id := range ids {
-		if _, ok := cache[id]; !ok {
-			cache[id] = nil
-		}
-	}
-	return nil
 }
 
 // invoiceJob is one SyncInvoice call's working set.
@@ -307,6 +291,7 @@ func (j *invoiceJob) validateItems(ctx context.Context) (items, includable int, 
 	negate := j.state.RecordType == netsuite.TypeCreditMemo
 	var taxCodes []string
 	var chargeHolders []classified
+	dropInvoiceItemSet(j.a.Zuora, j.inv.ID) // each sync validates what Zuora holds now
 	for b := 0; ; b++ {
 		batch, err := j.loadBatch(ctx, b)
 		if err != nil {
@@ -454,29 +439,14 @@ func lineKeys(raw rawBatch) []string {
 	return keys
 }
 
-// fetchRaw reads page b+1 of the invoice's items and their taxation items.
+// fetchRaw reads batch b of the invoice's items (id order) and their
+// taxation items: invoice_items.go reads them through ZOQL once.
 func (j *invoiceJob) fetchRaw(ctx context.Context, b int) rawBatch {
-	items, err := j.a.Zuora.GetInvoiceItems(ctx, j.inv.ID, b+1, j.s.Run.BatchSize)
+	set, err := readInvoiceItemSet(ctx, j.a.Zuora, j.inv.ID)
 	if err != nil {
-		return rawBatch{err: fmt.Errorf("reading invoice items (page %d): %w", b+1, err)}
+		return rawBatch{err: fmt.Errorf("reading invoice items (batch %d): %w", b+1, err)}
 	}
-	raw := rawBatch{items: items, taxes: map[string][]zuora.TaxationItem{}}
-	if len(items) == 0 {
-		return raw
-	}
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ID
-	}
-	taxes, err := zoqlByIDs[zuora.TaxationItem](ctx, j.a.Zuora, zuora.ObjTaxationItem, taxFields, "InvoiceItemId", ids)
-	if err != nil {
-		return rawBatch{err: fmt.Errorf("reading taxation items (page %d): %w", b+1, err)}
-	}
-	sort.Slice(taxes, func(x, y int) bool { return taxes[x].ID < taxes[y].ID })
-	for _, t := range taxes {
-		raw.taxes[t.InvoiceItemID] = append(raw.taxes[t.InvoiceItemID], t)
-	}
-	return raw
+	return set.batch(b, j.s.Run.BatchSize)
 }
 
 // lines maps one batch to NetSuite lines.

@@ -155,6 +155,7 @@ func createdAfter(created string, t time.Time) bool {
 // MigrationCount counts the invoice item adjustments and negative invoices
 // still eligible for the (pre-IS) syncs, and those created after a time.
 func (m *Migration) MigrationCount(ctx context.Context, in workflows.MigrationCountInput) (workflows.MigrationCountResult, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	var out workflows.MigrationCountResult
 	s := preIS(in.Settings)
 	adjOn := s
@@ -162,7 +163,7 @@ func (m *Migration) MigrationCount(ctx context.Context, in workflows.MigrationCo
 	if ok, why := mapping.AdjustmentSyncEnabled(adjOn); !ok {
 		out.AdjustmentSyncOff = why
 	} else {
-		adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, m.Zuora, "select Id, Status, TransferredToAccounting, AdjustmentDate, CreatedDate, DoNotSync__NS from InvoiceItemAdjustment")
+		adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, m.Zuora, "select Id, Status, TransferredToAccounting, AdjustmentDate, CreatedDate, "+zuora.FieldDoNotSync+" from InvoiceItemAdjustment")
 		if err != nil {
 			return out, retryable("counting adjustments", err)
 		}
@@ -218,12 +219,12 @@ func (m *Migration) MigrationCount(ctx context.Context, in workflows.MigrationCo
 // writeOffField is the invoice custom field where the write-off records
 // the amount it wrote off: the credit memo step runs on the IS tenant, where
 // invoice item adjustments can no longer be read, and needs that amount.
-const writeOffField = "MigrationWriteOff__NS"
+const writeOffField = zuora.FieldMigrationWriteOff
 
 // migInvoice is an invoice with the migration's marker.
 type migInvoice struct {
 	zuora.Invoice
-	WriteOff string `json:"MigrationWriteOff__NS,omitempty"`
+	WriteOff string `json:"MigrationWriteOff__c,omitempty"` // zuora.FieldMigrationWriteOff
 }
 
 const migInvoiceFields = "Id, InvoiceNumber, AccountId, Status, Amount, Balance, " + writeOffField
@@ -246,7 +247,7 @@ func (m *Migration) migrationWriteOffs(ctx context.Context, invoiceIDs []string)
 // postedNegativePage is the next page of posted negative invoices after the cursor.
 func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limit int, keep func(migInvoice) bool) ([]migInvoice, bool, error) {
 	q := "select " + migInvoiceFields + " from Invoice where Status = 'Posted'"
-	cands, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", afterID, func(i migInvoice) string { return i.ID })
+	cands, _, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", afterID, func(i migInvoice) string { return i.ID })
 	if err != nil {
 		return nil, false, err
 	}
@@ -264,13 +265,14 @@ func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limi
 
 // MigrationWriteOffPage writes off one page of posted negative invoices
 // with an invoice item adjustment of the negative balance, marked
-// Transferred To Accounting = Ignore and DoNotSync__NS = Yes so no sync ever
+// Transferred To Accounting = Ignore and DoNotSync__c = Yes so no sync ever
 // sends it to NetSuite (seed: "The new NetSuite connector won't synchronize
 // IIA generated during the migration stage"), then records the amount on
-// the invoice (MigrationWriteOff__NS). Per invoice: marked → done before;
+// the invoice (MigrationWriteOff__c). Per invoice: marked → done before;
 // a write-off found without the mark (a crash in between) → mark it; else
 // write off (Idempotency-Key from the invoice id) and mark.
 func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	var out workflows.ConvertPageResult
 	page, finished, err := m.postedNegativePage(ctx, in.AfterID, in.Limit, func(migInvoice) bool { return true })
 	if err != nil {
@@ -345,7 +347,7 @@ func (m *Migration) writeOff(ctx context.Context, inv zuora.Invoice, in workflow
 		"SourceType": "InvoiceDetail", "SourceId": src.ID, "Type": "Charge", "Amount": json.Number(amount.StringFixed(2)),
 		"AdjustmentDate": in.Date, "ReasonCode": reasonCode(in.Settings),
 		"Comment":                 "Invoice Settlement migration: write-off of negative invoice " + inv.InvoiceNumber,
-		"TransferredToAccounting": zuora.TransferIgnore, "DoNotSync__NS": "Yes",
+		"TransferredToAccounting": zuora.TransferIgnore, zuora.FieldDoNotSync: "Yes",
 	}
 	_, err = m.Zuora.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, fields, writeOffKey(inv.ID))
 	return err
@@ -381,6 +383,7 @@ func (m *Migration) MigrationTenantOnInvoiceSettlement(ctx context.Context) (boo
 // or a restart never makes a second one; the Idempotency-Key covers an
 // answer lost in between.
 func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
+	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	var out workflows.ConvertPageResult
 	if in.Settings.Migration.OneTimeChargeID == "" {
 		return out, temporal.NewNonRetryableApplicationError("settings migration.oneTimeChargeId is not set: no credit memo can be made", "BadSettings", nil)
@@ -406,7 +409,14 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 			}
 			memos[inv.AccountID] = list
 		}
-		if hasMigrationMemo(list, inv.ID) {
+		if cm := migrationMemo(list, inv.ID); cm != nil {
+			if !cm.Amount.Equal(amount) {
+				// A memo of another amount (made without its amount honoured):
+				// not done, and not to be made again; a person reverses it.
+				out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber,
+					Reason: (&zuora.AmountMismatchError{Object: zuora.ObjCreditMemo, ID: cm.ID, Number: cm.Number, Want: amount, Got: cm.Amount}).Error()})
+				continue
+			}
 			out.AlreadyDone++
 			continue
 		}
@@ -422,8 +432,13 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 			if !permanent(err) {
 				return out, retryable("credit memo for invoice "+inv.InvoiceNumber, err)
 			}
-			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber,
-				Reason: "credit memo refused by Zuora: " + err.Error()})
+			var mismatch *zuora.AmountMismatchError
+			reason := "credit memo refused by Zuora: " + err.Error()
+			if errors.As(err, &mismatch) {
+				reason = err.Error()
+				memos[inv.AccountID] = append(list, *cm)
+			}
+			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber, Reason: reason})
 			continue
 		}
 		memos[inv.AccountID] = append(list, *cm)
@@ -432,13 +447,14 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 	return out, nil
 }
 
-func hasMigrationMemo(list []zuora.CreditMemo, invoiceID string) bool {
-	for _, cm := range list {
+// migrationMemo is the migration's live credit memo for the invoice, if any.
+func migrationMemo(list []zuora.CreditMemo, invoiceID string) *zuora.CreditMemo {
+	for i, cm := range list {
 		if cm.Transaction == invoiceID && cm.Origin == migrationOrigin && cm.Status != "Canceled" {
-			return true
+			return &list[i]
 		}
 	}
-	return false
+	return nil
 }
 
 func (m *Migration) store() (*credstore.Store, error) {

@@ -106,7 +106,7 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 	}
 	if _, err := m.Zuora.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, map[string]any{
 		"AccountId": crashed.AccountID, "InvoiceId": crashed.ID, "SourceType": "InvoiceDetail", "SourceId": items[0].ID, "Type": "Charge",
-		"Amount": want[crashed.ID], "AdjustmentDate": "2026-04-01", "TransferredToAccounting": "Ignore", "DoNotSync__NS": "Yes",
+		"Amount": want[crashed.ID], "AdjustmentDate": "2026-04-01", "TransferredToAccounting": "Ignore", zuora.FieldDoNotSync: "Yes",
 	}, "is-migration-writeoff-"+crashed.ID); err != nil {
 		t.Fatal(err)
 	}

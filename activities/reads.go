@@ -53,7 +53,7 @@ const (
 	accountFields = "Id, AccountNumber, Name, Status, Currency, Balance, CreditBalance, LastInvoiceDate, UpdatedDate, " +
 		"IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, Class__NS, Department__NS, Location__NS, Subsidiary__NS, CustomerType__NS, SynctoNetSuite__NS"
 	taxFields  = "Id, InvoiceId, InvoiceItemId, Name, TaxAmount, TaxCode, TaxRate, Jurisdiction, TaxDate, AccountingCode"
-	rpcFields  = "Id, Name, SubscriptionId, ProductRatePlanChargeId, ChargeType"
+	rpcFields  = "Id, Name, ProductRatePlanChargeId, ChargeType"
 	prpcFields = "Id, Name, ProductRatePlanId, ChargeType, ChargeModel, AccountingCode, RevRecCode, UpdatedDate, " +
 		"IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, Class__NS, Department__NS, Location__NS, Subsidiary__NS, " +
 		"DeferredRevAccount__NS, RecognizedRevAccount__NS, IncludeChildren__NS, ItemType__NS, RevRecStart__NS, RevRecEnd__NS, RevRecTemplateType__NS"

@@ -121,17 +121,35 @@ type reconLines struct {
 
 // zuoraScope is the ZOQL filter of synced records of these accounts dated in the range.
 func (r *reconciler) zuoraScope(dateField string, accts []zuora.Account) string {
-	conds := make([]string, len(accts))
+	// ZOQL has no parentheses and "and" binds tighter than "or": one AND
+	// term per account (4 conditions each; callers keep ≤ 200 in total).
+	terms := make([]string, len(accts))
 	for i, a := range accts {
-		conds[i] = "AccountId = " + zuora.Quote(a.ID)
+		terms[i] = fmt.Sprintf("AccountId = %s and TransferredToAccounting = 'Yes' and %s >= %s and %s <= %s",
+			zuora.Quote(a.ID), dateField, zuora.Quote(r.in.From), dateField, zuora.Quote(r.in.To))
 	}
-	return fmt.Sprintf("TransferredToAccounting = 'Yes' and %s >= %s and %s <= %s and (%s)",
-		dateField, zuora.Quote(r.in.From), dateField, zuora.Quote(r.in.To), strings.Join(conds, " or "))
+	return strings.Join(terms, " or ")
+}
+
+// scopedAccounts is how many accounts one scoped ZOQL names: 4 conditions
+// each, within ZOQL's 200.
+const scopedAccounts = 50
+
+// scopedQuery runs prefix + zuoraScope over the accounts, 50 at a time.
+func scopedQuery[T any](ctx context.Context, r *reconciler, prefix, dateField string, accts []zuora.Account) ([]T, error) {
+	var out []T
+	for s := 0; s < len(accts); s += scopedAccounts {
+		recs, err := zuora.QueryAll[T](ctx, r.a.Zuora, prefix+r.zuoraScope(dateField, accts[s:min(s+scopedAccounts, len(accts))]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
 }
 
 func (r *reconciler) invoices(ctx context.Context, accts []zuora.Account) error {
-	invs, err := zuora.QueryAll[zuora.Invoice](ctx, r.a.Zuora,
-		"select "+reconcileInvoiceFields+" from Invoice where "+r.zuoraScope("InvoiceDate", accts))
+	invs, err := scopedQuery[zuora.Invoice](ctx, r, "select "+reconcileInvoiceFields+" from Invoice where ", "InvoiceDate", accts)
 	if err != nil {
 		return fmt.Errorf("reading synced Zuora invoices: %w", err)
 	}
@@ -389,8 +407,7 @@ func (r *reconciler) compareInvoice(inv zuora.Invoice, tx *reconTx, lines map[st
 }
 
 func (r *reconciler) adjustments(ctx context.Context, accts []zuora.Account) error {
-	iias, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, r.a.Zuora,
-		"select "+reconcileIIAFields+" from InvoiceItemAdjustment where "+r.zuoraScope("AdjustmentDate", accts))
+	iias, err := scopedQuery[zuora.InvoiceItemAdjustment](ctx, r, "select "+reconcileIIAFields+" from InvoiceItemAdjustment where ", "AdjustmentDate", accts)
 	if err != nil {
 		return fmt.Errorf("reading synced Zuora invoice item adjustments: %w", err)
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/zuora-netsuite/connector/workflows"
 )
 
-const invoiceItemFields = "Id, InvoiceId, ChargeAmount, ChargeName, ChargeDate, ChargeType, Quantity, UnitPrice, UOM, SKU, ProductName, " +
-	"ServiceStartDate, ServiceEndDate, RatePlanChargeId, SubscriptionId, AccountingCode, ProcessingType, RevRecCode, RevRecTriggerDate"
+const invoiceItemFields = "Id, InvoiceId, ChargeAmount, ChargeName, ChargeDate, Quantity, UnitPrice, UOM, SKU, ProductName, " +
+	"ServiceStartDate, ServiceEndDate, RatePlanChargeId, SubscriptionId, AccountingCode, ProcessingType, RevRecCode, RevRecStartDate"
 
 // UpdateDelayedRevRec implements the seed's "once the Revenue Recognition
 // Date is set in Zuora, NetSuite Connector will update the appropriate

@@ -4,24 +4,99 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
+	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
 
-// candidatesAfter reads every record a selection ZOQL returns and keeps those
-// whose id sorts after the run's cursor, in id order.
+// Selection at scale (docs/wire.md, "Selection").
 //
-// ZOQL has no ORDER BY and a queryMore cursor expires after 15 minutes, so a
-// page is cut by id (keyset) from the whole candidate list, read fresh: a
-// cursor that is just an id never expires, and a record handled earlier in
-// the run is never selected again.
-//
+// ZOQL has no ORDER BY and a queryMore locator expires after 15 minutes
+// idle, while a run hands its records out page by page over hours. So a
+// phase's candidates are read once, whole (N/2,000 calls, the locator used
+// without pause), sorted by id and kept on the worker as the run's snapshot;
+// each page is cut from it by keyset after the run's cursor (AfterID, which
+// the workflow keeps durably). The snapshot is per workflow id and query:
+//   - a page with AfterID "" starts the phase: the snapshot is read afresh;
+//   - a worker that lost it (restart, another worker, idle > snapshotTTL)
+//     reads it again and cuts after the cursor: nothing handled earlier is
+//     selected again, nothing is skipped;
+//   - records are re-checked right before their own sync, so a snapshot a
+//     little old selects nothing wrongly; invoices posted after the phase
+//     started are the next run's.
+// The accounts of the candidates are kept with the snapshot and read once a
+// run. Before, every page re-read the whole candidate list: N²/(2,000·page) calls.
+
+const snapshotTTL = 30 * time.Minute
+
+// allAccountsAbove: with more distinct accounts than this in a snapshot,
+// reading every account (2,000 a call) is cheaper than by id (150 a call).
+const allAccountsAbove = 3000
+
+type selection struct {
+	mu       sync.Mutex
+	recs     any      // []T sorted by id
+	bad      []string // ids of records that do not decode, sorted
+	accounts map[string]*zuora.Account
+	allRead  bool // every account of the tenant is in accounts
+	distinct int  // distinct accounts of the candidates; -1 = not counted yet
+	at       time.Time
+}
+
+type selectionKey struct {
+	z          *zuora.Client
+	workflowID string
+	zoql       string
+}
+
+var selections = struct {
+	sync.Mutex
+	m map[selectionKey]*selection
+}{m: map[selectionKey]*selection{}}
+
+// snapshotFor returns the run's snapshot of zoql, reading it when needed.
+func snapshotFor[T any](ctx context.Context, z *zuora.Client, zoql, what, afterID string, id func(T) string) (*selection, error) {
+	var key selectionKey
+	keep := activity.IsActivity(ctx)
+	if keep {
+		key = selectionKey{z, activity.GetInfo(ctx).WorkflowExecution.ID, zoql}
+		selections.Lock()
+		for k, s := range selections.m {
+			if time.Since(s.at) > snapshotTTL {
+				delete(selections.m, k)
+			}
+		}
+		s, ok := selections.m[key]
+		selections.Unlock()
+		if ok && afterID != "" {
+			s.at = time.Now()
+			return s, nil
+		}
+	}
+	recs, bad, err := readCandidates(ctx, z, zoql, what, id)
+	if err != nil {
+		return nil, err
+	}
+	s := &selection{recs: recs, bad: bad, accounts: map[string]*zuora.Account{}, distinct: -1, at: time.Now()}
+	if keep {
+		selections.Lock()
+		selections.m[key] = s
+		selections.Unlock()
+	}
+	return s, nil
+}
+
+// readCandidates reads every record of the selection ZOQL once, in id order.
 // A record that does not decode (a field of the wrong type) must not stop the
 // phase: its id comes back in bad, and its own sync records the reason on it.
-func candidatesAfter[T any](ctx context.Context, z *zuora.Client, zoql, what, afterID string, id func(T) string) (cands []T, bad []string, err error) {
-	it := z.Query(ctx, zoql, 2000)
+func readCandidates[T any](ctx context.Context, z *zuora.Client, zoql, what string, id func(T) string) ([]T, []string, error) {
+	var cands []T
+	var bad []string
+	it := z.Query(ctx, zoql, zuora.MaxBatchSize)
 	for n := 0; it.Next(ctx); n++ {
 		rec, err := zuora.Decode[T](it.Record())
 		if err != nil {
@@ -30,10 +105,8 @@ func candidatesAfter[T any](ctx context.Context, z *zuora.Client, zoql, what, af
 				return nil, nil, temporal.NewNonRetryableApplicationError(
 					fmt.Sprintf("selecting %s: Zuora returned a record without an Id: %v", what, err), "BadZuoraRecord", err)
 			}
-			if rid > afterID {
-				bad = append(bad, rid)
-			}
-		} else if id(rec) > afterID {
+			bad = append(bad, rid)
+		} else {
 			cands = append(cands, rec)
 		}
 		if n%2000 == 0 {
@@ -44,5 +117,81 @@ func candidatesAfter[T any](ctx context.Context, z *zuora.Client, zoql, what, af
 		return nil, nil, retryable("selecting "+what, err)
 	}
 	sort.Slice(cands, func(i, j int) bool { return id(cands[i]) < id(cands[j]) })
+	sort.Strings(bad)
 	return cands, bad, nil
+}
+
+// candidatesAfter returns the run's candidates whose id sorts after the
+// cursor, in id order, and the undecodable ones after it; sel is the
+// snapshot (its accounts cache serves the page).
+func candidatesAfter[T any](ctx context.Context, z *zuora.Client, zoql, what, afterID string, id func(T) string) (cands []T, bad []string, sel *selection, err error) {
+	sel, err = snapshotFor(ctx, z, zoql, what, afterID, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	all := sel.recs.([]T)
+	start := sort.Search(len(all), func(i int) bool { return id(all[i]) > afterID })
+	bs := sort.SearchStrings(sel.bad, afterID)
+	for bs < len(sel.bad) && sel.bad[bs] <= afterID {
+		bs++
+	}
+	return all[start:], sel.bad[bs:], sel, nil
+}
+
+// loadAccounts fills the snapshot's account cache for the given account ids:
+// by id, or every account at once when the run names many.
+func (s *selection) loadAccounts(ctx context.Context, z *zuora.Client, ids []string, distinct func() int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var todo []string
+	for _, id := range ids {
+		if _, ok := s.accounts[id]; !ok && id != "" {
+			todo = append(todo, id)
+		}
+	}
+	if len(todo) == 0 || s.allRead {
+		for _, id := range todo {
+			s.accounts[id] = nil
+		}
+		return nil
+	}
+	if s.distinct < 0 {
+		s.distinct = distinct()
+	}
+	var accts []zuora.Account
+	var err error
+	if s.distinct > allAccountsAbove {
+		accts, err = zuora.QueryAll[zuora.Account](ctx, z, "select "+accountFields+" from Account")
+		s.allRead = err == nil
+	} else {
+		accts, err = zoqlByIDs[zuora.Account](ctx, z, zuora.ObjAccount, accountFields, "Id", todo)
+	}
+	if err != nil {
+		return err
+	}
+	for i := range accts {
+		s.accounts[accts[i].ID] = &accts[i]
+	}
+	for _, id := range ids {
+		if _, ok := s.accounts[id]; !ok {
+			s.accounts[id] = nil
+		}
+	}
+	return nil
+}
+
+// account is a cached account (nil: it does not exist in Zuora).
+func (s *selection) account(id string) *zuora.Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accounts[id]
+}
+
+// distinctAccounts counts the distinct account ids of the candidates.
+func distinctAccounts[T any](recs []T, acct func(T) string) int {
+	seen := map[string]bool{}
+	for _, r := range recs {
+		seen[acct(r)] = true
+	}
+	return len(seen)
 }

@@ -243,7 +243,7 @@ func TestMigrationEndToEnd(t *testing.T) {
 		t.Fatalf("write-offs %+v, want %d", st.WriteOff, len(want))
 	}
 	// The write-offs are marked not to sync: a sync run of adjustments leaves them alone.
-	writeOffs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, e.Zuora, "select "+mapping.AdjustmentFields+" from InvoiceItemAdjustment where DoNotSync__NS = 'Yes'")
+	writeOffs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, e.Zuora, "select "+mapping.AdjustmentFields+" from InvoiceItemAdjustment where "+zuora.FieldDoNotSync+" = 'Yes'")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func TestRevRec_DelayedLineUpdatedWhenTheTriggerDateIsSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	trigger := item.ServiceStartDate // on the service start: the start date is the service start or the trigger date, the same day
-	if err := e.Zuora.UpdateObject(ctx, zuora.ObjInvoiceItem, target, map[string]any{"RevRecTriggerDate": trigger}); err != nil {
+	if err := e.Zuora.UpdateObject(ctx, zuora.ObjInvoiceItem, target, map[string]any{"RevRecStartDate": trigger}); err != nil {
 		t.Fatal(err)
 	}
 	res := e.RunSync(ctx, "itest-revrec-2", s, workflows.PhaseRevRec)

@@ -44,7 +44,7 @@ const (
 // AdjustmentFields are the InvoiceItemAdjustment fields a sync reads.
 const AdjustmentFields = "Id, AdjustmentNumber, AccountId, InvoiceId, InvoiceNumber, SourceId, SourceType, Type, Status, Amount, " +
 	"AdjustmentDate, ServiceStartDate, ServiceEndDate, AccountingCode, ReasonCode, Comment, TransferredToAccounting, UpdatedDate, " +
-	"IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, DoNotSync__NS"
+	"IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, " + zuora.FieldDoNotSync
 
 // AdjustmentSyncEnabled: seed "You can disable the invoice item adjustment
 // sync from the NetSuite Connector Advanced Settings" and "The Zuora invoice
@@ -69,16 +69,16 @@ func AdjustmentSyncEnabled(s settings.Settings) (bool, string) {
 // Processing. The Adjustment Date is greater than or equal to the Invoice item
 // Adjustment Cutover Date (if specified)."
 func AdjustmentSelectionZOQL(s settings.Settings) string {
-	q := "select " + AdjustmentFields + " from InvoiceItemAdjustment where Status = 'Processed' and " + transferPending()
+	common := []string{"Status = 'Processed'"}
 	if s.Advanced.IIACutoverDate != "" {
-		q += " and AdjustmentDate >= " + zuora.Quote(s.Advanced.IIACutoverDate)
+		common = append(common, "AdjustmentDate >= "+zuora.Quote(s.Advanced.IIACutoverDate))
 	}
-	return q
+	return "select " + AdjustmentFields + " from InvoiceItemAdjustment where " + transferPending(common...)
 }
 
 // AdjustmentSelectable is the whole selection rule for one adjustment,
 // checked again right before its sync. Adjustments the Invoice Settlement
-// migration generated (DoNotSync__NS = Yes) never reach NetSuite.
+// migration generated (DoNotSync__c = Yes) never reach NetSuite.
 func AdjustmentSelectable(adj zuora.InvoiceItemAdjustment, s settings.Settings) (bool, string) {
 	if ok, why := AdjustmentSyncEnabled(s); !ok {
 		return false, why

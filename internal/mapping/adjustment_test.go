@@ -88,7 +88,7 @@ func TestAdjustmentSelection_CutoverDate(t *testing.T) {
 func TestAdjustmentSelection_ZOQLProcessedAndTransferPending(t *testing.T) {
 	q := AdjustmentSelectionZOQL(settings.Default())
 	for _, want := range []string{"from InvoiceItemAdjustment", "Status = 'Processed'", "TransferredToAccounting = null",
-		"TransferredToAccounting = 'No'", "TransferredToAccounting = 'Error'", "TransferredToAccounting = 'Processing'", "DoNotSync__NS"} {
+		"TransferredToAccounting = 'No'", "TransferredToAccounting = 'Error'", "TransferredToAccounting = 'Processing'", "DoNotSync__c"} {
 		if !strings.Contains(q, want) {
 			t.Errorf("adjustment selection query %q lacks %q", q, want)
 		}

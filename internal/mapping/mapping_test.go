@@ -198,7 +198,7 @@ func TestInvoiceHeader(t *testing.T) {
 func chargeSource() LineSource {
 	return LineSource{
 		Item: zuora.InvoiceItem{ID: "ii1", ChargeName: "Gold", ChargeAmount: d("100.00"), Quantity: d("2"),
-			ServiceStartDate: "2026-03-01", ServiceEndDate: "2026-03-31", SubscriptionID: "s1", ChargeType: "Recurring"},
+			ServiceStartDate: "2026-03-01", ServiceEndDate: "2026-03-31", SubscriptionID: "s1"},
 		Charge:       zuora.ProductRatePlanCharge{ID: "c1", NSFields: zuora.NSFields{IntegrationID: "501"}, RevRecTemplateType: "Standard", Class: "Online", Department: "Ops", Location: "Paris"},
 		Subscription: &zuora.Subscription{ID: "s1", Project: "77", SubscriptionEndDate: "2027-02-28"},
 		Account:      syncedAccount(),
@@ -247,7 +247,7 @@ func TestChargeLine(t *testing.T) {
 	}
 
 	usage := chargeSource()
-	usage.Item.ChargeType = "Usage"
+	usage.Charge.ChargeType = "Usage" // charge type lives on the charge: InvoiceItem has none in ZOQL
 	if _, ok := ChargeLine(usage, false, l, s); !ok {
 		t.Error("usage charges are transferred as lines (usage records are not)")
 	}

@@ -19,17 +19,25 @@ const InvoiceFields = "Id, InvoiceNumber, AccountId, Status, Amount, AmountWitho
 // Cutover Date when one is set. The account's Sync To NetSuite flag lives on
 // another object, so InvoiceSelectable re-checks it per invoice.
 func InvoiceSelectionZOQL(s settings.Settings) string {
-	q := "select " + InvoiceFields + " from Invoice where Status = 'Posted' and " + transferPending()
+	common := []string{"Status = 'Posted'"}
 	if s.Advanced.InvoiceCutoverDate != "" {
-		q += " and InvoiceDate >= " + zuora.Quote(s.Advanced.InvoiceCutoverDate)
+		common = append(common, "InvoiceDate >= "+zuora.Quote(s.Advanced.InvoiceCutoverDate))
 	}
-	return q
+	return "select " + InvoiceFields + " from Invoice where " + transferPending(common...)
 }
 
-// transferPending is "Transferred to Accounting is No, Error or Processing";
-// ZOQL writes null tests as "= null".
-func transferPending() string {
-	return "(TransferredToAccounting = null or TransferredToAccounting = 'No' or TransferredToAccounting = 'Error' or TransferredToAccounting = 'Processing')"
+// transferPending is "<common> and Transferred to Accounting is No, Error or
+// Processing". ZOQL has no parentheses and "and" binds tighter than "or"
+// (docs.zuora.com "ZOQL Limitations"), so the condition is written as an OR
+// of ANDs, each repeating the common conditions; ZOQL writes null tests as
+// "= null".
+func transferPending(common ...string) string {
+	values := []string{"null", "'" + zuora.TransferNo + "'", "'" + zuora.TransferError + "'", "'" + zuora.TransferProcessing + "'"}
+	terms := make([]string, len(values))
+	for i, v := range values {
+		terms[i] = strings.Join(append(append([]string{}, common...), "TransferredToAccounting = "+v), " and ")
+	}
+	return strings.Join(terms, " or ")
 }
 
 // transferPendingValue: seed "The Transferred to Accounting is set to No, Error,

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -31,9 +33,10 @@ func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		AccountID string `json:"accountId"`
 		Charges   []struct {
-			ChargeID string      `json:"chargeId"`
-			Amount   json.Number `json:"amount"`
-			Comment  string      `json:"comment"`
+			ChargeID       string      `json:"chargeId"`
+			Amount         json.Number `json:"amount"`
+			MemoItemAmount json.Number `json:"memoItemAmount"`
+			Comment        string      `json:"comment"`
 		} `json:"charges"`
 		EffectiveDate string `json:"effectiveDate"`
 		ReasonCode    string `json:"reasonCode"`
@@ -60,14 +63,26 @@ func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	total := decimal.Zero
+	// Z5: charges[].amount exists from zuora-version 224.0; below it (and
+	// with no header, which means the minimum 186.0) the field is unknown and
+	// ignored, memoItemAmount is the amount, and without one the memo item
+	// takes the charge's catalog price (the hostile reading).
+	modern := zuoraVersionAtLeast(r.Header.Get("zuora-version"), 224)
 	for i, c := range in.Charges {
 		if _, ok := z.tables[zuora.ObjProductRatePlanCharge].byID[c.ChargeID]; !ok {
 			z.restError(w, 400, "50000020", fmt.Sprintf("charges[%d].chargeId %q is not a product rate plan charge", i, c.ChargeID))
 			return
 		}
-		a, err := decimal.NewFromString(string(c.Amount))
+		given := c.Amount
+		if !modern {
+			given = c.MemoItemAmount
+			if given == "" {
+				given = json.Number(z.catalogPrice(c.ChargeID).String())
+			}
+		}
+		a, err := decimal.NewFromString(string(given))
 		if err != nil || !a.IsPositive() {
-			z.restError(w, 400, "50000020", fmt.Sprintf("charges[%d].amount %q must be a positive number", i, c.Amount))
+			z.restError(w, 400, "50000020", fmt.Sprintf("charges[%d]: the memo item amount %q must be a positive number", i, given))
 			return
 		}
 		total = total.Add(a)
@@ -96,6 +111,23 @@ func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
 		out[k] = v
 	}
 	writeJSON(w, 200, out)
+}
+
+// catalogPrice is a charge's first-tier price (0 when it has none).
+func (z *zuoraAPI) catalogPrice(chargeID string) decimal.Decimal {
+	tiers, _ := z.tables["ProductRatePlanChargeTier"].lookup("ProductRatePlanChargeId", []string{chargeID})
+	for _, t := range tiers {
+		if p, err := decimal.NewFromString(str(t["Price"])); err == nil {
+			return p
+		}
+	}
+	return decimal.Zero
+}
+
+// zuoraVersionAtLeast compares a zuora-version header ("224.0") to min.
+func zuoraVersionAtLeast(h string, min float64) bool {
+	v, err := strconv.ParseFloat(strings.TrimSpace(h), 64)
+	return err == nil && v >= min
 }
 
 func (z *zuoraAPI) creditMemoByKey(key string) (Record, bool) {
@@ -176,10 +208,9 @@ func (z *zuoraAPI) putCreditMemo(w http.ResponseWriter, r *http.Request) {
 
 func (z *zuoraAPI) listCreditMemos(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	page, err1 := atoiDefault(q.Get("page"), 1)
-	size, err2 := atoiDefault(q.Get("pageSize"), 20)
-	if err1 != nil || err2 != nil || page < 1 || size < 1 || size > zuora.CreditMemoPageSize {
-		z.restError(w, 400, "50000020", fmt.Sprintf("page must be ≥ 1 and pageSize between 1 and %d", zuora.CreditMemoPageSize))
+	page, size, err := v1Page(r)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
 		return
 	}
 	z.mu.RLock()
@@ -197,7 +228,7 @@ func (z *zuoraAPI) listCreditMemos(w http.ResponseWriter, r *http.Request) {
 	end := min(start+size, len(recs))
 	resp := map[string]any{"success": true, "creditmemos": nonNil(recs[start:end])}
 	if end < len(recs) {
-		resp["nextPage"] = fmt.Sprintf("/v1/creditmemos?accountId=%s&page=%d&pageSize=%d", q.Get("accountId"), page+1, size)
+		resp["nextPage"] = nextPageURL(r, page, size)
 	}
 	writeJSON(w, 200, resp)
 }

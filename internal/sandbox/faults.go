@@ -65,6 +65,8 @@ type Faults struct {
 	// Corrupt damages named records in every answer that carries them
 	// (faults_extra.go): a field of the wrong type or a missing field.
 	Corrupt []Corruption `json:"corrupt,omitempty"`
+	// ZuoraLimits: Zuora-only faults (zuora_limits.go).
+	ZuoraLimits
 }
 
 // Validate names a bad value.
@@ -79,6 +81,9 @@ func (f Faults) Validate() error {
 		return fmt.Errorf("faults: concurrency, latencies and tokenTTL must not be negative")
 	}
 	if err := validateRefusalShape(f.RefusalShape); err != nil {
+		return err
+	}
+	if err := f.ZuoraLimits.validate(); err != nil {
 		return err
 	}
 	return validateCorrupt(f.Corrupt)

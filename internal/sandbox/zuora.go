@@ -3,63 +3,59 @@ package sandbox
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
-	"github.com/zuora-netsuite/connector/internal/sandbox/query"
+	"github.com/zuora-netsuite/connector/internal/sandbox/zuoramodel"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
 
-// zuoraObjects are the objects the emulator holds, with their model types
-// (whose json tags are the fields writes may set) and indexed fields.
+// zuoraObjects are the objects the emulator holds, with their indexed
+// fields and /v1/object path. Their fields come from the object model table
+// (zuoramodel), never from the connector's structs.
 var zuoraObjects = map[string]struct {
-	model   any
 	indexed []string
 	path    string // /v1/object/{path}
 }{
-	zuora.ObjAccount:               {zuora.Account{}, nil, "account"},
-	zuora.ObjInvoice:               {zuora.Invoice{}, []string{"InvoiceNumber", "AccountId"}, "invoice"},
-	zuora.ObjInvoiceItem:           {zuora.InvoiceItem{}, []string{"InvoiceId"}, "invoice-item"},
-	zuora.ObjTaxationItem:          {zuora.TaxationItem{}, []string{"InvoiceItemId", "InvoiceId"}, "taxation-item"},
-	zuora.ObjInvoiceItemAdjustment: {zuora.InvoiceItemAdjustment{}, []string{"InvoiceId"}, "invoice-item-adjustment"},
-	zuora.ObjSubscription:          {zuora.Subscription{}, nil, "subscription"},
-	zuora.ObjRatePlanCharge:        {zuora.RatePlanCharge{}, nil, "rate-plan-charge"},
-	zuora.ObjProduct:               {zuora.Product{}, nil, "product"},
-	zuora.ObjProductRatePlan:       {zuora.ProductRatePlan{}, nil, "product-rate-plan"},
-	zuora.ObjProductRatePlanCharge: {zuora.ProductRatePlanCharge{}, nil, "product-rate-plan-charge"},
-	zuora.ObjPayment:               {zuora.Payment{}, []string{"AccountId"}, "payment"},
-	zuora.ObjPaymentRun:            {zuora.PaymentRun{}, nil, "payment-run"},
-	zuora.ObjCreditMemo:            {zuora.CreditMemo{}, []string{"accountId"}, ""},
+	zuora.ObjAccount:               {nil, "account"},
+	zuora.ObjInvoice:               {[]string{"InvoiceNumber", "AccountId"}, "invoice"},
+	zuora.ObjInvoiceItem:           {[]string{"InvoiceId"}, "invoice-item"},
+	zuora.ObjTaxationItem:          {[]string{"InvoiceItemId", "InvoiceId"}, "taxation-item"},
+	zuora.ObjInvoiceItemAdjustment: {[]string{"InvoiceId"}, "invoice-item-adjustment"},
+	zuora.ObjSubscription:          {nil, "subscription"},
+	zuora.ObjRatePlanCharge:        {nil, "rate-plan-charge"},
+	zuora.ObjProduct:               {nil, "product"},
+	zuora.ObjProductRatePlan:       {nil, "product-rate-plan"},
+	zuora.ObjProductRatePlanCharge: {nil, "product-rate-plan-charge"},
+	"ProductRatePlanChargeTier":    {[]string{"ProductRatePlanChargeId"}, ""},
+	zuora.ObjPayment:               {[]string{"AccountId"}, "payment"},
+	zuora.ObjPaymentRun:            {nil, ""},
+	zuora.ObjCreditMemo:            {[]string{"accountId"}, ""},
 }
 
 const tenantTable = "_Tenant"
 
-// modelFields lists the json names of a model type, embedded structs included.
-func modelFields(t reflect.Type, into map[string]string) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Anonymous {
-			modelFields(f.Type, into)
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			into[strings.ToLower(name)] = name
-		}
+// schema is obj's fields on this tenant: the model table plus the custom
+// fields (__c) the tenant declares. Callers hold z.mu.
+func (z *zuoraAPI) schema(obj string) *zuoramodel.Schema {
+	s, ok := zuoramodel.For(obj, z.tenant.CustomFields[obj])
+	if !ok {
+		panic("sandbox: object " + obj + " is not in the Zuora object model table")
 	}
+	return s
 }
 
 type zuoraToken struct {
@@ -69,14 +65,16 @@ type zuoraToken struct {
 
 type zuoraCursor struct {
 	records []Record
+	total   int // the whole query's row count
 	used    time.Time
 }
 
 type idemEntry struct {
-	hash   string
-	status int
-	body   []byte
-	at     time.Time
+	hash     string // of method, URL and body
+	status   int
+	body     []byte
+	at       time.Time
+	inFlight bool
 }
 
 type zuoraAPI struct {
@@ -84,17 +82,17 @@ type zuoraAPI struct {
 	state  *apiState
 	mu     sync.RWMutex
 	db     *db
-	tables map[string]*table            // object name -> table
-	fields map[string]map[string]string // object -> lower field -> canonical
-	byPath map[string]string            // kebab path -> object
+	tables map[string]*table // object name -> table
+	byPath map[string]string // kebab path -> object
 	tenant fixture.TenantSettings
 
-	authMu   sync.Mutex
-	clients  map[string]string // client id -> secret
-	tokens   map[string]zuoraToken
-	cursors  map[string]*zuoraCursor
-	idem     map[string]idemEntry
-	invoiceN int
+	authMu      sync.Mutex
+	clients     map[string]string // client id -> secret
+	tokens      map[string]zuoraToken
+	cursors     map[string]*zuoraCursor
+	idem        map[string]idemEntry
+	invoiceN    int
+	bigInFlight atomic.Int64 // ZOQL calls in flight (Z8 "Big Process")
 }
 
 func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
@@ -102,14 +100,11 @@ func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
 	if err != nil {
 		return nil, err
 	}
-	z := &zuoraAPI{cfg: cfg, state: newAPIState("zuora", cfg.ZuoraFaults), db: d, tables: map[string]*table{}, fields: map[string]map[string]string{},
+	z := &zuoraAPI{cfg: cfg, state: newAPIState("zuora", cfg.ZuoraFaults), db: d, tables: map[string]*table{},
 		byPath: map[string]string{}, clients: map[string]string{cfg.Zuora.ClientID: cfg.Zuora.ClientSecret},
 		tokens: map[string]zuoraToken{}, cursors: map[string]*zuoraCursor{}, idem: map[string]idemEntry{}}
 	z.resetTables()
 	for obj, o := range zuoraObjects {
-		f := map[string]string{}
-		modelFields(reflect.TypeOf(o.model), f)
-		z.fields[obj] = f
 		if o.path != "" {
 			z.byPath[o.path] = obj
 		}
@@ -228,6 +223,7 @@ func (z *zuoraAPI) handler() http.Handler {
 	mux.HandleFunc("GET /v1/object/{type}/{id}", z.auth(z.getObject))
 	mux.HandleFunc("PUT /v1/object/{type}/{id}", z.auth(z.putObject))
 	mux.HandleFunc("POST /v1/object/{type}", z.auth(z.idempotent(z.createObject)))
+	mux.HandleFunc("GET /v1/describe/{object}", z.auth(z.describe))
 	mux.HandleFunc("GET /v1/invoices/{key}", z.auth(z.getInvoice))
 	mux.HandleFunc("PUT /v1/invoices/{key}", z.auth(z.putInvoice))
 	mux.HandleFunc("GET /v1/invoices/{key}/items", z.auth(z.invoiceItems))
@@ -241,9 +237,12 @@ func (z *zuoraAPI) handler() http.Handler {
 		if t := r.Header.Get("Zuora-Track-Id"); t != "" {
 			w.Header().Set("Zuora-Track-Id", t)
 		}
+		if z.lockFault(w, r) {
+			return
+		}
 		mux.ServeHTTP(w, r)
 	})
-	return z.state.withFaults(inner, faultErrors{
+	return z.bigProcess(z.state.withFaults(inner, faultErrors{
 		rateLimited: func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("RateLimit-Reset", "1")
@@ -264,13 +263,17 @@ func (z *zuoraAPI) handler() http.Handler {
 			writeJSON(w, 429, map[string]string{"code": "REQUEST_EXCEEDED_LIMIT",
 				"message": "Your total number of concurrent requests have exceeded the limit allowed by the system. Please resubmit your request later."})
 		},
-	})
+	}))
 }
 
 // ---- errors ----
 
 func (z *zuoraAPI) objectError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{"Success": false, "Errors": []map[string]string{{"Code": "INVALID_VALUE", "Message": msg}}})
+	z.objectErrorCode(w, status, "INVALID_VALUE", msg)
+}
+
+func (z *zuoraAPI) objectErrorCode(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"Success": false, "Errors": []map[string]string{{"Code": code, "Message": msg}}})
 }
 
 func (z *zuoraAPI) restError(w http.ResponseWriter, status int, code, msg string) {
@@ -357,181 +360,6 @@ func (z *zuoraAPI) putTenant(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, t)
 }
 
-// idempotent replays the first answer to a repeated Idempotency-Key (24 h),
-// refuses the same key with another body (422).
-func (z *zuoraAPI) idempotent(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get("Idempotency-Key")
-		if key == "" {
-			next(w, r)
-			return
-		}
-		if len(key) > 255 {
-			z.restError(w, 400, "INVALID_VALUE", "Idempotency-Key is longer than 255 characters")
-			return
-		}
-		body, err := readAll(r)
-		if err != nil {
-			z.restError(w, 400, "INVALID_VALUE", err.Error())
-			return
-		}
-		sum := sha256.Sum256(body)
-		hash := hex.EncodeToString(sum[:])
-		z.authMu.Lock()
-		e, seen := z.idem[key]
-		z.authMu.Unlock()
-		if seen && time.Since(e.at) < 24*time.Hour {
-			if e.hash != hash {
-				z.restError(w, 422, "INVALID_VALUE", "Idempotency-Key "+key+" was used with a different request body")
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(e.status)
-			_, _ = w.Write(e.body)
-			return
-		}
-		buf := &bufferedWriter{header: http.Header{}}
-		next(buf, r)
-		if buf.status < 500 {
-			z.authMu.Lock()
-			z.idem[key] = idemEntry{hash: hash, status: buf.status, body: buf.body.Bytes(), at: time.Now()}
-			z.authMu.Unlock()
-		}
-		buf.copyTo(w)
-	}
-}
-
-// ---- ZOQL ----
-
-func (z *zuoraAPI) query(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		QueryString string `json:"queryString"`
-		Conf        struct {
-			BatchSize int `json:"batchSize"`
-		} `json:"conf"`
-	}
-	if err := decodeBody(r, &req); err != nil {
-		z.objectError(w, 400, err.Error())
-		return
-	}
-	sel, err := query.ParseZOQL(req.QueryString)
-	if err != nil {
-		z.objectError(w, 400, err.Error())
-		return
-	}
-	z.mu.RLock()
-	obj, t := z.tableFor(sel.From)
-	if t == nil || obj == zuora.ObjCreditMemo {
-		z.mu.RUnlock()
-		z.objectError(w, 400, fmt.Sprintf("invalid ZOQL: there is no object named %s", sel.From))
-		return
-	}
-	if obj == zuora.ObjInvoiceItemAdjustment && z.tenant.InvoiceSettlement {
-		z.mu.RUnlock()
-		z.objectError(w, 400, "invalid ZOQL: InvoiceItemAdjustment is not available when Invoice Settlement is enabled")
-		return
-	}
-	for _, c := range sel.Columns {
-		if _, ok := z.fields[obj][strings.ToLower(c.Name)]; !ok && !strings.HasSuffix(strings.ToLower(c.Name), "__ns") {
-			z.mu.RUnlock()
-			z.objectError(w, 400, fmt.Sprintf("invalid ZOQL: %s has no field %s", obj, c.Name))
-			return
-		}
-	}
-	var out []Record
-	candidates := z.candidates(sel, t)
-	for _, rec := range candidates {
-		ok, err := sel.Match(rec)
-		if err != nil {
-			z.mu.RUnlock()
-			z.objectError(w, 400, "invalid ZOQL: "+err.Error())
-			return
-		}
-		if ok {
-			out = append(out, sel.Project(rec))
-		}
-	}
-	z.mu.RUnlock()
-	z.page(w, out, req.Conf.BatchSize)
-}
-
-// candidates answers from an index when the WHERE pins an indexed field.
-func (z *zuoraAPI) candidates(sel *query.Select, t *table) []Record {
-	for _, f := range append([]string{"Id"}, t.indexed...) {
-		if vals, ok := sel.Candidates(f); ok {
-			if recs, ok := t.lookup(f, vals); ok {
-				return recs
-			}
-		}
-	}
-	return t.all()
-}
-
-func (z *zuoraAPI) tableFor(name string) (string, *table) {
-	for obj, t := range z.tables {
-		if strings.EqualFold(obj, name) {
-			return obj, t
-		}
-	}
-	return "", nil
-}
-
-func (z *zuoraAPI) page(w http.ResponseWriter, recs []Record, batch int) {
-	if batch <= 0 || batch > 2000 {
-		batch = 2000
-	}
-	n := min(batch, len(recs))
-	resp := map[string]any{"records": nonNil(recs[:n]), "size": len(recs), "done": n == len(recs)}
-	if n < len(recs) {
-		loc := newHex(16)
-		z.authMu.Lock()
-		z.expireCursors()
-		z.cursors[loc] = &zuoraCursor{records: recs[n:], used: time.Now()}
-		z.authMu.Unlock()
-		resp["queryLocator"] = loc
-	}
-	writeJSON(w, 200, resp)
-}
-
-func nonNil(r []Record) []Record {
-	if r == nil {
-		return []Record{}
-	}
-	return r
-}
-
-func (z *zuoraAPI) expireCursors() {
-	for k, c := range z.cursors {
-		if time.Since(c.used) > 15*time.Minute {
-			delete(z.cursors, k)
-		}
-	}
-}
-
-func (z *zuoraAPI) queryMore(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		QueryLocator string `json:"queryLocator"`
-		Conf         struct {
-			BatchSize int `json:"batchSize"`
-		} `json:"conf"`
-	}
-	if err := decodeBody(r, &req); err != nil {
-		z.objectError(w, 400, err.Error())
-		return
-	}
-	z.authMu.Lock()
-	c, ok := z.cursors[req.QueryLocator]
-	if ok {
-		delete(z.cursors, req.QueryLocator)
-	}
-	z.authMu.Unlock()
-	if !ok {
-		z.objectError(w, 400, fmt.Sprintf("invalid queryLocator %q: unknown or expired (locators live 15 minutes)", req.QueryLocator))
-		return
-	}
-	z.page(w, c.records, req.Conf.BatchSize)
-}
-
 // ---- objects ----
 
 func (z *zuoraAPI) objectOf(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -557,34 +385,43 @@ func (z *zuoraAPI) getObject(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, rec)
 }
 
-// checkFields refuses fields the object does not have and bad enum values;
-// it returns the fields under their canonical names.
+// checkFields refuses fields the object does not have on this tenant (the
+// model table plus declared __c fields) and bad enum values; it returns the
+// fields under their canonical names. camel: REST bodies name fields with a
+// lower-case first letter.
 func (z *zuoraAPI) checkFields(obj string, body Record, camel bool) (Record, error) {
+	z.mu.RLock()
+	sch := z.schema(obj)
+	z.mu.RUnlock()
 	out := Record{}
 	for k, v := range body {
-		if strings.HasSuffix(k, "__NS") {
-			out[k] = v
-			continue
-		}
 		name := k
-		if camel && k != "" {
+		if camel && k != "" && !strings.HasSuffix(k, "__NS") && !strings.HasSuffix(k, "__c") {
 			name = strings.ToUpper(k[:1]) + k[1:]
 		}
-		canon, ok := z.fields[obj][strings.ToLower(name)]
-		if !ok || strings.EqualFold(canon, "id") {
-			return nil, fmt.Errorf("%s has no writable field %s", obj, k)
+		fl, ok := sch.Field(name)
+		if !ok && camel {
+			fl, ok = sch.Field(k)
 		}
-		if canon == "TransferredToAccounting" {
+		if !ok || strings.EqualFold(fl.Name, "id") {
+			return nil, &fieldError{obj: obj, field: k}
+		}
+		if strings.EqualFold(fl.Name, "TransferredToAccounting") {
 			switch v {
 			case nil, "No", "Processing", "Yes", "Error", "Ignore":
 			default:
 				return nil, fmt.Errorf("invalid value %v for field TransferredToAccounting (allowed: No, Processing, Yes, Error, Ignore)", v)
 			}
 		}
-		out[canon] = v
+		out[fl.Name] = v
 	}
 	return out, nil
 }
+
+// fieldError is a write naming a field the object does not have.
+type fieldError struct{ obj, field string }
+
+func (e *fieldError) Error() string { return fmt.Sprintf("invalid field for %s: %s", e.obj, e.field) }
 
 func (z *zuoraAPI) update(obj, id string, fields Record) (Record, error) {
 	t := z.tables[obj]
@@ -621,6 +458,11 @@ func (z *zuoraAPI) objectWrite(w http.ResponseWriter, r *http.Request) (string, 
 		return "", nil, false
 	}
 	fields, err := z.checkFields(obj, body, false)
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		z.objectErrorCode(w, 400, "INVALID_FIELD", err.Error())
+		return "", nil, false
+	}
 	if err != nil {
 		z.objectError(w, 400, err.Error())
 		return "", nil, false
@@ -746,7 +588,7 @@ func camel(rec Record, rename map[string]string) Record {
 		switch {
 		case rename[k] != "":
 			out[rename[k]] = v
-		case strings.HasSuffix(k, "__NS") || k == "":
+		case strings.HasSuffix(k, "__NS") || strings.HasSuffix(k, "__c") || k == "":
 			out[k] = v
 		default:
 			out[strings.ToLower(k[:1])+k[1:]] = v
@@ -796,11 +638,33 @@ func (z *zuoraAPI) putInvoice(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]any{"success": true, "id": id})
 }
 
-func (z *zuoraAPI) invoiceItems(w http.ResponseWriter, r *http.Request) {
+// v1PageSize is Z1 (developer.zuora.com "Pagination": for v1 GET lists
+// "The maximum is 40; larger values are treated as 40"); 20 is the default.
+const v1PageSize = 40
+
+// v1Page reads page and pageSize of a v1 GET list: a pageSize over 40 is
+// treated as 40, not refused.
+func v1Page(r *http.Request) (page, size int, err error) {
 	page, err1 := atoiDefault(r.URL.Query().Get("page"), 1)
 	size, err2 := atoiDefault(r.URL.Query().Get("pageSize"), 20)
-	if err1 != nil || err2 != nil || page < 1 || size < 1 || size > 200 {
-		z.restError(w, 400, "50000020", "page must be ≥ 1 and pageSize between 1 and 200")
+	if err1 != nil || err2 != nil || page < 1 || size < 1 {
+		return 0, 0, fmt.Errorf("page must be ≥ 1 and pageSize ≥ 1")
+	}
+	return page, min(size, v1PageSize), nil
+}
+
+// nextPageURL is the nextPage a v1 list carries when more rows follow.
+func nextPageURL(r *http.Request, page, size int) string {
+	q := r.URL.Query()
+	q.Set("page", strconv.Itoa(page+1))
+	q.Set("pageSize", strconv.Itoa(size))
+	return r.URL.Path + "?" + q.Encode()
+}
+
+func (z *zuoraAPI) invoiceItems(w http.ResponseWriter, r *http.Request) {
+	page, size, err := v1Page(r)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
 		return
 	}
 	z.mu.RLock()
@@ -819,20 +683,31 @@ func (z *zuoraAPI) invoiceItems(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := map[string]any{"success": true, "invoiceItems": out}
 	if end < len(items) {
-		resp["nextPage"] = fmt.Sprintf("/v1/invoices/%s/items?page=%d&pageSize=%d", r.PathValue("key"), page+1, size)
+		resp["nextPage"] = nextPageURL(r, page, size)
 	}
 	writeJSON(w, 200, resp)
 }
 
 func (z *zuoraAPI) taxationItems(w http.ResponseWriter, r *http.Request) {
+	page, size, err := v1Page(r)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
 	z.mu.RLock()
 	defer z.mu.RUnlock()
 	taxes, _ := z.tables[zuora.ObjTaxationItem].lookup("InvoiceItemId", []string{r.PathValue("item")})
-	out := make([]Record, 0, len(taxes))
-	for _, t := range taxes {
+	start := min((page-1)*size, len(taxes))
+	end := min(start+size, len(taxes))
+	out := make([]Record, 0, end-start)
+	for _, t := range taxes[start:end] {
 		out = append(out, camel(t, nil))
 	}
-	writeJSON(w, 200, map[string]any{"success": true, "data": out})
+	resp := map[string]any{"success": true, "data": out}
+	if end < len(taxes) {
+		resp["nextPage"] = nextPageURL(r, page, size)
+	}
+	writeJSON(w, 200, resp)
 }
 
 // ---- helpers ----

@@ -22,6 +22,7 @@ func Default() Settings {
 		Migration:   Migration{OnAccountAccountingCode: "Accounts Receivable", ReasonCode: "AR Mig - negative invoice"},
 		Invoice:     Invoice{LineCeiling: 5000, OverCeiling: OverCeilingIgnore},
 		NetSuite:    NetSuite{DateFormat: "M/D/YYYY", Fields: DefaultNetSuiteFields()},
+		ZuoraFields: ZuoraFields{DoNotSync: DefaultDoNotSyncField, MigrationWriteOff: DefaultMigrationWriteOffField},
 	}
 }
 
@@ -107,6 +108,13 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %d is not between %d and %d", path, v, lo, hi))
 		}
 	}
+	customField := func(path, v string) {
+		if len(v) < 4 || !strings.HasSuffix(v, "__c") || strings.ContainsAny(v, " ,'()") {
+			errs = append(errs, fmt.Errorf("%s: %q is not a Zuora custom field name (Zuora names the fields an admin creates …__c)", path, v))
+		}
+	}
+	customField("zuoraFields.doNotSync", s.ZuoraFields.DoNotSync)
+	customField("zuoraFields.migrationWriteOff", s.ZuoraFields.MigrationWriteOff)
 	oneOf("customerSync.master", s.Customer.Master, MasterZuora, MasterNetSuite)
 	oneOf("customerSync.behavior", s.Customer.Behavior, SyncNewAndModified, SyncNewOnly)
 	oneOf("customerSync.numberMapping", s.Customer.NumberMapping, NumberFromSource, NameFromSource, DestinationAutoNumber)

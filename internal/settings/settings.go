@@ -49,7 +49,28 @@ type Settings struct {
 	Migration   Migration       `json:"migration"`
 	Invoice     Invoice         `json:"invoice"`  // netsuite.go
 	NetSuite    NetSuite        `json:"netsuite"` // netsuite.go
+	ZuoraFields ZuoraFields     `json:"zuoraFields"`
 }
+
+// ZuoraFields names the Zuora custom fields the connector adds to a tenant
+// (docs/settings.md). Zuora names fields an admin creates "…__c"; the
+// defaults are the names the connector documents. The NetSuite connector
+// package's own fields (…__NS) are not settings: they come with the package.
+type ZuoraFields struct {
+	DoNotSync         string `json:"doNotSync"`         // Invoice Item Adjustment: the migration's write-offs, never synced
+	MigrationWriteOff string `json:"migrationWriteOff"` // Invoice: the amount the migration wrote off
+}
+
+// Names maps the default field names to this tenant's (for zuora.WithFieldNames).
+func (f ZuoraFields) Names() map[string]string {
+	return map[string]string{DefaultDoNotSyncField: f.DoNotSync, DefaultMigrationWriteOffField: f.MigrationWriteOff}
+}
+
+// Default names of the connector's Zuora custom fields (zuora.FieldDoNotSync, zuora.FieldMigrationWriteOff).
+const (
+	DefaultDoNotSyncField         = "DoNotSync__c"
+	DefaultMigrationWriteOffField = "MigrationWriteOff__c"
+)
 
 // CustomerSync: seed sync-preferences, "Customer account sync".
 type CustomerSync struct {

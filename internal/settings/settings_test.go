@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/zuora-netsuite/connector/internal/zuora"
 )
 
 func TestDefaultsAreValid(t *testing.T) {
@@ -73,4 +75,12 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The default custom field names are the ones the Zuora model types decode.
+func TestZuoraFields_DefaultsAreTheModelsNames(t *testing.T) {
+	d := Default().ZuoraFields
+	if d.DoNotSync != zuora.FieldDoNotSync || d.MigrationWriteOff != zuora.FieldMigrationWriteOff {
+		t.Errorf("defaults %+v, want %s and %s", d, zuora.FieldDoNotSync, zuora.FieldMigrationWriteOff)
+	}
 }

@@ -40,6 +40,9 @@ type Config struct {
 	Metrics      Observer
 	// MaxBackoff caps the wait between retries (default 30 s).
 	MaxBackoff time.Duration
+	// BigProcessConcurrency caps ZOQL query/queryMore calls in flight from
+	// this client (Zuora's "Big Process" limit, 20 a tenant; default 20).
+	BigProcessConcurrency int
 }
 
 // Client talks to one Zuora tenant. It is safe for concurrent use.
@@ -51,6 +54,7 @@ type Client struct {
 	maxWait time.Duration
 	log     *slog.Logger
 	obs     Observer
+	bigProc chan struct{} // semaphore of ZOQL calls (Big Process)
 
 	mu       sync.Mutex
 	creds    clientcredentials.Config
@@ -80,6 +84,10 @@ func New(cfg Config) (*Client, error) {
 	if c.maxWait == 0 {
 		c.maxWait = 30 * time.Second
 	}
+	if cfg.BigProcessConcurrency <= 0 {
+		cfg.BigProcessConcurrency = DefaultBigProcessConcurrency
+	}
+	c.bigProc = make(chan struct{}, cfg.BigProcessConcurrency)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -189,6 +197,7 @@ type call struct {
 	body                   any
 	out                    any
 	idemKey                string
+	headers                map[string]string // extra request headers (zuora-version)
 }
 
 // do sends a request with auth, retries retryable failures with back-off
@@ -204,9 +213,22 @@ func (c *Client) do(ctx context.Context, cl call) error {
 	if cl.idemKey == "" {
 		cl.idemKey, _ = ctx.Value(idemKeyCtx{}).(string)
 	}
+	// Zuora saves a keyed request's answer for 24 h whether it succeeded or
+	// failed (Z7), so a key that drew a failure would replay it for a day.
+	// The key sent is the caller's key plus a suffix that changes whenever an
+	// answer came back, and stays when none did (lost answer: the replay is
+	// what we want). Across calls the suffix is new: every keyed write is
+	// made safe by a lookup before it (docs/wire.md, Idempotency).
+	base := cl.idemKey
+	if base != "" {
+		cl.idemKey = idemAttemptKey(base)
+	}
 	refreshed := false
 	for attempt := 0; ; attempt++ {
 		err := c.once(ctx, cl, payload, attempt > 0)
+		if base != "" && answered(err) {
+			cl.idemKey = idemAttemptKey(base)
+		}
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized && !refreshed {
 			refreshed = true
@@ -231,6 +253,41 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// DefaultBigProcessConcurrency is Zuora's "Big Process" concurrent request
+// limit (knowledgecenter, Concurrent Request Limits): ZOQL query() and
+// queryMore() on the big objects.
+const DefaultBigProcessConcurrency = 20
+
+// bigProcess holds one of the client's Big Process slots while fn runs.
+func (c *Client) bigProcess(ctx context.Context, fn func() error) error {
+	select {
+	case c.bigProc <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.bigProc }()
+	return fn()
+}
+
+// idemAttemptKey is base plus a random suffix (keys are ≤ 255 characters).
+func idemAttemptKey(base string) string {
+	suffix := fmt.Sprintf("-%016x", rand.Uint64())
+	if len(base) > 255-len(suffix) {
+		base = base[:255-len(suffix)]
+	}
+	return base + suffix
+}
+
+// answered: Zuora sent an answer (so it saved it under the key).
+func answered(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Status != 0
+	}
+	var de *DecodeError
+	return errors.As(err, &de)
 }
 
 func backoff(attempt int, max time.Duration) time.Duration {
@@ -265,7 +322,12 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	if c.entity != "" {
 		req.Header.Set("Zuora-Entity-Ids", c.entity)
 	}
-	if cl.idemKey != "" && (cl.method == http.MethodPost || cl.method == http.MethodPatch) {
+	for k, v := range cl.headers {
+		req.Header.Set(k, v)
+	}
+	// Reads carry no key (a ZOQL query is a POST, but a replayed failure
+	// would only hurt it).
+	if cl.idemKey != "" && (cl.method == http.MethodPost || cl.method == http.MethodPatch) && !strings.HasPrefix(cl.path, "/v1/action/query") {
 		req.Header.Set("Idempotency-Key", cl.idemKey)
 	}
 	start := time.Now()

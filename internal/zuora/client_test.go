@@ -226,15 +226,18 @@ func TestIdempotencyKeyOnPost(t *testing.T) {
 	id, err := c.CreateObject(context.Background(), ObjInvoiceItemAdjustment, map[string]any{"Amount": 1}, "mig-inv1-writeoff")
 	require.NoError(t, err)
 	require.Equal(t, "adj1", id)
-	require.Equal(t, "mig-inv1-writeoff", got)
+	// The key carries a per-call suffix so a saved failure is never replayed (Z7).
+	require.True(t, strings.HasPrefix(got, "mig-inv1-writeoff-"), got)
 }
 
 func TestInvoiceItemsPageMapsRESTNames(t *testing.T) {
 	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		// v1 pages hold 40 rows (Z1): page 2 of 40 is v1 page 2.
 		require.Equal(t, "2", r.URL.Query().Get("page"))
+		require.Equal(t, "40", r.URL.Query().Get("pageSize"))
 		_, _ = w.Write([]byte(`{"success":true,"invoiceItems":[{"id":"it1","chargeAmount":12.5,"chargeId":"rpc1","serviceStartDate":"2026-01-01","IntegrationId__NS":"7"}]}`))
 	})
-	items, err := c.GetInvoiceItems(context.Background(), "inv1", 2, 100)
+	items, err := c.GetInvoiceItems(context.Background(), "inv1", 2, 40)
 	require.NoError(t, err)
 	require.Equal(t, "it1", items[0].ID)
 	require.Equal(t, "rpc1", items[0].RatePlanChargeID)

@@ -31,17 +31,46 @@ type CreditMemoFromCharge struct {
 	Transaction   string             `json:"Transaction__NS,omitempty"`
 }
 
+// CreditMemoVersion is the zuora-version a credit memo from charges is sent
+// with: charges[].amount exists from 224.0; below it (and without the header,
+// which means 186.0) Zuora ignores the field and the memo takes the charge's
+// catalog price (credit memo OpenAPI, zuora-version notes).
+const CreditMemoVersion = "224.0"
+
 // CreateCreditMemo makes a credit memo from charges; idemKey makes a retried
-// call return the first one's memo instead of making a second.
+// call return the first one's memo instead of making a second. The memo
+// Zuora made is checked against the intended total: a memo of another amount
+// is an AmountMismatchError (not retried; the memo exists and needs a person).
 func (c *Client) CreateCreditMemo(ctx context.Context, in CreditMemoFromCharge, idemKey string) (*CreditMemo, error) {
 	var out CreditMemo
-	if err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/creditmemos", path: "/v1/creditmemos", body: in, out: &out, idemKey: idemKey}); err != nil {
+	if err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/creditmemos", path: "/v1/creditmemos", body: in, out: &out, idemKey: idemKey,
+		headers: map[string]string{"zuora-version": CreditMemoVersion}}); err != nil {
 		return nil, err
 	}
 	if out.ID == "" {
 		return nil, &DecodeError{Endpoint: "POST /v1/creditmemos", Status: 200, Err: fmt.Errorf("no id in the answer")}
 	}
+	want := decimal.Zero
+	for _, ch := range in.Charges {
+		want = want.Add(ch.Amount)
+	}
+	if !out.Amount.Equal(want) {
+		return &out, &AmountMismatchError{Object: ObjCreditMemo, ID: out.ID, Number: out.Number, Want: want, Got: out.Amount}
+	}
 	return &out, nil
+}
+
+// AmountMismatchError: Zuora made a record of another amount than the one
+// sent (e.g. a field it ignored). The record exists; retrying would make
+// another, so it is final and names both amounts.
+type AmountMismatchError struct {
+	Object, ID, Number string
+	Want, Got          decimal.Decimal
+}
+
+func (e *AmountMismatchError) Error() string {
+	return fmt.Sprintf("Zuora made %s %s (%s) for %s instead of %s: check it and reverse it in Zuora",
+		e.Object, e.Number, e.ID, e.Got.StringFixed(2), e.Want.StringFixed(2))
 }
 
 // GetCreditMemo reads a credit memo by id or number.

@@ -111,10 +111,13 @@ type errorBody struct {
 		Code    flexString `json:"code"`
 		Message string     `json:"message"`
 	} `json:"reasons"`
-	Message   string     `json:"message"`
-	Code      flexString `json:"code"`
-	RequestID string     `json:"requestId"`
-	ProcessID string     `json:"processId"`
+	Message string     `json:"message"`
+	Code    flexString `json:"code"`
+	// ZOQL faults: {"FaultCode":"INVALID_FIELD","FaultMessage":"invalid field for query: Invoice.Foo"}.
+	FaultCode    flexString `json:"FaultCode"`
+	FaultMessage string     `json:"FaultMessage"`
+	RequestID    string     `json:"requestId"`
+	ProcessID    string     `json:"processId"`
 }
 
 // flexString accepts a JSON string or number (Zuora sends codes as both).
@@ -176,8 +179,13 @@ func decodeError(endpoint string, status int, h http.Header, body []byte) error 
 	}
 	if ok, codes, msgs := eb.failed(); ok {
 		ae.Code, ae.Message = codes, msgs
+	} else if eb.FaultCode != "" {
+		ae.Code, ae.Message = string(eb.FaultCode), eb.FaultMessage
 	} else {
 		ae.Code, ae.Message = string(eb.Code), eb.Message
+	}
+	if IsTransientCode(ae.Code) {
+		ae.Retryable = true
 	}
 	if ae.RequestID == "" {
 		ae.RequestID = eb.RequestID
@@ -217,4 +225,22 @@ type BadRecordError struct {
 
 func (e *BadRecordError) Error() string {
 	return fmt.Sprintf("Zuora %s %s: field %s %s", e.Object, e.ID, e.Field, e.Problem)
+}
+
+// IsTransientCode reports a Zuora error code worth retrying
+// (developer.zuora.com "Error handling": 8-digit codes ending 50 lock
+// competition, 61 temporary error, 70 concurrency). codes may list several,
+// comma-separated; one transient code is enough.
+func IsTransientCode(codes string) bool {
+	for _, c := range strings.Split(codes, ",") {
+		c = strings.TrimSpace(c)
+		if len(c) != 8 || strings.Trim(c, "0123456789") != "" {
+			continue
+		}
+		switch c[6:] {
+		case "50", "61", "70":
+			return true
+		}
+	}
+	return false
 }

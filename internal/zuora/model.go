@@ -101,25 +101,28 @@ type Invoice struct {
 
 // InvoiceItem is one charge line of an invoice.
 type InvoiceItem struct {
-	ID                string          `json:"Id"`
-	InvoiceID         string          `json:"InvoiceId"`
-	ChargeAmount      decimal.Decimal `json:"ChargeAmount"`
-	ChargeName        string          `json:"ChargeName,omitempty"`
-	ChargeDate        string          `json:"ChargeDate,omitempty"`
-	ChargeType        string          `json:"ChargeType,omitempty"` // OneTime | Recurring | Usage
-	Quantity          decimal.Decimal `json:"Quantity"`
-	UnitPrice         decimal.Decimal `json:"UnitPrice"`
-	UOM               string          `json:"UOM,omitempty"`
-	SKU               string          `json:"SKU,omitempty"`
-	ProductName       string          `json:"ProductName,omitempty"`
-	ServiceStartDate  string          `json:"ServiceStartDate,omitempty"`
-	ServiceEndDate    string          `json:"ServiceEndDate,omitempty"`
-	RatePlanChargeID  string          `json:"RatePlanChargeId,omitempty"`
-	SubscriptionID    string          `json:"SubscriptionId,omitempty"`
-	AccountingCode    string          `json:"AccountingCode,omitempty"`
-	ProcessingType    string          `json:"ProcessingType,omitempty"` // 0 charge, 1 discount, 2 prepayment, 3 tax
-	RevRecCode        string          `json:"RevRecCode,omitempty"`
-	RevRecTriggerDate string          `json:"RevRecTriggerDate,omitempty"` // the seed's "Trigger Date"
+	ID               string          `json:"Id"`
+	InvoiceID        string          `json:"InvoiceId"`
+	ChargeAmount     decimal.Decimal `json:"ChargeAmount"`
+	ChargeName       string          `json:"ChargeName,omitempty"`
+	ChargeDate       string          `json:"ChargeDate,omitempty"`
+	Quantity         decimal.Decimal `json:"Quantity"`
+	UnitPrice        decimal.Decimal `json:"UnitPrice"`
+	UOM              string          `json:"UOM,omitempty"`
+	SKU              string          `json:"SKU,omitempty"`
+	ProductName      string          `json:"ProductName,omitempty"`
+	ServiceStartDate string          `json:"ServiceStartDate,omitempty"`
+	ServiceEndDate   string          `json:"ServiceEndDate,omitempty"`
+	RatePlanChargeID string          `json:"RatePlanChargeId,omitempty"`
+	SubscriptionID   string          `json:"SubscriptionId,omitempty"`
+	AccountingCode   string          `json:"AccountingCode,omitempty"`
+	ProcessingType   ProcessingType  `json:"ProcessingType,omitempty"`
+	RevRecCode       string          `json:"RevRecCode,omitempty"`
+	// RevRecTriggerDate is the seed's "Trigger Date": Zuora's InvoiceItem
+	// RevRecStartDate, "the date when revenue recognition is triggered"
+	// (set by the charge's RevRecTriggerCondition; ZOQL object model). The
+	// object model has no field named RevRecTriggerDate.
+	RevRecTriggerDate string `json:"RevRecStartDate,omitempty"`
 	NSFields
 }
 
@@ -160,10 +163,18 @@ type InvoiceItemAdjustment struct {
 	CreatedDate             string          `json:"CreatedDate,omitempty"`
 	UpdatedDate             string          `json:"UpdatedDate,omitempty"`
 	NSFields
-	// DoNotSync__NS marks adjustments the Invoice Settlement migration generated:
-	// they must never reach NetSuite.
-	DoNotSync string `json:"DoNotSync__NS,omitempty"`
+	// DoNotSync marks adjustments the Invoice Settlement migration generated:
+	// they must never reach NetSuite. A tenant custom field the connector
+	// adds (FieldDoNotSync, "__c": Zuora's package has no such __NS field).
+	DoNotSync string `json:"DoNotSync__c,omitempty"`
 }
+
+// Custom fields the connector adds to a tenant (docs/settings.md): an admin
+// creates them, so they end in __c.
+const (
+	FieldDoNotSync         = "DoNotSync__c"         // on InvoiceItemAdjustment
+	FieldMigrationWriteOff = "MigrationWriteOff__c" // on Invoice
+)
 
 // Subscription carries the NetSuite project used by project-based revenue.
 type Subscription struct {
@@ -178,13 +189,13 @@ type Subscription struct {
 	Project string `json:"Project__NS,omitempty"` // NetSuite project internal id
 }
 
-// RatePlanCharge is a subscription's instance of a product rate plan charge.
+// RatePlanCharge is a subscription's instance of a product rate plan charge
+// (it has no SubscriptionId: the invoice item carries the subscription).
 type RatePlanCharge struct {
 	ID                      string `json:"Id"`
 	Name                    string `json:"Name,omitempty"`
-	SubscriptionID          string `json:"SubscriptionId,omitempty"`
 	ProductRatePlanChargeID string `json:"ProductRatePlanChargeId"`
-	ChargeType              string `json:"ChargeType,omitempty"`
+	ChargeType              string `json:"ChargeType,omitempty"` // OneTime | Recurring | Usage
 }
 
 // Product is a catalog product.
@@ -266,4 +277,18 @@ type CreditMemo struct {
 	NSFields
 	Origin      string `json:"Origin__NS,omitempty"`      // what made it (the migration marks its memos)
 	Transaction string `json:"Transaction__NS,omitempty"` // the Zuora record it stands for
+}
+
+// ProcessingType is an invoice item's processing type: a number in ZOQL
+// (0 charge, 1 discount, 2 prepayment, 3 tax) and text in v1 REST ("Charge",
+// ...). The connector keeps it as text.
+type ProcessingType string
+
+func (p *ProcessingType) UnmarshalJSON(b []byte) error {
+	var f flexString
+	if err := f.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*p = ProcessingType(f)
+	return nil
 }

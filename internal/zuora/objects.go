@@ -2,6 +2,7 @@ package zuora
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -31,7 +32,19 @@ func (c *Client) GetObject(ctx context.Context, objType, id string, out any) err
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, call{method: "GET", endpoint: "GET /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), out: out})
+	if len(fieldNames(ctx)) == 0 {
+		return c.do(ctx, call{method: "GET", endpoint: "GET /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), out: out})
+	}
+	var rec map[string]any
+	if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), out: &rec}); err != nil {
+		return err
+	}
+	defaultNames(ctx, rec)
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
 }
 
 type saveResult struct {
@@ -46,7 +59,7 @@ func (c *Client) UpdateObject(ctx context.Context, objType, id string, fields ma
 		return err
 	}
 	var out saveResult
-	return c.do(ctx, call{method: "PUT", endpoint: "PUT /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), body: fields, out: &out})
+	return c.do(ctx, call{method: "PUT", endpoint: "PUT /v1/object/" + p + "/{id}", path: "/v1/object/" + p + "/" + url.PathEscape(id), body: tenantBody(ctx, fields), out: &out})
 }
 
 // CreateObject creates an object; idemKey makes a retried create return the
@@ -57,7 +70,7 @@ func (c *Client) CreateObject(ctx context.Context, objType string, fields map[st
 		return "", err
 	}
 	var out saveResult
-	if err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/object/" + p, path: "/v1/object/" + p, body: fields, out: &out, idemKey: idemKey}); err != nil {
+	if err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/object/" + p, path: "/v1/object/" + p, body: tenantBody(ctx, fields), out: &out, idemKey: idemKey}); err != nil {
 		return "", err
 	}
 	if out.ID == "" {
@@ -98,17 +111,50 @@ type itemsPage struct {
 // follow "ZOQL name with a lower-case first letter".
 var restItemNames = map[string]string{
 	"id": "Id", "chargeId": "RatePlanChargeId", "unitOfMeasure": "UOM", "invoiceId": "InvoiceId",
-	"subscriptionId": "SubscriptionId", "sku": "SKU", "uom": "UOM",
+	"subscriptionId": "SubscriptionId", "sku": "SKU", "uom": "UOM", "revRecStartDate": "RevRecStartDate",
 }
 
-// GetInvoiceItems reads one page (1-based) of an invoice's items, in the
-// invoice's order. It is the stable cursor of the line batches: page n of
-// size 100 is batch n-1.
+// V1PageSize is the most rows a v1 GET list returns (developer.zuora.com
+// "Pagination": "The maximum is 40; larger values are treated as 40"); more
+// rows are signalled by nextPage, never by a full page.
+const V1PageSize = 40
+
+// GetInvoiceItems reads items [(page-1)*pageSize, page*pageSize) of an
+// invoice, in the invoice's order, whatever pageSize: it reads the v1 pages
+// of 40 that cover the range and follows nextPage, so a page is short only
+// at the invoice's end.
 func (c *Client) GetInvoiceItems(ctx context.Context, invoiceKey string, page, pageSize int) ([]InvoiceItem, error) {
+	if page < 1 || pageSize < 1 {
+		return nil, fmt.Errorf("zuora: invoice items page %d of size %d: both must be ≥ 1", page, pageSize)
+	}
+	offset := (page - 1) * pageSize
+	v1 := offset/V1PageSize + 1
+	skip := offset % V1PageSize
+	items := make([]InvoiceItem, 0, pageSize)
+	for len(items) < pageSize {
+		got, more, err := c.invoiceItemsV1(ctx, invoiceKey, v1)
+		if err != nil {
+			return nil, err
+		}
+		if skip > 0 {
+			got = got[min(skip, len(got)):]
+			skip = 0
+		}
+		items = append(items, got[:min(len(got), pageSize-len(items))]...)
+		if !more {
+			break
+		}
+		v1++
+	}
+	return items, nil
+}
+
+// invoiceItemsV1 reads one v1 page (40 rows) and whether nextPage says more follow.
+func (c *Client) invoiceItemsV1(ctx context.Context, invoiceKey string, page int) ([]InvoiceItem, bool, error) {
 	var out itemsPage
-	q := url.Values{"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(pageSize)}}
+	q := url.Values{"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(V1PageSize)}}
 	if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/invoices/{id}/items", path: "/v1/invoices/" + url.PathEscape(invoiceKey) + "/items", query: q, out: &out}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	items := make([]InvoiceItem, 0, len(out.InvoiceItems))
 	for _, raw := range out.InvoiceItems {
@@ -123,24 +169,24 @@ func (c *Client) GetInvoiceItems(ctx context.Context, invoiceKey string, page, p
 		// line in the ledger: refuse it, naming the item and the field.
 		for _, field := range []string{"Id", "ChargeAmount"} {
 			if v, ok := rec[field]; !ok || v == nil {
-				return nil, &BadRecordError{Object: ObjInvoiceItem, ID: fmt.Sprint(rec["Id"]), Field: field,
+				return nil, false, &BadRecordError{Object: ObjInvoiceItem, ID: fmt.Sprint(rec["Id"]), Field: field,
 					Problem: fmt.Sprintf("is missing (invoice %s, items page %d)", invoiceKey, page)}
 			}
 		}
 		it, err := Decode[InvoiceItem](rec)
 		if err != nil {
-			return nil, fmt.Errorf("invoice %s items page %d: %w", invoiceKey, page, err)
+			return nil, false, fmt.Errorf("invoice %s items page %d: %w", invoiceKey, page, err)
 		}
 		items = append(items, it)
 	}
-	return items, nil
+	return items, out.NextPage != "", nil
 }
 
 func pascal(k string) string {
 	if v, ok := restItemNames[k]; ok {
 		return v
 	}
-	if strings.HasSuffix(k, "__NS") || k == "" {
+	if strings.HasSuffix(k, "__NS") || strings.HasSuffix(k, "__c") || k == "" {
 		return k
 	}
 	r := []rune(k)

@@ -34,10 +34,15 @@ func clampBatch(n int) int {
 // QueryPage runs a ZOQL query and returns its first page.
 func (c *Client) QueryPage(ctx context.Context, zoql string, batchSize int) (*QueryResponse, error) {
 	var out QueryResponse
-	err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/action/query", path: "/v1/action/query",
-		body: map[string]any{"queryString": zoql, "conf": queryConf{clampBatch(batchSize)}}, out: &out})
+	err := c.bigProcess(ctx, func() error {
+		return c.do(ctx, call{method: "POST", endpoint: "POST /v1/action/query", path: "/v1/action/query",
+			body: map[string]any{"queryString": tenantZOQL(ctx, zoql), "conf": queryConf{clampBatch(batchSize)}}, out: &out})
+	})
 	if err != nil {
 		return nil, err
+	}
+	for _, rec := range out.Records {
+		defaultNames(ctx, rec)
 	}
 	return &out, out.check("POST /v1/action/query")
 }
@@ -46,10 +51,15 @@ func (c *Client) QueryPage(ctx context.Context, zoql string, batchSize int) (*Qu
 // minutes; callers that pause longer carry their own cursor (an id) instead.
 func (c *Client) QueryMore(ctx context.Context, locator string, batchSize int) (*QueryResponse, error) {
 	var out QueryResponse
-	err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/action/queryMore", path: "/v1/action/queryMore",
-		body: map[string]any{"queryLocator": locator, "conf": queryConf{clampBatch(batchSize)}}, out: &out})
+	err := c.bigProcess(ctx, func() error {
+		return c.do(ctx, call{method: "POST", endpoint: "POST /v1/action/queryMore", path: "/v1/action/queryMore",
+			body: map[string]any{"queryLocator": locator, "conf": queryConf{clampBatch(batchSize)}}, out: &out})
+	})
 	if err != nil {
 		return nil, err
+	}
+	for _, rec := range out.Records {
+		defaultNames(ctx, rec)
 	}
 	return &out, out.check("POST /v1/action/queryMore")
 }

@@ -135,6 +135,7 @@ func isIdentPart(c byte) bool  { return isIdentStart(c) || isDigit(c) || c == '.
 
 type parser struct {
 	lang  string
+	loose bool // tests of the shared expression engine: ZOQL syntax with parentheses and IN
 	toks  []token
 	i     int
 	conds int
@@ -190,12 +191,14 @@ func ParseZOQL(q string) (*Select, error) { return parse("ZOQL", q) }
 // ParseSuiteQL parses a NetSuite SuiteQL query (the subset the sandbox answers).
 func ParseSuiteQL(q string) (*Select, error) { return parse("SuiteQL", q) }
 
-func parse(lang, q string) (*Select, error) {
+func parse(lang, q string) (*Select, error) { return parseWith(lang, q, false) }
+
+func parseWith(lang, q string, loose bool) (*Select, error) {
 	toks, err := lex(lang, q)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{lang: lang, toks: toks}
+	p := &parser{lang: lang, toks: toks, loose: loose}
 	s := &Select{lang: lang}
 	if err := p.expectKeyword("select"); err != nil {
 		return nil, err
@@ -355,6 +358,10 @@ func (p *parser) enter() error {
 }
 
 func (p *parser) primary() (Expr, error) {
+	if p.isPunct("(") && p.lang == "ZOQL" && !p.loose {
+		// docs.zuora.com "ZOQL Limitations": no parentheses; "and" binds tighter than "or".
+		return nil, p.errAt(p.peek(), "ZOQL does not support parentheses (write the condition without them: and binds tighter than or)")
+	}
 	if p.isPunct("(") {
 		if err := p.enter(); err != nil {
 			return nil, err
@@ -401,6 +408,9 @@ func (p *parser) primary() (Expr, error) {
 			return nil, err
 		}
 	case p.isKeyword("in"):
+		if p.lang == "ZOQL" && !p.loose {
+			return nil, p.errAt(p.peek(), "ZOQL does not support IN: write field = a or field = b")
+		}
 		p.next()
 		c.op = "in"
 		if !p.isPunct("(") {

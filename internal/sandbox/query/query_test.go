@@ -20,12 +20,17 @@ func rec() Record {
 		"Balance": json.Number("-3"), "IsActive": true, "Code": "007", "Name": "O'Brien"}
 }
 
+// parseFor parses for the shared expression engine's tests. ZOQL itself
+// refuses parentheses and IN (TestZOQLRefusesParenthesesAndIn); the engine
+// still evaluates them for SuiteQL, so these tests parse ZOQL loosely.
 func parseFor(lang string) func(string) (*Select, error) {
 	if lang == "SuiteQL" {
 		return ParseSuiteQL
 	}
-	return ParseZOQL
+	return parseZOQLLoose
 }
+
+func parseZOQLLoose(q string) (*Select, error) { return parseWith("ZOQL", q, true) }
 
 func TestMatch(t *testing.T) {
 	tests := []struct {
@@ -319,7 +324,7 @@ func TestCandidates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseZOQL(tt.q)
+			s, err := parseZOQLLoose(tt.q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -470,7 +475,7 @@ func FuzzParseZOQL(f *testing.F) {
 			}
 			return
 		}
-		again, err := ParseZOQL(s.String())
+		again, err := parseWith("ZOQL", s.String(), true)
 		if err != nil {
 			t.Fatalf("String() %q of %q does not parse: %v", s.String(), q, err)
 		}
@@ -575,4 +580,26 @@ func FuzzMatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestZOQLRefusesParenthesesAndIn: docs.zuora.com "ZOQL Limitations" (Z2):
+// no parentheses ("and" takes priority over "or"), no IN, no sorting.
+func TestZOQLRefusesParenthesesAndIn(t *testing.T) {
+	for _, q := range []string{
+		"select Id from Invoice where Status = 'Posted' and (TransferredToAccounting = null or TransferredToAccounting = 'No')",
+		"select Id from Invoice where Id in ('a', 'b')",
+		"select Id from Invoice where Id not in ('a')",
+		"select Id from Invoice order by Id",
+	} {
+		if _, err := ParseZOQL(q); err == nil {
+			t.Errorf("ParseZOQL(%q) accepted", q)
+		}
+	}
+	s, err := ParseZOQL("select Id from Invoice where Status = 'Posted' and TransferredToAccounting = null or Status = 'Posted' and TransferredToAccounting = 'No'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.WhereFields(), ","); got != "Status,TransferredToAccounting" {
+		t.Errorf("WhereFields = %s", got)
+	}
 }
