@@ -493,6 +493,7 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 		return "", err
 	}
 	n.acct.dropUndeclared(typ, body, false)
+	n.acct.dropLockedNumber(typ, body)
 	if err := n.acct.checkFields(typ, body, ""); err != nil {
 		return "", err
 	}

@@ -323,6 +323,7 @@ func (n *netsuiteAPI) recordSchema(typ string) (map[string]any, error) {
 		return p, req
 	}
 	body, req := props(m.Body, false)
+	n.acct.markLockedNumber(typ, body)
 	for sub, fields := range m.Sublists {
 		lp, lreq := props(fields, true)
 		line := map[string]any{"type": "object", "properties": lp}
