@@ -44,6 +44,9 @@ Usage:
   starter migrate precheck|start|status|approve|pause|resume|recheck|cancel [--json]
   starter migrate override FINDING-ID --reason TEXT | oauth-secret-file PATH
                                                             the Invoice Settlement migration (docs/migration.md)
+  starter preflight [--settings FILE] [--json] [--zuora-* and --netsuite-* flags]
+                                                            check the Zuora tenant and NetSuite account before
+                                                            go-live (no Temporal needed; exit 1 on a BLOCK finding)
   starter codec-server --encryption-key-file KEYS [--listen 127.0.0.1:8081] [--ui-origin URL]
                                                             decrypt payloads for the Temporal UI and CLI (--help)
 
@@ -131,6 +134,10 @@ func main() {
 	// codec-server needs no Temporal connection: it has its own flags (codec.go).
 	if len(os.Args) > 1 && os.Args[1] == "codec-server" {
 		os.Exit(codecServerMain(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	// preflight talks to Zuora and NetSuite only (preflight.go).
+	if len(os.Args) > 1 && os.Args[1] == "preflight" {
+		os.Exit(preflightMain(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	cfg, args, err := parse(os.Args[1:], os.Stderr)
 	if err != nil {

@@ -167,7 +167,9 @@ func TestPreflightAutoNumbersNotNeededWhenNetSuiteNumbers(t *testing.T) {
 	s := settings.Default()
 	s.Customer.NumberMapping, s.Transaction.NumberMapping = settings.DestinationAutoNumber, settings.DestinationAutoNumber
 	rep := preflightOn(t, f, s)
-	if rep.Blocking != 0 || slices.ContainsFunc(rep.Findings, func(f preflight.Finding) bool { return f.Check == preflight.CheckAutoNumbers && f.Severity != preflight.OK }) {
+	if rep.Blocking != 0 || slices.ContainsFunc(rep.Findings, func(f preflight.Finding) bool {
+		return f.Check == preflight.CheckAutoNumbers && f.Severity != preflight.OK
+	}) {
 		t.Fatalf("NetSuite numbering everything needs no override, got %+v", rep.Findings)
 	}
 }
