@@ -93,7 +93,7 @@ func parse(args []string, stderr io.Writer) (*config, []string, error) {
 	}
 	if len(rest) == 0 {
 		fs.Usage()
-		return nil, nil, errors.New("missing command: sync, progress, status, errors, schedule, reconcile or migrate")
+		return nil, nil, errors.New("missing command: sync, progress, status, errors, schedule, reconcile, migrate, preflight or codec-server")
 	}
 	for _, p := range c.Only {
 		if !validPhase(p) {
@@ -194,7 +194,7 @@ func run(ctx context.Context, c *config, tc client.Client, args []string, stdout
 	case "migrate":
 		err = cmdMigrate(ctx, c, tc, args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "%s: unknown command %q (want sync, progress, status, errors, schedule, reconcile or migrate; see --help)\n", program, args[0])
+		fmt.Fprintf(stderr, "%s: unknown command %q (want sync, progress, status, errors, schedule, reconcile, migrate, preflight or codec-server; see --help)\n", program, args[0])
 		return cli.ExitUsage
 	}
 	var ue usageError
