@@ -227,3 +227,10 @@ func TestPreflightReportsInvoiceSettlement(t *testing.T) {
 		t.Fatalf("an IS tenant not reported as on Invoice Settlement")
 	}
 }
+
+// The demo tenant (`make demo`) is a configured tenant too.
+func TestPreflightDemoTenantPasses(t *testing.T) {
+	if rep := preflightOn(t, fixture.Demo(), settings.Default()); rep.Blocking != 0 {
+		t.Fatalf("the demo tenant has %d blocking findings", rep.Blocking)
+	}
+}
