@@ -19,7 +19,12 @@ cd "$ROOT"
 # shellcheck source=cluster.env
 . internal/deploy/cluster.env
 
-BIN=${CLUSTER_BIN:-$ROOT/bin}
+# Tests override a few settings (a password of their own, no workers).
+CLUSTER_PG_PASSWORD=${CLUSTER_PG_PASSWORD_OVERRIDE:-$CLUSTER_PG_PASSWORD}
+BIN=${CLUSTER_BIN:-$ROOT/bin}                    # temporal-server, temporal-sql-tool, temporal-ui-server
+CONNECTOR_BIN=${CLUSTER_CONNECTOR_BIN:-$BIN}    # worker, starter, sandbox
+TEMPORAL_CLI=${CLUSTER_TEMPORAL_CLI:-$BIN/temporal}
+WITH_UI=${CLUSTER_UI:-1}
 STATE=${CLUSTER_STATE:-$ROOT/.state/cluster}
 PG_PORT=${CLUSTER_PG_PORT:-15432}
 TEMPORAL_PORT=${CLUSTER_TEMPORAL_PORT:-7233} # frontend gRPC; the other services use the next 8 ports
@@ -211,30 +216,31 @@ start_temporal() {
   "$BIN/temporal-server" --root "$STATE/temporal" --config config --env development --allow-no-auth start \
     >>"$STATE/temporal.log" 2>&1 &
   echo $! >"$PIDS/temporal.pid"
-  wait_for "the Temporal server" 120 "$BIN/temporal" operator cluster health --address "$TEMPORAL_ADDR"
+  wait_for "the Temporal server" 120 "$TEMPORAL_CLI" operator cluster health --address "$TEMPORAL_ADDR"
 }
 
 register_namespace() {
   local ns=$CLUSTER_NAMESPACE
-  if ! "$BIN/temporal" operator namespace describe --namespace "$ns" --address "$TEMPORAL_ADDR" >/dev/null 2>&1; then
-    wait_for "namespace $ns" 60 "$BIN/temporal" operator namespace create --namespace "$ns" --retention 72h --address "$TEMPORAL_ADDR"
+  if ! "$TEMPORAL_CLI" operator namespace describe --namespace "$ns" --address "$TEMPORAL_ADDR" >/dev/null 2>&1; then
+    wait_for "namespace $ns" 60 "$TEMPORAL_CLI" operator namespace create --namespace "$ns" --retention 72h --address "$TEMPORAL_ADDR"
     log "namespace $ns registered"
   fi
   local have args=()
-  have=$("$BIN/temporal" operator search-attribute list --namespace "$ns" --address "$TEMPORAL_ADDR" 2>/dev/null || true)
+  have=$("$TEMPORAL_CLI" operator search-attribute list --namespace "$ns" --address "$TEMPORAL_ADDR" 2>/dev/null || true)
   for name in $CLUSTER_SEARCH_ATTRIBUTES; do
     grep -qw "$name" <<<"$have" || args+=(--name "$name" --type Keyword)
   done
   if [ ${#args[@]} -gt 0 ]; then
-    wait_for "the search attributes" 60 "$BIN/temporal" operator search-attribute create --namespace "$ns" --address "$TEMPORAL_ADDR" "${args[@]}"
+    wait_for "the search attributes" 60 "$TEMPORAL_CLI" operator search-attribute create --namespace "$ns" --address "$TEMPORAL_ADDR" "${args[@]}"
     log "search attributes registered: $CLUSTER_SEARCH_ATTRIBUTES"
   fi
 }
 
 start_ui() {
+  [ "$WITH_UI" = 1 ] || return 0
   if alive ui; then return; fi
   if [ ! -x "$BIN/temporal-ui-server" ]; then
-    log "no $BIN/temporal-ui-server: no Web UI (the CLI works: $BIN/temporal workflow list --address $TEMPORAL_ADDR)"
+    log "no $BIN/temporal-ui-server: no Web UI (the CLI works: $TEMPORAL_CLI workflow list --address $TEMPORAL_ADDR)"
     return
   fi
   mkdir -p "$STATE/ui/config"
@@ -261,7 +267,7 @@ EOF
 start_sandbox() {
   [ "$WITH_SANDBOX" = 1 ] || return 0
   alive sandbox && return 0
-  "$BIN/sandbox" --data-dir "$STATE/sandbox" --zuora-addr "127.0.0.1:$ZUORA_PORT" --netsuite-addr "127.0.0.1:$NETSUITE_PORT" \
+  "$CONNECTOR_BIN/sandbox" --data-dir "$STATE/sandbox" --zuora-addr "127.0.0.1:$ZUORA_PORT" --netsuite-addr "127.0.0.1:$NETSUITE_PORT" \
     --netsuite-concurrency "$CLUSTER_NETSUITE_CONCURRENCY" >>"$STATE/sandbox.log" 2>&1 &
   echo $! >"$PIDS/sandbox.pid"
   wait_for "the sandbox" 60 bash -c "echo >/dev/tcp/127.0.0.1/$ZUORA_PORT && echo >/dev/tcp/127.0.0.1/$NETSUITE_PORT"
@@ -294,7 +300,7 @@ start_workers() {
     alive "worker-$i" && continue
     mkdir -p "$STATE/worker-$i"
     (set -a; . "$STATE/connector.env"; set +a
-      exec "$BIN/worker" --state-dir "$STATE/worker-$i" --http-addr "127.0.0.1:$((WORKER_HTTP_BASE + i - 1))" \
+      exec "$CONNECTOR_BIN/worker" --state-dir "$STATE/worker-$i" --http-addr "127.0.0.1:$((WORKER_HTTP_BASE + i - 1))" \
         --zuora-sandbox-admin-url "http://127.0.0.1:$ZUORA_PORT") >>"$STATE/worker-$i.log" 2>&1 &
     echo $! >"$PIDS/worker-$i.pid"
   done
@@ -323,9 +329,12 @@ up() {
   local t0=$SECONDS
   mkdir -p "$PIDS"
   [ "$(id -u)" = 0 ] && chmod 755 "$STATE"
-  for b in temporal temporal-server temporal-sql-tool worker starter sandbox; do
-    [ -x "$BIN/$b" ] || die "no $BIN/$b (run make cluster, which builds it)"
+  for b in "$TEMPORAL_CLI" "$BIN/temporal-server" "$BIN/temporal-sql-tool"; do
+    [ -x "$b" ] || die "no $b (run make cluster, which builds it)"
   done
+  if [ "$WORKERS" -gt 0 ] || [ "$WITH_SANDBOX" = 1 ]; then
+    [ -x "$CONNECTOR_BIN/worker" ] && [ -x "$CONNECTOR_BIN/sandbox" ] || die "no worker or sandbox in $CONNECTOR_BIN (make build)"
+  fi
   start_postgres
   setup_schema
   start_temporal
@@ -335,7 +344,7 @@ up() {
   write_connector_env
   start_workers
   log "up in $((SECONDS - t0))s. Temporal $TEMPORAL_ADDR; state $STATE; stop with make cluster-stop"
-  log "sync against it: set -a; . $STATE/connector.env; set +a; $BIN/starter sync --wait --settings docs/demo-settings.json"
+  log "sync against it: set -a; . $STATE/connector.env; set +a; $CONNECTOR_BIN/starter sync --wait --settings docs/demo-settings.json"
 }
 
 down() {
