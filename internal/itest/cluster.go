@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -75,6 +76,7 @@ type ClusterWorld struct {
 
 	mu         sync.Mutex
 	workers    map[string]*Process
+	httpAddrs  map[string]string // worker name -> its /metrics address
 	workerLogs []string
 	// NetSuiteConcurrency is the account limit every worker is given.
 	NetSuiteConcurrency int
@@ -96,7 +98,7 @@ func NewClusterWorld(t testing.TB, f *fixture.Fixture, nf sandbox.Faults, nsLimi
 	}
 	pw := make([]byte, 12)
 	_, _ = rand.Read(pw)
-	w := &ClusterWorld{T: t, State: state, workers: map[string]*Process{}, Events: map[string]int{},
+	w := &ClusterWorld{T: t, State: state, workers: map[string]*Process{}, httpAddrs: map[string]string{}, Events: map[string]int{},
 		PGPassword: "pg-" + hex.EncodeToString(pw), NetSuiteConcurrency: nsLimit}
 	pgPort := freePortNum(t)
 	base := freePortRange(t, 9)
@@ -178,7 +180,8 @@ func (w *ClusterWorld) script(cmd string) (string, error) {
 func (w *ClusterWorld) StartWorker(name string, extra ...string) *Process {
 	w.T.Helper()
 	dir := filepath.Join(w.State, "worker-"+name)
-	args := append([]string{"--temporal-address", w.TemporalAddr, "--task-queue", w.Env.TaskQueue, "--http-addr", FreeAddr(w.T),
+	httpAddr := FreeAddr(w.T)
+	args := append([]string{"--temporal-address", w.TemporalAddr, "--task-queue", w.Env.TaskQueue, "--http-addr", httpAddr,
 		"--zuora-url", w.Env.Sandbox.ZuoraURL(), "--netsuite-url", w.Env.Sandbox.NetSuiteURL(), "--log-level", "info",
 		"--state-dir", dir, "--state-store", w.DSN, "--encryption", "on", "--encryption-key-file", w.KeyFile,
 		"--netsuite-concurrency", strconv.Itoa(w.NetSuiteConcurrency), "--netsuite-lease-ttl", "6s",
@@ -186,9 +189,42 @@ func (w *ClusterWorld) StartWorker(name string, extra ...string) *Process {
 	p := StartProcess(w.T, Binaries(w.T)+"/worker", args, "PGPASSWORD="+w.PGPassword)
 	w.mu.Lock()
 	w.workers[name] = p
+	w.httpAddrs[name] = httpAddr
 	w.Events["worker started"]++
 	w.mu.Unlock()
 	return p
+}
+
+// ZuoraCallsOK is how many Zuora API requests worker name made that
+// succeeded (2xx, token requests aside), from its Prometheus /metrics.
+func (w *ClusterWorld) ZuoraCallsOK(name string) int {
+	w.T.Helper()
+	w.mu.Lock()
+	addr := w.httpAddrs[name]
+	w.mu.Unlock()
+	var body string
+	for i := 0; i < 100; i++ {
+		resp, err := HTTPClient.Get("http://" + addr + "/metrics")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			break
+		}
+		time.Sleep(200 * time.Millisecond) // still starting
+	}
+	n := 0
+	for _, line := range strings.Split(body, "\n") {
+		if !strings.HasPrefix(line, "connector_api_requests_total{") || !strings.Contains(line, `api="zuora"`) ||
+			strings.Contains(line, "oauth/token") || !strings.Contains(line, `status="2`) {
+			continue
+		}
+		if i := strings.LastIndexByte(line, ' '); i > 0 {
+			v, _ := strconv.ParseFloat(line[i+1:], 64)
+			n += int(v)
+		}
+	}
+	return n
 }
 
 // KillWorker SIGKILLs worker name (a crash: no lease given back).
