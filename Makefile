@@ -11,7 +11,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(BIN)/temporal
 GO_TEST_FLAGS ?= -count=1 -timeout 45m
 
-.PHONY: all build demo test unit lint bench chaos clean cluster cluster-stop cluster-bins test-cluster
+.PHONY: all build demo test unit lint bench chaos clean cluster cluster-stop cluster-bins test-cluster postgres
 
 all: build
 
@@ -42,6 +42,11 @@ $(BIN)/temporal-ui-server:
 	@echo "installing the Temporal Web UI server $(TEMPORAL_UI_VERSION) into ./bin (first time only)..."
 	GOBIN=$(BIN)/.install-ui go install github.com/temporalio/ui-server/v2/cmd/server@$(TEMPORAL_UI_VERSION)
 	mv $(BIN)/.install-ui/server $@
+# What the cluster tier of make test needs (the Web UI only for make cluster).
+CLUSTER_TEST_BINS := $(BIN)/temporal-server $(BIN)/temporal-sql-tool
+postgres:
+	@internal/deploy/cluster.sh ensure-postgres
+
 cluster-bins: $(TEMPORAL) $(CLUSTER_BINS) build
 
 cluster: cluster-bins
@@ -59,12 +64,12 @@ demo: $(TEMPORAL) build
 
 # Unit and integration tests; integration tests run against the real dev
 # server and fail (never skip) when it cannot start.
-test: $(TEMPORAL) $(CLUSTER_BINS) lint
+test: $(TEMPORAL) $(CLUSTER_TEST_BINS) postgres lint
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CLUSTER_BIN=$(BIN) go test $(GO_TEST_FLAGS) ./...
 
 # The production-shape tier alone (also part of make test): the cluster
 # tests in internal/itest against PostgreSQL and the Temporal server.
-test-cluster: $(TEMPORAL) $(CLUSTER_BINS)
+test-cluster: $(TEMPORAL) $(CLUSTER_TEST_BINS) postgres
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CLUSTER_BIN=$(BIN) go test -count=1 -timeout 30m -v -run 'TestCluster' ./internal/itest
 
 # Unit tests only (no dev server).

@@ -10,6 +10,7 @@
 #   internal/deploy/cluster.sh up          start what is not running
 #   internal/deploy/cluster.sh down        stop everything it started
 #   internal/deploy/cluster.sh temporal    start the Temporal server alone (after a crash)
+#   internal/deploy/cluster.sh ensure-postgres   install PostgreSQL if missing (root: apt-get)
 #
 # Settings: internal/deploy/cluster.env (the same as docker-compose.yml's);
 # ports and sizes can be overridden with the CLUSTER_* variables below.
@@ -357,5 +358,6 @@ case "${1:-up}" in
   up) up ;;
   down) down ;;
   temporal) mkdir -p "$PIDS"; start_temporal ;;
-  *) die "usage: $0 up|down|temporal" ;;
+  ensure-postgres) pg_bin >/dev/null ;; # make test: PostgreSQL for the store and limiter tests
+  *) die "usage: $0 up|down|temporal|ensure-postgres" ;;
 esac
