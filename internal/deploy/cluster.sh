@@ -28,7 +28,8 @@ TEMPORAL_CLI=${CLUSTER_TEMPORAL_CLI:-$BIN/temporal}
 WITH_UI=${CLUSTER_UI:-1}
 STATE=${CLUSTER_STATE:-$ROOT/.state/cluster}
 PG_PORT=${CLUSTER_PG_PORT:-15432}
-TEMPORAL_PORT=${CLUSTER_TEMPORAL_PORT:-7233} # frontend gRPC; the other services use the next 8 ports
+TEMPORAL_PORT=${CLUSTER_TEMPORAL_PORT:-7233} # frontend gRPC; the other services use the next 8 ports (all < 32768:
+                                              # the server keeps membership ports in a SQL smallint)
 UI_PORT=${CLUSTER_UI_PORT:-8080}
 ZUORA_PORT=${CLUSTER_ZUORA_PORT:-8701}
 NETSUITE_PORT=${CLUSTER_NETSUITE_PORT:-8702}
@@ -137,6 +138,7 @@ setup_schema() {
 
 write_temporal_config() {
   local p=$TEMPORAL_PORT cfg=$STATE/temporal/config
+  [ $((p + 8)) -lt 32768 ] || die "CLUSTER_TEMPORAL_PORT $p: the server's ports ($p-$((p + 8))) must be under 32768"
   mkdir -p "$cfg"
   local store
   store() { cat <<EOF
@@ -217,7 +219,13 @@ start_temporal() {
   "$BIN/temporal-server" --root "$STATE/temporal" --config config --env development --allow-no-auth start \
     >>"$STATE/temporal.log" 2>&1 &
   echo $! >"$PIDS/temporal.pid"
-  wait_for "the Temporal server" 120 "$TEMPORAL_CLI" operator cluster health --address "$TEMPORAL_ADDR"
+  # Up when the frontend answers; a server that exited fails at once.
+  local end=$((SECONDS + 120))
+  until "$TEMPORAL_CLI" operator cluster health --address "$TEMPORAL_ADDR" >/dev/null 2>&1; do
+    alive temporal || die "the Temporal server exited: $(tail -c 1500 "$STATE/temporal.log")"
+    [ $SECONDS -lt $end ] || die "the Temporal server did not come up within 120s (log: $STATE/temporal.log)"
+    sleep 0.5
+  done
 }
 
 register_namespace() {

@@ -336,11 +336,12 @@ func freePortNum(t testing.TB) int {
 }
 
 // freePortRange finds n consecutive free loopback ports (the Temporal
-// server's services take the ports after the frontend's).
+// server's services take the ports after the frontend's), all under 32768:
+// the server stores its membership ports as a SQL smallint.
 func freePortRange(t testing.TB, n int) int {
 	t.Helper()
 	for attempt := 0; attempt < 50; attempt++ {
-		base := 20000 + int(time.Now().UnixNano()%20000)
+		base := 20000 + int(time.Now().UnixNano()%12000)
 		ok := true
 		for i := 0; i < n && ok; i++ {
 			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+i))
