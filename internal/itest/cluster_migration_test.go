@@ -24,9 +24,10 @@ import (
 // shared by two worker processes on different state dirs: the OAuth client
 // one worker rotates to is in the shared PostgreSQL store, so after the old
 // client is retired (its tokens die with it) both workers, neither
-// restarted, keep calling Zuora with the new one. On the file store this
-// failed: the other worker had no new client on its disk and kept the
-// retired one ("no pending OAuth client to activate", or 401s).
+// restarted, keep calling Zuora with the new one. (With the file store and
+// separate state dirs, the worker that did not rotate has no new client on
+// its disk and keeps the retired one: 401s, or "no pending OAuth client to
+// activate" when the activation lands on it.)
 func TestCluster_MigrationWithOAuthRotationSharedByTwoWorkers(t *testing.T) {
 	f, err := fixture.Generate("seed=43,accounts=6,invoices=40,items=1-3,negative=0.5,tax=0.3,adjustments=4,checklist=true")
 	if err != nil {
@@ -121,7 +122,7 @@ func TestCluster_MigrationWithOAuthRotationSharedByTwoWorkers(t *testing.T) {
 	wg.Wait()
 	for _, name := range []string{"a", "b"} {
 		after := w.ZuoraCallsOK(name)
-		t.Logf("worker %s: %d Zuora calls succeeded after the old client was retired", name, after-before[name])
+		t.Logf("worker %s: %d Zuora calls succeeded after the old client was retired (%d before)", name, after-before[name], before[name])
 		if after <= before[name] {
 			t.Errorf("worker %s made no successful Zuora call after the rotation (%d before, %d after)", name, before[name], after)
 		}
