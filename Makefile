@@ -42,10 +42,11 @@ $(BIN)/temporal-ui-server:
 	@echo "installing the Temporal Web UI server $(TEMPORAL_UI_VERSION) into ./bin (first time only)..."
 	GOBIN=$(BIN)/.install-ui go install github.com/temporalio/ui-server/v2/cmd/server@$(TEMPORAL_UI_VERSION)
 	mv $(BIN)/.install-ui/server $@
-# What the cluster tier of make test needs (the Web UI only for make cluster).
-CLUSTER_TEST_BINS := $(BIN)/temporal-server $(BIN)/temporal-sql-tool
+# What the cluster tier of make test needs besides the binaries: PostgreSQL
+# and chromium (the browser check of the Web UI), installed with apt if missing.
 postgres:
 	@internal/deploy/cluster.sh ensure-postgres
+	@internal/deploy/cluster.sh ensure-chromium
 
 cluster-bins: $(TEMPORAL) $(CLUSTER_BINS) build
 
@@ -64,12 +65,13 @@ demo: $(TEMPORAL) build
 
 # Unit and integration tests; integration tests run against the real dev
 # server and fail (never skip) when it cannot start.
-test: $(TEMPORAL) $(CLUSTER_TEST_BINS) postgres lint
+test: $(TEMPORAL) $(CLUSTER_BINS) postgres lint
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CLUSTER_BIN=$(BIN) go test $(GO_TEST_FLAGS) ./...
 
 # The production-shape tier alone (also part of make test): the cluster
-# tests in internal/itest against PostgreSQL and the Temporal server.
-test-cluster: $(TEMPORAL) $(CLUSTER_TEST_BINS) postgres
+# tests in internal/itest against PostgreSQL, the Temporal server, its Web UI
+# in headless chromium (screenshots in .state/artifacts).
+test-cluster: $(TEMPORAL) $(CLUSTER_BINS) postgres build
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CLUSTER_BIN=$(BIN) go test -count=1 -timeout 30m -v -run 'TestCluster' ./internal/itest
 
 # Unit tests only (no dev server).

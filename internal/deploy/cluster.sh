@@ -11,6 +11,7 @@
 #   internal/deploy/cluster.sh down        stop everything it started
 #   internal/deploy/cluster.sh temporal    start the Temporal server alone (after a crash)
 #   internal/deploy/cluster.sh ensure-postgres   install PostgreSQL if missing (root: apt-get)
+#   internal/deploy/cluster.sh ensure-chromium   install chromium if missing (make test's browser check)
 #
 # Settings: internal/deploy/cluster.env (the same as docker-compose.yml's);
 # ports and sizes can be overridden with the CLUSTER_* variables below.
@@ -367,5 +368,11 @@ case "${1:-up}" in
   down) down ;;
   temporal) mkdir -p "$PIDS"; start_temporal ;;
   ensure-postgres) pg_bin >/dev/null ;; # make test: PostgreSQL for the store and limiter tests
-  *) die "usage: $0 up|down|temporal|ensure-postgres" ;;
+  ensure-chromium) # make test: the browser check of the Web UI
+    command -v chromium >/dev/null || {
+      [ "$(id -u)" = 0 ] || die "chromium is not installed: apt-get install chromium (as root)"
+      log "installing chromium (apt-get)..."
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || die "apt-get install chromium failed"
+    } ;;
+  *) die "usage: $0 up|down|temporal|ensure-postgres|ensure-chromium" ;;
 esac

@@ -84,8 +84,9 @@ type ClusterWorld struct {
 }
 
 // NewClusterWorld brings the cluster up (no workers yet) and a sandbox
-// loaded with f whose NetSuite has faults nf.
-func NewClusterWorld(t testing.TB, f *fixture.Fixture, nf sandbox.Faults, nsLimit int) *ClusterWorld {
+// loaded with f whose NetSuite has faults nf. scriptEnv overrides
+// cluster.sh's settings (CLUSTER_UI=1, ...).
+func NewClusterWorld(t testing.TB, f *fixture.Fixture, nf sandbox.Faults, nsLimit int, scriptEnv ...string) *ClusterWorld {
 	t.Helper()
 	RequireCluster(t)
 	state, err := os.MkdirTemp("", "cluster-")
@@ -108,6 +109,7 @@ func NewClusterWorld(t testing.TB, f *fixture.Fixture, nf sandbox.Faults, nsLimi
 		"CLUSTER_PG_PORT=" + strconv.Itoa(pgPort), "CLUSTER_TEMPORAL_PORT=" + strconv.Itoa(base),
 		"CLUSTER_WORKERS_OVERRIDE=0", "CLUSTER_SANDBOX=0", "CLUSTER_UI=0", "CLUSTER_PG_PASSWORD_OVERRIDE=" + w.PGPassword,
 	}
+	w.scriptEnv = append(w.scriptEnv, scriptEnv...) // the last of a name wins
 	t.Cleanup(func() {
 		if out, err := w.script("down"); err != nil {
 			t.Logf("cluster down: %v\n%s", err, out)
