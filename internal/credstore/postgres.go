@@ -122,7 +122,7 @@ func NewPGStore(ctx context.Context, db *sql.DB, encrypt converter.DataConverter
 		return nil, errors.New("state store: PostgreSQL keeps the Zuora OAuth secret encrypted with the payload encryption keys: " +
 			"give --encryption-key-file (docs/operations.md)")
 	}
-	if _, err := db.ExecContext(ctx, pgSchema); err != nil {
+	if err := CreateSchema(ctx, db, pgSchema); err != nil {
 		return nil, fmt.Errorf("state store: creating tables: %w", err)
 	}
 	return &PGStore{db: db, dc: encrypt, ttl: time.Second}, nil

@@ -221,3 +221,29 @@ func TestOpenDB_ErrorNeverShowsThePassword(t *testing.T) {
 		t.Fatalf("RedactDSN: %s", got)
 	}
 }
+
+// Workers of a cluster start together: opening the store at once on a
+// fresh database must not fail on PostgreSQL's racy CREATE TABLE IF NOT EXISTS.
+func TestPGStore_WorkersStartingTogetherAllOpenTheStore(t *testing.T) {
+	srv, db := pgtest.Shared(t)
+	cdc := ring(t, "k1", 7)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := credstore.OpenPostgres(context.Background(), srv.DSN(db), cdc.DataConverter())
+			if err == nil {
+				s.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("worker %d: %v", i, err)
+		}
+	}
+}

@@ -215,6 +215,9 @@ func (w *ClusterWorld) ZuoraCallsOK(name string) int {
 		}
 		time.Sleep(200 * time.Millisecond) // still starting
 	}
+	if body == "" {
+		w.T.Fatalf("worker %s: no /metrics at %s", name, addr)
+	}
 	n := 0
 	for _, line := range strings.Split(body, "\n") {
 		if !strings.HasPrefix(line, "connector_api_requests_total{") || !strings.Contains(line, `api="zuora"`) ||

@@ -72,6 +72,9 @@ func TestCluster_MigrationWithOAuthRotationSharedByTwoWorkers(t *testing.T) {
 	}
 	resp.Body.Close()
 	var final workflows.MigrationState
+	if name, out := w.WorkerExited(); name != "" {
+		t.Fatalf("worker %s exited:\n%s", name, tail(out, 3000))
+	}
 	if err := e.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &final); err != nil {
 		t.Fatalf("migration: %v\n%s", err, tail(w.WorkerLogs(), 4000))
 	}
@@ -120,6 +123,9 @@ func TestCluster_MigrationWithOAuthRotationSharedByTwoWorkers(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	if name, out := w.WorkerExited(); name != "" {
+		t.Fatalf("worker %s exited:\n%s", name, tail(out, 3000))
+	}
 	for _, name := range []string{"a", "b"} {
 		after := w.ZuoraCallsOK(name)
 		t.Logf("worker %s: %d Zuora calls succeeded after the old client was retired (%d before)", name, after-before[name], before[name])

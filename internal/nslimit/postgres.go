@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/zuora-netsuite/connector/internal/credstore"
 )
 
 // DefaultLeaseTTL is how long a slot stays taken without its holder renewing
@@ -92,7 +94,7 @@ func NewPostgres(ctx context.Context, db *sql.DB, dsn, account string, limit int
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if _, err := db.ExecContext(ctx, pgSchema); err != nil {
+	if err := credstore.CreateSchema(ctx, db, pgSchema); err != nil {
 		return nil, fmt.Errorf("NetSuite limiter: creating its table: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `INSERT INTO netsuite_slots (account, slot) SELECT $1, g FROM generate_series(0, $2 - 1) g
