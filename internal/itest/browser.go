@@ -63,11 +63,11 @@ func StartBrowser(t testing.TB) *Browser {
 			}
 		}
 		if p.Exited() {
-			t.Fatalf("chromium exited:\n%s", tail(p.Output(), 3000))
+			t.Fatalf("chromium exited:\n%s", lastChars(p.Output(), 3000))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("chromium did not open its DevTools port:\n%s", tail(p.Output(), 3000))
+	t.Fatalf("chromium did not open its DevTools port:\n%s", lastChars(p.Output(), 3000))
 	return nil
 }
 
