@@ -1,6 +1,8 @@
 # Zuora → NetSuite connector on Temporal.
 #   make demo   dev server + sandbox + worker + a real sync of the demo tenant, with progress
 #   make test   unit and integration tests (installs the pinned Temporal CLI into ./bin first)
+#   make cluster       the production shape: PostgreSQL, the Temporal server, the Web UI and N workers (docs/operations.md)
+#   make cluster-stop  stops what make cluster started
 #   make bench  throughput, Temporal actions and memory against the APIs' ceilings (docs/benchmarks.md)
 
 SHELL := /bin/bash
@@ -9,7 +11,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(BIN)/temporal
 GO_TEST_FLAGS ?= -count=1 -timeout 45m
 
-.PHONY: all build demo test unit lint bench chaos clean
+.PHONY: all build demo test unit lint bench chaos clean cluster cluster-stop cluster-bins test-cluster postgres
 
 all: build
 
@@ -20,6 +22,40 @@ $(TEMPORAL):
 	@echo "installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into ./bin (first time only, a few minutes)..."
 	GOBIN=$(BIN) go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 
+# The production shape's binaries (make cluster): the Temporal server, its
+# SQL schema tool and the Web UI server, the versions the pinned CLI embeds,
+# built from the module proxy into ./bin (a few minutes, first time only).
+TEMPORAL_SERVER_VERSION := v1.29.1
+TEMPORAL_UI_VERSION := v2.42.1
+CLUSTER_BINS := $(BIN)/temporal-server $(BIN)/temporal-sql-tool $(BIN)/temporal-ui-server
+$(BIN)/temporal-server:
+	@mkdir -p $(BIN)/.install-server
+	@echo "installing the Temporal server $(TEMPORAL_SERVER_VERSION) into ./bin (first time only, a few minutes)..."
+	GOBIN=$(BIN)/.install-server go install go.temporal.io/server/cmd/server@$(TEMPORAL_SERVER_VERSION)
+	mv $(BIN)/.install-server/server $@
+$(BIN)/temporal-sql-tool:
+	@mkdir -p $(BIN)/.install-sql
+	GOBIN=$(BIN)/.install-sql go install go.temporal.io/server/cmd/tools/sql@$(TEMPORAL_SERVER_VERSION)
+	mv $(BIN)/.install-sql/sql $@
+$(BIN)/temporal-ui-server:
+	@mkdir -p $(BIN)/.install-ui
+	@echo "installing the Temporal Web UI server $(TEMPORAL_UI_VERSION) into ./bin (first time only)..."
+	GOBIN=$(BIN)/.install-ui go install github.com/temporalio/ui-server/v2/cmd/server@$(TEMPORAL_UI_VERSION)
+	mv $(BIN)/.install-ui/server $@
+# What the cluster tier of make test needs besides the binaries: PostgreSQL
+# and chromium (the browser check of the Web UI), installed with apt if missing.
+postgres:
+	@internal/deploy/cluster.sh ensure-postgres
+	@internal/deploy/cluster.sh ensure-chromium
+
+cluster-bins: $(TEMPORAL) $(CLUSTER_BINS) build
+
+cluster: cluster-bins
+	@internal/deploy/cluster.sh up
+
+cluster-stop:
+	@internal/deploy/cluster.sh down
+
 build:
 	@mkdir -p $(BIN)
 	go build -o $(BIN)/ ./worker ./starter ./sandbox
@@ -29,8 +65,14 @@ demo: $(TEMPORAL) build
 
 # Unit and integration tests; integration tests run against the real dev
 # server and fail (never skip) when it cannot start.
-test: $(TEMPORAL) lint
-	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required go test $(GO_TEST_FLAGS) ./...
+test: $(TEMPORAL) $(CLUSTER_BINS) postgres lint
+	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CLUSTER_BIN=$(BIN) go test $(GO_TEST_FLAGS) ./...
+
+# The production-shape tier alone (also part of make test): the cluster
+# tests in internal/itest against PostgreSQL, the Temporal server, its Web UI
+# in headless chromium (screenshots in .state/artifacts).
+test-cluster: $(TEMPORAL) $(CLUSTER_BINS) postgres build
+	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CLUSTER_BIN=$(BIN) go test -count=1 -timeout 30m -v -run 'TestCluster' ./internal/itest
 
 # Unit tests only (no dev server).
 unit:

@@ -25,8 +25,9 @@ import (
 // derived from the invoice id.
 type Migration struct {
 	*Activities
-	// Store is the connector's credential store (the new OAuth client, IS mode).
-	Store *credstore.Store
+	// Store is the connector's credential store (the new OAuth client, IS
+	// mode): a directory for one machine, PostgreSQL shared by a cluster.
+	Store credstore.Backend
 	// Configured is the OAuth client the worker was started with: the one the
 	// rotation retires (to verify it is refused afterwards).
 	Configured zuora.Credentials
@@ -457,7 +458,7 @@ func migrationMemo(list []zuora.CreditMemo, invoiceID string) *zuora.CreditMemo 
 	return nil
 }
 
-func (m *Migration) store() (*credstore.Store, error) {
+func (m *Migration) store() (credstore.Backend, error) {
 	if m.Store == nil {
 		return nil, temporal.NewNonRetryableApplicationError("the worker has no credential store (start it with --state-dir)", "NoCredentialStore", nil)
 	}

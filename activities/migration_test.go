@@ -209,7 +209,7 @@ func TestMigrationActivities_OAuthRotationWithoutRestart(t *testing.T) {
 	if err != nil || !mode.Persisted || !mode.CreditMemosReachable {
 		t.Fatalf("IS mode %+v %v", mode, err)
 	}
-	if st, _ := credstore.ReadState(m.Store.Dir()); !st.InvoiceSettlement {
+	if st, _ := m.Store.State(); !st.InvoiceSettlement {
 		t.Fatal("IS mode not persisted")
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/zuora-netsuite/connector/internal/credstore"
 	"github.com/zuora-netsuite/connector/internal/metrics"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/nslimit"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
 
@@ -42,6 +43,9 @@ type config struct {
 	// Invoice Settlement migration (docs/migration.md).
 	StateDir             string
 	ZuoraSandboxAdminURL string
+	// Shared state of a cluster (worker/state.go).
+	StateStore       string
+	NetSuiteLeaseTTL time.Duration
 }
 
 func parseFlags(args []string) (*config, error) {
@@ -58,6 +62,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.Float64Var(&c.ActivitiesPerSecond, "task-queue-activities-per-second", 0, "activities started per second on the whole task queue, across all workers (0: unlimited)")
 	fs.DurationVar(&c.StopTimeout, "stop-timeout", 30*time.Second, "how long running activities may finish on shutdown")
 	fs.StringVar(&c.StateDir, "state-dir", "connector-state", "directory of the connector's credential store (the Zuora OAuth client rotated by the Invoice Settlement migration) and state")
+	fs.StringVar(&c.StateStore, "state-store", "", "shared state of several workers: postgres://user@host:port/db?sslmode=... (password from PGPASSWORD) holds the credential store, encrypted with the payload keys, and the NetSuite concurrency limit for all workers; empty: --state-dir and a per-process NetSuite share")
+	fs.DurationVar(&c.NetSuiteLeaseTTL, "netsuite-lease-ttl", nslimit.DefaultLeaseTTL, "with a postgres --state-store: how long a NetSuite request slot of a worker that died stays taken")
 	fs.StringVar(&c.ZuoraSandboxAdminURL, "zuora-sandbox-admin-url", "", "the sandbox's Zuora URL, whose admin endpoints stand in for the Zuora UI in the migration (sandbox only)")
 	if err := cli.Parse(fs, app.EnvPrefix, args); err != nil {
 		return nil, err
@@ -89,7 +95,9 @@ func main() {
 			func(c *config, l *slog.Logger, m *metrics.Metrics) (*zuora.Client, error) {
 				return c.APIs.NewZuora(l, m)
 			},
-			func(c *config, l *slog.Logger, m *metrics.Metrics) (*netsuite.Client, error) {
+			newSharedState,
+			func(c *config, l *slog.Logger, m *metrics.Metrics, st *sharedState) (*netsuite.Client, error) {
+				c.APIs.NetSuiteLimiter = st.Limiter
 				return c.APIs.NewNetSuite(l, m)
 			},
 			newActivities,
@@ -139,7 +147,7 @@ func newActivities(z *zuora.Client, ns *netsuite.Client, logger *slog.Logger, m 
 	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: logger, Metrics: m}
 }
 
-func newWorker(c *config, tc client.Client, a *activities.Activities) (worker.Worker, error) {
+func newWorker(c *config, tc client.Client, a *activities.Activities, st *sharedState) (worker.Worker, error) {
 	w := worker.New(tc, c.Temporal.TaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize:     c.MaxActivities,
 		MaxConcurrentWorkflowTaskExecutionSize: c.MaxWorkflowTasks,
@@ -147,7 +155,7 @@ func newWorker(c *config, tc client.Client, a *activities.Activities) (worker.Wo
 		WorkerStopTimeout:                      c.StopTimeout,
 	})
 	app.Register(w, a)
-	m, err := migrationActivities(c, a)
+	m, err := migrationActivities(c, a, st.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -157,11 +165,7 @@ func newWorker(c *config, tc client.Client, a *activities.Activities) (worker.Wo
 
 // migrationActivities opens the credential store; the Zuora client reads its
 // OAuth client from it at token time, so a rotation needs no restart.
-func migrationActivities(c *config, a *activities.Activities) (*activities.Migration, error) {
-	store, err := credstore.Open(c.StateDir)
-	if err != nil {
-		return nil, err
-	}
+func migrationActivities(c *config, a *activities.Activities, store credstore.Backend) (*activities.Migration, error) {
 	secret, err := cli.Secret("--zuora-client-secret-file", c.APIs.ZuoraClientSecret, c.APIs.ZuoraClientSecretFile)
 	if err != nil {
 		return nil, err
@@ -171,7 +175,7 @@ func migrationActivities(c *config, a *activities.Activities) (*activities.Migra
 		Configured: zuora.Credentials{ClientID: c.APIs.ZuoraClientID, ClientSecret: secret}}, nil
 }
 
-func runWorker(lc fx.Lifecycle, w worker.Worker, tc client.Client, c *config, logger *slog.Logger) {
+func runWorker(lc fx.Lifecycle, w worker.Worker, tc client.Client, c *config, logger *slog.Logger, st *sharedState) {
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if err := app.CheckSearchAttributes(ctx, tc, c.Temporal.Namespace, logger); err != nil {
@@ -181,7 +185,7 @@ func runWorker(lc fx.Lifecycle, w worker.Worker, tc client.Client, c *config, lo
 				return fmt.Errorf("starting the worker on task queue %s: %w", c.Temporal.TaskQueue, err)
 			}
 			logger.Info("worker started", "temporal", c.Temporal.Address, "namespace", c.Temporal.Namespace,
-				"task_queue", c.Temporal.TaskQueue, "encryption", c.Temporal.Encryption.Describe(c.Temporal.Address), "zuora", c.APIs.ZuoraURL, "netsuite", c.APIs.NetSuiteURL, "netsuite_account", c.APIs.NetSuiteAccount)
+				"task_queue", c.Temporal.TaskQueue, "encryption", c.Temporal.Encryption.Describe(c.Temporal.Address), "zuora", c.APIs.ZuoraURL, "netsuite", c.APIs.NetSuiteURL, "netsuite_account", c.APIs.NetSuiteAccount, "state", st.Where)
 			return nil
 		},
 		OnStop: func(context.Context) error { w.Stop(); return nil },

@@ -52,6 +52,9 @@ type APIConfig struct {
 	NetSuiteConcurrency int // the account's limit C, shared by NetSuiteWorkers
 	NetSuiteWorkers     int
 	HTTPTimeout         time.Duration
+	// NetSuiteLimiter, when set, holds the account's limit across workers
+	// (internal/nslimit, the cluster's shared store) instead of a C/N share.
+	NetSuiteLimiter netsuite.Limiter
 }
 
 // NetSuiteShare is how many NetSuite requests this worker may have in flight:
@@ -92,7 +95,7 @@ func (c *APIConfig) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.M2MCertificateID, "netsuite-m2m-certificate-id", "", "OAuth 2.0 M2M: certificate id from the M2M setup page")
 	fs.StringVar(&c.M2MPrivateKeyFile, "netsuite-m2m-private-key", "", "OAuth 2.0 M2M: PEM private key file (RSA for PS256, EC P-256 for ES256)")
 	fs.IntVar(&c.NetSuiteConcurrency, "netsuite-concurrency", 15, "the NetSuite account's concurrent request limit C (Setup > Integration > Integration Governance), shared by all workers")
-	fs.IntVar(&c.NetSuiteWorkers, "netsuite-workers", 1, "how many workers share the NetSuite account: each keeps at most C/N requests in flight")
+	fs.IntVar(&c.NetSuiteWorkers, "netsuite-workers", 1, "without --state-store: how many workers share the NetSuite account, each keeping at most C/N requests in flight (with a postgres --state-store the limit is shared exactly and this is ignored)")
 	fs.DurationVar(&c.HTTPTimeout, "http-timeout", 2*time.Minute, "timeout of one HTTP request to Zuora or NetSuite")
 }
 
@@ -128,8 +131,11 @@ func (c *APIConfig) NewNetSuite(logger *slog.Logger, obs Observer) (*netsuite.Cl
 	if err != nil {
 		return nil, err
 	}
+	if c.NetSuiteLimiter != nil {
+		share = 0 // the shared limiter holds the whole account's limit
+	}
 	cfg := netsuite.Config{
-		BaseURL: c.NetSuiteURL, Account: c.NetSuiteAccount, MaxConcurrent: share,
+		BaseURL: c.NetSuiteURL, Account: c.NetSuiteAccount, MaxConcurrent: share, Limiter: c.NetSuiteLimiter,
 		HTTPClient: &http.Client{Timeout: c.HTTPTimeout}, Logger: logger,
 	}
 	if obs != nil {

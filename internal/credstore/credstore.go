@@ -6,6 +6,10 @@
 //
 // Secrets go in and out of this package only; what leaves it for workflows,
 // logs and errors is a client id or a fingerprint.
+//
+// That file store is for one machine. PGStore (postgres.go) is the same
+// store in PostgreSQL, shared by the workers of a cluster, with secrets
+// encrypted at rest; both are a Backend.
 package credstore
 
 import (

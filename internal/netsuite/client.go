@@ -37,6 +37,7 @@ type Config struct {
 	HTTPClient    *http.Client // its Timeout bounds each request; default 2 min
 	MaxRetries    int          // in-call retries of retryable failures; 0 = default 3
 	MaxConcurrent int          // requests in flight from this client at most; 0 = unlimited
+	Limiter       Limiter      // when set, a limit shared with other workers (internal/nslimit), held as well
 	Logger        *slog.Logger
 	Metrics       Observer
 }
@@ -81,6 +82,7 @@ type Client struct {
 	m2m        *m2mAuth     // nil with TBA
 	maxRetries int
 	sem        chan struct{}
+	limiter    Limiter
 	log        *slog.Logger
 	metrics    Observer
 	lastOK     atomic.Int64 // unix nanos of the last successful call
@@ -90,6 +92,12 @@ type Client struct {
 	sleep       func(ctx context.Context, d time.Duration) error
 	backoffBase time.Duration
 	backoffMax  time.Duration
+}
+
+// Limiter is a concurrency limit shared beyond this client: Acquire blocks
+// until a request may be sent; release ends it (internal/nslimit).
+type Limiter interface {
+	Acquire(ctx context.Context) (release func(), err error)
 }
 
 // configError names the Config field at fault; it never shows a secret.
@@ -142,6 +150,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxConcurrent > 0 {
 		c.sem = make(chan struct{}, cfg.MaxConcurrent)
 	}
+	c.limiter = cfg.Limiter
 	if cfg.TBA != nil {
 		if err := cfg.TBA.validate(); err != nil {
 			return nil, err
@@ -290,6 +299,18 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+	}
+	if c.limiter != nil {
+		// Before signing: a TBA signature's timestamp must not age in a queue.
+		release, err := c.limiter.Acquire(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			// The shared limit's store is unreachable: nothing was sent; retry.
+			return nil, &APIError{Endpoint: cl.endpoint, Retryable: true, Detail: "concurrency limiter: " + err.Error(), cause: err}
+		}
+		defer release()
 	}
 	u := c.base + cl.path
 	if len(cl.query) > 0 {
