@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/zuora"
@@ -70,10 +69,11 @@ func permanent(err error) bool {
 	return !zuora.IsRetryable(err) && !netsuite.IsRetryable(err)
 }
 
-// retryable wraps an error Temporal should retry; its message carries no secret
-// (the clients never put one in an error).
+// retryable wraps an activity's error for Temporal: retried unless it can
+// never succeed (classify: refused credentials, 4xx, bad records); its
+// message carries no secret (the clients never put one in an error).
 func retryable(what string, err error) error {
-	return temporal.NewApplicationErrorWithCause(what+": "+err.Error(), "APIUnavailable", err)
+	return classify(what, err)
 }
 
 // heartbeat records progress so a retry resumes after the last finished step.

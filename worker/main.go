@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/fx"
 	"google.golang.org/grpc"
@@ -145,6 +146,9 @@ func newWorker(c *config, tc client.Client, a *activities.Activities) (worker.Wo
 		MaxConcurrentWorkflowTaskExecutionSize: c.MaxWorkflowTasks,
 		TaskQueueActivitiesPerSecond:           c.ActivitiesPerSecond,
 		WorkerStopTimeout:                      c.StopTimeout,
+		// Every activity error is classified once here: refused credentials,
+		// 4xx and bad records are not retried; Retry-After is the next delay.
+		Interceptors: []interceptor.WorkerInterceptor{activities.ErrorClassifier()},
 	})
 	app.Register(w, a)
 	m, err := migrationActivities(c, a)
