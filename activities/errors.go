@@ -111,13 +111,17 @@ func retryAfter(err error) time.Duration {
 // it is still gets the right retry decision.
 func ErrorClassifier() interceptor.WorkerInterceptor { return &classifierWorker{} }
 
-type classifierWorker struct{ interceptor.WorkerInterceptorBase }
+type classifierWorker struct {
+	interceptor.WorkerInterceptorBase
+}
 
 func (w *classifierWorker) InterceptActivity(ctx context.Context, next interceptor.ActivityInboundInterceptor) interceptor.ActivityInboundInterceptor {
 	return &classifierActivity{ActivityInboundInterceptorBase: interceptor.ActivityInboundInterceptorBase{Next: next}}
 }
 
-type classifierActivity struct{ interceptor.ActivityInboundInterceptorBase }
+type classifierActivity struct {
+	interceptor.ActivityInboundInterceptorBase
+}
 
 func (a *classifierActivity) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (interface{}, error) {
 	res, err := a.Next.ExecuteActivity(ctx, in)
