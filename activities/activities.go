@@ -32,6 +32,9 @@ type Activities struct {
 	Metrics  Recorder
 	// Now is the clock for sync dates (tests fix it).
 	Now func() time.Time
+	// Fence is asked before every write whether this activity attempt is
+	// still current (liveness.go); the worker sets TemporalFence.
+	Fence AttemptFence
 }
 
 func (a *Activities) now() time.Time {

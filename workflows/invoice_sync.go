@@ -83,7 +83,12 @@ type InvoiceProgress struct {
 func invoiceActivityOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
+		// Longer than the longest single request (the clients' 2-minute
+		// HTTP timeout): the activity heartbeats in the background all along
+		// (activities/liveness.go), so only a dead worker misses it.
+		HeartbeatTimeout: 3 * time.Minute,
+		// The whole invoice: attempts and backoff end within this.
+		ScheduleToCloseTimeout: 6 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
