@@ -79,8 +79,12 @@ func retryable(what string, err error) error {
 	return classify(what, err)
 }
 
-// heartbeat records progress so a retry resumes after the last finished step.
+// heartbeat records progress so a retry resumes after the last finished
+// step; the background heartbeats (liveness.go) repeat these details.
 func heartbeat(ctx context.Context, details ...any) {
+	if k, ok := ctx.Value(keepAliveKey{}).(*keepAlive); ok {
+		k.update(details...)
+	}
 	if activity.IsActivity(ctx) {
 		activity.RecordHeartbeat(ctx, details...)
 	}

@@ -106,9 +106,11 @@ func retryAfter(err error) time.Duration {
 	return 0
 }
 
-// ErrorClassifier is the worker interceptor that classifies every activity's
-// returned error (classify), so an activity that returns a client error as
-// it is still gets the right retry decision.
+// ErrorClassifier is the worker interceptor every activity runs in: it
+// heartbeats in the background for the whole call when the activity has a
+// heartbeat timeout (liveness.go), and classifies the returned error
+// (classify), so an activity that returns a client error as it is still gets
+// the right retry decision.
 func ErrorClassifier() interceptor.WorkerInterceptor { return &classifierWorker{} }
 
 type classifierWorker struct {
@@ -124,6 +126,8 @@ type classifierActivity struct {
 }
 
 func (a *classifierActivity) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (interface{}, error) {
-	res, err := a.Next.ExecuteActivity(ctx, in)
+	k := startKeepAlive(ctx, previousDetails(ctx)...)
+	defer k.stop()
+	res, err := a.Next.ExecuteActivity(context.WithValue(ctx, keepAliveKey{}, k), in)
 	return res, classify("", err)
 }

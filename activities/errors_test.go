@@ -99,3 +99,18 @@ func TestActivityErrors_4xxNotRetriedExcept408_409_429_RetryAfterIsNextRetryDela
 		})
 	}
 }
+
+// Today an Invoice Settlement tenant's 400 on adjustments looped forever:
+// the selection must fail at once, non-retryable, with Zuora's reason.
+func TestActivityErrors_InvoiceSettlementTenants400OnAdjustmentsIsNotRetried(t *testing.T) {
+	a, sb := sandboxTenant(t, generated(t, "seed=4,accounts=2,invoices=3,adjustments=3"))
+	setInvoiceSettlement(t, sb, true)
+	env := activityEnv(t)
+	env.RegisterActivityWithOptions(a.SelectAdjustments, activity.RegisterOptions{Name: workflows.ActivitySelectAdjustments})
+	_, err := env.ExecuteActivity(workflows.ActivitySelectAdjustments, workflows.SelectInput{Settings: settings.Default(), Limit: 10})
+	ae := appError(t, err)
+	if !ae.NonRetryable() || ae.Type() != activities.ErrRefused {
+		t.Fatalf("IS tenant's adjustments: type %q non-retryable %v (%v); want %s, non-retryable", ae.Type(), ae.NonRetryable(), err, activities.ErrRefused)
+	}
+	t.Log(err)
+}

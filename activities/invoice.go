@@ -110,15 +110,11 @@ type invoiceJob struct {
 	batches   map[int]*lineBatch // batches read while validating, reused when small
 	pending   map[int]chan rawBatch
 	itemCount int // invoice items (not taxation items), counted while validating
-	alive     *keepAlive
 }
 
 // beat records the sync's cursor: now (a retry resumes from it) and in
-// every background heartbeat after.
-func (j *invoiceJob) beat(ctx context.Context) {
-	j.alive.update(j.state)
-	heartbeat(ctx, j.state)
-}
+// every background heartbeat after (liveness.go).
+func (j *invoiceJob) beat(ctx context.Context) { heartbeat(ctx, j.state) }
 
 // rawBatch is a page of items and their taxation items as read from Zuora,
 // before the (not concurrency-safe) catalog cache has seen it.
@@ -152,8 +148,6 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 	if j.s.Run.BatchSize <= 0 {
 		j.s.Run.BatchSize = settings.Default().Run.BatchSize
 	}
-	j.alive = startKeepAlive(ctx, in.State)
-	defer j.alive.stop()
 	// A retried attempt resumes from the last batch it reported done.
 	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
 		var hb workflows.InvoiceSyncState

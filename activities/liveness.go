@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -16,7 +17,8 @@ import (
 // not heartbeaten within its heartbeat timeout; the old attempt learns of it
 // only at its next heartbeat, so both can be writing (real-api-gaps.md T1).
 // Three things keep that from duplicating a NetSuite line:
-//   - keepAlive heartbeats in the background for the whole call (also while
+//   - keepAlive (started for every activity by ErrorClassifier's
+//     interceptor) heartbeats in the background for the whole call (also while
 //     a request waits for a NetSuite slot, a slow answer or a short
 //     Retry-After), so a live attempt never times out;
 //   - stillCurrent, before every write, asks Temporal whether this attempt is
@@ -119,6 +121,22 @@ func startKeepAlive(ctx context.Context, details ...any) *keepAlive {
 		}
 	}()
 	return k
+}
+
+type keepAliveKey struct{}
+
+// previousDetails are the last attempt's heartbeat details, carried by the
+// background beats until this attempt records its own (a beat without them
+// would erase what the next attempt resumes from).
+func previousDetails(ctx context.Context) []any {
+	if !activity.IsActivity(ctx) || !activity.HasHeartbeatDetails(ctx) {
+		return nil
+	}
+	var raw json.RawMessage
+	if err := activity.GetHeartbeatDetails(ctx, &raw); err != nil {
+		return nil
+	}
+	return []any{raw}
 }
 
 // update sets the details the next beats carry.

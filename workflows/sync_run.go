@@ -273,9 +273,13 @@ func (r *syncRun) recordError(e RecordError) {
 func selectOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
+		// Above the clients' 2-minute request timeout; the activity beats in
+		// the background all along (activities/liveness.go).
+		HeartbeatTimeout: 3 * time.Minute,
+		// Retries end: a refused credential or a 4xx fails at once
+		// (non-retryable), an outage after about an hour of attempts.
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute, MaximumAttempts: 30,
 		},
 	}
 }
