@@ -186,7 +186,7 @@ const ModeApplyOriginalCreditMemo = "apply-original-credit-memo"
 // Zuora cannot be written either the workflow fails and the adjustment stays
 // Processing, which the next run selects again.
 func failAdjustment(ctx workflow.Context, res AdjustmentSyncResult, reason string) (AdjustmentSyncResult, error) {
-	failCtx := workflow.WithActivityOptions(ctx, markFailedOptions())
+	failCtx := cleanupContext(ctx)
 	if err := workflow.ExecuteActivity(failCtx, ActivityMarkAdjustmentFailed, MarkFailedInput{
 		RecordType: RecordAdjustment, ID: res.AdjustmentID, Reason: reason,
 	}).Get(failCtx, nil); err != nil {

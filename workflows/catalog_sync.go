@@ -40,7 +40,7 @@ func CatalogSyncWorkflow(ctx workflow.Context, in CatalogSyncInput) (CatalogSync
 		return res, nil
 	}
 	reason := "the catalog sync could not finish: " + errorMessage(err)
-	failCtx := workflow.WithActivityOptions(ctx, markFailedOptions())
+	failCtx := cleanupContext(ctx)
 	if ferr := workflow.ExecuteActivity(failCtx, ActivityMarkChargeFailed, MarkFailedInput{
 		RecordType: RecordCharge, ID: in.ChargeID, Reason: reason,
 	}).Get(failCtx, nil); ferr != nil {

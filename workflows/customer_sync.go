@@ -77,7 +77,7 @@ func CustomerSyncWorkflow(ctx workflow.Context, in CustomerSyncInput) (CustomerS
 		return res, nil
 	}
 	reason := "the customer sync could not finish: " + errorMessage(err)
-	failCtx := workflow.WithActivityOptions(ctx, markFailedOptions())
+	failCtx := cleanupContext(ctx)
 	if ferr := workflow.ExecuteActivity(failCtx, ActivityMarkCustomerFailed, MarkCustomerFailedInput{
 		ID: in.ID, Master: in.Settings.Customer.Master, Reason: reason,
 	}).Get(failCtx, nil); ferr != nil {

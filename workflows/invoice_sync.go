@@ -140,11 +140,14 @@ func InvoiceSyncWorkflow(ctx workflow.Context, in InvoiceSyncInput) (InvoiceSync
 		}).Get(ctx, &step)
 		if err != nil {
 			reason := "the sync could not finish: " + errorMessage(err)
+			if ctx.Err() != nil {
+				reason = "the sync was cancelled before it finished"
+			}
 			if state.NetSuiteID != "" {
 				reason += fmt.Sprintf(" (NetSuite %s %s exists with %d of %d line batches; the next run completes it)",
 					state.RecordType, state.NetSuiteID, state.NextBatch, state.TotalBatches)
 			}
-			failCtx := workflow.WithActivityOptions(ctx, markFailedOptions())
+			failCtx := cleanupContext(ctx)
 			if ferr := workflow.ExecuteActivity(failCtx, ActivityMarkInvoiceFailed, MarkFailedInput{
 				RecordType: RecordInvoice, ID: in.InvoiceID, Reason: reason,
 			}).Get(failCtx, nil); ferr != nil {
@@ -201,4 +204,13 @@ func errorMessage(err error) string {
 		return appErr.Message()
 	}
 	return err.Error()
+}
+
+// cleanupContext runs the activity that records why a record could not
+// finish, on a context disconnected from the workflow's: even when the
+// workflow was cancelled, Error with the reason beats a record left
+// Processing without one.
+func cleanupContext(ctx workflow.Context) workflow.Context {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	return workflow.WithActivityOptions(dctx, markFailedOptions())
 }

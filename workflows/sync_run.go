@@ -163,6 +163,15 @@ type syncRun struct {
 	in       SyncRunInput
 	state    SyncRunState
 	inFlight int
+	// pending are the running record children, in start order; a cancelled
+	// run waits for them (drainAfterCancel).
+	pending []pendingChild
+}
+
+type pendingChild struct {
+	id     string
+	future workflow.ChildWorkflowFuture
+	done   func(workflow.Future)
 }
 
 func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
@@ -180,17 +189,49 @@ func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
 			return SyncRunResult{}, temporal.NewNonRetryableApplicationError("unknown phase "+r.state.Phase, "BadInput", nil)
 		}
 		if err != nil {
+			if ctx.Err() != nil || temporal.IsCanceledError(err) {
+				return SyncRunResult{}, r.drainAfterCancel(ctx)
+			}
 			return SyncRunResult{}, err
+		}
+		if ctx.Err() != nil {
+			return SyncRunResult{}, r.drainAfterCancel(ctx)
 		}
 		r.advance()
 	}
 	if r.in.Settings.Run.ReconcileAfterSync {
 		reconcileAfterSync(ctx, r.in.Settings)
 	}
+	return r.result(), nil
+}
+
+func (r *syncRun) result() SyncRunResult {
 	return SyncRunResult{
 		Progress: r.state.Progress, Errors: r.state.Errors, ErrorsOmitted: r.state.ErrorsOmitted,
 		Disabled: r.state.Disabled, ContinuedAsNew: r.state.ContinuedAsNew,
-	}, nil
+	}
+}
+
+// drainAfterCancel ends a cancelled run (real-api-gaps.md T3): nothing new is
+// selected or started; the record children in flight were started on a
+// disconnected context, so the cancellation does not reach them, and each
+// finishes its record (no invoice is left Processing or half-written); their
+// outcomes are counted, then the run closes as Canceled with its counts as
+// the cancellation's details.
+func (r *syncRun) drainAfterCancel(ctx workflow.Context) error {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	if len(r.pending) > 0 {
+		sel := workflow.NewSelector(dctx)
+		for _, p := range r.pending {
+			sel.AddFuture(p.future, p.done)
+		}
+		for len(r.pending) > 0 {
+			workflow.SetCurrentDetails(dctx, fmt.Sprintf("cancelled: waiting for %d records in flight to finish", len(r.pending)))
+			sel.Select(dctx)
+		}
+	}
+	workflow.GetLogger(ctx).Info("sync run cancelled; records in flight finished", "progress", r.state.Progress)
+	return temporal.NewCanceledError(r.result())
 }
 
 func firstPhase(only []string) string {
@@ -303,8 +344,13 @@ func (r *syncRun) syncChildren(ctx workflow.Context, phase childPhase) error {
 	selectionDone := false
 	started := 0
 	selector := workflow.NewSelector(ctx)
+	// A cancellation wakes the wait below; the run then drains (run()).
+	selector.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
 
 	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if len(buffer) == 0 && !selectionDone && started < perContinue {
 			var page SelectResult
 			if err := workflow.ExecuteActivity(selectCtx, phase.selectActivity, SelectInput{
@@ -340,7 +386,9 @@ func (r *syncRun) syncChildren(ctx workflow.Context, phase childPhase) error {
 
 func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, phase childPhase, rec SelectedRecord, counts *Counts) {
 	recordType := phase.recordType
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	// Disconnected: cancelling the run must not cancel a record mid-write.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	cctx := workflow.WithChildOptions(dctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            phase.workflowID(rec.ID),
 		TypedSearchAttributes: recordSearchAttributes(recordType, rec),
 		TaskQueue:             workflow.GetInfo(ctx).TaskQueueName,
@@ -352,10 +400,11 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, p
 	counts.Selected++
 	r.inFlight++
 	future := workflow.ExecuteChildWorkflow(cctx, phase.workflowType, phase.input(rec, r.in.Settings))
-	selector.AddFuture(future, func(f workflow.Future) {
+	done := func(f workflow.Future) {
 		r.inFlight--
+		r.forget(rec.ID)
 		var res childOutcome
-		err := f.Get(ctx, &res)
+		err := f.Get(dctx, &res)
 		var already *temporal.ChildWorkflowExecutionAlreadyStartedError
 		switch {
 		case errors.As(err, &already):
@@ -370,7 +419,18 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, p
 				r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: firstNonEmpty(res.Number, res.InvoiceNumber, rec.Number), Reason: res.Reason})
 			}
 		}
-	})
+	}
+	r.pending = append(r.pending, pendingChild{id: rec.ID, future: future, done: done})
+	selector.AddFuture(future, done)
+}
+
+func (r *syncRun) forget(id string) {
+	for i, p := range r.pending {
+		if p.id == id {
+			r.pending = append(r.pending[:i], r.pending[i+1:]...)
+			return
+		}
+	}
 }
 
 func (r *syncRun) updateRevRec(ctx workflow.Context) error {
