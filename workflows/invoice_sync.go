@@ -129,7 +129,7 @@ func InvoiceSyncWorkflow(ctx workflow.Context, in InvoiceSyncInput) (InvoiceSync
 
 	perContinue := in.Settings.Run.BatchesPerContinue
 	if perContinue <= 0 {
-		perContinue = settings.Default().Run.BatchesPerContinue
+		perContinue = recordedDefault(ctx, func() int { return settings.Default().Run.BatchesPerContinue })
 	}
 	batchesAtStart := state.NextBatch
 

@@ -334,7 +334,8 @@ func (r *syncRun) syncChildren(ctx workflow.Context, phase childPhase) error {
 	window := max(run.Window, 1)
 	perContinue := run.ChildrenPerContinue
 	if perContinue <= 0 {
-		perContinue = settings.Default().Run.ChildrenPerContinue
+		perContinue = recordedDefault(ctx, func() int { return settings.Default().Run.ChildrenPerContinue })
+		r.in.Settings.Run.ChildrenPerContinue = perContinue // carried by continue-as-new
 	}
 	pageSize := max(2*window, 100)
 	counts := r.counts(recordType)
