@@ -9,7 +9,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(BIN)/temporal
 GO_TEST_FLAGS ?= -count=1 -timeout 45m
 
-.PHONY: all build demo test unit lint bench chaos clean
+.PHONY: all build demo test unit lint bench chaos clean record-histories
 
 all: build
 
@@ -31,6 +31,16 @@ demo: $(TEMPORAL) build
 # server and fail (never skip) when it cannot start.
 test: $(TEMPORAL) lint
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required go test $(GO_TEST_FLAGS) ./...
+
+# Re-records the workflow histories the replay test (workflows/replay_test.go,
+# part of `make test`) replays: run after a deliberate, version-guarded change
+# of a workflow, or after merging branches that change workflows
+# (docs/operations.md, "Deploying new worker code").
+record-histories: $(TEMPORAL)
+	rm -f workflows/testdata/histories/*
+	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required RECORD_HISTORIES=1 \
+		go test -count=1 -timeout 20m -run 'TestRecordHistories|TestMigrationEndToEnd$$' ./internal/itest
+	go test -count=1 -run TestReplay ./workflows
 
 # Unit tests only (no dev server).
 unit:

@@ -287,6 +287,9 @@ func TestMigrationEndToEnd(t *testing.T) {
 	if final.ContinuedAsNew == 0 {
 		t.Error("the conversion never continued as new")
 	}
+	if RecordingHistories() { // every step, across its continue-as-new runs (replay_test.go)
+		SaveHistories(ctx, t, e.Temporal, id, "end-to-end")
+	}
 
 	// Each negative invoice: exactly one credit memo of its amount, balance 0.
 	invs := e.Invoices(ctx)
