@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/zuora"
@@ -35,6 +36,9 @@ type Activities struct {
 	// Fence is asked before every write whether this activity attempt is
 	// still current (liveness.go); the worker sets TemporalFence.
 	Fence AttemptFence
+	// Temporal is the worker's client: AwaitRecordSync waits on it for a
+	// record workflow started elsewhere.
+	Temporal client.Client
 }
 
 func (a *Activities) now() time.Time {

@@ -137,7 +137,7 @@ func newTemporalClient(lc fx.Lifecycle, c *config, logger *slog.Logger, m *metri
 }
 
 func newActivities(z *zuora.Client, ns *netsuite.Client, logger *slog.Logger, m *metrics.Metrics, tc client.Client) *activities.Activities {
-	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: logger, Metrics: m, Fence: activities.TemporalFence(tc)}
+	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: logger, Metrics: m, Fence: activities.TemporalFence(tc), Temporal: tc}
 }
 
 func newWorker(c *config, tc client.Client, a *activities.Activities) (worker.Worker, error) {

@@ -94,6 +94,7 @@ func adjustmentDisabled(s settings.Settings) string {
 // Each step repeats safely, so a crash between the NetSuite write and the
 // Zuora write-back makes nothing twice. Its workflow id is AdjustmentWorkflowID.
 func AdjustmentSyncWorkflow(ctx workflow.Context, in AdjustmentSyncInput) (AdjustmentSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordAdjustment, in.AdjustmentID)
 	res := AdjustmentSyncResult{AdjustmentID: in.AdjustmentID}
 	step := "validating"
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (AdjustmentSyncResult, error) {

@@ -31,6 +31,7 @@ type CatalogSyncResult struct {
 // sync"), then writes the item's id and Sync Complete back to the charge.
 // Its workflow id is ChargeWorkflowID.
 func CatalogSyncWorkflow(ctx workflow.Context, in CatalogSyncInput) (CatalogSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordCharge, in.ChargeID)
 	ctx = workflow.WithActivityOptions(ctx, recordActivityOptions())
 	var res CatalogSyncResult
 	err := workflow.ExecuteActivity(ctx, ActivitySyncCharge, in).Get(ctx, &res)

@@ -68,6 +68,7 @@ func recordActivityOptions() workflow.ActivityOptions {
 // exactly once and writes the link and Sync Complete back to Zuora. Its
 // workflow id is CustomerWorkflowID, so a customer never syncs twice at once.
 func CustomerSyncWorkflow(ctx workflow.Context, in CustomerSyncInput) (CustomerSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordCustomer, in.ID)
 	ctx = workflow.WithActivityOptions(ctx, recordActivityOptions())
 	var res CustomerSyncResult
 	err := workflow.ExecuteActivity(ctx, ActivitySyncCustomer, in).Get(ctx, &res)

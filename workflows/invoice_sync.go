@@ -118,6 +118,7 @@ func markFailedOptions() workflow.ActivityOptions {
 // Transferred To Accounting = Yes. Its workflow id is InvoiceWorkflowID, so an
 // invoice never syncs twice at once.
 func InvoiceSyncWorkflow(ctx workflow.Context, in InvoiceSyncInput) (InvoiceSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordInvoice, in.InvoiceID)
 	state := in.State
 	outcome := ""
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (InvoiceProgress, error) {

@@ -62,3 +62,26 @@ func markOutcome(ctx workflow.Context, outcome string) {
 		workflow.GetLogger(ctx).Warn("search attribute SyncOutcome not set", "outcome", outcome, "error", err)
 	}
 }
+
+// versionRecordSearchAttributes guards the upsert below (docs/operations.md):
+// a record workflow started before it replays without it.
+const versionRecordSearchAttributes = "record-search-attributes-at-start"
+
+// ensureRecordSearchAttributes gives a record workflow started outside a run
+// (the starter's "sync <type> <id>", `temporal workflow start`) the type and
+// id a run sets at start, so the same UI filters find it. A workflow a run
+// started has them already and costs nothing more.
+func ensureRecordSearchAttributes(ctx workflow.Context, recordType, id string) {
+	if id == "" {
+		return
+	}
+	if _, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchRecordType); ok {
+		return
+	}
+	if workflow.GetVersion(ctx, versionRecordSearchAttributes, workflow.DefaultVersion, 1) != 1 {
+		return
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchRecordType.ValueSet(recordType), SearchZuoraID.ValueSet(id)); err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not set", "record_type", recordType, "id", id, "error", err)
+	}
+}

@@ -71,12 +71,7 @@ var childPhases = map[string]childPhase{
 }
 
 // childOutcome is the part of every record workflow's result a run reads.
-type childOutcome struct {
-	Outcome       string `json:"outcome"`
-	Reason        string `json:"reason,omitempty"`
-	Number        string `json:"number,omitempty"`
-	InvoiceNumber string `json:"invoiceNumber,omitempty"`
-}
+type childOutcome = RecordOutcome
 
 // maxErrorsInResult bounds the errors a run's result lists; the rest are
 // counted (every errored record also carries its reason in Zuora).
@@ -170,7 +165,7 @@ type syncRun struct {
 
 type pendingChild struct {
 	id     string
-	future workflow.ChildWorkflowFuture
+	future workflow.Future
 	done   func(workflow.Future)
 }
 
@@ -220,15 +215,15 @@ func (r *syncRun) result() SyncRunResult {
 // the cancellation's details.
 func (r *syncRun) drainAfterCancel(ctx workflow.Context) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	if len(r.pending) > 0 {
+	for len(r.pending) > 0 {
+		// A fresh selector each time: a finished child may hand its record
+		// to a wait for another workflow (awaitRunning), a new future.
 		sel := workflow.NewSelector(dctx)
 		for _, p := range r.pending {
 			sel.AddFuture(p.future, p.done)
 		}
-		for len(r.pending) > 0 {
-			workflow.SetCurrentDetails(dctx, fmt.Sprintf("cancelled: waiting for %d records in flight to finish", len(r.pending)))
-			sel.Select(dctx)
-		}
+		workflow.SetCurrentDetails(dctx, fmt.Sprintf("cancelled: waiting for %d records in flight to finish", len(r.pending)))
+		sel.Select(dctx)
 	}
 	workflow.GetLogger(ctx).Info("sync run cancelled; records in flight finished", "progress", r.state.Progress)
 	return temporal.NewCanceledError(r.result())
@@ -408,6 +403,8 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, p
 		err := f.Get(dctx, &res)
 		var already *temporal.ChildWorkflowExecutionAlreadyStartedError
 		switch {
+		case errors.As(err, &already) && workflow.GetVersion(ctx, versionAwaitRunning, workflow.DefaultVersion, 1) == 1:
+			r.awaitRunning(dctx, selector, recordType, phase.workflowID(rec.ID), rec, counts)
 		case errors.As(err, &already):
 			counts.add(OutcomeSkipped)
 		case err != nil:
@@ -419,6 +416,30 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, p
 			if res.Outcome == OutcomeError {
 				r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: firstNonEmpty(res.Number, res.InvoiceNumber, rec.Number), Reason: res.Reason})
 			}
+		}
+	}
+	r.pending = append(r.pending, pendingChild{id: rec.ID, future: future, done: done})
+	selector.AddFuture(future, done)
+}
+
+// awaitRunning waits for the workflow already syncing rec and counts its
+// outcome as this run's (it stays in flight, within the window, meanwhile).
+func (r *syncRun) awaitRunning(dctx workflow.Context, selector workflow.Selector, recordType, workflowID string, rec SelectedRecord, counts *Counts) {
+	r.inFlight++
+	future := workflow.ExecuteActivity(workflow.WithActivityOptions(dctx, awaitOptions()), ActivityAwaitRecordSync, AwaitRecordInput{WorkflowID: workflowID})
+	done := func(f workflow.Future) {
+		r.inFlight--
+		r.forget(rec.ID)
+		var res RecordOutcome
+		if err := f.Get(dctx, &res); err != nil {
+			counts.add(OutcomeError)
+			r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: rec.Number,
+				Reason: "the record's sync by workflow " + workflowID + " (started elsewhere) did not finish: " + errorMessage(err)})
+			return
+		}
+		counts.add(res.Outcome)
+		if res.Outcome == OutcomeError {
+			r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: firstNonEmpty(res.Number, res.InvoiceNumber, rec.Number), Reason: res.Reason})
 		}
 	}
 	r.pending = append(r.pending, pendingChild{id: rec.ID, future: future, done: done})

@@ -178,7 +178,7 @@ func New(t testing.TB, f *fixture.Fixture, opts Options) *Env {
 
 // StartWorker starts an in-process worker on the Env's task queue.
 func (e *Env) StartWorker() {
-	e.Acts.Fence = activities.TemporalFence(e.Temporal)
+	e.Acts.Fence, e.Acts.Temporal = activities.TemporalFence(e.Temporal), e.Temporal
 	w := worker.New(e.Temporal, e.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 20,
 		Interceptors: []interceptor.WorkerInterceptor{activities.ErrorClassifier()}})
 	app.Register(w, e.Acts)
