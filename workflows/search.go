@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"strings"
+
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -84,4 +86,25 @@ func ensureRecordSearchAttributes(ctx workflow.Context, recordType, id string) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchRecordType.ValueSet(recordType), SearchZuoraID.ValueSet(id)); err != nil {
 		workflow.GetLogger(ctx).Warn("search attributes not set", "record_type", recordType, "id", id, "error", err)
 	}
+}
+
+// RecordSummary is a record workflow's static summary, the line the Temporal
+// UI and `temporal workflow list` show for it: "invoice INV00012 · account
+// A00001 · Zuora 2c92…" (whatever of it is known when it starts).
+func RecordSummary(recordType string, rec SelectedRecord) string {
+	parts := []string{recordType}
+	if rec.Number != "" {
+		parts = append(parts, rec.Number)
+	}
+	if rec.AccountNumber != "" {
+		parts = append(parts, "account "+rec.AccountNumber)
+	}
+	parts = append(parts, "Zuora "+rec.ID)
+	return strings.Join(parts, " · ")
+}
+
+// RecordSearchAttributes are the search attributes a record workflow starts
+// with, in a run or alone (the starter's "sync <type> <id>").
+func RecordSearchAttributes(recordType string, rec SelectedRecord) temporal.SearchAttributes {
+	return recordSearchAttributes(recordType, rec)
 }

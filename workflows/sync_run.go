@@ -387,6 +387,7 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, p
 	cctx := workflow.WithChildOptions(dctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            phase.workflowID(rec.ID),
 		TypedSearchAttributes: recordSearchAttributes(recordType, rec),
+		StaticSummary:         RecordSummary(recordType, rec),
 		TaskQueue:             workflow.GetInfo(ctx).TaskQueueName,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		// A record being written finishes even if its run is terminated: half
