@@ -81,6 +81,9 @@ func (m *migration) note(format string, args ...any) {
 // handlers registers the status query and the operator's signals. Signals
 // are received by one goroutine; the steps wait on the state they change.
 func (m *migration) handlers(ctx workflow.Context) error {
+	if err := m.registerUpdates(ctx); err != nil {
+		return err
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryMigrationStatus, func() (MigrationState, error) {
 		st := m.st
 		if st.Paused && !strings.HasPrefix(st.Waiting, "resume") {
@@ -124,6 +127,7 @@ func (m *migration) signal(ctx workflow.Context, c workflow.ReceiveChannel) {
 	case SignalMigrationResume:
 		c.Receive(ctx, nil)
 		m.st.Paused = false
+		m.st.ResumePending = true
 	case SignalMigrationCancel:
 		c.Receive(ctx, nil)
 		m.st.Cancelled = true
@@ -142,6 +146,7 @@ func (m *migration) signal(ctx workflow.Context, c workflow.ReceiveChannel) {
 			return
 		}
 		m.st.SecretFile = f.Path
+		m.st.ResumePending = true
 	}
 }
 
@@ -516,12 +521,14 @@ func (m *migration) pages(ctx workflow.Context, activity string, c *ConvertCount
 		if err := m.checkpoint(ctx); err != nil {
 			return err
 		}
-		if m.st.PagesSinceCAN >= m.in.PagesPerContinue {
+		if m.st.PagesSinceCAN >= m.in.PagesPerContinue || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			return m.continueAsNew(ctx)
 		}
 		var res ConvertPageResult
 		in := ConvertPageInput{Settings: m.in.Settings, AfterID: m.st.Cursor, Limit: m.in.PageSize, Date: m.st.Freeze.At.UTC().Format("2006-01-02")}
-		if err := workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), activity, in).Get(ctx, &res); err != nil {
+		if err := m.attend(ctx, func() error {
+			return workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), activity, in).Get(ctx, &res)
+		}); err != nil {
 			return err
 		}
 		c.Pages++
@@ -545,6 +552,11 @@ func (m *migration) pages(ctx workflow.Context, activity string, c *ConvertCount
 }
 
 func (m *migration) continueAsNew(ctx workflow.Context) error {
+	// Updates in flight finish first (their answers would be lost), then
+	// signals not yet received are applied.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
 	m.drainSignals(ctx)
 	m.st.PagesSinceCAN = 0
 	m.st.ContinuedAsNew++
@@ -622,8 +634,10 @@ func (m *migration) rotateOAuth(ctx workflow.Context) (string, error) {
 	o := &m.st.OAuth
 	for o.NewClientID == "" {
 		var res OAuthClientResult
-		if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationNewOAuth,
-			OAuthClientInput{SecretFile: m.st.SecretFile}).Get(ctx, &res); err != nil {
+		if err := m.attend(ctx, func() error {
+			return workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationNewOAuth,
+				OAuthClientInput{SecretFile: m.st.SecretFile}).Get(ctx, &res)
+		}); err != nil {
 			return "", err
 		}
 		if res.NeedsOperator {
