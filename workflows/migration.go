@@ -273,11 +273,22 @@ func (m *migration) end(ctx workflow.Context, err error) error {
 	return err
 }
 
+// exec runs one migration activity; a failure that outlasts its retries, or
+// that an operator must fix, waits in needs attention (attend) instead of
+// failing a migration that may be days in.
+func (m *migration) exec(ctx workflow.Context, timeout time.Duration, activity string, out any, args ...any) error {
+	return m.attend(ctx, func() error {
+		return workflow.ExecuteActivity(m.actx(ctx, timeout), activity, args...).Get(ctx, out)
+	})
+}
+
 func (m *migration) actx(ctx workflow.Context, timeout time.Duration) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: timeout,
-		HeartbeatTimeout:    2 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
+		HeartbeatTimeout:    3 * time.Minute, // above the clients' 2-minute request timeout
+		// Retries end (about 1.5 hours of an outage); then the migration
+		// waits in needs attention with the reason, not failing.
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute, MaximumAttempts: 20,
 			NonRetryableErrorTypes: []string{"BadInput", "BadSettings", "NoCredentialStore", "CredentialStore", "BadSecretFile", "NewCredentialRefused"}},
 	})
 }
@@ -287,8 +298,8 @@ func (m *migration) actx(ctx workflow.Context, timeout time.Duration) workflow.C
 func (m *migration) precheck(ctx workflow.Context) (string, error) {
 	for {
 		var res PrecheckResult
-		err := workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), ActivityMigrationPrecheck,
-			PrecheckInput{Settings: m.in.Settings, FinancePermission: m.in.FinancePermission}).Get(ctx, &res)
+		err := m.exec(ctx, 30*time.Minute, ActivityMigrationPrecheck, &res,
+			PrecheckInput{Settings: m.in.Settings, FinancePermission: m.in.FinancePermission})
 		if err != nil {
 			return "", err
 		}
@@ -388,8 +399,8 @@ func addCounts(into *Counts, c Counts) {
 
 func (m *migration) count(ctx workflow.Context, after time.Time) (MigrationCountResult, error) {
 	var res MigrationCountResult
-	err := workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), ActivityMigrationCount,
-		MigrationCountInput{Settings: m.in.Settings, CreatedAfter: after}).Get(ctx, &res)
+	err := m.exec(ctx, 30*time.Minute, ActivityMigrationCount, &res,
+		MigrationCountInput{Settings: m.in.Settings, CreatedAfter: after})
 	return res, err
 }
 
@@ -600,7 +611,7 @@ func (m *migration) waitIS(ctx workflow.Context) (string, error) {
 			return "", err
 		}
 		var on bool
-		if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationTenantIS).Get(ctx, &on); err != nil {
+		if err := m.exec(ctx, 5*time.Minute, ActivityMigrationTenantIS, &on); err != nil {
 			return "", err
 		}
 		m.st.WaitIS.Polls++
@@ -652,15 +663,15 @@ func (m *migration) rotateOAuth(ctx workflow.Context) (string, error) {
 	}
 	if !o.Verified {
 		var res OAuthClientResult
-		if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationActivate).Get(ctx, &res); err != nil {
+		if err := m.exec(ctx, 5*time.Minute, ActivityMigrationActivate, &res); err != nil {
 			return "", err
 		}
 		o.Verified = true
 	}
 	for !o.OldRefused {
 		var res RetireOAuthResult
-		if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationRetireOAuth,
-			RetireOAuthInput{OldClientID: o.OldClientID}).Get(ctx, &res); err != nil {
+		if err := m.exec(ctx, 5*time.Minute, ActivityMigrationRetireOAuth, &res,
+			RetireOAuthInput{OldClientID: o.OldClientID}); err != nil {
 			return "", err
 		}
 		o.OldRetired = o.OldRetired || res.Retired
@@ -688,8 +699,8 @@ func (m *migration) rotateOAuth(ctx workflow.Context) (string, error) {
 
 func (m *migration) isMode(ctx workflow.Context) (string, error) {
 	var res ISModeCounts
-	if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationISMode,
-		ISModeInput{By: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, &res); err != nil {
+	if err := m.exec(ctx, 5*time.Minute, ActivityMigrationISMode, &res,
+		ISModeInput{By: workflow.GetInfo(ctx).WorkflowExecution.ID}); err != nil {
 		return "", err
 	}
 	m.st.ISMode = res

@@ -184,8 +184,7 @@ var operatorFixable = []string{"BadSecretFile", "BadSettings", "NewCredentialRef
 func (m *migration) attend(ctx workflow.Context, call func() error) error {
 	for {
 		err := call()
-		var ae *temporal.ApplicationError
-		if err == nil || !errors.As(err, &ae) || !contains(operatorFixable, ae.Type()) {
+		if err == nil || temporal.IsCanceledError(err) || errors.Is(err, errCancelled) || !needsOperator(err) {
 			return err
 		}
 		m.st.NeedsAttention = errorMessage(err)
@@ -199,6 +198,17 @@ func (m *migration) attend(ctx workflow.Context, call func() error) error {
 			return werr
 		}
 	}
+}
+
+// needsOperator: an activity failure the migration cannot get past alone —
+// an operator-fixable refusal, or any fault that outlasted its retries.
+func needsOperator(err error) bool {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && contains(operatorFixable, ae.Type()) {
+		return true
+	}
+	var act *temporal.ActivityError
+	return errors.As(err, &act)
 }
 
 // OutcomeNeedsAttention is the migration's SyncOutcome while it waits for an operator's fix.
