@@ -68,7 +68,7 @@ func TestSyncRun_RecordAlreadyBeingSyncedIsAwaitedAndCountedNotSkipped(t *testin
 		t.Errorf("synced %d of %d", synced, len(eligible))
 	}
 	resp, err := e.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Query: fmt.Sprintf("ZuoraRecordType = 'invoice' AND ZuoraId = %q", large),
+		Query: fmt.Sprintf("TaskQueue = %q AND ZuoraRecordType = 'invoice' AND ZuoraId = %q", e.TaskQueue, large),
 	})
 	if err != nil {
 		t.Fatal(err)
