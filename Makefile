@@ -11,7 +11,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(BIN)/temporal
 GO_TEST_FLAGS ?= -count=1 -timeout 45m
 
-.PHONY: all build demo test unit lint bench chaos clean cluster cluster-stop cluster-bins test-cluster postgres
+.PHONY: all build demo test unit lint bench chaos clean cluster cluster-stop cluster-bins test-cluster postgres record-histories
 
 all: build
 
@@ -73,6 +73,16 @@ test: $(TEMPORAL) $(CLUSTER_BINS) postgres lint
 # in headless chromium (screenshots in .state/artifacts).
 test-cluster: $(TEMPORAL) $(CLUSTER_BINS) postgres build
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CLUSTER_BIN=$(BIN) go test -count=1 -timeout 30m -v -run 'TestCluster' ./internal/itest
+
+# Re-records the workflow histories the replay test (workflows/replay_test.go,
+# part of `make test`) replays: run after a deliberate, version-guarded change
+# of a workflow, or after merging branches that change workflows
+# (docs/operations.md, "Deploying new worker code").
+record-histories: $(TEMPORAL)
+	rm -f workflows/testdata/histories/*
+	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required RECORD_HISTORIES=1 \
+		go test -count=1 -timeout 20m -run 'TestRecordHistories|TestMigrationEndToEnd$$' ./internal/itest
+	go test -count=1 -run TestReplay ./workflows
 
 # Unit tests only (no dev server).
 unit:

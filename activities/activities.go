@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/client"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/settings"
@@ -34,6 +34,12 @@ type Activities struct {
 	Metrics  Recorder
 	// Now is the clock for sync dates (tests fix it).
 	Now func() time.Time
+	// Fence is asked before every write whether this activity attempt is
+	// still current (liveness.go); the worker sets TemporalFence.
+	Fence AttemptFence
+	// Temporal is the worker's client: AwaitRecordSync waits on it for a
+	// record workflow started elsewhere.
+	Temporal client.Client
 }
 
 func (a *Activities) now() time.Time {
@@ -71,14 +77,19 @@ func permanent(err error) bool {
 	return !zuora.IsRetryable(err) && !netsuite.IsRetryable(err)
 }
 
-// retryable wraps an error Temporal should retry; its message carries no secret
-// (the clients never put one in an error).
+// retryable wraps an activity's error for Temporal: retried unless it can
+// never succeed (classify: refused credentials, 4xx, bad records); its
+// message carries no secret (the clients never put one in an error).
 func retryable(what string, err error) error {
-	return temporal.NewApplicationErrorWithCause(what+": "+err.Error(), "APIUnavailable", err)
+	return classify(what, err)
 }
 
-// heartbeat records progress so a retry resumes after the last finished step.
+// heartbeat records progress so a retry resumes after the last finished
+// step; the background heartbeats (liveness.go) repeat these details.
 func heartbeat(ctx context.Context, details ...any) {
+	if k, ok := ctx.Value(keepAliveKey{}).(*keepAlive); ok {
+		k.update(details...)
+	}
 	if activity.IsActivity(ctx) {
 		activity.RecordHeartbeat(ctx, details...)
 	}

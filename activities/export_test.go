@@ -38,3 +38,13 @@ func ConnectorZOQL() []string {
 		"select Id, AccountNumber, Status, SynctoNetSuite__NS from Account where Id = 'x'",
 	}
 }
+
+// SetReconcileChunk lets a test cut a page into several chunks of accounts.
+func SetReconcileChunk(n int) func() {
+	old := reconcileChunk
+	reconcileChunk = n
+	return func() { reconcileChunk = old }
+}
+
+// RestartInIDOrder is restartInIDOrder, for the batch-order test.
+var RestartInIDOrder = restartInIDOrder

@@ -97,6 +97,10 @@ type invoiceJob struct {
 	itemCount int // invoice items (not taxation items), counted while validating
 }
 
+// beat records the sync's cursor: now (a retry resumes from it) and in
+// every background heartbeat after (liveness.go).
+func (j *invoiceJob) beat(ctx context.Context) { heartbeat(ctx, j.state) }
+
 // rawBatch is a page of items and their taxation items as read from Zuora,
 // before the (not concurrency-safe) catalog cache has seen it.
 type rawBatch struct {
@@ -133,11 +137,17 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 	// A retried attempt resumes from the last batch it reported done.
 	if activity.IsActivity(ctx) && activity.HasHeartbeatDetails(ctx) {
 		var hb workflows.InvoiceSyncState
-		if err := activity.GetHeartbeatDetails(ctx, &hb); err == nil && hb.NextBatch >= j.state.NextBatch && hb.TotalBatches > 0 {
+		if err := activity.GetHeartbeatDetails(ctx, &hb); err == nil && hb.NextBatch >= j.state.NextBatch && hb.TotalBatches > 0 &&
+			hb.BatchOrder == j.state.BatchOrder {
 			j.state = hb
 		}
 	}
+	j.state = restartInIDOrder(j.state)
 	step, err := j.run(ctx)
+	if stopWriting(err) {
+		a.log(ctx).Warn("invoice sync attempt stopped before writing", "invoice_id", in.InvoiceID, "error", err)
+		return workflows.SyncInvoiceStep{}, err
+	}
 	if err != nil && !permanent(err) && madeProgress(in.State, j.state) {
 		// Hand back the batches this call wrote instead of failing: the
 		// workflow calls again at once with a fresh retry budget. Failing
@@ -209,13 +219,26 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 		if j.state.NextBatch < j.state.TotalBatches {
 			// Only a multi-batch invoice has a cursor worth keeping; a
 			// heartbeat that reaches Temporal is a billable action.
-			heartbeat(ctx, j.state)
+			j.beat(ctx)
 		}
 	}
 	if j.state.NextBatch < j.state.TotalBatches {
 		return workflows.SyncInvoiceStep{State: j.state}, nil
 	}
 	return j.complete(ctx)
+}
+
+// restartInIDOrder moves a sync that earlier code began (batches in the
+// invoice's item order) onto this code's order (Zuora id): its cursor goes
+// back to the first batch, and every batch adds only the lines NetSuite does
+// not have yet, so the items the old order had not reached are written and
+// none twice. A sync not yet validated gets the order in prepare.
+func restartInIDOrder(s workflows.InvoiceSyncState) workflows.InvoiceSyncState {
+	if s.TotalBatches > 0 && s.BatchOrder != workflows.BatchOrderZuoraID {
+		s.NextBatch = 0
+	}
+	s.BatchOrder = workflows.BatchOrderZuoraID
+	return s
 }
 
 // prepare applies the seed's selection re-check, the item ceiling and every
@@ -268,6 +291,9 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 
 	// Seed: Integration Status Creating Invoice / Creating Credit Memo and
 	// Transferred To Accounting Processing before the write, for error recovery.
+	if err := j.a.stillCurrent(ctx); err != nil {
+		return workflows.SyncInvoiceStep{}, false, err
+	}
 	if err := j.a.Zuora.UpdateInvoice(ctx, j.inv.ID, zuora.InvoiceUpdate{
 		TransferredToAccounting: ptr(zuora.TransferProcessing), IntegrationStatus: ptr(creating),
 	}); err != nil {
@@ -280,7 +306,7 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 	}
 	j.state.NetSuiteID = id
 	if j.state.TotalBatches > 1 {
-		heartbeat(ctx, j.state)
+		j.beat(ctx)
 	}
 	return workflows.SyncInvoiceStep{}, false, nil
 }
@@ -345,7 +371,7 @@ func (j *invoiceJob) validateItems(ctx context.Context) (items, includable int, 
 		if len(batch.items) < j.s.Run.BatchSize {
 			break
 		}
-		heartbeat(ctx, j.state)
+		j.beat(ctx)
 	}
 	return items, includable, problems, nil
 }
@@ -501,6 +527,9 @@ func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := j.a.stillCurrent(ctx); err != nil {
+		return "", err
+	}
 	tx := mapping.InvoiceHeader(j.inv, j.acct, j.lookups.l, j.s)
 	tx.Item = &netsuite.Sublist[netsuite.Line]{Items: lines}
 	// replace=item: an upsert that finds the record (the client repeating a
@@ -592,6 +621,9 @@ func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
 	if len(missing) == 0 {
 		return 0, nil
 	}
+	if err := j.a.stillCurrent(ctx); err != nil {
+		return 0, err
+	}
 	body := netsuite.Transaction{Item: &netsuite.Sublist[netsuite.Line]{Items: missing}}
 	if err := j.a.NetSuite.Patch(ctx, j.state.RecordType, j.state.NetSuiteID, body); err != nil {
 		return 0, fmt.Errorf("adding %d lines to NetSuite %s %s: %w", len(missing), j.state.RecordType, j.state.NetSuiteID, err)
@@ -630,6 +662,16 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 	if err != nil {
 		return workflows.SyncInvoiceStep{}, fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, j.state.NetSuiteID, err)
 	}
+	// Last line of defence against overlapping attempts, whatever the
+	// settings (with Use Standard Invoice Sync = No there is no total to
+	// catch a doubled line): no Zuora item on two NetSuite lines.
+	dups, err := j.a.duplicateLines(ctx, j.state.NetSuiteID)
+	if err != nil {
+		return workflows.SyncInvoiceStep{}, err
+	}
+	if len(dups) > 0 {
+		return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, j.state.NetSuiteID, dups))
+	}
 	want, check := expectedTotal(j.inv, j.s)
 	if check && tx.Total == nil {
 		// A reply without the total is not a confirmation: retried.
@@ -638,6 +680,9 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 	if check && !tx.Total.Equal(want) {
 		return j.finish(ctx, workflows.OutcomeError, fmt.Sprintf(
 			"NetSuite %s %s totals %s but the Zuora invoice amounts to %s; check its lines", j.state.RecordType, j.state.NetSuiteID, tx.Total.StringFixed(2), want.StringFixed(2)))
+	}
+	if err := j.a.stillCurrent(ctx); err != nil {
+		return workflows.SyncInvoiceStep{}, err
 	}
 	if err := j.a.Zuora.UpdateInvoice(ctx, j.inv.ID, zuora.InvoiceUpdate{
 		IntegrationID: ptr(j.state.NetSuiteID), IntegrationStatus: ptr(zuora.StatusSyncComplete),
@@ -651,6 +696,9 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 
 // finish ends the invoice in Error or Ignore with the reason on the Zuora record.
 func (j *invoiceJob) finish(ctx context.Context, outcome, reason string) (workflows.SyncInvoiceStep, error) {
+	if err := j.a.stillCurrent(ctx); err != nil {
+		return workflows.SyncInvoiceStep{}, err
+	}
 	if err := j.a.markInvoice(ctx, j.in.InvoiceID, outcome, reason); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}

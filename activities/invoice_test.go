@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/sandbox"
 	"github.com/zuora-netsuite/connector/internal/settings"
@@ -76,4 +77,23 @@ func TestSyncInvoice_ProgressIsHandedBackNotCountedAsAFailedAttempt(t *testing.T
 		state = step.State
 	}
 	t.Fatal("not synced in 200 calls")
+}
+
+// A sync begun by code that batched items in the invoice's own order (state
+// without BatchOrder) restarts its cursor in Zuora id order, so an item the
+// old order had not reached is not skipped after a deployment.
+func TestSyncInvoice_StateFromEarlierBatchOrderRestartsInIDOrder(t *testing.T) {
+	old := workflows.InvoiceSyncState{NetSuiteID: "7", TotalBatches: 5, NextBatch: 3}
+	got := activities.RestartInIDOrder(old)
+	if got.NextBatch != 0 || got.BatchOrder != workflows.BatchOrderZuoraID {
+		t.Fatalf("state from earlier code: next batch %d order %q; want 0 and %q", got.NextBatch, got.BatchOrder, workflows.BatchOrderZuoraID)
+	}
+	cur := workflows.InvoiceSyncState{NetSuiteID: "7", TotalBatches: 5, NextBatch: 3, BatchOrder: workflows.BatchOrderZuoraID}
+	if got := activities.RestartInIDOrder(cur); got.NextBatch != 3 {
+		t.Fatalf("state of this code: next batch %d, want 3 kept", got.NextBatch)
+	}
+	fresh := activities.RestartInIDOrder(workflows.InvoiceSyncState{})
+	if fresh.NextBatch != 0 || fresh.BatchOrder != workflows.BatchOrderZuoraID {
+		t.Fatalf("fresh state: %+v", fresh)
+	}
 }

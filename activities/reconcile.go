@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"go.temporal.io/sdk/activity"
 	"sort"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 
 // reconcileChunk is how many records one NetSuite or Zuora read covers: an
 // IN list NetSuite answers from its index, under ZOQL's condition limit.
-const reconcileChunk = 100
+var reconcileChunk = 100
 
 // NetSuite transaction types as SuiteQL's transaction.type shows them.
 const (
@@ -60,15 +61,20 @@ func (a *Activities) ReconcilePage(ctx context.Context, in workflows.ReconcilePa
 	for i := range page {
 		r.accounts[page[i].ID] = &reconAccount{acct: page[i]}
 	}
+	// A retried attempt resumes after the chunks its predecessor finished.
+	done := r.resume(ctx)
 	for s := 0; s < len(page); s += reconcileChunk {
 		chunk := page[s:min(s+reconcileChunk, len(page))]
+		if done != "" && chunk[len(chunk)-1].ID <= done {
+			continue
+		}
 		if err := r.invoices(ctx, chunk); err != nil {
 			return workflows.ReconcilePageResult{}, retryable("reconciling invoices", err)
 		}
 		if err := r.adjustments(ctx, chunk); err != nil {
 			return workflows.ReconcilePageResult{}, retryable("reconciling invoice item adjustments", err)
 		}
-		heartbeat(ctx, chunk[len(chunk)-1].ID)
+		heartbeat(ctx, r.progress(chunk[len(chunk)-1].ID))
 	}
 	r.res.Counts.Accounts = len(page)
 	for _, acct := range page {
@@ -623,4 +629,56 @@ func reconFirstFew(list []string) string {
 		return strings.Join(list, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(list[:shown], ", "), len(list)-shown)
+}
+
+// ReconcileProgress is a ReconcilePage call's heartbeat: the chunks of
+// accounts finished, with what they found, so a retried attempt (after a
+// worker crash or a heartbeat timeout) reads only the rest of the page. Its
+// size is bounded: at most MaxDifferences differences and a page of accounts.
+type ReconcileProgress struct {
+	AfterAccountID string                          `json:"afterAccountId"` // the page it belongs to
+	From           string                          `json:"from"`
+	To             string                          `json:"to"`
+	DoneThrough    string                          `json:"doneThrough"` // last account id of the finished chunks
+	Result         workflows.ReconcilePageResult   `json:"result"`
+	Accounts       map[string]ReconcileAccountSums `json:"accounts"`
+}
+
+// ReconcileAccountSums are one account's signed sums so far.
+type ReconcileAccountSums struct {
+	Records  int             `json:"records"`
+	Zuora    decimal.Decimal `json:"zuora"`
+	NetSuite decimal.Decimal `json:"netsuite"`
+}
+
+func (r *reconciler) progress(doneThrough string) ReconcileProgress {
+	p := ReconcileProgress{AfterAccountID: r.in.AfterAccountID, From: r.in.From, To: r.in.To, DoneThrough: doneThrough,
+		Result: r.res, Accounts: map[string]ReconcileAccountSums{}}
+	for id, a := range r.accounts {
+		if a.records > 0 {
+			p.Accounts[id] = ReconcileAccountSums{Records: a.records, Zuora: a.zuora, NetSuite: a.netsuite}
+		}
+	}
+	return p
+}
+
+// resume restores the previous attempt's finished chunks (heartbeat
+// details of this same page) and returns the last account id they covered.
+func (r *reconciler) resume(ctx context.Context) string {
+	if !activity.IsActivity(ctx) || !activity.HasHeartbeatDetails(ctx) {
+		return ""
+	}
+	var p ReconcileProgress
+	if err := activity.GetHeartbeatDetails(ctx, &p); err != nil || p.DoneThrough == "" ||
+		p.AfterAccountID != r.in.AfterAccountID || p.From != r.in.From || p.To != r.in.To {
+		return ""
+	}
+	r.res = p.Result
+	for id, sums := range p.Accounts {
+		if a := r.accounts[id]; a != nil {
+			a.records, a.zuora, a.netsuite = sums.Records, sums.Zuora, sums.NetSuite
+		}
+	}
+	r.a.log(ctx).Info("reconcile page resumed from the previous attempt", "done_through", p.DoneThrough)
+	return p.DoneThrough
 }

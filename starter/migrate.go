@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	enumspb "go.temporal.io/api/enums/v1"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -55,15 +56,28 @@ func cmdMigrate(ctx context.Context, c *config, tc client.Client, args []string,
 		return usageError{errors.New("usage: starter " + migrateUsage)}
 	}
 	id := workflows.MigrationWorkflowID
+	// Operator commands are Workflow Updates: the migration answers with what
+	// it did or refuses with the reason (its validator).
 	signal := func(name string, arg any) error {
-		if err := tc.SignalWorkflow(ctx, id, "", name, arg); err != nil {
+		var args []any
+		if arg != nil {
+			args = []any{arg}
+		}
+		h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateName: name, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		var ans workflows.MigrationAnswer
+		if err == nil {
+			err = h.Get(ctx, &ans)
+		}
+		if err != nil {
 			var nf *serviceerror.NotFound
 			if errors.As(err, &nf) {
 				return fmt.Errorf("no running migration (workflow %s): start it with `starter migrate start`", id)
 			}
-			return fmt.Errorf("signal %s: %w", name, err)
+			return fmt.Errorf("%s refused by the migration: %s", name, rootMessage(err))
 		}
-		fmt.Fprintf(stdout, "sent %s to %s\n", name, id)
+		fmt.Fprintf(stdout, "%s (step %s): %s\n", name, ans.Step, ans.Message)
 		return nil
 	}
 	switch args[0] {
@@ -87,9 +101,16 @@ func cmdMigrate(ctx context.Context, c *config, tc client.Client, args []string,
 		if err != nil {
 			return err
 		}
-		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.Temporal.TaskQueue}, workflows.WorkflowMigration, in)
+		// A migration already running is attached to, not started twice
+		// (docs/migration.md): its state is shown, and its settings stay.
+		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.Temporal.TaskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.WorkflowMigration, in)
 		if err != nil {
 			return fmt.Errorf("starting the migration: %w", err)
+		}
+		if st, serr := migrationStatus(ctx, tc, id); serr == nil && (st.Prechecks > 0 || len(st.Steps) > 0) {
+			fmt.Fprintf(stderr, "a migration is already running (run %s): attached to it; its settings are the ones it started with\n", run.GetRunID())
+			return printMigration(stdout, id, st, c.JSON)
 		}
 		if c.JSON {
 			return json.NewEncoder(stdout).Encode(map[string]string{"workflowId": run.GetID(), "runId": run.GetRunID()})
@@ -192,6 +213,9 @@ func printMigration(w io.Writer, id string, st workflows.MigrationState, asJSON 
 		fmt.Fprint(w, " (paused)")
 	}
 	fmt.Fprintln(w)
+	if st.NeedsAttention != "" {
+		fmt.Fprintf(w, "NEEDS ATTENTION: %s\n  fix it, then `starter migrate resume` (or send the corrected secret file)\n", st.NeedsAttention)
+	}
 	if st.Waiting != "" {
 		fmt.Fprintf(w, "waiting:  %s\n", st.Waiting)
 	}
@@ -242,4 +266,16 @@ func printMigration(w io.Writer, id string, st workflows.MigrationState, asJSON 
 		fmt.Fprintf(w, "note:     %s\n", n)
 	}
 	return nil
+}
+
+// rootMessage is the innermost message of an error chain (an update's
+// refusal arrives wrapped).
+func rootMessage(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
 }

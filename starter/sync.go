@@ -60,6 +60,9 @@ func cmdSync(ctx context.Context, c *config, tc client.Client, args []string, st
 		run, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: id, TaskQueue: c.Temporal.TaskQueue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			// The same search attributes and summary a run gives the record.
+			TypedSearchAttributes: workflows.RecordSearchAttributes(args[0], workflows.SelectedRecord{ID: args[1]}),
+			StaticSummary:         workflows.RecordSummary(args[0], workflows.SelectedRecord{ID: args[1]}),
 		}, workflowType, input)
 	default:
 		return usageError{fmt.Errorf("sync takes no argument (a full run) or '<customer|charge|invoice|adjustment> <ID>', got %q", strings.Join(args, " "))}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/fx"
 	"google.golang.org/grpc"
@@ -143,8 +144,8 @@ func newTemporalClient(lc fx.Lifecycle, c *config, logger *slog.Logger, m *metri
 	return tc, nil
 }
 
-func newActivities(z *zuora.Client, ns *netsuite.Client, logger *slog.Logger, m *metrics.Metrics) *activities.Activities {
-	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: logger, Metrics: m}
+func newActivities(z *zuora.Client, ns *netsuite.Client, logger *slog.Logger, m *metrics.Metrics, tc client.Client) *activities.Activities {
+	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: logger, Metrics: m, Fence: activities.TemporalFence(tc), Temporal: tc}
 }
 
 func newWorker(c *config, tc client.Client, a *activities.Activities, st *sharedState) (worker.Worker, error) {
@@ -153,6 +154,9 @@ func newWorker(c *config, tc client.Client, a *activities.Activities, st *shared
 		MaxConcurrentWorkflowTaskExecutionSize: c.MaxWorkflowTasks,
 		TaskQueueActivitiesPerSecond:           c.ActivitiesPerSecond,
 		WorkerStopTimeout:                      c.StopTimeout,
+		// Every activity error is classified once here: refused credentials,
+		// 4xx and bad records are not retried; Retry-After is the next delay.
+		Interceptors: []interceptor.WorkerInterceptor{activities.ErrorClassifier()},
 	})
 	app.Register(w, a)
 	m, err := migrationActivities(c, a, st.Store)

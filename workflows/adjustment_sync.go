@@ -94,6 +94,7 @@ func adjustmentDisabled(s settings.Settings) string {
 // Each step repeats safely, so a crash between the NetSuite write and the
 // Zuora write-back makes nothing twice. Its workflow id is AdjustmentWorkflowID.
 func AdjustmentSyncWorkflow(ctx workflow.Context, in AdjustmentSyncInput) (AdjustmentSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordAdjustment, in.AdjustmentID)
 	res := AdjustmentSyncResult{AdjustmentID: in.AdjustmentID}
 	step := "validating"
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (AdjustmentSyncResult, error) {
@@ -186,7 +187,7 @@ const ModeApplyOriginalCreditMemo = "apply-original-credit-memo"
 // Zuora cannot be written either the workflow fails and the adjustment stays
 // Processing, which the next run selects again.
 func failAdjustment(ctx workflow.Context, res AdjustmentSyncResult, reason string) (AdjustmentSyncResult, error) {
-	failCtx := workflow.WithActivityOptions(ctx, markFailedOptions())
+	failCtx := cleanupContext(ctx)
 	if err := workflow.ExecuteActivity(failCtx, ActivityMarkAdjustmentFailed, MarkFailedInput{
 		RecordType: RecordAdjustment, ID: res.AdjustmentID, Reason: reason,
 	}).Get(failCtx, nil); err != nil {

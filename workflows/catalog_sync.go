@@ -31,6 +31,7 @@ type CatalogSyncResult struct {
 // sync"), then writes the item's id and Sync Complete back to the charge.
 // Its workflow id is ChargeWorkflowID.
 func CatalogSyncWorkflow(ctx workflow.Context, in CatalogSyncInput) (CatalogSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordCharge, in.ChargeID)
 	ctx = workflow.WithActivityOptions(ctx, recordActivityOptions())
 	var res CatalogSyncResult
 	err := workflow.ExecuteActivity(ctx, ActivitySyncCharge, in).Get(ctx, &res)
@@ -40,7 +41,7 @@ func CatalogSyncWorkflow(ctx workflow.Context, in CatalogSyncInput) (CatalogSync
 		return res, nil
 	}
 	reason := "the catalog sync could not finish: " + errorMessage(err)
-	failCtx := workflow.WithActivityOptions(ctx, markFailedOptions())
+	failCtx := cleanupContext(ctx)
 	if ferr := workflow.ExecuteActivity(failCtx, ActivityMarkChargeFailed, MarkFailedInput{
 		RecordType: RecordCharge, ID: in.ChargeID, Reason: reason,
 	}).Get(failCtx, nil); ferr != nil {

@@ -56,8 +56,14 @@ func TestCatalogSync_NewOnlyLeavesExistingItemUnchanged(t *testing.T) {
 
 func TestCatalogSync_RetriesExhaustedMarkTheChargeError(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(ActivitySyncCharge, mock.Anything, mock.Anything).Return(CatalogSyncResult{},
-		temporal.NewNonRetryableApplicationError("NetSuite answered 503", "APIUnavailable", nil))
+	attempts := 0
+	env.OnActivity(ActivitySyncCharge, mock.Anything, mock.Anything).Return(func(context.Context, CatalogSyncInput) (CatalogSyncResult, error) {
+		attempts++
+		return CatalogSyncResult{}, temporal.NewApplicationError("NetSuite answered 503", "APIUnavailable")
+	})
+	defer func() {
+		require.Equal(t, int(recordActivityOptions().RetryPolicy.MaximumAttempts), attempts, "retried to the policy's maximum")
+	}()
 	var marked MarkFailedInput
 	env.OnActivity(ActivityMarkChargeFailed, mock.Anything, mock.Anything).Return(func(_ context.Context, in MarkFailedInput) error {
 		marked = in

@@ -68,6 +68,7 @@ func recordActivityOptions() workflow.ActivityOptions {
 // exactly once and writes the link and Sync Complete back to Zuora. Its
 // workflow id is CustomerWorkflowID, so a customer never syncs twice at once.
 func CustomerSyncWorkflow(ctx workflow.Context, in CustomerSyncInput) (CustomerSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordCustomer, in.ID)
 	ctx = workflow.WithActivityOptions(ctx, recordActivityOptions())
 	var res CustomerSyncResult
 	err := workflow.ExecuteActivity(ctx, ActivitySyncCustomer, in).Get(ctx, &res)
@@ -77,7 +78,7 @@ func CustomerSyncWorkflow(ctx workflow.Context, in CustomerSyncInput) (CustomerS
 		return res, nil
 	}
 	reason := "the customer sync could not finish: " + errorMessage(err)
-	failCtx := workflow.WithActivityOptions(ctx, markFailedOptions())
+	failCtx := cleanupContext(ctx)
 	if ferr := workflow.ExecuteActivity(failCtx, ActivityMarkCustomerFailed, MarkCustomerFailedInput{
 		ID: in.ID, Master: in.Settings.Customer.Master, Reason: reason,
 	}).Get(failCtx, nil); ferr != nil {

@@ -101,8 +101,14 @@ func TestCustomerSync_SkippedWhenNoLongerEligible(t *testing.T) {
 
 func TestCustomerSync_RetriesExhaustedMarkTheAccountError(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(ActivitySyncCustomer, mock.Anything, mock.Anything).Return(CustomerSyncResult{},
-		temporal.NewNonRetryableApplicationError("NetSuite is down", "APIUnavailable", nil))
+	attempts := 0
+	env.OnActivity(ActivitySyncCustomer, mock.Anything, mock.Anything).Return(func(context.Context, CustomerSyncInput) (CustomerSyncResult, error) {
+		attempts++
+		return CustomerSyncResult{}, temporal.NewApplicationError("NetSuite is down", "APIUnavailable")
+	})
+	defer func() {
+		require.Equal(t, int(recordActivityOptions().RetryPolicy.MaximumAttempts), attempts, "retried to the policy's maximum")
+	}()
 	var marked MarkCustomerFailedInput
 	env.OnActivity(ActivityMarkCustomerFailed, mock.Anything, mock.Anything).Return(func(_ context.Context, in MarkCustomerFailedInput) error {
 		marked = in

@@ -29,7 +29,18 @@ type InvoiceSyncState struct {
 	NextBatch      int    `json:"nextBatch"`            // batches below this one are in NetSuite
 	LinesWritten   int    `json:"linesWritten"`
 	ContinuedAsNew int    `json:"continuedAsNew"`
+	// BatchOrder is the order the invoice's items are cut into batches in:
+	// BatchOrderZuoraID (items sorted by Zuora id, read through ZOQL). Empty
+	// in states written by earlier code, which batched in the invoice's own
+	// item order: such a sync starts its batches again in id order (lines
+	// already in NetSuite are found by key and skipped), so no item is left
+	// out by the change of order.
+	BatchOrder string `json:"batchOrder,omitempty"`
 }
+
+// BatchOrderZuoraID: batch b holds items [b·size, (b+1)·size) of the
+// invoice's items sorted by Zuora id.
+const BatchOrderZuoraID = "zuora-id"
 
 // SyncInvoiceInput is the SyncInvoice activity's input: do the next part of
 // this invoice's sync. Every part is idempotent, so a retry after a crash or a
@@ -83,7 +94,12 @@ type InvoiceProgress struct {
 func invoiceActivityOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
+		// Longer than the longest single request (the clients' 2-minute
+		// HTTP timeout): the activity heartbeats in the background all along
+		// (activities/liveness.go), so only a dead worker misses it.
+		HeartbeatTimeout: 3 * time.Minute,
+		// The whole invoice: attempts and backoff end within this.
+		ScheduleToCloseTimeout: 6 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
@@ -113,6 +129,7 @@ func markFailedOptions() workflow.ActivityOptions {
 // Transferred To Accounting = Yes. Its workflow id is InvoiceWorkflowID, so an
 // invoice never syncs twice at once.
 func InvoiceSyncWorkflow(ctx workflow.Context, in InvoiceSyncInput) (InvoiceSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordInvoice, in.InvoiceID)
 	state := in.State
 	outcome := ""
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (InvoiceProgress, error) {
@@ -124,7 +141,7 @@ func InvoiceSyncWorkflow(ctx workflow.Context, in InvoiceSyncInput) (InvoiceSync
 
 	perContinue := in.Settings.Run.BatchesPerContinue
 	if perContinue <= 0 {
-		perContinue = settings.Default().Run.BatchesPerContinue
+		perContinue = recordedDefault(ctx, func() int { return settings.Default().Run.BatchesPerContinue })
 	}
 	batchesAtStart := state.NextBatch
 
@@ -135,11 +152,14 @@ func InvoiceSyncWorkflow(ctx workflow.Context, in InvoiceSyncInput) (InvoiceSync
 		}).Get(ctx, &step)
 		if err != nil {
 			reason := "the sync could not finish: " + errorMessage(err)
+			if ctx.Err() != nil {
+				reason = "the sync was cancelled before it finished"
+			}
 			if state.NetSuiteID != "" {
 				reason += fmt.Sprintf(" (NetSuite %s %s exists with %d of %d line batches; the next run completes it)",
 					state.RecordType, state.NetSuiteID, state.NextBatch, state.TotalBatches)
 			}
-			failCtx := workflow.WithActivityOptions(ctx, markFailedOptions())
+			failCtx := cleanupContext(ctx)
 			if ferr := workflow.ExecuteActivity(failCtx, ActivityMarkInvoiceFailed, MarkFailedInput{
 				RecordType: RecordInvoice, ID: in.InvoiceID, Reason: reason,
 			}).Get(failCtx, nil); ferr != nil {
@@ -196,4 +216,13 @@ func errorMessage(err error) string {
 		return appErr.Message()
 	}
 	return err.Error()
+}
+
+// cleanupContext runs the activity that records why a record could not
+// finish, on a context disconnected from the workflow's: even when the
+// workflow was cancelled, Error with the reason beats a record left
+// Processing without one.
+func cleanupContext(ctx workflow.Context) workflow.Context {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	return workflow.WithActivityOptions(dctx, markFailedOptions())
 }

@@ -81,6 +81,9 @@ func (m *migration) note(format string, args ...any) {
 // handlers registers the status query and the operator's signals. Signals
 // are received by one goroutine; the steps wait on the state they change.
 func (m *migration) handlers(ctx workflow.Context) error {
+	if err := m.registerUpdates(ctx); err != nil {
+		return err
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryMigrationStatus, func() (MigrationState, error) {
 		st := m.st
 		if st.Paused && !strings.HasPrefix(st.Waiting, "resume") {
@@ -124,6 +127,7 @@ func (m *migration) signal(ctx workflow.Context, c workflow.ReceiveChannel) {
 	case SignalMigrationResume:
 		c.Receive(ctx, nil)
 		m.st.Paused = false
+		m.st.ResumePending = true
 	case SignalMigrationCancel:
 		c.Receive(ctx, nil)
 		m.st.Cancelled = true
@@ -142,6 +146,7 @@ func (m *migration) signal(ctx workflow.Context, c workflow.ReceiveChannel) {
 			return
 		}
 		m.st.SecretFile = f.Path
+		m.st.ResumePending = true
 	}
 }
 
@@ -268,11 +273,22 @@ func (m *migration) end(ctx workflow.Context, err error) error {
 	return err
 }
 
+// exec runs one migration activity; a failure that outlasts its retries, or
+// that an operator must fix, waits in needs attention (attend) instead of
+// failing a migration that may be days in.
+func (m *migration) exec(ctx workflow.Context, timeout time.Duration, activity string, out any, args ...any) error {
+	return m.attend(ctx, func() error {
+		return workflow.ExecuteActivity(m.actx(ctx, timeout), activity, args...).Get(ctx, out)
+	})
+}
+
 func (m *migration) actx(ctx workflow.Context, timeout time.Duration) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: timeout,
-		HeartbeatTimeout:    2 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
+		HeartbeatTimeout:    3 * time.Minute, // above the clients' 2-minute request timeout
+		// Retries end (about 1.5 hours of an outage); then the migration
+		// waits in needs attention with the reason, not failing.
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute, MaximumAttempts: 20,
 			NonRetryableErrorTypes: []string{"BadInput", "BadSettings", "NoCredentialStore", "CredentialStore", "BadSecretFile", "NewCredentialRefused"}},
 	})
 }
@@ -282,8 +298,8 @@ func (m *migration) actx(ctx workflow.Context, timeout time.Duration) workflow.C
 func (m *migration) precheck(ctx workflow.Context) (string, error) {
 	for {
 		var res PrecheckResult
-		err := workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), ActivityMigrationPrecheck,
-			PrecheckInput{Settings: m.in.Settings, FinancePermission: m.in.FinancePermission}).Get(ctx, &res)
+		err := m.exec(ctx, 30*time.Minute, ActivityMigrationPrecheck, &res,
+			PrecheckInput{Settings: m.in.Settings, FinancePermission: m.in.FinancePermission})
 		if err != nil {
 			return "", err
 		}
@@ -383,8 +399,8 @@ func addCounts(into *Counts, c Counts) {
 
 func (m *migration) count(ctx workflow.Context, after time.Time) (MigrationCountResult, error) {
 	var res MigrationCountResult
-	err := workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), ActivityMigrationCount,
-		MigrationCountInput{Settings: m.in.Settings, CreatedAfter: after}).Get(ctx, &res)
+	err := m.exec(ctx, 30*time.Minute, ActivityMigrationCount, &res,
+		MigrationCountInput{Settings: m.in.Settings, CreatedAfter: after})
 	return res, err
 }
 
@@ -516,12 +532,14 @@ func (m *migration) pages(ctx workflow.Context, activity string, c *ConvertCount
 		if err := m.checkpoint(ctx); err != nil {
 			return err
 		}
-		if m.st.PagesSinceCAN >= m.in.PagesPerContinue {
+		if m.st.PagesSinceCAN >= m.in.PagesPerContinue || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			return m.continueAsNew(ctx)
 		}
 		var res ConvertPageResult
 		in := ConvertPageInput{Settings: m.in.Settings, AfterID: m.st.Cursor, Limit: m.in.PageSize, Date: m.st.Freeze.At.UTC().Format("2006-01-02")}
-		if err := workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), activity, in).Get(ctx, &res); err != nil {
+		if err := m.attend(ctx, func() error {
+			return workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), activity, in).Get(ctx, &res)
+		}); err != nil {
 			return err
 		}
 		c.Pages++
@@ -545,6 +563,11 @@ func (m *migration) pages(ctx workflow.Context, activity string, c *ConvertCount
 }
 
 func (m *migration) continueAsNew(ctx workflow.Context) error {
+	// Updates in flight finish first (their answers would be lost), then
+	// signals not yet received are applied.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
 	m.drainSignals(ctx)
 	m.st.PagesSinceCAN = 0
 	m.st.ContinuedAsNew++
@@ -588,7 +611,7 @@ func (m *migration) waitIS(ctx workflow.Context) (string, error) {
 			return "", err
 		}
 		var on bool
-		if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationTenantIS).Get(ctx, &on); err != nil {
+		if err := m.exec(ctx, 5*time.Minute, ActivityMigrationTenantIS, &on); err != nil {
 			return "", err
 		}
 		m.st.WaitIS.Polls++
@@ -622,8 +645,10 @@ func (m *migration) rotateOAuth(ctx workflow.Context) (string, error) {
 	o := &m.st.OAuth
 	for o.NewClientID == "" {
 		var res OAuthClientResult
-		if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationNewOAuth,
-			OAuthClientInput{SecretFile: m.st.SecretFile}).Get(ctx, &res); err != nil {
+		if err := m.attend(ctx, func() error {
+			return workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationNewOAuth,
+				OAuthClientInput{SecretFile: m.st.SecretFile}).Get(ctx, &res)
+		}); err != nil {
 			return "", err
 		}
 		if res.NeedsOperator {
@@ -638,15 +663,15 @@ func (m *migration) rotateOAuth(ctx workflow.Context) (string, error) {
 	}
 	if !o.Verified {
 		var res OAuthClientResult
-		if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationActivate).Get(ctx, &res); err != nil {
+		if err := m.exec(ctx, 5*time.Minute, ActivityMigrationActivate, &res); err != nil {
 			return "", err
 		}
 		o.Verified = true
 	}
 	for !o.OldRefused {
 		var res RetireOAuthResult
-		if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationRetireOAuth,
-			RetireOAuthInput{OldClientID: o.OldClientID}).Get(ctx, &res); err != nil {
+		if err := m.exec(ctx, 5*time.Minute, ActivityMigrationRetireOAuth, &res,
+			RetireOAuthInput{OldClientID: o.OldClientID}); err != nil {
 			return "", err
 		}
 		o.OldRetired = o.OldRetired || res.Retired
@@ -674,8 +699,8 @@ func (m *migration) rotateOAuth(ctx workflow.Context) (string, error) {
 
 func (m *migration) isMode(ctx workflow.Context) (string, error) {
 	var res ISModeCounts
-	if err := workflow.ExecuteActivity(m.actx(ctx, 5*time.Minute), ActivityMigrationISMode,
-		ISModeInput{By: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, &res); err != nil {
+	if err := m.exec(ctx, 5*time.Minute, ActivityMigrationISMode, &res,
+		ISModeInput{By: workflow.GetInfo(ctx).WorkflowExecution.ID}); err != nil {
 		return "", err
 	}
 	m.st.ISMode = res

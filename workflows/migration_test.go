@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -36,6 +37,7 @@ type fakeTenant struct {
 	retired          bool
 	realTenant       bool // no sandbox admin: the OAuth client comes from the operator's file
 	secretFiles      []string
+	badSecretFile    string // the path the worker cannot read (a typo)
 	createdAfterSeen bool
 	stickyRounds     int             // invoice sync rounds that leave eligibleNeg unsynced (errors)
 	failFirstAttempt map[string]bool // activity -> fail its first attempt after doing its work
@@ -161,6 +163,9 @@ func (f *fakeTenant) register(env *testsuite.TestWorkflowEnvironment) {
 	reg(func(_ context.Context, in OAuthClientInput) (OAuthClientResult, error) {
 		if f.realTenant && in.SecretFile == "" {
 			return OAuthClientResult{NeedsOperator: true, OldClientID: "old-client"}, nil
+		}
+		if in.SecretFile != "" && in.SecretFile == f.badSecretFile {
+			return OAuthClientResult{}, temporal.NewNonRetryableApplicationError("reading the secret file "+in.SecretFile+": no such file", "BadSecretFile", nil)
 		}
 		if in.SecretFile != "" {
 			f.secretFiles = append(f.secretFiles, in.SecretFile)
@@ -484,5 +489,51 @@ func TestMigration_ARoundThatMadeProgressIsFollowedByAnotherWithoutTheOperator(t
 	st := result(t, env)
 	require.Equal(t, 2, st.Sync.Rounds)
 	require.Empty(t, st.Overrides)
+	require.Equal(t, MigrationCompleted, st.Outcome)
+}
+
+// update sends an operator Update at d and records its answer or refusal.
+func updateAt(env *testsuite.TestWorkflowEnvironment, d time.Duration, name string, answer *string, args ...any) {
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, fmt.Sprintf("%s-%s", name, d), &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { *answer = "refused: " + err.Error() },
+			OnAccept:   func() {},
+			OnComplete: func(res any, err error) { *answer = fmt.Sprintf("answered: %+v %v", res, err) },
+		}, args...)
+	}, d)
+}
+
+// Operator commands are Updates: each is answered, or refused with the
+// reason by its validator (today a signal left at most a note). A mistyped
+// secret file path does not fail the migration after half its work: it waits
+// in "needs attention" (status query) until a corrected file is sent.
+func TestMigration_OperatorUpdatesAnsweredOrRefusedAndAMistypedSecretFileNeedsAttention(t *testing.T) {
+	f := newFakeTenant(1)
+	f.realTenant = true
+	f.badSecretFile = "/run/secrets/zuora-new-clinet.json"
+	env := newMigrationEnv(f)
+	var approve, secondApprove, relative, typo, fixed string
+	updateAt(env, 30*time.Minute, SignalMigrationApprove, &approve)
+	updateAt(env, 2*time.Hour, SignalMigrationApprove, &secondApprove) // the freeze is approved already
+	updateAt(env, 11*time.Hour, SignalMigrationSecretFile, &relative, OAuthSecretFileSignal{Path: "zuora-new-client.json"})
+	updateAt(env, 11*time.Hour+time.Minute, SignalMigrationSecretFile, &typo, OAuthSecretFileSignal{Path: f.badSecretFile})
+	var attention MigrationState
+	env.RegisterDelayedCallback(func() { attention = status(t, env) }, 12*time.Hour)
+	updateAt(env, 13*time.Hour, SignalMigrationSecretFile, &fixed, OAuthSecretFileSignal{Path: "/run/secrets/zuora-new-client.json"})
+	env.RegisterDelayedCallback(func() { f.retired = true }, 14*time.Hour)
+	signalAt(env, 15*time.Hour, SignalMigrationApprove, nil)
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+
+	require.Contains(t, secondApprove, "refused: nothing to approve at step", "an approve with nothing to approve is refused with the reason")
+	require.Contains(t, approve, "answered:")
+	require.Contains(t, relative, "refused: the secret file must be an absolute path")
+	require.Contains(t, typo, "answered:")
+	require.Equal(t, StepOAuth, attention.Step)
+	require.Contains(t, attention.NeedsAttention, "no such file", "the mistyped path waits in needs attention, with the reason")
+	require.Empty(t, attention.Outcome)
+	require.Contains(t, fixed, "answered:")
+	require.Equal(t, []string{"/run/secrets/zuora-new-client.json"}, f.secretFiles)
+	require.Empty(t, st.NeedsAttention)
 	require.Equal(t, MigrationCompleted, st.Outcome)
 }

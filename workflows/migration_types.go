@@ -152,14 +152,19 @@ type ISModeCounts struct {
 // MigrationState is the migration's whole state: carried across
 // continue-as-new, answered by the status query, returned as the result.
 type MigrationState struct {
-	Outcome   string     `json:"outcome,omitempty"`
-	Step      string     `json:"step"`
-	Waiting   string     `json:"waiting,omitempty"` // what the migration waits for, if anything
-	Paused    bool       `json:"paused"`
-	Cancelled bool       `json:"cancelled"`
-	Findings  []Finding  `json:"findings,omitempty"`
-	Overrides []Override `json:"overrides,omitempty"`
-	Prechecks int        `json:"prechecks"`
+	Outcome   string `json:"outcome,omitempty"`
+	Step      string `json:"step"`
+	Waiting   string `json:"waiting,omitempty"` // what the migration waits for, if anything
+	Paused    bool   `json:"paused"`
+	Cancelled bool   `json:"cancelled"`
+	// NeedsAttention: a failure an operator can fix (a mistyped secret file
+	// path, a missing one-time charge) stopped the step; it waits, with this
+	// reason, for the fix and `starter migrate resume` (or a new secret
+	// file). Also the search attribute SyncOutcome = "needs-attention".
+	NeedsAttention string     `json:"needsAttention,omitempty"`
+	Findings       []Finding  `json:"findings,omitempty"`
+	Overrides      []Override `json:"overrides,omitempty"`
+	Prechecks      int        `json:"prechecks"`
 
 	Sync        SyncStepCounts `json:"sync"`
 	Freeze      FreezeCounts   `json:"freeze"`
@@ -177,6 +182,7 @@ type MigrationState struct {
 	PagesSinceCAN  int    `json:"pagesSinceContinue,omitempty"`
 	ApprovePending bool   `json:"approvePending,omitempty"`
 	RecheckPending bool   `json:"recheckPending,omitempty"`
+	ResumePending  bool   `json:"resumePending,omitempty"`
 	SecretFile     string `json:"secretFile,omitempty"` // a path, never the secret
 	ContinuedAsNew int    `json:"continuedAsNew"`
 }

@@ -47,6 +47,9 @@ type ReconcileInput struct {
 	MaxDifferences int `json:"maxDifferences,omitempty"`
 	// State is set by continue-as-new.
 	State *ReconcileState `json:"state,omitempty"`
+	// settingsDefaulted: the input had no "settings"; the workflow records
+	// the defaults it uses (defaults.go), so a replay never re-derives them.
+	settingsDefaulted bool
 }
 
 // UnmarshalJSON starts from the default settings, so an input written by
@@ -58,6 +61,11 @@ func (in *ReconcileInput) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
+	var probe struct {
+		Settings json.RawMessage `json:"settings"`
+	}
+	_ = json.Unmarshal(b, &probe)
+	p.settingsDefaulted = len(probe.Settings) == 0 || string(probe.Settings) == "null"
 	*in = ReconcileInput(p)
 	return nil
 }
@@ -170,7 +178,7 @@ func ValidateReconcileRange(from, to string) error {
 func reconcileActivityOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
-		HeartbeatTimeout:    2 * time.Minute,
+		HeartbeatTimeout:    3 * time.Minute, // above the clients' 2-minute request timeout
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute, MaximumAttempts: 25,
 		},
@@ -185,6 +193,9 @@ func reconcileActivityOptions() workflow.ActivityOptions {
 func ReconcileWorkflow(ctx workflow.Context, in ReconcileInput) (ReconcileResult, error) {
 	if err := ValidateReconcileRange(in.From, in.To); err != nil {
 		return ReconcileResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadInput", nil)
+	}
+	if in.settingsDefaulted {
+		in.Settings = defaultSettings(ctx)
 	}
 	pageSize := in.PageSize
 	if pageSize <= 0 {

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"strings"
+
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -61,4 +63,48 @@ func markOutcome(ctx workflow.Context, outcome string) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchOutcome.ValueSet(outcome)); err != nil {
 		workflow.GetLogger(ctx).Warn("search attribute SyncOutcome not set", "outcome", outcome, "error", err)
 	}
+}
+
+// versionRecordSearchAttributes guards the upsert below (docs/operations.md):
+// a record workflow started before it replays without it.
+const versionRecordSearchAttributes = "record-search-attributes-at-start"
+
+// ensureRecordSearchAttributes gives a record workflow started outside a run
+// (the starter's "sync <type> <id>", `temporal workflow start`) the type and
+// id a run sets at start, so the same UI filters find it. A workflow a run
+// started has them already and costs nothing more.
+func ensureRecordSearchAttributes(ctx workflow.Context, recordType, id string) {
+	if id == "" {
+		return
+	}
+	if _, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchRecordType); ok {
+		return
+	}
+	if workflow.GetVersion(ctx, versionRecordSearchAttributes, workflow.DefaultVersion, 1) != 1 {
+		return
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchRecordType.ValueSet(recordType), SearchZuoraID.ValueSet(id)); err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not set", "record_type", recordType, "id", id, "error", err)
+	}
+}
+
+// RecordSummary is a record workflow's static summary, the line the Temporal
+// UI and `temporal workflow list` show for it: "invoice INV00012 · account
+// A00001 · Zuora 2c92…" (whatever of it is known when it starts).
+func RecordSummary(recordType string, rec SelectedRecord) string {
+	parts := []string{recordType}
+	if rec.Number != "" {
+		parts = append(parts, rec.Number)
+	}
+	if rec.AccountNumber != "" {
+		parts = append(parts, "account "+rec.AccountNumber)
+	}
+	parts = append(parts, "Zuora "+rec.ID)
+	return strings.Join(parts, " · ")
+}
+
+// RecordSearchAttributes are the search attributes a record workflow starts
+// with, in a run or alone (the starter's "sync <type> <id>").
+func RecordSearchAttributes(recordType string, rec SelectedRecord) temporal.SearchAttributes {
+	return recordSearchAttributes(recordType, rec)
 }

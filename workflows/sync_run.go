@@ -71,12 +71,7 @@ var childPhases = map[string]childPhase{
 }
 
 // childOutcome is the part of every record workflow's result a run reads.
-type childOutcome struct {
-	Outcome       string `json:"outcome"`
-	Reason        string `json:"reason,omitempty"`
-	Number        string `json:"number,omitempty"`
-	InvoiceNumber string `json:"invoiceNumber,omitempty"`
-}
+type childOutcome = RecordOutcome
 
 // maxErrorsInResult bounds the errors a run's result lists; the rest are
 // counted (every errored record also carries its reason in Zuora).
@@ -163,6 +158,15 @@ type syncRun struct {
 	in       SyncRunInput
 	state    SyncRunState
 	inFlight int
+	// pending are the running record children, in start order; a cancelled
+	// run waits for them (drainAfterCancel).
+	pending []pendingChild
+}
+
+type pendingChild struct {
+	id     string
+	future workflow.Future
+	done   func(workflow.Future)
 }
 
 func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
@@ -180,17 +184,49 @@ func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
 			return SyncRunResult{}, temporal.NewNonRetryableApplicationError("unknown phase "+r.state.Phase, "BadInput", nil)
 		}
 		if err != nil {
+			if ctx.Err() != nil || temporal.IsCanceledError(err) {
+				return SyncRunResult{}, r.drainAfterCancel(ctx)
+			}
 			return SyncRunResult{}, err
+		}
+		if ctx.Err() != nil {
+			return SyncRunResult{}, r.drainAfterCancel(ctx)
 		}
 		r.advance()
 	}
 	if r.in.Settings.Run.ReconcileAfterSync {
 		reconcileAfterSync(ctx, r.in.Settings)
 	}
+	return r.result(), nil
+}
+
+func (r *syncRun) result() SyncRunResult {
 	return SyncRunResult{
 		Progress: r.state.Progress, Errors: r.state.Errors, ErrorsOmitted: r.state.ErrorsOmitted,
 		Disabled: r.state.Disabled, ContinuedAsNew: r.state.ContinuedAsNew,
-	}, nil
+	}
+}
+
+// drainAfterCancel ends a cancelled run (real-api-gaps.md T3): nothing new is
+// selected or started; the record children in flight were started on a
+// disconnected context, so the cancellation does not reach them, and each
+// finishes its record (no invoice is left Processing or half-written); their
+// outcomes are counted, then the run closes as Canceled with its counts as
+// the cancellation's details.
+func (r *syncRun) drainAfterCancel(ctx workflow.Context) error {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	for len(r.pending) > 0 {
+		// A fresh selector each time: a finished child may hand its record
+		// to a wait for another workflow (awaitRunning), a new future.
+		sel := workflow.NewSelector(dctx)
+		for _, p := range r.pending {
+			sel.AddFuture(p.future, p.done)
+		}
+		workflow.SetCurrentDetails(dctx, fmt.Sprintf("cancelled: waiting for %d records in flight to finish", len(r.pending)))
+		sel.Select(dctx)
+	}
+	workflow.GetLogger(ctx).Info("sync run cancelled; records in flight finished", "progress", r.state.Progress)
+	return temporal.NewCanceledError(r.result())
 }
 
 func firstPhase(only []string) string {
@@ -273,9 +309,13 @@ func (r *syncRun) recordError(e RecordError) {
 func selectOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
+		// Above the clients' 2-minute request timeout; the activity beats in
+		// the background all along (activities/liveness.go).
+		HeartbeatTimeout: 3 * time.Minute,
+		// Retries end: a refused credential or a 4xx fails at once
+		// (non-retryable), an outage after about an hour of attempts.
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute, MaximumAttempts: 30,
 		},
 	}
 }
@@ -289,7 +329,8 @@ func (r *syncRun) syncChildren(ctx workflow.Context, phase childPhase) error {
 	window := max(run.Window, 1)
 	perContinue := run.ChildrenPerContinue
 	if perContinue <= 0 {
-		perContinue = settings.Default().Run.ChildrenPerContinue
+		perContinue = recordedDefault(ctx, func() int { return settings.Default().Run.ChildrenPerContinue })
+		r.in.Settings.Run.ChildrenPerContinue = perContinue // carried by continue-as-new
 	}
 	pageSize := max(2*window, 100)
 	counts := r.counts(recordType)
@@ -299,8 +340,13 @@ func (r *syncRun) syncChildren(ctx workflow.Context, phase childPhase) error {
 	selectionDone := false
 	started := 0
 	selector := workflow.NewSelector(ctx)
+	// A cancellation wakes the wait below; the run then drains (run()).
+	selector.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
 
 	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if len(buffer) == 0 && !selectionDone && started < perContinue {
 			var page SelectResult
 			if err := workflow.ExecuteActivity(selectCtx, phase.selectActivity, SelectInput{
@@ -336,9 +382,12 @@ func (r *syncRun) syncChildren(ctx workflow.Context, phase childPhase) error {
 
 func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, phase childPhase, rec SelectedRecord, counts *Counts) {
 	recordType := phase.recordType
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	// Disconnected: cancelling the run must not cancel a record mid-write.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	cctx := workflow.WithChildOptions(dctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            phase.workflowID(rec.ID),
 		TypedSearchAttributes: recordSearchAttributes(recordType, rec),
+		StaticSummary:         RecordSummary(recordType, rec),
 		TaskQueue:             workflow.GetInfo(ctx).TaskQueueName,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		// A record being written finishes even if its run is terminated: half
@@ -348,12 +397,15 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, p
 	counts.Selected++
 	r.inFlight++
 	future := workflow.ExecuteChildWorkflow(cctx, phase.workflowType, phase.input(rec, r.in.Settings))
-	selector.AddFuture(future, func(f workflow.Future) {
+	done := func(f workflow.Future) {
 		r.inFlight--
+		r.forget(rec.ID)
 		var res childOutcome
-		err := f.Get(ctx, &res)
+		err := f.Get(dctx, &res)
 		var already *temporal.ChildWorkflowExecutionAlreadyStartedError
 		switch {
+		case errors.As(err, &already) && workflow.GetVersion(ctx, versionAwaitRunning, workflow.DefaultVersion, 1) == 1:
+			r.awaitRunning(dctx, selector, recordType, phase.workflowID(rec.ID), rec, counts)
 		case errors.As(err, &already):
 			counts.add(OutcomeSkipped)
 		case err != nil:
@@ -366,7 +418,42 @@ func (r *syncRun) startChild(ctx workflow.Context, selector workflow.Selector, p
 				r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: firstNonEmpty(res.Number, res.InvoiceNumber, rec.Number), Reason: res.Reason})
 			}
 		}
-	})
+	}
+	r.pending = append(r.pending, pendingChild{id: rec.ID, future: future, done: done})
+	selector.AddFuture(future, done)
+}
+
+// awaitRunning waits for the workflow already syncing rec and counts its
+// outcome as this run's (it stays in flight, within the window, meanwhile).
+func (r *syncRun) awaitRunning(dctx workflow.Context, selector workflow.Selector, recordType, workflowID string, rec SelectedRecord, counts *Counts) {
+	r.inFlight++
+	future := workflow.ExecuteActivity(workflow.WithActivityOptions(dctx, awaitOptions()), ActivityAwaitRecordSync, AwaitRecordInput{WorkflowID: workflowID})
+	done := func(f workflow.Future) {
+		r.inFlight--
+		r.forget(rec.ID)
+		var res RecordOutcome
+		if err := f.Get(dctx, &res); err != nil {
+			counts.add(OutcomeError)
+			r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: rec.Number,
+				Reason: "the record's sync by workflow " + workflowID + " (started elsewhere) did not finish: " + errorMessage(err)})
+			return
+		}
+		counts.add(res.Outcome)
+		if res.Outcome == OutcomeError {
+			r.recordError(RecordError{Type: recordType, ID: rec.ID, Number: firstNonEmpty(res.Number, res.InvoiceNumber, rec.Number), Reason: res.Reason})
+		}
+	}
+	r.pending = append(r.pending, pendingChild{id: rec.ID, future: future, done: done})
+	selector.AddFuture(future, done)
+}
+
+func (r *syncRun) forget(id string) {
+	for i, p := range r.pending {
+		if p.id == id {
+			r.pending = append(r.pending[:i], r.pending[i+1:]...)
+			return
+		}
+	}
 }
 
 func (r *syncRun) updateRevRec(ctx workflow.Context) error {

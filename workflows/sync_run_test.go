@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/zuora-netsuite/connector/internal/settings"
@@ -155,4 +156,33 @@ func TestRecordSync_SameWorkflowAsARun(t *testing.T) {
 	_, _, _, err = RecordSync(RecordInvoice, "", s)
 	require.Error(t, err)
 	require.Equal(t, 7, RunProgress{Adjustments: Counts{Synced: 7}}.OfPhase(PhaseAdjustments).Synced)
+}
+
+// T3: cancelling a run must not cancel the invoices being written (that left
+// them Processing and half-written): the run starts nothing new, waits for
+// the children in flight, counts them, and closes Canceled with its counts.
+func TestSyncRun_CancelledRunStartsNothingNewLetsInFlightRecordsFinishAndClosesCanceledWithCounts(t *testing.T) {
+	env := newEnv(t)
+	s := settings.Default()
+	s.Run.Window = 4
+	env.OnActivity(ActivitySelectInvoices, mock.Anything, mock.Anything).Return(fakeSelection(30))
+	started, cancelledChildren := 0, 0
+	env.OnWorkflow(InvoiceSyncWorkflow, mock.Anything, mock.Anything).Return(func(ctx workflow.Context, in InvoiceSyncInput) (InvoiceSyncResult, error) {
+		started++
+		if err := workflow.Sleep(ctx, time.Minute); err != nil {
+			cancelledChildren++
+			return InvoiceSyncResult{}, err
+		}
+		return InvoiceSyncResult{InvoiceID: in.InvoiceID, Outcome: OutcomeSynced}, nil
+	})
+	env.RegisterDelayedCallback(env.CancelWorkflow, 90*time.Second) // mid-way through the second window
+	env.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: s, Only: []string{PhaseInvoices}})
+	err := env.GetWorkflowError()
+	var canceled *temporal.CanceledError
+	require.ErrorAs(t, err, &canceled, "the run closes Canceled")
+	var res SyncRunResult
+	require.NoError(t, canceled.Details(&res))
+	require.Zero(t, cancelledChildren, "the cancellation reached records being written")
+	require.Equal(t, 8, started, "records started after the cancellation")
+	require.Equal(t, Counts{Selected: 8, Synced: 8}, res.Progress.Invoices)
 }

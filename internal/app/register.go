@@ -36,6 +36,7 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.CompleteAdjustment, activity.RegisterOptions{Name: workflows.ActivityCompleteAdjustment})
 	r.RegisterActivityWithOptions(a.MarkAdjustmentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkAdjustmentFailed})
 	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
+	r.RegisterActivityWithOptions(a.AwaitRecordSync, activity.RegisterOptions{Name: workflows.ActivityAwaitRecordSync})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its

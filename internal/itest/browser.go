@@ -147,6 +147,12 @@ func (b *Browser) Visit(url string, within time.Duration, png string, ready func
 			} `json:"result"`
 		}
 		if err := c.call("Runtime.evaluate", map[string]any{"expression": pageText, "returnByValue": true}, &r); err != nil {
+			// While the page navigates (the UI redirects to its namespace's
+			// list) there is briefly no execution context: not ready yet.
+			if strings.Contains(err.Error(), "execution context") && time.Now().Add(time.Second).Before(deadline) {
+				time.Sleep(500 * time.Millisecond)
+				continue
+			}
 			b.t.Fatalf("chromium: reading the page: %v", err)
 		}
 		text = r.Result.Value

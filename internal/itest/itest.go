@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
@@ -177,7 +178,9 @@ func New(t testing.TB, f *fixture.Fixture, opts Options) *Env {
 
 // StartWorker starts an in-process worker on the Env's task queue.
 func (e *Env) StartWorker() {
-	w := worker.New(e.Temporal, e.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 20})
+	e.Acts.Fence, e.Acts.Temporal = activities.TemporalFence(e.Temporal), e.Temporal
+	w := worker.New(e.Temporal, e.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 20,
+		Interceptors: []interceptor.WorkerInterceptor{activities.ErrorClassifier()}})
 	app.Register(w, e.Acts)
 	if err := w.Start(); err != nil {
 		e.T.Fatalf("worker: %v", err)

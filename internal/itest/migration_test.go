@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -42,7 +43,8 @@ type migrationWorker struct {
 
 func (m *migrationWorker) start() {
 	cfg := sandbox.DefaultConfig()
-	w := worker.New(m.e.Temporal, m.e.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 20})
+	w := worker.New(m.e.Temporal, m.e.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 20,
+		Interceptors: []interceptor.WorkerInterceptor{activities.ErrorClassifier()}})
 	app.Register(w, m.e.Acts)
 	app.RegisterMigration(w, &activities.Migration{Activities: m.e.Acts, Store: m.store, SandboxAdminURL: m.e.Sandbox.ZuoraURL(),
 		Configured: zuora.Credentials{ClientID: cfg.Zuora.ClientID, ClientSecret: cfg.Zuora.ClientSecret}})
@@ -286,6 +288,9 @@ func TestMigrationEndToEnd(t *testing.T) {
 	t.Logf("write-offs %+v; credit memos %+v; continued as new %d times", final.WriteOff, final.CreditMemos, final.ContinuedAsNew)
 	if final.ContinuedAsNew == 0 {
 		t.Error("the conversion never continued as new")
+	}
+	if RecordingHistories() { // every step, across its continue-as-new runs (replay_test.go)
+		SaveHistories(ctx, t, e.Temporal, id, "end-to-end")
 	}
 
 	// Each negative invoice: exactly one credit memo of its amount, balance 0.

@@ -243,8 +243,15 @@ func (c *Client) do(ctx context.Context, cl call) error {
 			return err
 		}
 		wait := backoff(attempt, c.maxWait)
+		if ae != nil && ae.RetryAfter > c.maxWait {
+			// A long Retry-After goes back to the caller with the error
+			// (APIError.RetryAfter), whose retry policy waits it out: an
+			// activity sleeping here would outlive its timeouts, and a
+			// shortened wait would only be refused again.
+			return err
+		}
 		if ae != nil && ae.RetryAfter > 0 {
-			wait = min(ae.RetryAfter, c.maxWait)
+			wait = ae.RetryAfter
 		}
 		c.log.Debug("zuora: retrying", "endpoint", cl.endpoint, "attempt", attempt+1, "wait", wait, "error", err)
 		select {

@@ -296,3 +296,25 @@ func TestInvoiceItemWithoutAmountIsRefusedByName(t *testing.T) {
 	require.ErrorContains(t, err, "Zuora InvoiceItem it2: field ChargeAmount is missing")
 	require.False(t, IsRetryable(err))
 }
+
+// A Retry-After longer than the client's longest wait is not slept inside
+// the call (an activity would stop heartbeating or outlive its timeout): the
+// error comes back at once, carrying the delay for Temporal's retry.
+func TestLongRetryAfterIsReturnedNotSlept(t *testing.T) {
+	calls := 0
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(429)
+		_, _ = w.Write([]byte(`{"code":"REQUEST_EXCEEDED_LIMIT","message":"too many"}`))
+	})
+	c.maxWait = 2 * time.Second
+	start := time.Now()
+	err := c.GetObject(context.Background(), ObjAccount, "a1", &Account{})
+	require.Error(t, err)
+	require.Less(t, time.Since(start), time.Second)
+	require.Equal(t, 1, calls)
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, 120*time.Second, ae.RetryAfter)
+}

@@ -1,0 +1,17 @@
+package workflows
+
+// Definitions is every workflow type by the name it is registered under.
+// The replay test registers exactly this set; internal/app registers the
+// same names on the worker.
+func Definitions() map[string]any {
+	return map[string]any{
+		WorkflowSyncRun:        SyncRunWorkflow,
+		WorkflowInvoiceSync:    InvoiceSyncWorkflow,
+		WorkflowCustomerSync:   CustomerSyncWorkflow,
+		WorkflowCatalogSync:    CatalogSyncWorkflow,
+		WorkflowAdjustmentSync: AdjustmentSyncWorkflow,
+		WorkflowReconcile:      ReconcileWorkflow,
+		WorkflowMigration:      InvoiceSettlementMigrationWorkflow,
+		WorkflowPrecheck:       InvoiceSettlementPrecheckWorkflow,
+	}
+}
