@@ -39,7 +39,7 @@ func (f *newestAttemptFence) StillCurrent(ctx context.Context) error {
 // lineKeyCounts counts the NetSuite lines per Zuora item id.
 func lineKeyCounts(t *testing.T, ns *netsuite.Client, nsID string) (lines int, doubled []string) {
 	t.Helper()
-	rows, err := ns.QueryAll(context.Background(), "SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID))
+	rows, err := ns.QueryAll(context.Background(), "SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID)+" ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestSyncInvoice_OverlappingAttemptsNeverDuplicateALine(t *testing.T) {
 	// Temporal's view: attempt 1 stopped heartbeating after a few batches.
 	deadline := time.Now().Add(time.Minute)
 	for {
-		rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT id FROM transactionline WHERE custcol_zuora_item_id IS NOT NULL")
+		rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT id FROM transactionline WHERE custcol_zuora_item_id IS NOT NULL ORDER BY id")
 		if err != nil {
 			t.Fatal(err)
 		}
