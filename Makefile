@@ -9,7 +9,7 @@ SHELL := /bin/bash
 TEMPORAL_CLI_VERSION := v1.5.1
 BIN := $(CURDIR)/bin
 TEMPORAL := $(BIN)/temporal
-GO_TEST_FLAGS ?= -count=1 -timeout 45m
+GO_TEST_FLAGS ?= -count=1 -timeout 60m
 
 .PHONY: all build demo test unit lint bench chaos clean cluster cluster-stop cluster-bins test-cluster postgres record-histories
 
