@@ -3,19 +3,16 @@ package activities_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/zuora-netsuite/connector/activities"
-	"github.com/zuora-netsuite/connector/internal/app"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/sandbox"
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/sandbox/sbtest"
 	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
@@ -31,35 +28,8 @@ func recordSyncTenant(t *testing.T, f *fixture.Fixture) *activities.Activities {
 // sandboxTenant is recordSyncTenant with the sandbox, for tests that inject faults.
 func sandboxTenant(t *testing.T, f *fixture.Fixture) (*activities.Activities, *sandbox.Sandbox) {
 	t.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := sandbox.DefaultConfig()
-	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), quiet
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Load(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	apis := app.APIConfig{
-		ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret,
-		NetSuiteURL: sb.NetSuiteURL(), NetSuiteAccount: cfg.NetSuite.Account,
-		ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
-		TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret, NetSuiteConcurrency: 10, HTTPTimeout: time.Minute,
-	}
-	z, err := apis.NewZuora(quiet, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := apis.NewNetSuite(quiet, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &activities.Activities{Zuora: z, NetSuite: ns, Logger: quiet}, sb
+	ten := sbtest.Start(t, f, 10)
+	return &activities.Activities{Zuora: ten.Zuora, NetSuite: ten.NetSuite, Logger: ten.Logger}, ten.Sandbox
 }
 
 func generated(t *testing.T, spec string) *fixture.Fixture {

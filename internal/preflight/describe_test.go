@@ -2,13 +2,9 @@ package preflight_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
-	"time"
 
-	"github.com/zuora-netsuite/connector/internal/app"
-	"github.com/zuora-netsuite/connector/internal/sandbox"
+	"github.com/zuora-netsuite/connector/internal/sandbox/sbtest"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
 
@@ -17,24 +13,7 @@ import (
 // fields, and a 404 for an object the tenant does not have.
 func TestZuoraDescribeDecodesTheXMLAnswer(t *testing.T) {
 	f := tenant(t)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := sandbox.DefaultConfig()
-	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), quiet
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Load(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	z, err := (&app.APIConfig{ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret, HTTPTimeout: time.Minute}).NewZuora(quiet, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z := sbtest.Start(t, f, 5).Zuora
 	ctx := context.Background()
 	d, err := z.Describe(ctx, "Invoice")
 	if err != nil {

@@ -2,17 +2,14 @@ package preflight_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/zuora-netsuite/connector/internal/app"
 	"github.com/zuora-netsuite/connector/internal/preflight"
-	"github.com/zuora-netsuite/connector/internal/sandbox"
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/sandbox/sbtest"
 	"github.com/zuora-netsuite/connector/internal/settings"
 )
 
@@ -30,34 +27,8 @@ func tenant(t *testing.T) *fixture.Fixture {
 // preflightOn runs preflight against a sandbox serving f.
 func preflightOn(t *testing.T, f *fixture.Fixture, s settings.Settings) preflight.Report {
 	t.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := sandbox.DefaultConfig()
-	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", t.TempDir(), quiet
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Load(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	apis := app.APIConfig{
-		ZuoraURL: sb.ZuoraURL(), ZuoraClientID: cfg.Zuora.ClientID, ZuoraClientSecret: cfg.Zuora.ClientSecret,
-		NetSuiteURL: sb.NetSuiteURL(), NetSuiteAccount: cfg.NetSuite.Account,
-		ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
-		TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret, NetSuiteConcurrency: 5, HTTPTimeout: time.Minute,
-	}
-	z, err := apis.NewZuora(quiet, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := apis.NewNetSuite(quiet, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ten := sbtest.Start(t, f, 5)
+	z, ns := ten.Zuora, ten.NetSuite
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rep := preflight.Run(ctx, z, ns, s)
