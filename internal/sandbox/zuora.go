@@ -550,6 +550,9 @@ func (z *zuoraAPI) adjustInvoice(adj Record) (change, error) {
 	if err != nil || !amount.IsPositive() {
 		return change{}, fmt.Errorf("Amount %v must be a positive number", adj["Amount"])
 	}
+	if err := z.adjustableLeft(adj, invID, amount); err != nil {
+		return change{}, err
+	}
 	balance, _ := decimal.NewFromString(str(inv["Balance"]))
 	switch adj["Type"] {
 	case "Credit":
