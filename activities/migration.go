@@ -385,8 +385,10 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 		}
 		cm, err := m.Zuora.CreateCreditMemo(ctx, zuora.CreditMemoFromCharge{
 			AccountID: inv.AccountID,
+			// The checklist's On-Account accounting code goes on the memo
+			// item, in the field Zuora keeps it (credit memo OpenAPI).
 			Charges: []zuora.CreditMemoCharge{{ChargeID: in.Settings.Migration.OneTimeChargeID, Amount: amount,
-				Comment: "On-Account accounting code: " + onAccountCode(in.Settings)}},
+				FinanceInformation: &zuora.CreditMemoFinance{OnAccountAccountingCode: onAccountCode(in.Settings)}}},
 			EffectiveDate: in.Date, ReasonCode: reasonCode(in.Settings), AutoPost: true,
 			Comment: "Invoice Settlement migration: negative invoice " + inv.InvoiceNumber + " converted",
 			Origin:  migrationOrigin, Transaction: inv.ID,

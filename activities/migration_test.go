@@ -61,6 +61,7 @@ func setInvoiceSettlement(t *testing.T, sb *sandbox.Sandbox, on bool) {
 // source, all marked not to sync, one credit memo of its amount, balance 0.
 func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvoice(t *testing.T) {
 	m, sb, s := migrationTenant(t, "seed=3,accounts=4,invoices=30,items=2-6,negative=0.3,tax=0.6")
+	s.Migration.OnAccountAccountingCode = "On Account - IS migration"
 	ctx := context.Background()
 	invs, err := zuora.QueryAll[zuora.Invoice](ctx, m.Zuora, "select Id, InvoiceNumber, AccountId, Status, Amount, Balance from Invoice")
 	if err != nil {
@@ -177,6 +178,11 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 				memos[inv.ID]++
 				if cm.Amount.StringFixed(2) != want[inv.ID] {
 					t.Errorf("invoice %s: memo of %s, want %s", inv.ID, cm.Amount, want[inv.ID])
+				}
+				// The On-Account accounting code is on the memo's item, where Zuora keeps it.
+				items, err := m.Zuora.ListCreditMemoItems(ctx, cm.ID)
+				if err != nil || len(items) != 1 || items[0].FinanceInformation.OnAccountAccountingCode != s.Migration.OnAccountAccountingCode {
+					t.Errorf("memo %s items %+v (%v), want one with onAccountAccountingCode %q", cm.Number, items, err, s.Migration.OnAccountAccountingCode)
 				}
 			}
 		}

@@ -44,6 +44,7 @@ var zuoraObjects = map[string]struct {
 	zuora.ObjPayment:               {[]string{"AccountId"}, "payment"},
 	zuora.ObjPaymentRun:            {nil, ""},
 	zuora.ObjCreditMemo:            {[]string{"accountId"}, ""},
+	creditMemoItemTable:            {[]string{"creditMemoId"}, ""},
 }
 
 const tenantTable = "_Tenant"
