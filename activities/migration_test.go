@@ -121,6 +121,10 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 	}, "crash-"+crashed.ID); err != nil {
 		t.Fatal(err)
 	}
+	vin := workflows.MigrationVerifyInput{Settings: s}
+	if v, err := m.MigrationVerifyWriteOffs(ctx, vin); err != nil || v.Count != len(want) || v.Checked != len(want) {
+		t.Fatalf("recount before the write-offs: %+v %v, want all %d listed", v, err, len(want))
+	}
 	if r := page(m.MigrationWriteOffPage); r.Done != len(want) || r.AlreadyDone != 0 || len(r.Errors) != 0 {
 		t.Fatalf("write-off: %+v, want %d done (the crashed one completed)", r, len(want))
 	}
@@ -151,6 +155,9 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 	if len(sums) != len(want) || count[crashed.ID] < 2 || taxed == 0 {
 		t.Fatalf("write-offs on %d invoices (want %d), %d on the crashed one (want ≥ 2), %d on taxes (want > 0)", len(sums), len(want), count[crashed.ID], taxed)
 	}
+	if v, err := m.MigrationVerifyWriteOffs(ctx, vin); err != nil || v.Count != 0 || v.Checked != len(want) {
+		t.Fatalf("recount after the write-offs: %+v %v, want none listed", v, err)
+	}
 	if _, err := m.MigrationCreditMemoPage(ctx, workflows.ConvertPageInput{Settings: s, Limit: 2, Date: "2026-04-01"}); err == nil {
 		t.Fatal("credit memos before Invoice Settlement: want Zuora's refusal")
 	}
@@ -158,11 +165,17 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 	if on, err := m.MigrationTenantOnInvoiceSettlement(ctx); err != nil || !on {
 		t.Fatalf("after the flip: on=%v err=%v", on, err)
 	}
+	if v, err := m.MigrationVerifyCreditMemos(ctx, vin); err != nil || v.Count != len(want) {
+		t.Fatalf("memo recount before the memos: %+v %v, want all %d listed", v, err, len(want))
+	}
 	if r := page(m.MigrationCreditMemoPage); r.Done != len(want) || len(r.Errors) != 0 {
 		t.Fatalf("credit memos: %+v, want %d", r, len(want))
 	}
 	if r := page(m.MigrationCreditMemoPage); r.Done != 0 || r.AlreadyDone != len(want) {
 		t.Fatalf("repeated credit memos: %+v, want none new and %d found", r, len(want))
+	}
+	if v, err := m.MigrationVerifyCreditMemos(ctx, vin); err != nil || v.Count != 0 || v.Checked != len(want) {
+		t.Fatalf("memo recount after the memos: %+v %v, want none listed", v, err)
 	}
 	memos := map[string]int{}
 	for _, inv := range invs {

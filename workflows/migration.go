@@ -598,8 +598,15 @@ func (m *migration) writeOff(ctx workflow.Context) (string, error) {
 	if err := m.pages(ctx, ActivityMigrationWriteOffPage, &m.st.WriteOff); err != nil {
 		return "", err
 	}
+	extra := ""
+	if m.recountOn(ctx) {
+		var err error
+		if extra, err = m.recountWriteOffs(ctx); err != nil {
+			return "", err
+		}
+	}
 	w := m.st.WriteOff
-	return fmt.Sprintf("%d negative invoices written off, %d found written off, %d errored", w.Done, w.AlreadyDone, w.Errored), nil
+	return fmt.Sprintf("%d negative invoices written off, %d found written off, %d errored", w.Done, w.AlreadyDone, w.Errored) + extra, nil
 }
 
 // ---- step 5: wait for Invoice Settlement ----
@@ -635,8 +642,15 @@ func (m *migration) creditMemos(ctx workflow.Context) (string, error) {
 	if err := m.pages(ctx, ActivityMigrationCreditMemos, &m.st.CreditMemos); err != nil {
 		return "", err
 	}
+	extra := ""
+	if m.recountOn(ctx) {
+		var err error
+		if extra, err = m.recountCreditMemos(ctx); err != nil {
+			return "", err
+		}
+	}
 	c := m.st.CreditMemos
-	return fmt.Sprintf("%d credit memos made, %d found made, %d skipped, %d errored", c.Done, c.AlreadyDone, c.Skipped, c.Errored), nil
+	return fmt.Sprintf("%d credit memos made, %d found made, %d skipped, %d errored", c.Done, c.AlreadyDone, c.Skipped, c.Errored) + extra, nil
 }
 
 // ---- step 7: new OAuth client ----

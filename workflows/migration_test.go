@@ -42,10 +42,13 @@ type fakeTenant struct {
 	stickyRounds     int             // invoice sync rounds that leave eligibleNeg unsynced (errors)
 	failFirstAttempt map[string]bool // activity -> fail its first attempt after doing its work
 	attempts         map[string]int
+	lateNegative     string         // a negative invoice that appears after the write-off pages (the recount finds it)
+	recounts         map[string]int // recount activity -> calls
+	undoneMemo       string         // an invoice whose memo a person canceled after the credit memo pages
 }
 
 func newFakeTenant(n int) *fakeTenant {
-	f := &fakeTenant{writtenOff: map[string]int{}, memos: map[string]int{}, failFirstAttempt: map[string]bool{}, attempts: map[string]int{}}
+	f := &fakeTenant{writtenOff: map[string]int{}, memos: map[string]int{}, failFirstAttempt: map[string]bool{}, attempts: map[string]int{}, recounts: map[string]int{}}
 	for i := range n {
 		f.negatives = append(f.negatives, fmt.Sprintf("neg-%03d", i))
 	}
@@ -184,6 +187,39 @@ func (f *fakeTenant) register(env *testsuite.TestWorkflowEnvironment) {
 		f.retired = true
 		return RetireOAuthResult{Retired: true, Refused: true}, nil
 	}, ActivityMigrationRetireOAuth)
+	reg(func(_ context.Context, in MigrationVerifyInput) (MigrationVerifyResult, error) {
+		f.recounts[ActivityMigrationVerifyWriteOffs]++
+		if f.lateNegative != "" && !contains(f.negatives, f.lateNegative) {
+			f.negatives = append(f.negatives, f.lateNegative) // ids sort after the others
+		}
+		var r MigrationVerifyResult
+		for _, id := range f.negatives {
+			r.Checked++
+			if f.writtenOff[id] == 0 {
+				r.Count++
+				r.IDs, r.Reasons = append(r.IDs, id), append(r.Reasons, "not written off")
+			}
+		}
+		return r, nil
+	}, ActivityMigrationVerifyWriteOffs)
+	reg(func(_ context.Context, in MigrationVerifyInput) (MigrationVerifyResult, error) {
+		f.recounts[ActivityMigrationVerifyCreditMemos]++
+		if f.undoneMemo != "" && f.recounts[ActivityMigrationVerifyCreditMemos] == 1 {
+			f.memos[f.undoneMemo] = 0 // canceled in Zuora between the pages and the recount
+		}
+		var r MigrationVerifyResult
+		for _, id := range f.negatives {
+			if f.writtenOff[id] == 0 {
+				continue
+			}
+			r.Checked++
+			if f.memos[id] != 1 {
+				r.Count++
+				r.IDs, r.Reasons = append(r.IDs, id), append(r.Reasons, fmt.Sprintf("%d credit memos", f.memos[id]))
+			}
+		}
+		return r, nil
+	}, ActivityMigrationVerifyCreditMemos)
 	reg(func(_ context.Context, in ISModeInput) (ISModeCounts, error) {
 		return ISModeCounts{Persisted: true, CreditMemosReachable: f.polls > f.isAfterPolls}, nil
 	}, ActivityMigrationISMode)
@@ -536,4 +572,52 @@ func TestMigration_OperatorUpdatesAnsweredOrRefusedAndAMistypedSecretFileNeedsAt
 	require.Equal(t, []string{"/run/secrets/zuora-new-client.json"}, f.secretFiles)
 	require.Empty(t, st.NeedsAttention)
 	require.Equal(t, MigrationCompleted, st.Outcome)
+}
+
+// Nothing missed: a negative invoice that appears after the write-off pages
+// (created after the freeze approval) is found by the recount before
+// Invoice Settlement; the finding lists it and blocks until a recheck
+// writes it off. A credit memo canceled after the memo pages is found the
+// same way and made again on the recheck: one memo each in the end.
+func TestMigration_RecountsBlockUntilEveryNegativeInvoiceIsWrittenOffAndHasOneMemo(t *testing.T) {
+	f := newFakeTenant(3)
+	f.lateNegative = "neg-late"
+	f.undoneMemo = "neg-001"
+	env := newMigrationEnv(f)
+	var atWriteOff, atMemos MigrationState
+	signalAt(env, time.Hour, SignalMigrationApprove, nil)
+	env.RegisterDelayedCallback(func() { atWriteOff = status(t, env) }, 2*time.Hour)
+	signalAt(env, 3*time.Hour, SignalMigrationRecheck, nil)
+	env.RegisterDelayedCallback(func() { atMemos = status(t, env) }, 10*time.Hour)
+	signalAt(env, 11*time.Hour, SignalMigrationRecheck, nil)
+	in := migrationInput()
+	in.PollInitial, in.PollMax = time.Hour, time.Hour
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, in)
+	st := result(t, env)
+
+	require.Equal(t, StepWriteOff, atWriteOff.Step)
+	require.Contains(t, atWriteOff.Waiting, findingNotWrittenOff)
+	requireFinding(t, atWriteOff, findingNotWrittenOff, "neg-late")
+	require.Equal(t, StepCreditMemos, atMemos.Step)
+	require.Contains(t, atMemos.Waiting, findingCreditMemoMismatch)
+	requireFinding(t, atMemos, findingCreditMemoMismatch, "neg-001")
+
+	require.Equal(t, MigrationCompleted, st.Outcome)
+	require.Equal(t, 2, f.recounts[ActivityMigrationVerifyWriteOffs])
+	require.Equal(t, 2, f.recounts[ActivityMigrationVerifyCreditMemos])
+	requireOneEach(t, f, f.writtenOff, "write-offs")
+	requireOneEach(t, f, f.memos, "credit memos")
+	for _, fd := range st.Findings {
+		require.NotContains(t, []string{findingNotWrittenOff, findingCreditMemoMismatch}, fd.ID, "cleared by the recheck")
+	}
+}
+
+func requireFinding(t *testing.T, st MigrationState, id, record string) {
+	t.Helper()
+	for _, fd := range st.Findings {
+		if fd.ID == id && fd.Blocking && fd.Count == 1 && len(fd.Records) == 1 && strings.HasPrefix(fd.Records[0], record) {
+			return
+		}
+	}
+	t.Fatalf("no blocking finding %s listing %s in %+v", id, record, st.Findings)
 }

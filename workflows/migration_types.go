@@ -267,3 +267,23 @@ type RetireOAuthResult struct {
 type ISModeInput struct {
 	By string `json:"by"`
 }
+
+// Activities of the recounts (migration_verify.go).
+const (
+	ActivityMigrationVerifyWriteOffs   = "MigrationVerifyWriteOffs"
+	ActivityMigrationVerifyCreditMemos = "MigrationVerifyCreditMemos"
+)
+
+// MigrationVerifyInput asks for a recount.
+type MigrationVerifyInput struct {
+	Settings settings.Settings `json:"settings"`
+}
+
+// MigrationVerifyResult lists what a recount found wrong (ids bounded to
+// 100, each with why in Reasons, same order).
+type MigrationVerifyResult struct {
+	Checked int      `json:"checked"`
+	Count   int      `json:"count"`
+	IDs     []string `json:"ids,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
+}
