@@ -115,3 +115,19 @@ func (m *Migration) MigrationVerifyCreditMemos(ctx context.Context, in workflows
 	}
 	return r.result(), nil
 }
+
+// MigrationConfirmInvoiceSettlement says whether the tenant is on Invoice
+// Settlement without reading an IS object (the seed's order: the client
+// that predates IS is replaced before anything reads them): the sandbox's
+// tenant settings stand in for the Zuora UI; on a real tenant the operator
+// confirms it.
+func (m *Migration) MigrationConfirmInvoiceSettlement(ctx context.Context) (workflows.ConfirmISResult, error) {
+	if m.SandboxAdminURL == "" {
+		return workflows.ConfirmISResult{NeedsOperator: true}, nil
+	}
+	t, err := m.sandboxTenant(ctx)
+	if err != nil {
+		return workflows.ConfirmISResult{}, retryable("reading the sandbox tenant's settings", err)
+	}
+	return workflows.ConfirmISResult{On: t.InvoiceSettlement}, nil
+}

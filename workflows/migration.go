@@ -116,7 +116,7 @@ func (m *migration) signal(ctx workflow.Context, c workflow.ReceiveChannel) {
 	switch c.Name() {
 	case SignalMigrationApprove:
 		c.Receive(ctx, nil)
-		if m.st.Step == StepFreeze || (m.st.Step == StepOAuth && m.st.OAuth.Verified) {
+		if m.canApprove() {
 			m.st.ApprovePending = true
 		} else {
 			m.note("approve at step %s ignored: nothing to approve now", m.st.Step)
@@ -225,10 +225,11 @@ func (m *migration) checkpoint(ctx workflow.Context) error {
 func (m *migration) finishStep(ctx workflow.Context, status, detail string) {
 	m.st.Steps = append(m.st.Steps, StepOutcome{Step: m.st.Step, Status: status, Detail: detail, At: workflow.Now(ctx)})
 	m.st.Cursor, m.st.PagesSinceCAN = "", 0
-	for i, s := range MigrationSteps {
+	steps := m.order()
+	for i, s := range steps {
 		if s == m.st.Step {
-			if i+1 < len(MigrationSteps) {
-				m.st.Step = MigrationSteps[i+1]
+			if i+1 < len(steps) {
+				m.st.Step = steps[i+1]
 			} else {
 				m.st.Step = StepDone
 			}
@@ -242,6 +243,12 @@ func (m *migration) run(ctx workflow.Context) error {
 	steps := map[string]func(workflow.Context) (string, error){
 		StepPrecheck: m.precheck, StepSync: m.sync, StepFreeze: m.freeze, StepWriteOff: m.writeOff,
 		StepWaitIS: m.waitIS, StepCreditMemos: m.creditMemos, StepOAuth: m.rotateOAuth, StepISMode: m.isMode,
+	}
+	if !m.in.DryRun {
+		m.decideOrder(ctx)
+	}
+	if m.st.SeedOrder {
+		steps[StepWaitIS] = m.waitISConfirmed
 	}
 	for m.st.Step != StepDone {
 		if err := m.checkpoint(ctx); err != nil {

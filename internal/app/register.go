@@ -55,4 +55,5 @@ func RegisterMigration(r worker.Registry, m *activities.Migration) {
 	r.RegisterActivityWithOptions(m.MigrationSetInvoiceSettlementMode, activity.RegisterOptions{Name: workflows.ActivityMigrationISMode})
 	r.RegisterActivityWithOptions(m.MigrationVerifyWriteOffs, activity.RegisterOptions{Name: workflows.ActivityMigrationVerifyWriteOffs})
 	r.RegisterActivityWithOptions(m.MigrationVerifyCreditMemos, activity.RegisterOptions{Name: workflows.ActivityMigrationVerifyCreditMemos})
+	r.RegisterActivityWithOptions(m.MigrationConfirmInvoiceSettlement, activity.RegisterOptions{Name: workflows.ActivityMigrationConfirmIS})
 }
