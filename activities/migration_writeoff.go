@@ -35,25 +35,32 @@ func writeOffKeyLine(invoiceID string, l writeOffLine) string {
 
 // planWriteOff spreads the amount to write off (positive) over the invoice's
 // negative items and taxation items, item by item in id order, each item
-// followed by its taxes; earlier (non-Canceled) adjustments of a source use
-// up what is left of it. An error says when the items cannot carry it.
+// followed by its taxes; a source's amount is taken net of its earlier
+// (non-Canceled) adjustments, as Zuora (and the sandbox) limit it. An error
+// says when the items cannot carry it.
 func planWriteOff(amount decimal.Decimal, set *invoiceItemSet, earlier []zuora.InvoiceItemAdjustment) ([]writeOffLine, error) {
-	used := map[string]decimal.Decimal{}
+	moved := map[string]decimal.Decimal{} // by source: what its adjustments moved its amount (Charge +, Credit −)
 	for _, a := range earlier {
-		if a.Status != "Canceled" {
-			used[a.SourceID] = used[a.SourceID].Add(a.Amount)
+		if a.Status == "Canceled" {
+			continue
+		}
+		if a.Type == "Credit" {
+			moved[a.SourceID] = moved[a.SourceID].Sub(a.Amount)
+		} else {
+			moved[a.SourceID] = moved[a.SourceID].Add(a.Amount)
 		}
 	}
 	var out []writeOffLine
 	rest := amount
 	take := func(id, typ string, value decimal.Decimal) {
-		if !rest.IsPositive() || !value.IsNegative() {
+		if !rest.IsPositive() {
 			return
 		}
-		left := value.Neg().Sub(used[id])
-		if !left.IsPositive() {
-			return
+		net := value.Add(moved[id])
+		if !net.IsNegative() {
+			return // a Charge adjusts a negative amount toward zero
 		}
+		left := net.Neg()
 		a := decimal.Min(left, rest)
 		out = append(out, writeOffLine{SourceID: id, SourceType: typ, Amount: a})
 		rest = rest.Sub(a)

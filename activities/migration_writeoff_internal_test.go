@@ -18,8 +18,9 @@ func TestMigrationWriteOff_OneAdjustmentPerItemNoneLargerThanItsItem(t *testing.
 		items: []zuora.InvoiceItem{{ID: "a", ChargeAmount: d("-10.00")}, {ID: "b", ChargeAmount: d("4.00")}, {ID: "c", ChargeAmount: d("-6.00")}},
 		taxes: map[string][]zuora.TaxationItem{"a": {{ID: "ta", TaxAmount: d("-1.00")}}, "c": {{ID: "tc", TaxAmount: d("-0.60")}}},
 	}
-	earlier := []zuora.InvoiceItemAdjustment{{SourceID: "a", Amount: d("3.00"), Status: "Processed"}, {SourceID: "c", Amount: d("6.00"), Status: "Canceled"}}
-	lines, err := planWriteOff(d("13.60"), set, earlier) // sources left: a 7, ta 1, c 6 (its earlier one Canceled), tc 0.60
+	earlier := []zuora.InvoiceItemAdjustment{{SourceID: "a", Type: "Charge", Amount: d("3.00"), Status: "Processed"},
+		{SourceID: "c", Type: "Charge", Amount: d("6.00"), Status: "Canceled"}, {SourceID: "tc", Type: "Credit", Amount: d("0.40"), Status: "Processed"}}
+	lines, err := planWriteOff(d("13.60"), set, earlier) // sources left: a 7, ta 1, c 6 (its earlier one Canceled), tc 1.00 (credited 0.40 more)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +33,11 @@ func TestMigrationWriteOff_OneAdjustmentPerItemNoneLargerThanItsItem(t *testing.
 			t.Fatalf("line %d %+v, want %+v", i, l, want[i])
 		}
 	}
-	if _, err := planWriteOff(d("15.61"), set, earlier); err == nil {
-		t.Fatal("15.61 on 14.60 of negative sources left: want the shortfall refused")
+	if _, err := planWriteOff(d("15.01"), set, earlier); err == nil {
+		t.Fatal("15.01 on 15.00 of negative sources left: want the shortfall refused")
+	}
+	if l, err := planWriteOff(d("15.00"), set, earlier); err != nil || len(l) != 4 || !l[3].Amount.Equal(d("1.00")) {
+		t.Fatalf("15.00: %+v %v, want the credited taxation item written off by its net 1.00", l, err)
 	}
 	if k1, k2 := writeOffKeyLine("inv", lines[0]), writeOffKeyLine("inv", lines[1]); k1 == k2 {
 		t.Fatal("two adjustments of one invoice share an idempotency key")

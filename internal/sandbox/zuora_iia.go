@@ -10,8 +10,8 @@ import (
 
 // adjustableLeft refuses an invoice item adjustment larger than what it
 // adjusts: the invoice item's ChargeAmount (SourceType InvoiceDetail) or the
-// taxation item's TaxAmount (SourceType Tax), in absolute value, net of the
-// earlier adjustments of the same source that are not Canceled. Zuora's SOAP
+// taxation item's TaxAmount (SourceType Tax), net of the earlier adjustments
+// of the same source that are not Canceled, in absolute value. Zuora's SOAP
 // object reference: an adjustment is "always for a charge in an invoice" and
 // SourceId/SourceType are required; its limit per item is not published, so
 // the sandbox plays the reading that hurts the connector most (docs/wire.md,
@@ -35,15 +35,21 @@ func (z *zuoraAPI) adjustableLeft(adj Record, invoiceID string, amount decimal.D
 	if err != nil {
 		return fmt.Errorf("%s %s has no %s", obj, srcID, field)
 	}
-	left := itemAmount.Abs()
+	// The source's amount net of its earlier adjustments: a Charge raises
+	// it, a Credit lowers it (as they move the invoice balance).
+	net := itemAmount
 	earlier, _ := z.tables[zuora.ObjInvoiceItemAdjustment].lookup("InvoiceId", []string{invoiceID})
 	for _, e := range earlier {
 		if str(e["SourceId"]) != srcID || str(e["Status"]) == "Canceled" {
 			continue
 		}
 		a, _ := decimal.NewFromString(str(e["Amount"]))
-		left = left.Sub(a)
+		if str(e["Type"]) == "Credit" {
+			a = a.Neg()
+		}
+		net = net.Add(a)
 	}
+	left := net.Abs()
 	if amount.GreaterThan(left) {
 		return fmt.Errorf("The adjustment amount %s exceeds the amount left to adjust on %s %s: %s", amount.StringFixed(2), obj, srcID, decimal.Max(left, decimal.Zero).StringFixed(2))
 	}
