@@ -606,7 +606,8 @@ func TestMigration_RecountsBlockUntilEveryNegativeInvoiceIsWrittenOffAndHasOneMe
 	var atWriteOff, atMemos MigrationState
 	signalAt(env, time.Hour, SignalMigrationApprove, nil)
 	env.RegisterDelayedCallback(func() { atWriteOff = status(t, env) }, 2*time.Hour)
-	signalAt(env, 3*time.Hour, SignalMigrationRecheck, nil)
+	var recheck string
+	updateAt(env, 3*time.Hour, SignalMigrationRecheck, &recheck) // the operator's command is an Update
 	env.RegisterDelayedCallback(func() { atMemos = status(t, env) }, 10*time.Hour)
 	signalAt(env, 11*time.Hour, SignalMigrationRecheck, nil)
 	in := migrationInput()
@@ -617,6 +618,8 @@ func TestMigration_RecountsBlockUntilEveryNegativeInvoiceIsWrittenOffAndHasOneMe
 	require.Equal(t, StepWriteOff, atWriteOff.Step)
 	require.Contains(t, atWriteOff.Waiting, findingNotWrittenOff)
 	requireFinding(t, atWriteOff, findingNotWrittenOff, "neg-late")
+	require.Contains(t, recheck, "answered:")
+	require.Contains(t, recheck, "recount again")
 	require.Equal(t, StepCreditMemos, atMemos.Step)
 	require.Contains(t, atMemos.Waiting, findingCreditMemoMismatch)
 	requireFinding(t, atMemos, findingCreditMemoMismatch, "neg-001")

@@ -80,3 +80,8 @@ func (m *migration) recountCreditMemos(ctx workflow.Context) (string, error) {
 	}
 	return fmt.Sprintf("; recount: %d written-off invoices, %d without exactly one memo of their amount", res.Checked, res.Count), nil
 }
+
+// waitingForRecount: a recount's finding holds the step (a recheck is due).
+func (m *migration) waitingForRecount() bool {
+	return m.st.Waiting == "recheck or override of "+findingNotWrittenOff || m.st.Waiting == "recheck or override of "+findingCreditMemoMismatch
+}
