@@ -18,6 +18,10 @@ func TestZuoraIIA_LargerThanItsItemIsRefused(t *testing.T) {
 		fixture.Record{"Id": "neg1", "InvoiceNumber": "INV-N1", "AccountId": "acc1", "Status": "Posted", "Amount": n("-11.00"), "Balance": n("-11.00"), "InvoiceDate": "2026-03-01"})
 	f.Zuora.Objects[zuora.ObjInvoiceItem] = append(f.Zuora.Objects[zuora.ObjInvoiceItem],
 		fixture.Record{"Id": "nitem1", "InvoiceId": "neg1", "ChargeAmount": n("-10.00"), "Quantity": n("1"), "RatePlanChargeId": "rpc1", "ChargeName": "Seat"})
+	f.Zuora.Objects[zuora.ObjInvoice] = append(f.Zuora.Objects[zuora.ObjInvoice],
+		fixture.Record{"Id": "neg2", "InvoiceNumber": "INV-N2", "AccountId": "acc1", "Status": "Posted", "Amount": n("-5.00"), "Balance": n("-5.00"), "InvoiceDate": "2026-03-01"})
+	f.Zuora.Objects[zuora.ObjInvoiceItem] = append(f.Zuora.Objects[zuora.ObjInvoiceItem],
+		fixture.Record{"Id": "nitem2", "InvoiceId": "neg2", "ChargeAmount": n("-5.00"), "Quantity": n("1"), "RatePlanChargeId": "rpc1", "ChargeName": "Seat"})
 	f.Zuora.Objects[zuora.ObjTaxationItem] = append(f.Zuora.Objects[zuora.ObjTaxationItem],
 		fixture.Record{"Id": "ntax1", "InvoiceId": "neg1", "InvoiceItemId": "nitem1", "TaxAmount": n("-1.00"), "AccountingCode": "TAX"})
 	e := start(t, t.TempDir(), f)
@@ -60,5 +64,21 @@ func TestZuoraIIA_LargerThanItsItemIsRefused(t *testing.T) {
 	}
 	if got := balance(); got != "0.00" {
 		t.Fatalf("balance %s after the refused and accepted adjustments, want 0.00", got)
+	}
+	// Net of earlier adjustments by type: a Credit makes the negative item
+	// larger, so a Charge of the item and the Credit together is accepted.
+	adj := func(key, typ, amount string) error {
+		_, err := e.z.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, map[string]any{"InvoiceId": "neg2", "AccountId": "acc1",
+			"SourceId": "nitem2", "SourceType": "InvoiceDetail", "Type": typ, "Amount": amount, "AdjustmentDate": "2026-03-02"}, key)
+		return err
+	}
+	if err := adj("k9", "Credit", "2.00"); err != nil {
+		t.Fatal(err)
+	}
+	if err := adj("k10", "Charge", "7.01"); err == nil {
+		t.Fatal("7.01 on an item whose net is -7.00: want the refusal")
+	}
+	if err := adj("k11", "Charge", "7.00"); err != nil {
+		t.Fatal(err)
 	}
 }
