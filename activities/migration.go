@@ -230,21 +230,6 @@ type migInvoice struct {
 
 const migInvoiceFields = "Id, InvoiceNumber, AccountId, Status, Amount, Balance, " + writeOffField
 
-// migrationWriteOffs are the adjustments the migration made, by invoice.
-func (m *Migration) migrationWriteOffs(ctx context.Context, invoiceIDs []string) (map[string]zuora.InvoiceItemAdjustment, error) {
-	adjs, err := zoqlByIDs[zuora.InvoiceItemAdjustment](ctx, m.Zuora, zuora.ObjInvoiceItemAdjustment, mapping.AdjustmentFields+", CreatedDate", "InvoiceId", invoiceIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]zuora.InvoiceItemAdjustment{}
-	for _, a := range adjs {
-		if strings.EqualFold(a.DoNotSync, "Yes") && a.Status != "Canceled" {
-			out[a.InvoiceID] = a
-		}
-	}
-	return out, nil
-}
-
 // postedNegativePage is the next page of posted negative invoices after the cursor.
 func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limit int, keep func(migInvoice) bool) ([]migInvoice, bool, error) {
 	q := "select " + migInvoiceFields + " from Invoice where Status = 'Posted'"
@@ -265,13 +250,14 @@ func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limi
 }
 
 // MigrationWriteOffPage writes off one page of posted negative invoices
-// with an invoice item adjustment of the negative balance, marked
-// Transferred To Accounting = Ignore and DoNotSync__c = Yes so no sync ever
-// sends it to NetSuite (seed: "The new NetSuite connector won't synchronize
-// IIA generated during the migration stage"), then records the amount on
-// the invoice (MigrationWriteOff__c). Per invoice: marked → done before;
-// a write-off found without the mark (a crash in between) → mark it; else
-// write off (Idempotency-Key from the invoice id) and mark.
+// with invoice item adjustments, one per negative item and taxation item
+// (migration_writeoff.go), marked Transferred To Accounting = Ignore and
+// DoNotSync__c = Yes so no sync ever sends them to NetSuite (seed: "The new
+// NetSuite connector won't synchronize IIA generated during the migration
+// stage"), then records the total on the invoice (MigrationWriteOff__c).
+// Per invoice: marked → done before; otherwise the adjustments still
+// missing are made (earlier ones, from a crash in between, are read first
+// and count) and the invoice is marked with the total of all of them.
 func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
 	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	var out workflows.ConvertPageResult
@@ -289,9 +275,9 @@ func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.Conv
 			unmarked = append(unmarked, inv.ID)
 		}
 	}
-	done, err := m.migrationWriteOffs(ctx, unmarked)
+	adjs, err := m.invoiceAdjustments(ctx, unmarked)
 	if err != nil {
-		return out, retryable("write-off: reading earlier write-offs", err)
+		return out, retryable("write-off: reading the invoices' adjustments", err)
 	}
 	for _, inv := range page {
 		out.LastID = inv.ID
@@ -300,58 +286,34 @@ func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.Conv
 			out.AlreadyDone++
 			continue
 		}
-		amount := inv.Balance.Neg()
-		if adj, ok := done[inv.ID]; ok {
-			amount = adj.Amount
-		} else if !inv.Balance.IsNegative() {
+		total := writtenOff(adjs[inv.ID])
+		made := decimal.Zero
+		if inv.Balance.IsNegative() {
+			made, err = m.writeOffItems(ctx, inv.Invoice, adjs[inv.ID], in)
+			total = total.Add(made)
+			if err != nil {
+				if !permanent(err) {
+					return out, retryable("write-off of invoice "+inv.InvoiceNumber, err)
+				}
+				out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber,
+					Reason: "write-off not completed (" + total.StringFixed(2) + " written off so far): " + err.Error()})
+				continue
+			}
+		}
+		if !total.IsPositive() {
 			out.Skipped++ // nothing left to convert: its credit was used up before the migration
 			continue
-		} else if err := m.writeOff(ctx, inv.Invoice, in); err != nil {
-			if !permanent(err) {
-				return out, retryable("write-off of invoice "+inv.InvoiceNumber, err)
-			}
-			out.Errors = append(out.Errors, workflows.RecordError{Type: workflows.RecordInvoice, ID: inv.ID, Number: inv.InvoiceNumber,
-				Reason: "write-off adjustment refused by Zuora: " + err.Error()})
-			continue
 		}
-		if err := m.Zuora.UpdateObject(ctx, zuora.ObjInvoice, inv.ID, map[string]any{writeOffField: amount.StringFixed(2)}); err != nil {
+		if err := m.Zuora.UpdateObject(ctx, zuora.ObjInvoice, inv.ID, map[string]any{writeOffField: total.StringFixed(2)}); err != nil {
 			return out, retryable("write-off: marking invoice "+inv.InvoiceNumber, err)
 		}
-		if _, ok := done[inv.ID]; ok {
-			out.AlreadyDone++
-		} else {
+		if made.IsPositive() {
 			out.Done++
+		} else {
+			out.AlreadyDone++
 		}
 	}
 	return out, nil
-}
-
-func (m *Migration) writeOff(ctx context.Context, inv zuora.Invoice, in workflows.ConvertPageInput) error {
-	items, err := m.Zuora.GetInvoiceItems(ctx, inv.ID, 1, 100)
-	if err != nil {
-		return err
-	}
-	// The adjustment goes on the most negative item: Zuora adjusts an item,
-	// and the write-off must stay within what the item credited.
-	var src *zuora.InvoiceItem
-	for i := range items {
-		if src == nil || items[i].ChargeAmount.LessThan(src.ChargeAmount) {
-			src = &items[i]
-		}
-	}
-	if src == nil {
-		return &zuora.APIError{Status: 400, Endpoint: "GET /v1/invoices/{id}/items", Message: "the invoice has no items to adjust"}
-	}
-	amount := inv.Balance.Neg()
-	fields := map[string]any{
-		"AccountId": inv.AccountID, "InvoiceId": inv.ID, "InvoiceNumber": inv.InvoiceNumber,
-		"SourceType": "InvoiceDetail", "SourceId": src.ID, "Type": "Charge", "Amount": json.Number(amount.StringFixed(2)),
-		"AdjustmentDate": in.Date, "ReasonCode": reasonCode(in.Settings),
-		"Comment":                 "Invoice Settlement migration: write-off of negative invoice " + inv.InvoiceNumber,
-		"TransferredToAccounting": zuora.TransferIgnore, zuora.FieldDoNotSync: "Yes",
-	}
-	_, err = m.Zuora.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, fields, writeOffKey(inv.ID))
-	return err
 }
 
 func reasonCode(s settings.Settings) string {
@@ -423,8 +385,10 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 		}
 		cm, err := m.Zuora.CreateCreditMemo(ctx, zuora.CreditMemoFromCharge{
 			AccountID: inv.AccountID,
+			// The checklist's On-Account accounting code goes on the memo
+			// item, in the field Zuora keeps it (credit memo OpenAPI).
 			Charges: []zuora.CreditMemoCharge{{ChargeID: in.Settings.Migration.OneTimeChargeID, Amount: amount,
-				Comment: "On-Account accounting code: " + onAccountCode(in.Settings)}},
+				FinanceInformation: &zuora.CreditMemoFinance{OnAccountAccountingCode: onAccountCode(in.Settings)}}},
 			EffectiveDate: in.Date, ReasonCode: reasonCode(in.Settings), AutoPost: true,
 			Comment: "Invoice Settlement migration: negative invoice " + inv.InvoiceNumber + " converted",
 			Origin:  migrationOrigin, Transaction: inv.ID,

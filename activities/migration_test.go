@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/credstore"
 	"github.com/zuora-netsuite/connector/internal/mapping"
@@ -53,10 +55,13 @@ func setInvoiceSettlement(t *testing.T, sb *sandbox.Sandbox, on bool) {
 }
 
 // Write-off and credit memo pages repeated (a retried activity, a restarted
-// worker) make nothing twice: each negative invoice ends with one write-off
-// adjustment marked not to sync, one credit memo of its amount, balance 0.
+// worker, a crash between two adjustments of one invoice) make nothing
+// twice: each negative invoice (many items, with tax) ends written off by
+// one adjustment per negative item and taxation item, none larger than its
+// source, all marked not to sync, one credit memo of its amount, balance 0.
 func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvoice(t *testing.T) {
-	m, sb, s := migrationTenant(t, "seed=3,accounts=4,invoices=30,items=1-3,negative=0.3,tax=0")
+	m, sb, s := migrationTenant(t, "seed=3,accounts=4,invoices=30,items=2-6,negative=0.3,tax=0.6")
+	s.Migration.OnAccountAccountingCode = "On Account - IS migration"
 	ctx := context.Background()
 	invs, err := zuora.QueryAll[zuora.Invoice](ctx, m.Zuora, "select Id, InvoiceNumber, AccountId, Status, Amount, Balance from Invoice")
 	if err != nil {
@@ -91,8 +96,8 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 			in.AfterID = r.LastID
 		}
 	}
-	// A crash after the adjustment was made but before the invoice was
-	// marked: the page finds the adjustment and only marks the invoice.
+	// A crash after the first adjustment of an invoice was made: the page
+	// reads it, makes only the others, and marks the invoice with the total.
 	var crashed zuora.Invoice
 	for _, inv := range invs {
 		if _, ok := want[inv.ID]; ok {
@@ -100,34 +105,58 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 			break
 		}
 	}
-	items, err := m.Zuora.GetInvoiceItems(ctx, crashed.ID, 1, 100)
-	if err != nil || len(items) == 0 {
+	items, err := zuora.QueryAll[zuora.InvoiceItem](ctx, m.Zuora, "select Id, ChargeAmount from InvoiceItem where InvoiceId = "+zuora.Quote(crashed.ID))
+	if err != nil || len(items) < 2 {
 		t.Fatal(items, err)
 	}
+	var first zuora.InvoiceItem
+	for _, it := range items {
+		if it.ChargeAmount.IsNegative() && (first.ID == "" || it.ID < first.ID) {
+			first = it
+		}
+	}
 	if _, err := m.Zuora.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, map[string]any{
-		"AccountId": crashed.AccountID, "InvoiceId": crashed.ID, "SourceType": "InvoiceDetail", "SourceId": items[0].ID, "Type": "Charge",
-		"Amount": want[crashed.ID], "AdjustmentDate": "2026-04-01", "TransferredToAccounting": "Ignore", zuora.FieldDoNotSync: "Yes",
-	}, "is-migration-writeoff-"+crashed.ID); err != nil {
+		"AccountId": crashed.AccountID, "InvoiceId": crashed.ID, "SourceType": "InvoiceDetail", "SourceId": first.ID, "Type": "Charge",
+		"Amount": first.ChargeAmount.Neg().StringFixed(2), "AdjustmentDate": "2026-04-01", "TransferredToAccounting": "Ignore", zuora.FieldDoNotSync: "Yes",
+	}, "crash-"+crashed.ID); err != nil {
 		t.Fatal(err)
 	}
-	if r := page(m.MigrationWriteOffPage); r.Done != len(want)-1 || r.AlreadyDone != 1 || len(r.Errors) != 0 {
-		t.Fatalf("write-off: %+v, want %d done and the crashed one found", r, len(want)-1)
+	vin := workflows.MigrationVerifyInput{Settings: s}
+	if v, err := m.MigrationVerifyWriteOffs(ctx, vin); err != nil || v.Count != len(want) || v.Checked != len(want) {
+		t.Fatalf("recount before the write-offs: %+v %v, want all %d listed", v, err, len(want))
+	}
+	if r := page(m.MigrationWriteOffPage); r.Done != len(want) || r.AlreadyDone != 0 || len(r.Errors) != 0 {
+		t.Fatalf("write-off: %+v, want %d done (the crashed one completed)", r, len(want))
 	}
 	if r := page(m.MigrationWriteOffPage); r.Done != 0 || r.AlreadyDone != len(want) {
 		t.Fatalf("repeated write-off: %+v, want none new and %d found", r, len(want))
 	}
-	// The write-offs never sync: the adjustment selection rule refuses them.
+	// The write-offs never sync, and each stays within its source.
 	adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, m.Zuora, "select "+mapping.AdjustmentFields+" from InvoiceItemAdjustment")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(adjs) != len(want) {
-		t.Fatalf("%d adjustments, want %d (one per negative invoice)", len(adjs), len(want))
-	}
+	sums, count, taxed := map[string]decimal.Decimal{}, map[string]int{}, 0
 	for _, a := range adjs {
-		if ok, _ := mapping.AdjustmentSelectable(a, s); ok || a.TransferredToAccounting != zuora.TransferIgnore || a.Amount.StringFixed(2) != want[a.InvoiceID] {
-			t.Fatalf("write-off %+v: selectable=%v, want Ignore, DoNotSync and amount %s", a, ok, want[a.InvoiceID])
+		if ok, _ := mapping.AdjustmentSelectable(a, s); ok || a.TransferredToAccounting != zuora.TransferIgnore || a.Type != "Charge" {
+			t.Fatalf("write-off %+v: selectable=%v, want a Charge, Ignore and DoNotSync", a, ok)
 		}
+		sums[a.InvoiceID] = sums[a.InvoiceID].Add(a.Amount)
+		count[a.InvoiceID]++
+		if a.SourceType == "Tax" {
+			taxed++
+		}
+	}
+	for id, amount := range want {
+		if sums[id].StringFixed(2) != amount {
+			t.Errorf("invoice %s: write-offs total %s, want %s", id, sums[id].StringFixed(2), amount)
+		}
+	}
+	if len(sums) != len(want) || count[crashed.ID] < 2 || taxed == 0 {
+		t.Fatalf("write-offs on %d invoices (want %d), %d on the crashed one (want ≥ 2), %d on taxes (want > 0)", len(sums), len(want), count[crashed.ID], taxed)
+	}
+	if v, err := m.MigrationVerifyWriteOffs(ctx, vin); err != nil || v.Count != 0 || v.Checked != len(want) {
+		t.Fatalf("recount after the write-offs: %+v %v, want none listed", v, err)
 	}
 	if _, err := m.MigrationCreditMemoPage(ctx, workflows.ConvertPageInput{Settings: s, Limit: 2, Date: "2026-04-01"}); err == nil {
 		t.Fatal("credit memos before Invoice Settlement: want Zuora's refusal")
@@ -136,11 +165,17 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 	if on, err := m.MigrationTenantOnInvoiceSettlement(ctx); err != nil || !on {
 		t.Fatalf("after the flip: on=%v err=%v", on, err)
 	}
+	if v, err := m.MigrationVerifyCreditMemos(ctx, vin); err != nil || v.Count != len(want) {
+		t.Fatalf("memo recount before the memos: %+v %v, want all %d listed", v, err, len(want))
+	}
 	if r := page(m.MigrationCreditMemoPage); r.Done != len(want) || len(r.Errors) != 0 {
 		t.Fatalf("credit memos: %+v, want %d", r, len(want))
 	}
 	if r := page(m.MigrationCreditMemoPage); r.Done != 0 || r.AlreadyDone != len(want) {
 		t.Fatalf("repeated credit memos: %+v, want none new and %d found", r, len(want))
+	}
+	if v, err := m.MigrationVerifyCreditMemos(ctx, vin); err != nil || v.Count != 0 || v.Checked != len(want) {
+		t.Fatalf("memo recount after the memos: %+v %v, want none listed", v, err)
 	}
 	memos := map[string]int{}
 	for _, inv := range invs {
@@ -156,6 +191,11 @@ func TestMigrationActivities_ConversionRepeatedMakesOneCreditMemoPerNegativeInvo
 				memos[inv.ID]++
 				if cm.Amount.StringFixed(2) != want[inv.ID] {
 					t.Errorf("invoice %s: memo of %s, want %s", inv.ID, cm.Amount, want[inv.ID])
+				}
+				// The On-Account accounting code is on the memo's item, where Zuora keeps it.
+				items, err := m.Zuora.ListCreditMemoItems(ctx, cm.ID)
+				if err != nil || len(items) != 1 || items[0].FinanceInformation.OnAccountAccountingCode != s.Migration.OnAccountAccountingCode {
+					t.Errorf("memo %s items %+v (%v), want one with onAccountAccountingCode %q", cm.Number, items, err, s.Migration.OnAccountAccountingCode)
 				}
 			}
 		}

@@ -116,7 +116,7 @@ func (m *migration) signal(ctx workflow.Context, c workflow.ReceiveChannel) {
 	switch c.Name() {
 	case SignalMigrationApprove:
 		c.Receive(ctx, nil)
-		if m.st.Step == StepFreeze || (m.st.Step == StepOAuth && m.st.OAuth.Verified) {
+		if m.canApprove() {
 			m.st.ApprovePending = true
 		} else {
 			m.note("approve at step %s ignored: nothing to approve now", m.st.Step)
@@ -225,10 +225,11 @@ func (m *migration) checkpoint(ctx workflow.Context) error {
 func (m *migration) finishStep(ctx workflow.Context, status, detail string) {
 	m.st.Steps = append(m.st.Steps, StepOutcome{Step: m.st.Step, Status: status, Detail: detail, At: workflow.Now(ctx)})
 	m.st.Cursor, m.st.PagesSinceCAN = "", 0
-	for i, s := range MigrationSteps {
+	steps := m.order()
+	for i, s := range steps {
 		if s == m.st.Step {
-			if i+1 < len(MigrationSteps) {
-				m.st.Step = MigrationSteps[i+1]
+			if i+1 < len(steps) {
+				m.st.Step = steps[i+1]
 			} else {
 				m.st.Step = StepDone
 			}
@@ -242,6 +243,12 @@ func (m *migration) run(ctx workflow.Context) error {
 	steps := map[string]func(workflow.Context) (string, error){
 		StepPrecheck: m.precheck, StepSync: m.sync, StepFreeze: m.freeze, StepWriteOff: m.writeOff,
 		StepWaitIS: m.waitIS, StepCreditMemos: m.creditMemos, StepOAuth: m.rotateOAuth, StepISMode: m.isMode,
+	}
+	if !m.in.DryRun {
+		m.decideOrder(ctx)
+	}
+	if m.st.SeedOrder {
+		steps[StepWaitIS] = m.waitISConfirmed
 	}
 	for m.st.Step != StepDone {
 		if err := m.checkpoint(ctx); err != nil {
@@ -598,8 +605,15 @@ func (m *migration) writeOff(ctx workflow.Context) (string, error) {
 	if err := m.pages(ctx, ActivityMigrationWriteOffPage, &m.st.WriteOff); err != nil {
 		return "", err
 	}
+	extra := ""
+	if m.recountOn(ctx) {
+		var err error
+		if extra, err = m.recountWriteOffs(ctx); err != nil {
+			return "", err
+		}
+	}
 	w := m.st.WriteOff
-	return fmt.Sprintf("%d negative invoices written off, %d found written off, %d errored", w.Done, w.AlreadyDone, w.Errored), nil
+	return fmt.Sprintf("%d negative invoices written off, %d found written off, %d errored", w.Done, w.AlreadyDone, w.Errored) + extra, nil
 }
 
 // ---- step 5: wait for Invoice Settlement ----
@@ -635,8 +649,15 @@ func (m *migration) creditMemos(ctx workflow.Context) (string, error) {
 	if err := m.pages(ctx, ActivityMigrationCreditMemos, &m.st.CreditMemos); err != nil {
 		return "", err
 	}
+	extra := ""
+	if m.recountOn(ctx) {
+		var err error
+		if extra, err = m.recountCreditMemos(ctx); err != nil {
+			return "", err
+		}
+	}
 	c := m.st.CreditMemos
-	return fmt.Sprintf("%d credit memos made, %d found made, %d skipped, %d errored", c.Done, c.AlreadyDone, c.Skipped, c.Errored), nil
+	return fmt.Sprintf("%d credit memos made, %d found made, %d skipped, %d errored", c.Done, c.AlreadyDone, c.Skipped, c.Errored) + extra, nil
 }
 
 // ---- step 7: new OAuth client ----

@@ -42,10 +42,14 @@ type fakeTenant struct {
 	stickyRounds     int             // invoice sync rounds that leave eligibleNeg unsynced (errors)
 	failFirstAttempt map[string]bool // activity -> fail its first attempt after doing its work
 	attempts         map[string]int
+	lateNegative     string         // a negative invoice that appears after the write-off pages (the recount finds it)
+	recounts         map[string]int // recount activity -> calls
+	undoneMemo       string         // an invoice whose memo a person canceled after the credit memo pages
+	isReadsByOld     int            // IS objects read before the new OAuth client was activated
 }
 
 func newFakeTenant(n int) *fakeTenant {
-	f := &fakeTenant{writtenOff: map[string]int{}, memos: map[string]int{}, failFirstAttempt: map[string]bool{}, attempts: map[string]int{}}
+	f := &fakeTenant{writtenOff: map[string]int{}, memos: map[string]int{}, failFirstAttempt: map[string]bool{}, attempts: map[string]int{}, recounts: map[string]int{}}
 	for i := range n {
 		f.negatives = append(f.negatives, fmt.Sprintf("neg-%03d", i))
 	}
@@ -142,10 +146,23 @@ func (f *fakeTenant) register(env *testsuite.TestWorkflowEnvironment) {
 	}, ActivityMigrationWriteOffPage)
 	reg(func(context.Context) (bool, error) {
 		f.polls++
+		if f.activations == 0 {
+			f.isReadsByOld++
+		}
 		return f.polls > f.isAfterPolls, nil
 	}, ActivityMigrationTenantIS)
+	reg(func(context.Context) (ConfirmISResult, error) {
+		f.polls++ // the tenant is on IS once isAfterPolls checks have passed
+		if f.realTenant {
+			return ConfirmISResult{NeedsOperator: true}, nil
+		}
+		return ConfirmISResult{On: f.polls > f.isAfterPolls}, nil
+	}, ActivityMigrationConfirmIS)
 	reg(func(_ context.Context, in ConvertPageInput) (ConvertPageResult, error) {
-		if f.polls <= f.isAfterPolls {
+		if f.activations == 0 {
+			f.isReadsByOld++
+		}
+		if f.polls <= f.isAfterPolls && !f.realTenant {
 			return ConvertPageResult{}, errors.New("credit memos before Invoice Settlement")
 		}
 		r := f.page(in, func(id string) string {
@@ -184,6 +201,39 @@ func (f *fakeTenant) register(env *testsuite.TestWorkflowEnvironment) {
 		f.retired = true
 		return RetireOAuthResult{Retired: true, Refused: true}, nil
 	}, ActivityMigrationRetireOAuth)
+	reg(func(_ context.Context, in MigrationVerifyInput) (MigrationVerifyResult, error) {
+		f.recounts[ActivityMigrationVerifyWriteOffs]++
+		if f.lateNegative != "" && !contains(f.negatives, f.lateNegative) {
+			f.negatives = append(f.negatives, f.lateNegative) // ids sort after the others
+		}
+		var r MigrationVerifyResult
+		for _, id := range f.negatives {
+			r.Checked++
+			if f.writtenOff[id] == 0 {
+				r.Count++
+				r.IDs, r.Reasons = append(r.IDs, id), append(r.Reasons, "not written off")
+			}
+		}
+		return r, nil
+	}, ActivityMigrationVerifyWriteOffs)
+	reg(func(_ context.Context, in MigrationVerifyInput) (MigrationVerifyResult, error) {
+		f.recounts[ActivityMigrationVerifyCreditMemos]++
+		if f.undoneMemo != "" && f.recounts[ActivityMigrationVerifyCreditMemos] == 1 {
+			f.memos[f.undoneMemo] = 0 // canceled in Zuora between the pages and the recount
+		}
+		var r MigrationVerifyResult
+		for _, id := range f.negatives {
+			if f.writtenOff[id] == 0 {
+				continue
+			}
+			r.Checked++
+			if f.memos[id] != 1 {
+				r.Count++
+				r.IDs, r.Reasons = append(r.IDs, id), append(r.Reasons, fmt.Sprintf("%d credit memos", f.memos[id]))
+			}
+		}
+		return r, nil
+	}, ActivityMigrationVerifyCreditMemos)
 	reg(func(_ context.Context, in ISModeInput) (ISModeCounts, error) {
 		return ISModeCounts{Persisted: true, CreditMemosReachable: f.polls > f.isAfterPolls}, nil
 	}, ActivityMigrationISMode)
@@ -261,7 +311,8 @@ func TestMigration_EveryStepInOrderWithEachOutcomeInTheResult(t *testing.T) {
 
 	require.Equal(t, MigrationCompleted, st.Outcome)
 	require.Equal(t, []string{"precheck:done", "sync:done", "freeze:done", "write-off:done", "wait-invoice-settlement:done",
-		"credit-memos:done", "rotate-oauth:done", "is-mode:done"}, stepNames(st))
+		"rotate-oauth:done", "credit-memos:done", "is-mode:done"}, stepNames(st), "the seed's order: IS confirmed, new OAuth client, then IS objects")
+	require.Zero(t, f.isReadsByOld, "no IS object read with the client that predates IS")
 	require.Equal(t, []string{PhaseAdjustments, PhaseInvoices}, f.syncPhases, "adjustments first, then invoices")
 	require.Equal(t, 2, st.Sync.Invoices.Synced)
 	require.Zero(t, st.Sync.RemainingNegativeInvoices)
@@ -462,6 +513,7 @@ func TestMigration_RealTenantOAuthFromTheOperatorsSecretFile(t *testing.T) {
 	f.realTenant = true
 	env := newMigrationEnv(f)
 	signalAt(env, time.Hour, SignalMigrationApprove, nil)
+	signalAt(env, 5*time.Hour, SignalMigrationApprove, nil) // seed order: the operator confirms the tenant is on IS
 	var waitingFile, waitingRetire MigrationState
 	env.RegisterDelayedCallback(func() { waitingFile = status(t, env) }, 10*time.Hour)
 	signalAt(env, 11*time.Hour, SignalMigrationSecretFile, OAuthSecretFileSignal{Path: "/run/secrets/zuora-new-client.json"})
@@ -512,9 +564,10 @@ func TestMigration_OperatorUpdatesAnsweredOrRefusedAndAMistypedSecretFileNeedsAt
 	f.realTenant = true
 	f.badSecretFile = "/run/secrets/zuora-new-clinet.json"
 	env := newMigrationEnv(f)
-	var approve, secondApprove, relative, typo, fixed string
+	var approve, isConfirmed, secondApprove, relative, typo, fixed string
 	updateAt(env, 30*time.Minute, SignalMigrationApprove, &approve)
-	updateAt(env, 2*time.Hour, SignalMigrationApprove, &secondApprove) // the freeze is approved already
+	updateAt(env, 2*time.Hour, SignalMigrationApprove, &isConfirmed)   // seed order: the operator confirms the tenant is on IS
+	updateAt(env, 6*time.Hour, SignalMigrationApprove, &secondApprove) // waiting for the secret file: nothing to approve
 	updateAt(env, 11*time.Hour, SignalMigrationSecretFile, &relative, OAuthSecretFileSignal{Path: "zuora-new-client.json"})
 	updateAt(env, 11*time.Hour+time.Minute, SignalMigrationSecretFile, &typo, OAuthSecretFileSignal{Path: f.badSecretFile})
 	var attention MigrationState
@@ -527,6 +580,8 @@ func TestMigration_OperatorUpdatesAnsweredOrRefusedAndAMistypedSecretFileNeedsAt
 
 	require.Contains(t, secondApprove, "refused: nothing to approve at step", "an approve with nothing to approve is refused with the reason")
 	require.Contains(t, approve, "answered:")
+	require.Contains(t, isConfirmed, "answered:")
+	require.Contains(t, isConfirmed, "Invoice Settlement")
 	require.Contains(t, relative, "refused: the secret file must be an absolute path")
 	require.Contains(t, typo, "answered:")
 	require.Equal(t, StepOAuth, attention.Step)
@@ -536,4 +591,95 @@ func TestMigration_OperatorUpdatesAnsweredOrRefusedAndAMistypedSecretFileNeedsAt
 	require.Equal(t, []string{"/run/secrets/zuora-new-client.json"}, f.secretFiles)
 	require.Empty(t, st.NeedsAttention)
 	require.Equal(t, MigrationCompleted, st.Outcome)
+}
+
+// Nothing missed: a negative invoice that appears after the write-off pages
+// (created after the freeze approval) is found by the recount before
+// Invoice Settlement; the finding lists it and blocks until a recheck
+// writes it off. A credit memo canceled after the memo pages is found the
+// same way and made again on the recheck: one memo each in the end.
+func TestMigration_RecountsBlockUntilEveryNegativeInvoiceIsWrittenOffAndHasOneMemo(t *testing.T) {
+	f := newFakeTenant(3)
+	f.lateNegative = "neg-late"
+	f.undoneMemo = "neg-001"
+	env := newMigrationEnv(f)
+	var atWriteOff, atMemos MigrationState
+	signalAt(env, time.Hour, SignalMigrationApprove, nil)
+	env.RegisterDelayedCallback(func() { atWriteOff = status(t, env) }, 2*time.Hour)
+	var recheck string
+	updateAt(env, 3*time.Hour, SignalMigrationRecheck, &recheck) // the operator's command is an Update
+	env.RegisterDelayedCallback(func() { atMemos = status(t, env) }, 10*time.Hour)
+	signalAt(env, 11*time.Hour, SignalMigrationRecheck, nil)
+	in := migrationInput()
+	in.PollInitial, in.PollMax = time.Hour, time.Hour
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, in)
+	st := result(t, env)
+
+	require.Equal(t, StepWriteOff, atWriteOff.Step)
+	require.Contains(t, atWriteOff.Waiting, findingNotWrittenOff)
+	requireFinding(t, atWriteOff, findingNotWrittenOff, "neg-late")
+	require.Contains(t, recheck, "answered:")
+	require.Contains(t, recheck, "recount again")
+	require.Equal(t, StepCreditMemos, atMemos.Step)
+	require.Contains(t, atMemos.Waiting, findingCreditMemoMismatch)
+	requireFinding(t, atMemos, findingCreditMemoMismatch, "neg-001")
+
+	require.Equal(t, MigrationCompleted, st.Outcome)
+	require.Equal(t, 2, f.recounts[ActivityMigrationVerifyWriteOffs])
+	require.Equal(t, 2, f.recounts[ActivityMigrationVerifyCreditMemos])
+	requireOneEach(t, f, f.writtenOff, "write-offs")
+	requireOneEach(t, f, f.memos, "credit memos")
+	for _, fd := range st.Findings {
+		require.NotContains(t, []string{findingNotWrittenOff, findingCreditMemoMismatch}, fd.ID, "cleared by the recheck")
+	}
+}
+
+func requireFinding(t *testing.T, st MigrationState, id, record string) {
+	t.Helper()
+	for _, fd := range st.Findings {
+		if fd.ID == id && fd.Blocking && fd.Count == 1 && len(fd.Records) == 1 && strings.HasPrefix(fd.Records[0], record) {
+			return
+		}
+	}
+	t.Fatalf("no blocking finding %s listing %s in %+v", id, record, st.Findings)
+}
+
+// A migration continued as new by earlier code past the wait for IS (its
+// credit memos made with the old client) finishes in that earlier order:
+// the rotation is not skipped.
+func TestMigration_BegunInTheEarlierOrderPastTheWaitForISKeepsIt(t *testing.T) {
+	f := newFakeTenant(2)
+	for _, id := range f.negatives {
+		f.writtenOff[id] = 1
+	}
+	f.polls = 1
+	env := newMigrationEnv(f)
+	in := migrationInput()
+	in.State = &MigrationState{Step: StepCreditMemos}
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, in)
+	st := result(t, env)
+	require.False(t, st.SeedOrder)
+	require.Equal(t, []string{"credit-memos:done", "rotate-oauth:done", "is-mode:done"}, stepNames(st))
+	requireOneEach(t, f, f.memos, "credit memos")
+}
+
+// In the seed's order on a real tenant the wait for IS reads nothing from
+// Zuora's IS objects: the operator confirms it with approve.
+func TestMigration_SeedOrderRealTenantConfirmsISByApprove(t *testing.T) {
+	f := newFakeTenant(1)
+	f.realTenant = true
+	f.retired = true // the operator deleted the old client before the check
+	env := newMigrationEnv(f)
+	var atIS MigrationState
+	signalAt(env, time.Hour, SignalMigrationApprove, nil)
+	env.RegisterDelayedCallback(func() { atIS = status(t, env) }, 2*time.Hour)
+	signalAt(env, 3*time.Hour, SignalMigrationApprove, nil)
+	signalAt(env, 4*time.Hour, SignalMigrationSecretFile, OAuthSecretFileSignal{Path: "/run/secrets/new-client.json"})
+	env.ExecuteWorkflow(InvoiceSettlementMigrationWorkflow, migrationInput())
+	st := result(t, env)
+	require.Equal(t, StepWaitIS, atIS.Step)
+	require.Contains(t, atIS.Waiting, "approve: confirm the tenant is on Invoice Settlement")
+	require.Equal(t, MigrationCompleted, st.Outcome)
+	require.Zero(t, f.isReadsByOld)
+	require.True(t, st.SeedOrder)
 }

@@ -31,8 +31,14 @@ const (
 	StepDone        = "done"
 )
 
-// MigrationSteps is the order the migration goes through.
+// MigrationSteps is the order a migration begun by earlier code goes through.
 var MigrationSteps = []string{StepPrecheck, StepSync, StepFreeze, StepWriteOff, StepWaitIS, StepCreditMemos, StepOAuth, StepISMode}
+
+// MigrationStepsSeedOrder is the seed's order (is-migration-prepare-data
+// 4–7: IS confirmed → new OAuth client → connector credentials updated → IS
+// objects): the wait for IS reads no IS object with the old client, and the
+// credit memos are made by the new one.
+var MigrationStepsSeedOrder = []string{StepPrecheck, StepSync, StepFreeze, StepWriteOff, StepWaitIS, StepOAuth, StepCreditMemos, StepISMode}
 
 // Migration outcomes.
 const (
@@ -161,10 +167,15 @@ type MigrationState struct {
 	// path, a missing one-time charge) stopped the step; it waits, with this
 	// reason, for the fix and `starter migrate resume` (or a new secret
 	// file). Also the search attribute SyncOutcome = "needs-attention".
-	NeedsAttention string     `json:"needsAttention,omitempty"`
-	Findings       []Finding  `json:"findings,omitempty"`
-	Overrides      []Override `json:"overrides,omitempty"`
-	Prechecks      int        `json:"prechecks"`
+	NeedsAttention string `json:"needsAttention,omitempty"`
+	// SeedOrder: the steps run in the seed's order (MigrationStepsSeedOrder:
+	// the OAuth rotation before anything reads IS objects), decided once per
+	// migration (SeedOrderDecided) and kept across continue-as-new.
+	SeedOrder        bool       `json:"seedOrder,omitempty"`
+	SeedOrderDecided bool       `json:"seedOrderDecided,omitempty"`
+	Findings         []Finding  `json:"findings,omitempty"`
+	Overrides        []Override `json:"overrides,omitempty"`
+	Prechecks        int        `json:"prechecks"`
 
 	Sync        SyncStepCounts `json:"sync"`
 	Freeze      FreezeCounts   `json:"freeze"`
@@ -266,4 +277,35 @@ type RetireOAuthResult struct {
 // ISModeInput switches the connector to IS mode.
 type ISModeInput struct {
 	By string `json:"by"`
+}
+
+// Activities of the recounts (migration_verify.go).
+const (
+	ActivityMigrationVerifyWriteOffs   = "MigrationVerifyWriteOffs"
+	ActivityMigrationVerifyCreditMemos = "MigrationVerifyCreditMemos"
+)
+
+// MigrationVerifyInput asks for a recount.
+type MigrationVerifyInput struct {
+	Settings settings.Settings `json:"settings"`
+}
+
+// MigrationVerifyResult lists what a recount found wrong (ids bounded to
+// 100, each with why in Reasons, same order).
+type MigrationVerifyResult struct {
+	Checked int      `json:"checked"`
+	Count   int      `json:"count"`
+	IDs     []string `json:"ids,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// ActivityMigrationConfirmIS asks, without reading any IS object, whether
+// the tenant is on Invoice Settlement (seed order).
+const ActivityMigrationConfirmIS = "MigrationConfirmInvoiceSettlement"
+
+// ConfirmISResult: On from the sandbox's tenant (the Zuora UI's stand-in);
+// on a real tenant NeedsOperator: the operator confirms with approve.
+type ConfirmISResult struct {
+	On            bool `json:"on"`
+	NeedsOperator bool `json:"needsOperator,omitempty"`
 }

@@ -95,13 +95,16 @@ func (m *migration) registerUpdates(ctx workflow.Context) error {
 				if err := m.open(); err != nil {
 					return err
 				}
-				if (m.st.Step != StepPrecheck && m.st.Step != StepSync) || m.in.DryRun {
-					return fmt.Errorf("nothing to recheck at step %s: a recheck runs the pre-check (step 1) or a sync round (step 2) again", m.st.Step)
+				if ((m.st.Step != StepPrecheck && m.st.Step != StepSync) || m.in.DryRun) && !m.waitingForRecount() {
+					return fmt.Errorf("nothing to recheck at step %s: a recheck runs the pre-check (step 1), a sync round (step 2) or a recount's step again", m.st.Step)
 				}
 				return nil
 			},
 			func(workflow.Context) (MigrationAnswer, error) {
 				m.st.RecheckPending = true
+				if m.waitingForRecount() {
+					return m.answer("step %s runs its pages and its recount again", m.st.Step)
+				}
 				return m.answer("the pre-check runs again")
 			}},
 		{SignalMigrationOverride,

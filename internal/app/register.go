@@ -53,4 +53,7 @@ func RegisterMigration(r worker.Registry, m *activities.Migration) {
 	r.RegisterActivityWithOptions(m.MigrationActivateOAuthClient, activity.RegisterOptions{Name: workflows.ActivityMigrationActivate})
 	r.RegisterActivityWithOptions(m.MigrationRetireOldOAuthClient, activity.RegisterOptions{Name: workflows.ActivityMigrationRetireOAuth})
 	r.RegisterActivityWithOptions(m.MigrationSetInvoiceSettlementMode, activity.RegisterOptions{Name: workflows.ActivityMigrationISMode})
+	r.RegisterActivityWithOptions(m.MigrationVerifyWriteOffs, activity.RegisterOptions{Name: workflows.ActivityMigrationVerifyWriteOffs})
+	r.RegisterActivityWithOptions(m.MigrationVerifyCreditMemos, activity.RegisterOptions{Name: workflows.ActivityMigrationVerifyCreditMemos})
+	r.RegisterActivityWithOptions(m.MigrationConfirmInvoiceSettlement, activity.RegisterOptions{Name: workflows.ActivityMigrationConfirmIS})
 }

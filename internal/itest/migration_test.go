@@ -111,7 +111,8 @@ func TestMigrationEndToEnd(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("CONNECTOR_MIGRATION_INVOICES")); err == nil && v > 0 {
 		n = v
 	}
-	f, err := fixture.Generate(fmt.Sprintf("seed=41,accounts=12,invoices=%d,items=1-3,negative=0.5,tax=0.3,adjustments=8,checklist=true", n))
+	// Negative invoices of many items with tax: each is written off item by item (issue 17).
+	f, err := fixture.Generate(fmt.Sprintf("seed=41,accounts=12,invoices=%d,items=3-8,negative=0.5,tax=0.6,adjustments=8,checklist=true", n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,15 +250,7 @@ func TestMigrationEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	perInvoice := map[string]int{}
-	for _, a := range writeOffs {
-		perInvoice[a.InvoiceID]++
-	}
-	for inv := range want {
-		if perInvoice[inv] != 1 {
-			t.Errorf("invoice %s has %d write-offs, want 1", inv, perInvoice[inv])
-		}
-	}
+	checkItemWriteOffs(ctx, t, e, writeOffs, want)
 	res := e.RunSync(ctx, "itest-migration-adjustments-after-writeoff-"+e.TaskQueue, settings.Default(), workflows.PhaseAdjustments)
 	if res.Progress.Adjustments.Selected != 0 {
 		t.Fatalf("a sync run selected %d adjustments after the write-offs, want 0", res.Progress.Adjustments.Selected)
@@ -272,7 +265,7 @@ func TestMigrationEndToEnd(t *testing.T) {
 	}
 	resp.Body.Close()
 	waitFor(ctx, t, e.Temporal, id, "the first credit memos", func(st workflows.MigrationState) bool {
-		return st.CreditMemos.Pages > 0 || st.Step == workflows.StepOAuth || st.Step == workflows.StepISMode
+		return st.CreditMemos.Pages > 0 || st.Step == workflows.StepISMode
 	})
 	mw.restart()
 
@@ -285,6 +278,18 @@ func TestMigrationEndToEnd(t *testing.T) {
 		t.Fatalf("outcome %q: %+v", final.Outcome, final)
 	}
 	t.Logf("steps: %+v", final.Steps)
+	var order []string
+	for _, sp := range final.Steps {
+		order = append(order, sp.Step)
+	}
+	if strings.Join(order, ",") != strings.Join(workflows.MigrationStepsSeedOrder, ",") || !final.SeedOrder {
+		t.Errorf("steps %v, want the seed's order %v (IS confirmed, new OAuth client, then IS objects)", order, workflows.MigrationStepsSeedOrder)
+	}
+	for _, fd := range final.Findings {
+		if strings.HasPrefix(fd.ID, "negative-invoices-not-written-off") || strings.HasPrefix(fd.ID, "written-off-invoices-without") {
+			t.Errorf("a recount found %+v", fd)
+		}
+	}
 	t.Logf("write-offs %+v; credit memos %+v; continued as new %d times", final.WriteOff, final.CreditMemos, final.ContinuedAsNew)
 	if final.ContinuedAsNew == 0 {
 		t.Error("the conversion never continued as new")
@@ -312,6 +317,9 @@ func TestMigrationEndToEnd(t *testing.T) {
 	for inv, amt := range want {
 		if len(memos[inv]) != 1 || !memos[inv][0].Amount.Equal(amt) {
 			t.Errorf("invoice %s: credit memos %+v, want one of %s", inv, memos[inv], amt)
+		} else if items, err := e.Zuora.ListCreditMemoItems(ctx, memos[inv][0].ID); err != nil || len(items) != 1 ||
+			items[0].FinanceInformation.OnAccountAccountingCode != s.Migration.OnAccountAccountingCode {
+			t.Errorf("invoice %s: memo items %+v (%v), want the On-Account accounting code %q", inv, items, err, s.Migration.OnAccountAccountingCode)
 		}
 		if !invs[inv].Balance.IsZero() {
 			t.Errorf("invoice %s balance %s, want 0", inv, invs[inv].Balance)
@@ -462,8 +470,8 @@ func TestMigrationWithWorkerProcessKilledInEachStep(t *testing.T) {
 	}
 	resp.Body.Close()
 	// The next check comes after the 1-minute back-off.
-	waitFor(ctx, t, e.Temporal, id, "the credit memos", func(st workflows.MigrationState) bool { return st.Step != workflows.StepWaitIS })
-	kill(workflows.StepCreditMemos)
+	waitFor(ctx, t, e.Temporal, id, "the rotation", func(st workflows.MigrationState) bool { return st.Step != workflows.StepWaitIS })
+	kill(workflows.StepOAuth) // seed order: the rotation, then the credit memos
 	var final workflows.MigrationState
 	if err := e.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &final); err != nil {
 		t.Fatal(err)
@@ -523,4 +531,64 @@ func TestMigrationWithWorkerProcessKilledInEachStep(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &after); err != nil || len(after.Disabled) != 1 || after.Disabled[0] != workflows.PhaseAdjustments {
 		t.Fatalf("the run after the migration did not switch the adjustment phase off (%v):\n%s", err, out)
 	}
+}
+
+// checkItemWriteOffs: each negative invoice is written off by adjustments of
+// its items and taxation items, none larger than its source, together its
+// negative balance (issue 17, the seed's "written off with Invoice Item
+// Adjustments").
+func checkItemWriteOffs(ctx context.Context, t *testing.T, e *Env, writeOffs []zuora.InvoiceItemAdjustment, want map[string]decimal.Decimal) {
+	t.Helper()
+	source := map[string]decimal.Decimal{}
+	items, err := zuora.QueryAll[zuora.InvoiceItem](ctx, e.Zuora, "select Id, InvoiceId, ChargeAmount from InvoiceItem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		source[it.ID] = it.ChargeAmount.Abs()
+	}
+	taxes, err := zuora.QueryAll[zuora.TaxationItem](ctx, e.Zuora, "select Id, InvoiceId, InvoiceItemId, TaxAmount from TaxationItem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tx := range taxes {
+		source[tx.ID] = tx.TaxAmount.Abs()
+	}
+	// What a write-off adjusts is its source net of the tenant's own earlier
+	// adjustments (a Credit on a negative item makes it larger).
+	all, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, e.Zuora, "select "+mapping.AdjustmentFields+" from InvoiceItemAdjustment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range all {
+		if strings.EqualFold(a.DoNotSync, "Yes") || a.Status == "Canceled" {
+			continue
+		}
+		if a.Type == "Credit" {
+			source[a.SourceID] = source[a.SourceID].Add(a.Amount)
+		} else {
+			source[a.SourceID] = source[a.SourceID].Sub(a.Amount)
+		}
+	}
+	sum, count, onTax, most := map[string]decimal.Decimal{}, map[string]int{}, 0, 0
+	for _, a := range writeOffs {
+		if limit, ok := source[a.SourceID]; !ok || a.Amount.GreaterThan(limit) {
+			t.Errorf("write-off %s of %s on %s %s: larger than its source (%s)", a.ID, a.Amount, a.SourceType, a.SourceID, limit)
+		}
+		if a.SourceType == "Tax" {
+			onTax++
+		}
+		sum[a.InvoiceID] = sum[a.InvoiceID].Add(a.Amount)
+		count[a.InvoiceID]++
+		most = max(most, count[a.InvoiceID])
+	}
+	for inv, amt := range want {
+		if !sum[inv].Equal(amt) {
+			t.Errorf("invoice %s: write-offs total %s in %d adjustments, want %s", inv, sum[inv], count[inv], amt)
+		}
+	}
+	if onTax == 0 || most < 3 {
+		t.Errorf("write-offs: %d on taxation items, at most %d on one invoice: the tenant should exercise many items with tax", onTax, most)
+	}
+	t.Logf("%d write-off adjustments on %d invoices (%d on taxation items, up to %d on one invoice)", len(writeOffs), len(sum), onTax, most)
 }

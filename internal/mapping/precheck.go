@@ -147,7 +147,7 @@ func Precheck(d PrecheckData, s settings.Settings) []Finding {
 		finding(FindingPaymentRunsApplyCreditBalance, "Scheduled payment runs that apply credit balance before attempting payment", runs, true,
 			"Clear 'Apply Credit Balance to the invoice before attempting payment' on each scheduled run (credit balance becomes credit memos in the migration; apply credit memos instead); then re-check."),
 		finding(FindingFinanceOnAccountAccountingCode, "Finance permission with posted negative invoices or credit balance", finance, false,
-			fmt.Sprintf("Credit memos made by the migration use the On-Account accounting code %q (settings migration.onAccountAccountingCode; Accounts Receivable by default). Change the setting before the migration if that is wrong.", code)),
+			fmt.Sprintf("Credit memos made by the migration carry the On-Account accounting code %q on their item (charges[].financeInformation.onAccountAccountingCode of POST /v1/creditmemos; settings migration.onAccountAccountingCode, Accounts Receivable by default). The code must exist in Zuora Finance; change the setting before the migration if that is wrong.", code)),
 	}
 	// The conversion step needs the one-time charge; without it nothing can be converted.
 	var missing []string

@@ -19,6 +19,7 @@ func (z *zuoraAPI) creditMemoRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/creditmemos", z.auth(z.listCreditMemos))
 	mux.HandleFunc("GET /v1/creditmemos/{key}", z.auth(z.getCreditMemo))
 	mux.HandleFunc("PUT /v1/creditmemos/{key}", z.auth(z.putCreditMemo))
+	mux.HandleFunc("GET /v1/creditmemos/{key}/items", z.auth(z.creditMemoItems))
 }
 
 func (z *zuoraAPI) requireIS(w http.ResponseWriter) bool {
@@ -37,6 +38,7 @@ func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
 			Amount         json.Number `json:"amount"`
 			MemoItemAmount json.Number `json:"memoItemAmount"`
 			Comment        string      `json:"comment"`
+			Finance        memoFinance `json:"financeInformation"`
 		} `json:"charges"`
 		EffectiveDate string `json:"effectiveDate"`
 		ReasonCode    string `json:"reasonCode"`
@@ -63,6 +65,7 @@ func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	total := decimal.Zero
+	var amounts []decimal.Decimal
 	// Z5: charges[].amount exists from zuora-version 224.0; below it (and
 	// with no header, which means the minimum 186.0) the field is unknown and
 	// ignored, memoItemAmount is the amount, and without one the memo item
@@ -86,6 +89,7 @@ func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		total = total.Add(a)
+		amounts = append(amounts, a)
 	}
 	t := z.tables[zuora.ObjCreditMemo]
 	id := newHex(16)
@@ -102,7 +106,11 @@ func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
 	if in.Transaction != "" {
 		rec["Transaction__NS"] = in.Transaction
 	}
-	if err := z.db.write(t.put(id, rec, z.db, 0)); err != nil {
+	changes := []change{t.put(id, rec, z.db, 0)}
+	for i, c := range in.Charges {
+		changes = append(changes, z.putCreditMemoItem(id, c.ChargeID, amounts[i], c.Finance))
+	}
+	if err := z.db.write(changes...); err != nil {
 		z.restError(w, 500, "50000000", err.Error())
 		return
 	}

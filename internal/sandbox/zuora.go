@@ -44,6 +44,7 @@ var zuoraObjects = map[string]struct {
 	zuora.ObjPayment:               {[]string{"AccountId"}, "payment"},
 	zuora.ObjPaymentRun:            {nil, ""},
 	zuora.ObjCreditMemo:            {[]string{"accountId"}, ""},
+	creditMemoItemTable:            {[]string{"creditMemoId"}, ""},
 }
 
 const tenantTable = "_Tenant"
@@ -549,6 +550,9 @@ func (z *zuoraAPI) adjustInvoice(adj Record) (change, error) {
 	amount, err := decimal.NewFromString(str(adj["Amount"]))
 	if err != nil || !amount.IsPositive() {
 		return change{}, fmt.Errorf("Amount %v must be a positive number", adj["Amount"])
+	}
+	if err := z.adjustableLeft(adj, invID, amount); err != nil {
+		return change{}, err
 	}
 	balance, _ := decimal.NewFromString(str(inv["Balance"]))
 	switch adj["Type"] {

@@ -38,7 +38,7 @@ func (z *zuoraAPI) query(w http.ResponseWriter, r *http.Request) {
 	}
 	z.mu.RLock()
 	obj, t := z.tableFor(sel.From)
-	if t == nil || obj == zuora.ObjCreditMemo {
+	if t == nil || obj == zuora.ObjCreditMemo || obj == creditMemoItemTable {
 		z.mu.RUnlock()
 		z.zoqlFault(w, "INVALID_TYPE", "invalid type for query: "+sel.From)
 		return

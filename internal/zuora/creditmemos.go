@@ -17,6 +17,9 @@ type CreditMemoCharge struct {
 	ChargeID string          `json:"chargeId"` // product rate plan charge
 	Amount   decimal.Decimal `json:"amount"`
 	Comment  string          `json:"comment,omitempty"`
+	// FinanceInformation is the memo item's accounting codes
+	// (charges[].financeInformation in the credit memo OpenAPI).
+	FinanceInformation *CreditMemoFinance `json:"financeInformation,omitempty"`
 }
 
 // CreditMemoFromCharge is POST /v1/creditmemos: a credit memo from charges.

@@ -1,0 +1,60 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/shopspring/decimal"
+)
+
+// creditMemoItemTable holds the items of the credit memos made through
+// POST /v1/creditmemos, with the financeInformation the request gave each
+// (credit memo OpenAPI: charges[].financeInformation.onAccountAccountingCode;
+// GET /v1/creditmemos/{key}/items answers items[].financeInformation). Not
+// queryable through ZOQL, like the credit memos themselves.
+const creditMemoItemTable = "CreditMemoItem"
+
+type memoFinance struct {
+	OnAccountAccountingCode string `json:"onAccountAccountingCode"`
+}
+
+func (z *zuoraAPI) putCreditMemoItem(memoID, chargeID string, amount decimal.Decimal, f memoFinance) change {
+	id := newHex(16)
+	return z.tables[creditMemoItemTable].put(id, Record{"Id": id, "creditMemoId": memoID, "productRatePlanChargeId": chargeID,
+		"amount": json.Number(amount.StringFixed(2)), "onAccountAccountingCode": f.OnAccountAccountingCode}, z.db, 0)
+}
+
+func (z *zuoraAPI) creditMemoItems(w http.ResponseWriter, r *http.Request) {
+	page, size, err := v1Page(r)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	if !z.requireIS(w) {
+		return
+	}
+	memo, ok := z.creditMemoByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	recs, _ := z.tables[creditMemoItemTable].lookup("creditMemoId", []string{str(memo["id"])})
+	start := min((page-1)*size, len(recs))
+	end := min(start+size, len(recs))
+	items := make([]Record, 0, end-start)
+	for _, it := range recs[start:end] {
+		var code any // null when none was given, as Zuora answers
+		if c := str(it["onAccountAccountingCode"]); c != "" {
+			code = c
+		}
+		items = append(items, Record{"id": it["Id"], "amount": it["amount"], "productRatePlanChargeId": it["productRatePlanChargeId"],
+			"financeInformation": map[string]any{"onAccountAccountingCode": code}})
+	}
+	resp := map[string]any{"success": true, "items": items}
+	if end < len(recs) {
+		resp["nextPage"] = nextPageURL(r, page, size)
+	}
+	writeJSON(w, 200, resp)
+}
