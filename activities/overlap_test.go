@@ -39,7 +39,7 @@ func (f *newestAttemptFence) StillCurrent(ctx context.Context) error {
 // lineKeyCounts counts the NetSuite lines per Zuora item id.
 func lineKeyCounts(t *testing.T, ns *netsuite.Client, nsID string) (lines int, doubled []string) {
 	t.Helper()
-	rows, err := ns.QueryAll(context.Background(), "SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID))
+	rows, err := ns.QueryAll(context.Background(), "SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID)+" ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
