@@ -98,6 +98,9 @@ type invoiceJob struct {
 	// batchLines: NetSuite lines of each batch, counted while validating;
 	// what a split into parts is planned from (invoice_split.go).
 	batchLines []int
+	// summary: the summarized lines of a Summarized sync, computed once per
+	// call (invoice_summary.go).
+	summary []netsuite.Line
 }
 
 // beat records the sync's cursor: now (a retry resumes from it) and in
@@ -213,7 +216,7 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 		if err := j.enterPart(ctx, j.state.NextBatch); err != nil {
 			return workflows.SyncInvoiceStep{}, fmt.Errorf("part %d of %d: %w", j.state.Part+2, len(j.state.Parts), err)
 		}
-		if n+1 < batchesPerCall && j.state.NextBatch+1 < j.state.TotalBatches {
+		if n+1 < batchesPerCall && j.state.NextBatch+1 < j.state.TotalBatches && !j.state.Summarized {
 			j.prefetchForWrite(ctx, j.state.NextBatch+1)
 		}
 		written, err := j.syncBatch(ctx, j.state.NextBatch)
@@ -275,7 +278,16 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 				"set Transferred To Accounting back to No after raising the ceiling to sync it", items, j.s.Advanced.MaxInvoiceItems))
 		return step, true, err
 	}
-	if includable > j.s.Invoice.LineCeiling && j.s.Invoice.OverCeiling == settings.OverCeilingSplit {
+	policy, summaryNote := j.s.Invoice.OverCeiling, ""
+	if includable > j.s.Invoice.LineCeiling && policy == settings.OverCeilingSummarize && len(itemProblems) == 0 {
+		var err error
+		if policy, summaryNote, err = j.planSummary(ctx); err != nil {
+			return workflows.SyncInvoiceStep{}, false, err
+		}
+	}
+	if j.state.Summarized {
+		// Issue 13, policy summarize: planned; the batches are of summarized lines.
+	} else if includable > j.s.Invoice.LineCeiling && policy == settings.OverCeilingSplit {
 		// Issue 13, policy split: the parts are planned here, before any
 		// write, and kept in the durable state.
 		parts, why := planParts(j.batchLines, j.s.Invoice.LineCeiling)
@@ -290,7 +302,7 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 		// partial invoice is left in accounts receivable.
 		step, err := j.finish(ctx, workflows.OutcomeIgnored, fmt.Sprintf(
 			"the invoice has %d lines for NetSuite (invoice items and taxation items), above NetSuite's line ceiling of %d per transaction (invoice.lineCeiling); "+
-				"sync it by hand or in parts", includable, j.s.Invoice.LineCeiling))
+				"sync it by hand or in parts%s", includable, j.s.Invoice.LineCeiling, summaryNote))
 		return step, true, err
 	}
 	problems = append(problems, itemProblems...)
@@ -315,6 +327,9 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 		return workflows.SyncInvoiceStep{}, false, fmt.Errorf("marking the invoice Processing: %w", err)
 	}
 	j.state.TotalBatches = (j.itemCount + j.s.Run.BatchSize - 1) / j.s.Run.BatchSize
+	if j.state.Summarized {
+		j.state.TotalBatches = (len(j.summary) + j.s.Run.BatchSize - 1) / j.s.Run.BatchSize
+	}
 	id, err := j.ensureHeader(ctx)
 	if err != nil {
 		return workflows.SyncInvoiceStep{}, false, err
@@ -541,20 +556,29 @@ func (j *invoiceJob) lines(ctx context.Context, lb *lineBatch) ([]netsuite.Line,
 // the record instead of making a second.
 func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
 	ext := partExternalID(j.inv.ID, j.state.Part)
-	if id, err := j.a.findByExternalID(ctx, ext); err != nil || id != "" {
+	id, err := j.a.findByExternalID(ctx, ext)
+	if err != nil || id != "" {
 		return id, err
 	}
 	first := 0
 	if len(j.state.Parts) > 0 {
 		first = j.state.Parts[j.state.Part].FirstBatch
 	}
-	lb, err := j.loadBatch(ctx, first)
-	if err != nil {
-		return "", err
-	}
-	lines, err := j.lines(ctx, lb)
-	if err != nil {
-		return "", err
+	// NetSuite makes no record without a line: the first batch of the part
+	// that has one (a batch of zero-amount items may have none).
+	var lines []netsuite.Line
+	for b := first; len(lines) == 0 && b < j.partEnd(); b++ {
+		if j.state.Summarized {
+			lines, err = j.summaryBatch(ctx, b)
+		} else {
+			var lb *lineBatch
+			if lb, err = j.loadBatch(ctx, b); err == nil {
+				lines, err = j.lines(ctx, lb)
+			}
+		}
+		if err != nil {
+			return "", err
+		}
 	}
 	if err := j.a.stillCurrent(ctx); err != nil {
 		return "", err
@@ -565,7 +589,7 @@ func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
 	// replace=item: an upsert that finds the record (the client repeating a
 	// PUT whose answer was lost) would append its lines again otherwise
 	// (real-api-gaps N2); with it a repeat leaves the first batch once.
-	id, err := j.a.NetSuite.Upsert(ctx, j.state.RecordType, ext, tx, "item")
+	id, err = j.a.NetSuite.Upsert(ctx, j.state.RecordType, ext, tx, "item")
 	if err != nil {
 		return "", fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
 	}
@@ -623,16 +647,26 @@ func (a *Activities) findByExternalID(ctx context.Context, ext string) (string, 
 // syncBatch adds the lines of batch b that the NetSuite record does not have
 // yet (keyed by the Zuora item id in custcol_zuora_item_id).
 func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
-	lb, err := j.loadBatch(ctx, b)
-	if err != nil {
-		return 0, err
+	var lines []netsuite.Line
+	var present map[string]bool
+	if j.state.Summarized {
+		var err error
+		if lines, err = j.summaryBatch(ctx, b); err != nil || len(lines) == 0 {
+			return 0, err
+		}
+	} else {
+		lb, err := j.loadBatch(ctx, b)
+		if err != nil {
+			return 0, err
+		}
+		lines, err = j.lines(ctx, lb)
+		if err != nil || len(lines) == 0 {
+			return 0, err
+		}
+		present = lb.present
+		lb.present = nil // true of this moment only
 	}
-	lines, err := j.lines(ctx, lb)
-	if err != nil || len(lines) == 0 {
-		return 0, err
-	}
-	present := lb.present
-	lb.present = nil // true of this moment only
+	var err error
 	if present == nil {
 		keys := make([]string, len(lines))
 		for i, l := range lines {

@@ -116,6 +116,14 @@ func (j *invoiceJob) enterPart(ctx context.Context, b int) error {
 	return nil
 }
 
+// partEnd is the batch after the last of the part being written.
+func (j *invoiceJob) partEnd() int {
+	if j.state.Part+1 < len(j.state.Parts) {
+		return j.state.Parts[j.state.Part+1].FirstBatch
+	}
+	return j.state.TotalBatches
+}
+
 // recordIDs are the NetSuite records of this invoice, in part order.
 func (j *invoiceJob) recordIDs() []string {
 	if len(j.state.Parts) == 0 {

@@ -42,6 +42,10 @@ type InvoiceSyncState struct {
 	// written (NetSuiteID is its record). Small: one entry per ≤ceiling lines.
 	Parts []InvoicePart `json:"parts,omitempty"`
 	Part  int           `json:"part,omitempty"`
+	// Summarized: the invoice is written as summarized lines
+	// (invoice.overCeiling=summarize); batches count summarized lines, which
+	// each call recomputes from Zuora (the state never holds them).
+	Summarized bool `json:"summarized,omitempty"`
 }
 
 // InvoicePart is one NetSuite record of a split invoice: the batches from
