@@ -204,9 +204,13 @@ func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.Adjustm
 		plan.Outcome, plan.Reason = workflows.OutcomeSkipped, why
 		return plan, nil
 	}
-	origType := ""
-	if j.inv.IntegrationID != "" {
-		if origType, err = a.transactionType(ctx, j.inv.IntegrationID); err != nil {
+	origType, origID := "", j.inv.IntegrationID
+	if origID != "" {
+		// A split invoice (issue 13): the part holding the adjusted item's line.
+		if origID, err = a.partHolding(ctx, j.inv, j.adj.SourceID); err != nil {
+			return plan, stepError("finding the invoice's NetSuite record", err)
+		}
+		if origType, err = a.transactionType(ctx, origID); err != nil {
 			return plan, stepError("reading the invoice's NetSuite record", err)
 		}
 	}
@@ -223,7 +227,7 @@ func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.Adjustm
 		return plan, nil
 	}
 	plan.RecordType, plan.Creating, plan.Mode, plan.Note = target.RecordType, target.Creating, string(target.Mode), target.Note
-	plan.OriginalID = j.inv.IntegrationID
+	plan.OriginalID = origID
 	return plan, nil
 }
 

@@ -95,6 +95,12 @@ type invoiceJob struct {
 	batches   map[int]*lineBatch // batches read while validating, reused when small
 	pending   map[int]chan rawBatch
 	itemCount int // invoice items (not taxation items), counted while validating
+	// batchLines: NetSuite lines of each batch, counted while validating;
+	// what a split into parts is planned from (invoice_split.go).
+	batchLines []int
+	// summary: the summarized lines of a Summarized sync, computed once per
+	// call (invoice_summary.go).
+	summary []netsuite.Line
 }
 
 // beat records the sync's cursor: now (a retry resumes from it) and in
@@ -207,7 +213,10 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 		// Zuora reads of the next batch overlap this batch's NetSuite write:
 		// lines of one record are written one request after another, so the
 		// write is the critical path.
-		if n+1 < batchesPerCall && j.state.NextBatch+1 < j.state.TotalBatches {
+		if err := j.enterPart(ctx, j.state.NextBatch); err != nil {
+			return workflows.SyncInvoiceStep{}, fmt.Errorf("part %d of %d: %w", j.state.Part+2, len(j.state.Parts), err)
+		}
+		if n+1 < batchesPerCall && j.state.NextBatch+1 < j.state.TotalBatches && !j.state.Summarized {
 			j.prefetchForWrite(ctx, j.state.NextBatch+1)
 		}
 		written, err := j.syncBatch(ctx, j.state.NextBatch)
@@ -269,13 +278,31 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 				"set Transferred To Accounting back to No after raising the ceiling to sync it", items, j.s.Advanced.MaxInvoiceItems))
 		return step, true, err
 	}
-	if includable > j.s.Invoice.LineCeiling {
+	policy, summaryNote := j.s.Invoice.OverCeiling, ""
+	if includable > j.s.Invoice.LineCeiling && policy == settings.OverCeilingSummarize && len(itemProblems) == 0 {
+		var err error
+		if policy, summaryNote, err = j.planSummary(ctx); err != nil {
+			return workflows.SyncInvoiceStep{}, false, err
+		}
+	}
+	if j.state.Summarized {
+		// Issue 13, policy summarize: planned; the batches are of summarized lines.
+	} else if includable > j.s.Invoice.LineCeiling && policy == settings.OverCeilingSplit {
+		// Issue 13, policy split: the parts are planned here, before any
+		// write, and kept in the durable state.
+		parts, why := planParts(j.batchLines, j.s.Invoice.LineCeiling)
+		if why != "" {
+			step, err := j.finish(ctx, workflows.OutcomeIgnored, why)
+			return step, true, err
+		}
+		j.state.Parts = parts
+	} else if includable > j.s.Invoice.LineCeiling {
 		// Issue 13, policy ignore: NetSuite takes at most the ceiling's lines
 		// per transaction (real-api-gaps N1); decided before any write, so no
 		// partial invoice is left in accounts receivable.
 		step, err := j.finish(ctx, workflows.OutcomeIgnored, fmt.Sprintf(
 			"the invoice has %d lines for NetSuite (invoice items and taxation items), above NetSuite's line ceiling of %d per transaction (invoice.lineCeiling); "+
-				"sync it by hand or in parts", includable, j.s.Invoice.LineCeiling))
+				"sync it by hand or in parts%s", includable, j.s.Invoice.LineCeiling, summaryNote))
 		return step, true, err
 	}
 	problems = append(problems, itemProblems...)
@@ -300,11 +327,17 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 		return workflows.SyncInvoiceStep{}, false, fmt.Errorf("marking the invoice Processing: %w", err)
 	}
 	j.state.TotalBatches = (j.itemCount + j.s.Run.BatchSize - 1) / j.s.Run.BatchSize
+	if j.state.Summarized {
+		j.state.TotalBatches = (len(j.summary) + j.s.Run.BatchSize - 1) / j.s.Run.BatchSize
+	}
 	id, err := j.ensureHeader(ctx)
 	if err != nil {
 		return workflows.SyncInvoiceStep{}, false, err
 	}
 	j.state.NetSuiteID = id
+	if len(j.state.Parts) > 0 {
+		j.state.Parts[0].NetSuiteID = id
+	}
 	if j.state.TotalBatches > 1 {
 		j.beat(ctx)
 	}
@@ -354,17 +387,20 @@ func (j *invoiceJob) validateItems(ctx context.Context) (items, includable int, 
 			return 0, 0, nil, err
 		}
 		taxCodes, chargeHolders = taxCodes[:0], chargeHolders[:0]
+		lines := 0
 		for _, it := range batch.items {
 			for _, t := range batch.taxes[it.ID] {
 				problems = append(problems, mapping.ValidateTaxationItem(t, j.lookups.l)...)
 			}
 			if ch := j.catalog.chargeOf(it); ch != nil {
 				if _, ok := mapping.ChargeLine(j.lineSource(it, ch), negate, j.lookups.l, j.s); ok {
-					includable++
+					lines++
 				}
 			}
-			includable += len(mapping.TaxLines(it, batch.taxes[it.ID], negate, j.lookups.l, j.s))
+			lines += len(mapping.TaxLines(it, batch.taxes[it.ID], negate, j.lookups.l, j.s))
 		}
+		includable += lines
+		j.batchLines = append(j.batchLines, lines)
 		if len(problems) > maxProblems {
 			problems = problems[:maxProblems]
 		}
@@ -436,6 +472,10 @@ func (j *invoiceJob) prefetchForWrite(ctx context.Context, b int) {
 		return
 	}
 	cached, nsID := j.batches[b], j.state.NetSuiteID
+	if partOf(j.state.Parts, b) != j.state.Part {
+		// Its record is the next part's, not made yet: syncBatch reads.
+		nsID = ""
+	}
 	ch := make(chan rawBatch, 1)
 	j.pending[b] = ch
 	go func() {
@@ -515,27 +555,41 @@ func (j *invoiceJob) lines(ctx context.Context, lb *lineBatch) ([]netsuite.Line,
 // external id makes this exactly-once: after a lost response the retry finds
 // the record instead of making a second.
 func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
-	ext := netsuite.InvoiceExternalID(j.inv.ID)
-	if id, err := j.a.findByExternalID(ctx, ext); err != nil || id != "" {
+	ext := partExternalID(j.inv.ID, j.state.Part)
+	id, err := j.a.findByExternalID(ctx, ext)
+	if err != nil || id != "" {
 		return id, err
 	}
-	lb, err := j.loadBatch(ctx, 0)
-	if err != nil {
-		return "", err
+	first := 0
+	if len(j.state.Parts) > 0 {
+		first = j.state.Parts[j.state.Part].FirstBatch
 	}
-	lines, err := j.lines(ctx, lb)
-	if err != nil {
-		return "", err
+	// NetSuite makes no record without a line: the first batch of the part
+	// that has one (a batch of zero-amount items may have none).
+	var lines []netsuite.Line
+	for b := first; len(lines) == 0 && b < j.partEnd(); b++ {
+		if j.state.Summarized {
+			lines, err = j.summaryBatch(ctx, b)
+		} else {
+			var lb *lineBatch
+			if lb, err = j.loadBatch(ctx, b); err == nil {
+				lines, err = j.lines(ctx, lb)
+			}
+		}
+		if err != nil {
+			return "", err
+		}
 	}
 	if err := j.a.stillCurrent(ctx); err != nil {
 		return "", err
 	}
 	tx := mapping.InvoiceHeader(j.inv, j.acct, j.lookups.l, j.s)
+	j.asPart(&tx, ext)
 	tx.Item = &netsuite.Sublist[netsuite.Line]{Items: lines}
 	// replace=item: an upsert that finds the record (the client repeating a
 	// PUT whose answer was lost) would append its lines again otherwise
 	// (real-api-gaps N2); with it a repeat leaves the first batch once.
-	id, err := j.a.NetSuite.Upsert(ctx, j.state.RecordType, ext, tx, "item")
+	id, err = j.a.NetSuite.Upsert(ctx, j.state.RecordType, ext, tx, "item")
 	if err != nil {
 		return "", fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
 	}
@@ -593,16 +647,26 @@ func (a *Activities) findByExternalID(ctx context.Context, ext string) (string, 
 // syncBatch adds the lines of batch b that the NetSuite record does not have
 // yet (keyed by the Zuora item id in custcol_zuora_item_id).
 func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
-	lb, err := j.loadBatch(ctx, b)
-	if err != nil {
-		return 0, err
+	var lines []netsuite.Line
+	var present map[string]bool
+	if j.state.Summarized {
+		var err error
+		if lines, err = j.summaryBatch(ctx, b); err != nil || len(lines) == 0 {
+			return 0, err
+		}
+	} else {
+		lb, err := j.loadBatch(ctx, b)
+		if err != nil {
+			return 0, err
+		}
+		lines, err = j.lines(ctx, lb)
+		if err != nil || len(lines) == 0 {
+			return 0, err
+		}
+		present = lb.present
+		lb.present = nil // true of this moment only
 	}
-	lines, err := j.lines(ctx, lb)
-	if err != nil || len(lines) == 0 {
-		return 0, err
-	}
-	present := lb.present
-	lb.present = nil // true of this moment only
+	var err error
 	if present == nil {
 		keys := make([]string, len(lines))
 		for i, l := range lines {
@@ -657,35 +721,41 @@ func (a *Activities) linesPresent(ctx context.Context, nsID string, keys []strin
 func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, error) {
 	// The header only: a large invoice's lines would be a response of
 	// hundreds of megabytes, and the total is on the header.
-	var tx netsuite.Transaction
-	err := j.a.NetSuite.Get(ctx, j.state.RecordType, j.state.NetSuiteID, false, &tx)
-	if err != nil {
-		return workflows.SyncInvoiceStep{}, fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, j.state.NetSuiteID, err)
-	}
-	// Last line of defence against overlapping attempts, whatever the
-	// settings (with Use Standard Invoice Sync = No there is no total to
-	// catch a doubled line): no Zuora item on two NetSuite lines.
-	dups, err := j.a.duplicateLines(ctx, j.state.NetSuiteID)
-	if err != nil {
-		return workflows.SyncInvoiceStep{}, err
-	}
-	if len(dups) > 0 {
-		return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, j.state.NetSuiteID, dups))
+	total := decimal.Zero
+	ids := j.recordIDs()
+	for _, id := range ids {
+		var tx netsuite.Transaction
+		err := j.a.NetSuite.Get(ctx, j.state.RecordType, id, false, &tx)
+		if err != nil {
+			return workflows.SyncInvoiceStep{}, fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, id, err)
+		}
+		// Last line of defence against overlapping attempts, whatever the
+		// settings (with Use Standard Invoice Sync = No there is no total to
+		// catch a doubled line): no Zuora item on two NetSuite lines.
+		dups, err := j.a.duplicateLines(ctx, id)
+		if err != nil {
+			return workflows.SyncInvoiceStep{}, err
+		}
+		if len(dups) > 0 {
+			return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, id, dups))
+		}
+		if tx.Total != nil {
+			total = total.Add(*tx.Total)
+		} else if _, check := expectedTotal(j.inv, j.s); check {
+			// A reply without the total is not a confirmation: retried.
+			return workflows.SyncInvoiceStep{}, fmt.Errorf("NetSuite %s %s was read back without its total", j.state.RecordType, id)
+		}
 	}
 	want, check := expectedTotal(j.inv, j.s)
-	if check && tx.Total == nil {
-		// A reply without the total is not a confirmation: retried.
-		return workflows.SyncInvoiceStep{}, fmt.Errorf("NetSuite %s %s was read back without its total", j.state.RecordType, j.state.NetSuiteID)
-	}
-	if check && !tx.Total.Equal(want) {
+	if check && !total.Equal(want) {
 		return j.finish(ctx, workflows.OutcomeError, fmt.Sprintf(
-			"NetSuite %s %s totals %s but the Zuora invoice amounts to %s; check its lines", j.state.RecordType, j.state.NetSuiteID, tx.Total.StringFixed(2), want.StringFixed(2)))
+			"NetSuite %s %s totals %s but the Zuora invoice amounts to %s; check its lines", j.state.RecordType, strings.Join(ids, ", "), total.StringFixed(2), want.StringFixed(2)))
 	}
 	if err := j.a.stillCurrent(ctx); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}
 	if err := j.a.Zuora.UpdateInvoice(ctx, j.inv.ID, zuora.InvoiceUpdate{
-		IntegrationID: ptr(j.state.NetSuiteID), IntegrationStatus: ptr(zuora.StatusSyncComplete),
+		IntegrationID: ptr(integrationIDs(ids)), IntegrationStatus: ptr(zuora.StatusSyncComplete),
 		TransferredToAccounting: ptr(zuora.TransferYes), SyncDate: ptr(zuoraDate(j.a.now())),
 	}); err != nil {
 		return workflows.SyncInvoiceStep{}, fmt.Errorf("writing back Sync Complete: %w", err)

@@ -36,6 +36,24 @@ type InvoiceSyncState struct {
 	// already in NetSuite are found by key and skipped), so no item is left
 	// out by the change of order.
 	BatchOrder string `json:"batchOrder,omitempty"`
+	// Parts are the NetSuite records of an invoice split under
+	// invoice.overCeiling=split (issue 13), planned before the first write;
+	// empty for an invoice written as one record. Part is the one being
+	// written (NetSuiteID is its record). Small: one entry per ≤ceiling lines.
+	Parts []InvoicePart `json:"parts,omitempty"`
+	Part  int           `json:"part,omitempty"`
+	// Summarized: the invoice is written as summarized lines
+	// (invoice.overCeiling=summarize); batches count summarized lines, which
+	// each call recomputes from Zuora (the state never holds them).
+	Summarized bool `json:"summarized,omitempty"`
+}
+
+// InvoicePart is one NetSuite record of a split invoice: the batches from
+// FirstBatch up to the next part's FirstBatch.
+type InvoicePart struct {
+	FirstBatch int    `json:"firstBatch"`
+	Lines      int    `json:"lines"`                // lines planned for it (≤ the ceiling)
+	NetSuiteID string `json:"netsuiteId,omitempty"` // set once the record exists
 }
 
 // BatchOrderZuoraID: batch b holds items [b·size, (b+1)·size) of the

@@ -20,7 +20,7 @@ func Default() Settings {
 		Advanced:    Advanced{UseStandardInvoiceSync: true},
 		Run:         Run{Window: 20, BatchSize: 100, BatchesPerContinue: 200, ChildrenPerContinue: 1000},
 		Migration:   Migration{OnAccountAccountingCode: "Accounts Receivable", ReasonCode: "AR Mig - negative invoice"},
-		Invoice:     Invoice{LineCeiling: 5000, OverCeiling: OverCeilingIgnore},
+		Invoice:     Invoice{LineCeiling: 5000, OverCeiling: OverCeilingIgnore, SummaryFallback: OverCeilingIgnore},
 		NetSuite:    NetSuite{DateFormat: "M/D/YYYY", Fields: DefaultNetSuiteFields()},
 		ZuoraFields: ZuoraFields{DoNotSync: DefaultDoNotSyncField, MigrationWriteOff: DefaultMigrationWriteOffField},
 	}

@@ -6,9 +6,16 @@ import (
 )
 
 // What to do with an invoice whose lines exceed the NetSuite line ceiling
-// (issue 13; only ignore for now).
+// (issue 13).
 const (
 	OverCeilingIgnore = "ignore"
+	// OverCeilingSplit writes the invoice as several NetSuite records of at
+	// most the ceiling's lines each (tranIds <number>-1, -2, …).
+	OverCeilingSplit = "split"
+	// OverCeilingSummarize writes one line per group of lines NetSuite books
+	// alike (item, rev rec dates and delay, project, class, department,
+	// location, taxability), amounts and quantities summed.
+	OverCeilingSummarize = "summarize"
 )
 
 // Invoice: limits of one invoice's sync.
@@ -18,8 +25,13 @@ type Invoice struct {
 	// services (docs/wire.md, real-api-gaps N1).
 	LineCeiling int `json:"lineCeiling"`
 	// OverCeiling is what happens to an invoice over the ceiling: "ignore" =
-	// Transferred To Accounting Ignore with a reason, before any NetSuite write.
+	// Transferred To Accounting Ignore with a reason, before any NetSuite write;
+	// "split" = several NetSuite records of at most LineCeiling lines each,
+	// their ids comma-separated in the Zuora invoice's IntegrationId__NS.
 	OverCeiling string `json:"overCeiling"`
+	// SummaryFallback is what happens under summarize when even the summary
+	// is over the ceiling: "ignore" (default) or "split" (of the unsummarized lines).
+	SummaryFallback string `json:"summaryFallback"`
 }
 
 // NetSuite: how the NetSuite account is set up, as far as the connector's
@@ -94,8 +106,11 @@ func (s Settings) validateNetSuite() []error {
 	if s.Invoice.LineCeiling < 1 {
 		errs = append(errs, fmt.Errorf("invoice.lineCeiling: %d is not positive (NetSuite's web services limit is 5000)", s.Invoice.LineCeiling))
 	}
-	if s.Invoice.OverCeiling != OverCeilingIgnore {
-		errs = append(errs, fmt.Errorf("invoice.overCeiling: %q is not one of [%q]", s.Invoice.OverCeiling, OverCeilingIgnore))
+	if s.Invoice.OverCeiling != OverCeilingIgnore && s.Invoice.OverCeiling != OverCeilingSplit && s.Invoice.OverCeiling != OverCeilingSummarize {
+		errs = append(errs, fmt.Errorf("invoice.overCeiling: %q is not one of [%q %q %q]", s.Invoice.OverCeiling, OverCeilingIgnore, OverCeilingSplit, OverCeilingSummarize))
+	}
+	if s.Invoice.SummaryFallback != OverCeilingIgnore && s.Invoice.SummaryFallback != OverCeilingSplit {
+		errs = append(errs, fmt.Errorf("invoice.summaryFallback: %q is not one of [%q %q]", s.Invoice.SummaryFallback, OverCeilingIgnore, OverCeilingSplit))
 	}
 	known := false
 	for _, f := range dateFormats {

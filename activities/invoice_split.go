@@ -1,0 +1,156 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// Issue 13, invoice.overCeiling=split: an invoice with more lines than a
+// NetSuite transaction takes (real-api-gaps N1) becomes several NetSuite
+// records of at most the ceiling's lines each. The parts are planned in
+// prepare from the line count of every batch, before the first write, and
+// kept in InvoiceSyncState.Parts. A part is a run of whole batches, so every
+// Zuora item belongs to exactly one part whatever attempt writes it, and the
+// line key check of each batch (against its part's record) keeps a retried
+// batch from writing a line twice.
+
+// maxIntegrationIDLength is the length of Zuora's IntegrationId__NS custom
+// field (text, 255).
+const maxIntegrationIDLength = 255
+
+// planParts cuts the batches (their line counts in order) into parts of at
+// most ceiling lines, greedily: a part ends before the batch that would take
+// it over the ceiling. A batch with no line never opens a part (NetSuite
+// needs a line to create a record). why is non-empty when a single batch
+// alone is over the ceiling: parts are cut between batches.
+func planParts(batchLines []int, ceiling int) (parts []workflows.InvoicePart, why string) {
+	for b, n := range batchLines {
+		if n > ceiling {
+			return nil, fmt.Sprintf("batch %d of the invoice has %d lines (its items and their taxation items), above NetSuite's line ceiling of %d "+
+				"(invoice.lineCeiling), and a split cuts only between batches; lower run.batchSize to split it", b+1, n, ceiling)
+		}
+		if len(parts) > 0 && (n == 0 || parts[len(parts)-1].Lines+n <= ceiling) {
+			parts[len(parts)-1].Lines += n
+			continue
+		}
+		if len(parts) == 0 {
+			parts = append(parts, workflows.InvoicePart{FirstBatch: 0, Lines: n})
+			continue
+		}
+		parts = append(parts, workflows.InvoicePart{FirstBatch: b, Lines: n})
+	}
+	return parts, ""
+}
+
+// partOf is the index of the part batch b belongs to (0 when not split).
+func partOf(parts []workflows.InvoicePart, b int) int {
+	p := 0
+	for i, part := range parts {
+		if part.FirstBatch <= b {
+			p = i
+		}
+	}
+	return p
+}
+
+// partExternalID: part 1 keeps the unsplit invoice's external id, so an
+// invoice synced before (or one that turns out not to need a split) is found
+// under the same key; part k ≥ 2 is zuora-invoice-<id>-p<k>. Each part is
+// created exactly once by its own key.
+func partExternalID(zuoraInvoiceID string, part int) string {
+	if part == 0 {
+		return netsuite.InvoiceExternalID(zuoraInvoiceID)
+	}
+	return fmt.Sprintf("%s-p%d", netsuite.InvoiceExternalID(zuoraInvoiceID), part+1)
+}
+
+// asPart makes the header of the part being written: its own external id,
+// the tranId <number>-k (when the connector numbers) and a memo a person
+// reads as "part k of n of INV-123" (always, as NetSuite may number them).
+// Every part keeps the Zuora invoice id in its body field (custbody_zuora_id).
+func (j *invoiceJob) asPart(tx *netsuite.Transaction, ext string) {
+	if len(j.state.Parts) == 0 {
+		return
+	}
+	k, n := j.state.Part+1, len(j.state.Parts)
+	tx.ExternalID = ext
+	if tx.TranID != "" {
+		tx.TranID = fmt.Sprintf("%s-%d", j.inv.InvoiceNumber, k)
+	}
+	memo := fmt.Sprintf("part %d of %d of %s", k, n, j.inv.InvoiceNumber)
+	if tx.Memo != "" {
+		memo += ": " + tx.Memo
+	}
+	tx.Memo = memo
+}
+
+// enterPart moves the sync onto the part of batch b before its lines are
+// written, creating that part's record (with batch b's lines) if it is not
+// there yet. On failure the state stays on the previous part, so what the
+// workflow gets back is consistent.
+func (j *invoiceJob) enterPart(ctx context.Context, b int) error {
+	if len(j.state.Parts) == 0 {
+		return nil
+	}
+	p := partOf(j.state.Parts, b)
+	if p == j.state.Part && j.state.NetSuiteID != "" {
+		return nil
+	}
+	prevPart, prevID := j.state.Part, j.state.NetSuiteID
+	j.state.Part = p
+	id := j.state.Parts[p].NetSuiteID
+	if id == "" {
+		var err error
+		if id, err = j.ensureHeader(ctx); err != nil {
+			j.state.Part, j.state.NetSuiteID = prevPart, prevID
+			return err
+		}
+	}
+	j.state.Parts[p].NetSuiteID = id
+	j.state.NetSuiteID = id
+	j.beat(ctx)
+	return nil
+}
+
+// partEnd is the batch after the last of the part being written.
+func (j *invoiceJob) partEnd() int {
+	if j.state.Part+1 < len(j.state.Parts) {
+		return j.state.Parts[j.state.Part+1].FirstBatch
+	}
+	return j.state.TotalBatches
+}
+
+// recordIDs are the NetSuite records of this invoice, in part order.
+func (j *invoiceJob) recordIDs() []string {
+	if len(j.state.Parts) == 0 {
+		return []string{j.state.NetSuiteID}
+	}
+	ids := make([]string, len(j.state.Parts))
+	for i, p := range j.state.Parts {
+		ids[i] = p.NetSuiteID
+	}
+	return ids
+}
+
+// integrationIDs is what the Zuora invoice's IntegrationId__NS records: the
+// NetSuite ids comma-separated. Beyond 255 characters (about 30 parts, i.e.
+// 150,000 lines at the default ceiling) it keeps the ids that fit and ends
+// with "+N more"; every part is still found by its external id
+// (zuora-invoice-<id>, -p2, …) and its custbody_zuora_id.
+func integrationIDs(ids []string) string {
+	all := strings.Join(ids, ",")
+	if len(all) <= maxIntegrationIDLength {
+		return all
+	}
+	for keep := len(ids) - 1; keep > 0; keep-- {
+		s := strings.Join(ids[:keep], ",") + fmt.Sprintf(",+%d more", len(ids)-keep)
+		if len(s) <= maxIntegrationIDLength {
+			return s
+		}
+	}
+	return ids[0]
+}

@@ -1,0 +1,219 @@
+package activities_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/sandbox"
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// Issue 13, invoice.overCeiling=split, on the activity against the strict
+// sandbox. The sandbox account's line ceiling is always the setting's, so a
+// part over the ceiling is refused as NetSuite would refuse it.
+
+// splitSpec: one invoice of 150 items, about half with a taxation item, so
+// tax lines count towards the ceiling.
+const splitSpec = "seed=41,accounts=1,invoices=0,large=150,large-count=1,tax=0.5"
+
+var linesInReason = regexp.MustCompile(`has (\d+) lines for NetSuite`)
+
+// invoiceLines is how many NetSuite lines (items plus taxation items) the
+// spec's invoice has, as the connector counts them: read from the reason of
+// an ignore at ceiling 1, which writes nothing.
+func invoiceLines(t *testing.T, spec string) int {
+	t.Helper()
+	f := generated(t, spec)
+	f.NetSuite.Account.LineCeiling = 1
+	a, _ := sandboxTenant(t, f)
+	s := settings.Default()
+	s.Invoice.LineCeiling = 1
+	step := syncToEnd(t, a, invoiceID(f), s)
+	m := linesInReason.FindStringSubmatch(step.Reason)
+	if step.Outcome != workflows.OutcomeIgnored || m == nil {
+		t.Fatalf("outcome %s: %s", step.Outcome, step.Reason)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+func invoiceID(f *fixture.Fixture) string {
+	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
+	return id
+}
+
+// splitTenant is a tenant whose NetSuite account takes ceiling lines per
+// transaction, with settings that split at that ceiling in batches of 20 items.
+func splitTenant(t *testing.T, spec string, ceiling int) (*activities.Activities, *sandbox.Sandbox, string, settings.Settings) {
+	t.Helper()
+	f := generated(t, spec)
+	f.NetSuite.Account.LineCeiling = ceiling
+	a, sb := sandboxTenant(t, f)
+	s := settings.Default()
+	s.Invoice.LineCeiling = ceiling
+	s.Invoice.OverCeiling = settings.OverCeilingSplit
+	s.Run.BatchSize = 20
+	return a, sb, invoiceID(f), s
+}
+
+// syncThrough calls SyncInvoice until it ends, each failed call retried with
+// the state the workflow last had (a lost attempt, as after a worker kill).
+func syncThrough(t *testing.T, a *activities.Activities, id string, s settings.Settings, calls int) workflows.SyncInvoiceStep {
+	t.Helper()
+	state := workflows.InvoiceSyncState{}
+	for i := 0; i < calls; i++ {
+		step, err := a.SyncInvoice(context.Background(), workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: state})
+		if err != nil {
+			continue
+		}
+		if step.Outcome != "" {
+			return step
+		}
+		state = step.State
+	}
+	t.Fatalf("not ended in %d calls", calls)
+	return workflows.SyncInvoiceStep{}
+}
+
+// checkSplitBooks: the invoice synced as wantRecords NetSuite records, none
+// over the ceiling, every Zuora line on exactly one of them, their totals
+// summing to Zuora's to the cent, and the Zuora invoice Yes with every id.
+func checkSplitBooks(t *testing.T, a *activities.Activities, id string, step workflows.SyncInvoiceStep, ceiling, lines, wantRecords int) {
+	t.Helper()
+	ctx := context.Background()
+	if step.Outcome != workflows.OutcomeSynced {
+		t.Fatalf("outcome %s: %s", step.Outcome, step.Reason)
+	}
+	var inv zuora.Invoice
+	if err := a.Zuora.GetObject(ctx, zuora.ObjInvoice, id, &inv); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{step.State.NetSuiteID}
+	if len(step.State.Parts) > 0 {
+		ids = ids[:0]
+		for _, p := range step.State.Parts {
+			ids = append(ids, p.NetSuiteID)
+		}
+	}
+	if len(ids) != wantRecords {
+		t.Fatalf("%d NetSuite records %v, want %d", len(ids), ids, wantRecords)
+	}
+	if inv.TransferredToAccounting != zuora.TransferYes || inv.IntegrationID != strings.Join(ids, ",") {
+		t.Errorf("Zuora invoice Transferred %q, IntegrationId__NS %q; want Yes, %q", inv.TransferredToAccounting, inv.IntegrationID, strings.Join(ids, ","))
+	}
+	total := decimal.Zero
+	seen := map[string]int{}
+	for k, nsID := range ids {
+		tx, err := a.NetSuite.GetTransaction(ctx, step.State.RecordType, nsID)
+		if err != nil || tx.Total == nil {
+			t.Fatalf("reading NetSuite %s: %v", nsID, err)
+		}
+		total = total.Add(*tx.Total)
+		if tx.ZuoraID != id {
+			t.Errorf("NetSuite %s is linked to Zuora %q, want %s", nsID, tx.ZuoraID, id)
+		}
+		wantExt, wantTran := netsuite.InvoiceExternalID(id), inv.InvoiceNumber
+		if wantRecords > 1 {
+			wantTran = fmt.Sprintf("%s-%d", inv.InvoiceNumber, k+1)
+			if k > 0 {
+				wantExt = fmt.Sprintf("%s-p%d", wantExt, k+1)
+			}
+			if want := fmt.Sprintf("part %d of %d of %s", k+1, wantRecords, inv.InvoiceNumber); !strings.HasPrefix(tx.Memo, want) {
+				t.Errorf("NetSuite %s memo %q, want it to start %q", nsID, tx.Memo, want)
+			}
+		}
+		if tx.ExternalID != wantExt || tx.TranID != wantTran {
+			t.Errorf("NetSuite %s is %s / %s, want %s / %s", nsID, tx.ExternalID, tx.TranID, wantExt, wantTran)
+		}
+		rows := nsItemLines(t, a, nsID)
+		if len(rows) > ceiling {
+			t.Errorf("NetSuite %s has %d lines, over the ceiling %d", nsID, len(rows), ceiling)
+		}
+		for _, r := range rows {
+			seen[fmt.Sprint(r["custcol_zuora_item_id"])]++
+		}
+	}
+	if len(seen) != lines {
+		t.Errorf("%d distinct Zuora lines in NetSuite, want %d", len(seen), lines)
+	}
+	for z, n := range seen {
+		if n != 1 {
+			t.Errorf("Zuora line %s written %d times", z, n)
+		}
+	}
+	if !total.Equal(inv.Amount.Abs()) {
+		t.Errorf("NetSuite records total %s, Zuora invoice %s", total.StringFixed(2), inv.Amount.StringFixed(2))
+	}
+}
+
+// At the boundary: ceiling − 1 lines and ceiling lines are one record (the
+// unsplit external id and tranId), ceiling + 1 lines are two parts.
+func TestSyncInvoice_SplitAtTheLineCeilingBoundary(t *testing.T) {
+	lines := invoiceLines(t, splitSpec)
+	for _, c := range []struct {
+		name             string
+		ceiling, records int
+	}{
+		{"lines = ceiling - 1", lines + 1, 1},
+		{"lines = ceiling", lines, 1},
+		{"lines = ceiling + 1", lines - 1, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, _, id, s := splitTenant(t, splitSpec, c.ceiling)
+			step := syncThrough(t, a, id, s, 50)
+			checkSplitBooks(t, a, id, step, c.ceiling, lines, c.records)
+		})
+	}
+}
+
+// Split under NetSuite answers that are lost after the write commits and
+// plain failures, each failed call repeated from the workflow's last state
+// (as after a worker kill): every Zuora line is on exactly one part, no part
+// is made twice, and the parts still sum to Zuora's total.
+func TestSyncInvoice_SplitExactlyOnceUnderLostAnswers(t *testing.T) {
+	lines := invoiceLines(t, splitSpec)
+	ceiling := lines/3 + 1
+	a, sb, id, s := splitTenant(t, splitSpec, ceiling)
+	if err := sb.SetFaults("netsuite", sandbox.Faults{AmbiguousRate: 0.2, ErrorRate: 0.1}); err != nil {
+		t.Fatal(err)
+	}
+	step := syncThrough(t, a, id, s, 400)
+	_ = sb.SetFaults("netsuite", sandbox.Faults{})
+	if len(step.State.Parts) < 3 {
+		t.Fatalf("%d parts for %d lines at ceiling %d", len(step.State.Parts), lines, ceiling)
+	}
+	checkSplitBooks(t, a, id, step, ceiling, lines, len(step.State.Parts))
+	for k := range step.State.Parts {
+		ext := netsuite.InvoiceExternalID(id)
+		if k > 0 {
+			ext = fmt.Sprintf("%s-p%d", ext, k+1)
+		}
+		rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(ext)+" ORDER BY id")
+		if err != nil || len(rows) != 1 {
+			t.Errorf("part %d (%s): %d records (%v)", k+1, ext, len(rows), err)
+		}
+	}
+}
+
+// The default stays ignore: over the ceiling, nothing is written and the
+// reason names the count and the ceiling (the split is opt-in).
+func TestSyncInvoice_SplitIsOptIn(t *testing.T) {
+	lines := invoiceLines(t, splitSpec)
+	a, _, id, s := splitTenant(t, splitSpec, lines-1)
+	s.Invoice.OverCeiling = settings.OverCeilingIgnore
+	step := syncThrough(t, a, id, s, 10)
+	if step.Outcome != workflows.OutcomeIgnored || !strings.Contains(step.Reason, fmt.Sprintf("has %d lines", lines)) {
+		t.Fatalf("outcome %s: %s", step.Outcome, step.Reason)
+	}
+}
