@@ -225,10 +225,24 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 			return decode(status, renamed)
 		}
 	}
+	loginConfirmed := false
 	for attempt := 0; ; attempt++ {
 		resp, err := c.once(ctx, cl, payload, attempt > 0)
 		if err == nil {
 			return resp, nil
+		}
+		if !loginConfirmed && unconfirmedInvalidLogin(err) && ctx.Err() == nil {
+			// A client with no recent success cannot tell NetSuite's
+			// occasional "Invalid login attempt" to good credentials from
+			// wrong ones. Nothing was written; one repeat, freshly signed,
+			// decides: wrong credentials are refused again (and then not
+			// retried), a hiccup passes.
+			loginConfirmed = true
+			c.log.DebugContext(ctx, "netsuite refused the login, confirming once", "endpoint", cl.endpoint)
+			if serr := c.sleep(ctx, c.backoff(1)); serr != nil {
+				return nil, err
+			}
+			continue
 		}
 		if !IsRetryable(err) || attempt >= c.maxRetries || ctx.Err() != nil || !safeToRepeat(cl, err) {
 			return nil, err
@@ -249,6 +263,14 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 			return nil, fmt.Errorf("%w (stopped retrying: %w)", err, serr)
 		}
 	}
+}
+
+// unconfirmedInvalidLogin: a 401 "Invalid login attempt" the client took
+// for wrong credentials (no recent success, not slow).
+func unconfirmedInvalidLogin(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && !ae.Retryable && ae.Status == http.StatusUnauthorized &&
+		strings.Contains(ae.Detail, "Invalid login attempt")
 }
 
 // safeToRepeat: POST (create) and PATCH (sublist append) are not idempotent,
