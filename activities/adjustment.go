@@ -29,7 +29,7 @@ func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectI
 	if ok, _ := mapping.AdjustmentSyncEnabled(s); !ok {
 		return workflows.SelectResult{Done: true}, nil
 	}
-	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(s), "invoice item adjustments", in.AfterID,
+	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(s), "invoice item adjustments", "", in.AfterID,
 		func(adj zuora.InvoiceItemAdjustment) string { return adj.ID })
 	if err != nil {
 		return workflows.SelectResult{}, err

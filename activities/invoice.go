@@ -32,7 +32,7 @@ const validationReadAhead = 6
 func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	ctx = nsFields(ctx, in.Settings)
 	s := in.Settings
-	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", in.AfterID,
+	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", "", in.AfterID,
 		func(inv zuora.Invoice) string { return inv.ID })
 	if err != nil {
 		return workflows.SelectResult{}, err

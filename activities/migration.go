@@ -231,9 +231,9 @@ type migInvoice struct {
 const migInvoiceFields = "Id, InvoiceNumber, AccountId, Status, Amount, Balance, " + writeOffField
 
 // postedNegativePage is the next page of posted negative invoices after the cursor.
-func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limit int, keep func(migInvoice) bool) ([]migInvoice, bool, error) {
+func (m *Migration) postedNegativePage(ctx context.Context, pass, afterID string, limit int, keep func(migInvoice) bool) ([]migInvoice, bool, error) {
 	q := "select " + migInvoiceFields + " from Invoice where Status = 'Posted'"
-	cands, _, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", afterID, func(i migInvoice) string { return i.ID })
+	cands, _, _, err := candidatesAfter(ctx, m.Zuora, q, "negative invoices", pass, afterID, func(i migInvoice) string { return i.ID })
 	if err != nil {
 		return nil, false, err
 	}
@@ -261,7 +261,7 @@ func (m *Migration) postedNegativePage(ctx context.Context, afterID string, limi
 func (m *Migration) MigrationWriteOffPage(ctx context.Context, in workflows.ConvertPageInput) (workflows.ConvertPageResult, error) {
 	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
 	var out workflows.ConvertPageResult
-	page, finished, err := m.postedNegativePage(ctx, in.AfterID, in.Limit, func(migInvoice) bool { return true })
+	page, finished, err := m.postedNegativePage(ctx, in.Pass, in.AfterID, in.Limit, func(migInvoice) bool { return true })
 	if err != nil {
 		return out, err
 	}
@@ -351,7 +351,7 @@ func (m *Migration) MigrationCreditMemoPage(ctx context.Context, in workflows.Co
 	if in.Settings.Migration.OneTimeChargeID == "" {
 		return out, temporal.NewNonRetryableApplicationError("settings migration.oneTimeChargeId is not set: no credit memo can be made", "BadSettings", nil)
 	}
-	page, finished, err := m.postedNegativePage(ctx, in.AfterID, in.Limit, func(i migInvoice) bool { return i.WriteOff != "" })
+	page, finished, err := m.postedNegativePage(ctx, in.Pass, in.AfterID, in.Limit, func(i migInvoice) bool { return i.WriteOff != "" })
 	if err != nil {
 		return out, err
 	}

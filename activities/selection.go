@@ -48,9 +48,11 @@ type selection struct {
 }
 
 type selectionKey struct {
-	z          *zuora.Client
-	workflowID string
-	zoql       string
+	z            *zuora.Client
+	workflowID   string
+	activityType string
+	pass         string
+	zoql         string
 }
 
 var selections = struct {
@@ -59,11 +61,18 @@ var selections = struct {
 }{m: map[selectionKey]*selection{}}
 
 // snapshotFor returns the run's snapshot of zoql, reading it when needed.
-func snapshotFor[T any](ctx context.Context, z *zuora.Client, zoql, what, afterID string, id func(T) string) (*selection, error) {
+// pass names one pass over the records (the workflow sets it when a pass
+// begins): a worker that did not serve a pass's first page must not cut its
+// later pages from a snapshot of an earlier pass or step of the same
+// workflow (the migration's credit memo step reads the invoices its
+// write-off step changed; on another worker, that step's snapshot still
+// showed them unwritten-off, and the step ended with memos missing).
+func snapshotFor[T any](ctx context.Context, z *zuora.Client, zoql, what, pass, afterID string, id func(T) string) (*selection, error) {
 	var key selectionKey
 	keep := activity.IsActivity(ctx)
 	if keep {
-		key = selectionKey{z, activity.GetInfo(ctx).WorkflowExecution.ID, zoql}
+		info := activity.GetInfo(ctx)
+		key = selectionKey{z, info.WorkflowExecution.ID, info.ActivityType.Name, pass, zoql}
 		selections.Lock()
 		for k, s := range selections.m {
 			if time.Since(s.at) > snapshotTTL {
@@ -124,8 +133,8 @@ func readCandidates[T any](ctx context.Context, z *zuora.Client, zoql, what stri
 // candidatesAfter returns the run's candidates whose id sorts after the
 // cursor, in id order, and the undecodable ones after it; sel is the
 // snapshot (its accounts cache serves the page).
-func candidatesAfter[T any](ctx context.Context, z *zuora.Client, zoql, what, afterID string, id func(T) string) (cands []T, bad []string, sel *selection, err error) {
-	sel, err = snapshotFor(ctx, z, zoql, what, afterID, id)
+func candidatesAfter[T any](ctx context.Context, z *zuora.Client, zoql, what, pass, afterID string, id func(T) string) (cands []T, bad []string, sel *selection, err error) {
+	sel, err = snapshotFor(ctx, z, zoql, what, pass, afterID, id)
 	if err != nil {
 		return nil, nil, nil, err
 	}

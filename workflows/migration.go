@@ -542,8 +542,13 @@ func (m *migration) pages(ctx workflow.Context, activity string, c *ConvertCount
 		if m.st.PagesSinceCAN >= m.in.PagesPerContinue || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			return m.continueAsNew(ctx)
 		}
+		if m.st.Cursor == "" {
+			// A new pass over the invoices (the step, or its re-run after a
+			// recheck): no worker may serve it from an earlier pass's snapshot.
+			m.st.Pass = fmt.Sprintf("%s@%d", activity, workflow.Now(ctx).UnixNano())
+		}
 		var res ConvertPageResult
-		in := ConvertPageInput{Settings: m.in.Settings, AfterID: m.st.Cursor, Limit: m.in.PageSize, Date: m.st.Freeze.At.UTC().Format("2006-01-02")}
+		in := ConvertPageInput{Settings: m.in.Settings, AfterID: m.st.Cursor, Limit: m.in.PageSize, Date: m.st.Freeze.At.UTC().Format("2006-01-02"), Pass: m.st.Pass}
 		if err := m.attend(ctx, func() error {
 			return workflow.ExecuteActivity(m.actx(ctx, 30*time.Minute), activity, in).Get(ctx, &res)
 		}); err != nil {

@@ -189,7 +189,9 @@ type MigrationState struct {
 	Notes []string      `json:"notes,omitempty"`
 
 	// Internal cursors and pending operator input.
-	Cursor         string `json:"cursor,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
+	// Pass names the current pass over the invoices (ConvertPageInput.Pass).
+	Pass           string `json:"pass,omitempty"`
 	PagesSinceCAN  int    `json:"pagesSinceContinue,omitempty"`
 	ApprovePending bool   `json:"approvePending,omitempty"`
 	RecheckPending bool   `json:"recheckPending,omitempty"`
@@ -237,6 +239,9 @@ type ConvertPageInput struct {
 	// Date is the freeze date: every write of the conversion carries it, so a
 	// retried request has the same body as the first (idempotency keys).
 	Date string `json:"date"`
+	// Pass names this pass over the invoices (a step, or its re-run after a
+	// recheck): the worker's snapshot of the candidates is per pass.
+	Pass string `json:"pass,omitempty"`
 }
 
 // ConvertPageResult is one page's outcome.
