@@ -21,6 +21,14 @@ const (
 	PhaseAdjustments = "adjustments"
 	PhaseRevRec      = "revrec" // delayed rev rec lines whose trigger date is now set
 	PhaseDone        = "done"
+
+	// Money movement (issue 16): on Invoice Settlement tenants debit and
+	// credit memos follow the invoices; payments and refunds follow every
+	// document they can point at.
+	PhaseDebitMemos  = "debitmemos"
+	PhaseCreditMemos = "creditmemos"
+	PhasePayments    = "payments"
+	PhaseRefunds     = "refunds"
 )
 
 // AllPhases is the order a run goes through.
@@ -105,6 +113,10 @@ type RunProgress struct {
 	Invoices    Counts `json:"invoices"`
 	Adjustments Counts `json:"adjustments"`
 	RevRec      Counts `json:"revrec"`
+	DebitMemos  Counts `json:"debitMemos"`
+	CreditMemos Counts `json:"creditMemos"`
+	Payments    Counts `json:"payments"`
+	Refunds     Counts `json:"refunds"`
 }
 
 // SyncRunStatus answers the progress query.
@@ -293,6 +305,14 @@ func (p *RunProgress) of(recordType string) *Counts {
 		return &p.Invoices
 	case RecordAdjustment:
 		return &p.Adjustments
+	case RecordDebitMemo:
+		return &p.DebitMemos
+	case RecordCreditMemo:
+		return &p.CreditMemos
+	case RecordPayment:
+		return &p.Payments
+	case RecordRefund:
+		return &p.Refunds
 	default:
 		return &p.RevRec
 	}

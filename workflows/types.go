@@ -41,6 +41,10 @@ const (
 	RecordCharge     = "charge"
 	RecordInvoice    = "invoice"
 	RecordAdjustment = "adjustment"
+	RecordDebitMemo  = "debitmemo"
+	RecordCreditMemo = "creditmemo"
+	RecordPayment    = "payment"
+	RecordRefund     = "refund"
 	RecordRevRec     = "revrec"
 )
 
