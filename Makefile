@@ -78,9 +78,10 @@ test-cluster: $(TEMPORAL) $(CLUSTER_BINS) postgres build
 # part of `make test`) replays: run after a deliberate, version-guarded change
 # of a workflow, or after merging branches that change workflows
 # (docs/operations.md, "Deploying new worker code").
+# Histories of earlier code stay (replay proves workflows begun by them still
+# run); this records the current commit's beside them.
 record-histories: $(TEMPORAL)
-	rm -f workflows/testdata/histories/*
-	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required RECORD_HISTORIES=1 \
+	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required RECORD_HISTORIES=1 HISTORY_TAG=$$(git rev-parse --short HEAD) \
 		go test -count=1 -timeout 20m -run 'TestRecordHistories|TestMigrationEndToEnd$$' ./internal/itest
 	go test -count=1 -run TestReplay ./workflows
 

@@ -25,9 +25,20 @@ func RecordingHistories() bool { return os.Getenv("RECORD_HISTORIES") != "" }
 // historiesDir is workflows/testdata/histories, from this package's directory.
 const historiesDir = "../../workflows/testdata/histories"
 
+// historyTag names the code a history was recorded on (HISTORY_TAG, the
+// commit `make record-histories` passes): histories of earlier code are kept
+// beside the new ones, so replay keeps proving that a workflow begun by any
+// recorded version still runs on this code.
+func historyTag() string {
+	if tag := os.Getenv("HISTORY_TAG"); tag != "" {
+		return tag
+	}
+	return "untagged"
+}
+
 // SaveHistories writes the history of every run of workflowID (a
 // continue-as-new chain has several) to
-// workflows/testdata/histories/<workflow type>--<name>[-run<N>].json.
+// workflows/testdata/histories/<workflow type>--<name>[-run<N>]@<tag>.json.
 func SaveHistories(ctx context.Context, t testing.TB, c client.Client, workflowID, name string) {
 	t.Helper()
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
@@ -46,6 +57,7 @@ func SaveHistories(ctx context.Context, t testing.TB, c client.Client, workflowI
 		if len(runs) > 1 {
 			file += fmt.Sprintf("-run%d", i+1)
 		}
+		file += "@" + historyTag()
 		saveHistory(ctx, t, c, workflowID, run.GetExecution().GetRunId(), filepath.Join(historiesDir, file+".json"))
 	}
 }
