@@ -16,23 +16,21 @@ import (
 // sync, in id order after in.AfterID.
 func (a *Activities) SelectCharges(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	ctx = nsFields(ctx, in.Settings)
-	charges, err := zuora.QueryAll[zuora.ProductRatePlanCharge](ctx, a.Zuora, "select "+mapping.CatalogChargeFields+" from ProductRatePlanCharge")
+	// The run's snapshot, read once and cut by keyset (selection.go).
+	id := func(ch zuora.ProductRatePlanCharge) string { return ch.ID }
+	charges, bad, _, err := candidatesAfter(ctx, a.Zuora, "select "+mapping.CatalogChargeFields+" from ProductRatePlanCharge",
+		"product rate plan charges", "", in.AfterID, id)
 	if err != nil {
-		return workflows.SelectResult{}, retryable("selecting product rate plan charges", err)
+		return workflows.SelectResult{}, err
 	}
-	var recs []workflows.SelectedRecord
-	notSelected := 0
-	for _, ch := range charges {
-		if ch.ID <= in.AfterID {
-			continue
+	charges, undecodable := withUndecodable(charges, bad, id, func(id string) zuora.ProductRatePlanCharge { return zuora.ProductRatePlanCharge{ID: id} })
+	return cutPage(charges, in.Limit, func(ch zuora.ProductRatePlanCharge) (workflows.SelectedRecord, bool) {
+		if undecodable[ch.ID] {
+			return workflows.SelectedRecord{ID: ch.ID}, true // its own sync records why it cannot be read
 		}
-		if ok, _ := mapping.ChargeSelectable(ch, in.Settings); ok {
-			recs = append(recs, workflows.SelectedRecord{ID: ch.ID, Number: ch.Name})
-		} else {
-			notSelected++
-		}
-	}
-	return selectionPage(recs, notSelected, in.Limit), nil
+		ok, _ := mapping.ChargeSelectable(ch, in.Settings)
+		return workflows.SelectedRecord{ID: ch.ID, Number: ch.Name}, ok
+	}), nil
 }
 
 // nsItem is a NetSuite item as SuiteQL's item table shows it.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -222,5 +223,58 @@ func TestSyncCharge_ItemTypeChangedAfterSyncIsAnError(t *testing.T) {
 	}
 	if !strings.HasPrefix(ch.IntegrationStatus, "Error: ") || !strings.Contains(ch.IntegrationStatus, "Item Type") {
 		t.Fatalf("charge status %q", ch.IntegrationStatus)
+	}
+}
+
+// Customer and catalog selection at scale, as invoices: the run's accounts
+// (charges) are read once and pages cut by keyset, so a phase over N
+// accounts costs about N/2,000 Zuora calls, not one full read per page.
+func TestSelectCustomersAndCharges_ZuoraCallsForAPhaseAboutNOver2000NotOneFullReadPerPage(t *testing.T) {
+	const n = 5000
+	a, sb := sandboxTenant(t, generated(t, "seed=24,accounts=5000,invoices=0,charges=2500"))
+	var suite testsuite.WorkflowTestSuite
+	act := suite.NewTestActivityEnvironment()
+	act.RegisterActivity(a.SelectCustomers)
+	act.RegisterActivity(a.SelectCharges)
+	zoqlCalls := func() int {
+		c := 0
+		for k, v := range sb.Stats("zuora").Requests {
+			if strings.HasPrefix(k, "POST /v1/action/query") {
+				c += int(v)
+			}
+		}
+		return c
+	}
+	for _, c := range []struct {
+		what string
+		fn   any
+		want int
+	}{{"accounts", a.SelectCustomers, n}, {"charges", a.SelectCharges, 2500}} {
+		before := zoqlCalls()
+		in := workflows.SelectInput{Settings: settings.Default(), Limit: 100}
+		selected := 0
+		for pages := 0; ; pages++ {
+			v, err := act.ExecuteActivity(c.fn, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var res workflows.SelectResult
+			if err := v.Get(&res); err != nil {
+				t.Fatal(err)
+			}
+			selected += len(res.Records)
+			if res.Done || len(res.Records) == 0 || pages > c.want {
+				break
+			}
+			in.AfterID = res.Records[len(res.Records)-1].ID
+		}
+		calls := zoqlCalls() - before
+		if selected != c.want {
+			t.Errorf("%s: selected %d, want %d", c.what, selected, c.want)
+		}
+		if limit := c.want/2000 + 2; calls > limit {
+			t.Errorf("%s: selecting %d made %d ZOQL calls, want ≤ %d (one read of the phase, not one per page)", c.what, c.want, calls, limit)
+		}
+		t.Logf("%s: %d selected in %d ZOQL calls", c.what, selected, calls)
 	}
 }
