@@ -17,20 +17,12 @@ import (
 func (a *Activities) SelectCharges(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	ctx = nsFields(ctx, in.Settings)
 	// The run's snapshot, read once and cut by keyset (selection.go).
-	id := func(ch zuora.ProductRatePlanCharge) string { return ch.ID }
-	charges, bad, _, err := candidatesAfter(ctx, a.Zuora, "select "+mapping.CatalogChargeFields+" from ProductRatePlanCharge",
-		"product rate plan charges", "", in.AfterID, id)
-	if err != nil {
-		return workflows.SelectResult{}, err
-	}
-	charges, undecodable := withUndecodable(charges, bad, id, func(id string) zuora.ProductRatePlanCharge { return zuora.ProductRatePlanCharge{ID: id} })
-	return cutPage(charges, in.Limit, func(ch zuora.ProductRatePlanCharge) (workflows.SelectedRecord, bool) {
-		if undecodable[ch.ID] {
-			return workflows.SelectedRecord{ID: ch.ID}, true // its own sync records why it cannot be read
-		}
-		ok, _ := mapping.ChargeSelectable(ch, in.Settings)
-		return workflows.SelectedRecord{ID: ch.ID, Number: ch.Name}, ok
-	}), nil
+	return keysetPage(ctx, a.Zuora, "select "+mapping.CatalogChargeFields+" from ProductRatePlanCharge", "product rate plan charges", in,
+		func(ch zuora.ProductRatePlanCharge) string { return ch.ID },
+		func(ch zuora.ProductRatePlanCharge) (workflows.SelectedRecord, bool) {
+			ok, _ := mapping.ChargeSelectable(ch, in.Settings)
+			return workflows.SelectedRecord{ID: ch.ID, Number: ch.Name}, ok
+		})
 }
 
 // nsItem is a NetSuite item as SuiteQL's item table shows it.

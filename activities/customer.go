@@ -57,60 +57,14 @@ func (a *Activities) SelectCustomers(ctx context.Context, in workflows.SelectInp
 	} else {
 		// The run's snapshot, read once and cut by keyset (selection.go),
 		// rather than every account re-read for every page.
-		id := func(acct zuora.Account) string { return acct.ID }
-		accts, bad, _, err := candidatesAfter(ctx, a.Zuora, "select "+mapping.CustomerAccountFields+" from Account", "Zuora accounts", "", in.AfterID, id)
-		if err != nil {
-			return workflows.SelectResult{}, err
-		}
-		accts, undecodable := withUndecodable(accts, bad, id, func(id string) zuora.Account { return zuora.Account{ID: id} })
-		return cutPage(accts, in.Limit, func(acct zuora.Account) (workflows.SelectedRecord, bool) {
-			if undecodable[acct.ID] {
-				return workflows.SelectedRecord{ID: acct.ID}, true // its own sync records why it cannot be read
-			}
-			ok, _ := mapping.ZuoraAccountSelectable(acct, in.Settings)
-			return workflows.SelectedRecord{ID: acct.ID, Number: acct.AccountNumber}, ok
-		}), nil
+		return keysetPage(ctx, a.Zuora, "select "+mapping.CustomerAccountFields+" from Account", "Zuora accounts", in,
+			func(acct zuora.Account) string { return acct.ID },
+			func(acct zuora.Account) (workflows.SelectedRecord, bool) {
+				ok, _ := mapping.ZuoraAccountSelectable(acct, in.Settings)
+				return workflows.SelectedRecord{ID: acct.ID, Number: acct.AccountNumber}, ok
+			})
 	}
 	return selectionPage(recs, notSelected, in.Limit), nil
-}
-
-// cutPage takes the first limit selectable records of candidates (in id
-// order, after the cursor), counting the ones the rules exclude on the way.
-func cutPage[T any](cands []T, limit int, selectable func(T) (workflows.SelectedRecord, bool)) workflows.SelectResult {
-	if limit <= 0 {
-		limit = 100
-	}
-	res := workflows.SelectResult{Done: true}
-	for i, c := range cands {
-		if rec, ok := selectable(c); ok {
-			res.Records = append(res.Records, rec)
-		} else {
-			res.NotSelected++
-		}
-		if len(res.Records) == limit {
-			res.Done = i+1 == len(cands)
-			break
-		}
-	}
-	return res
-}
-
-// withUndecodable adds the records that did not decode (their ids) to the
-// candidates, in id order: they are selected so that their own sync records
-// the reason on them, never skipped silently.
-func withUndecodable[T any](cands []T, bad []string, id func(T) string, stub func(string) T) ([]T, map[string]bool) {
-	if len(bad) == 0 {
-		return cands, nil
-	}
-	marked := make(map[string]bool, len(bad))
-	out := make([]T, 0, len(cands)+len(bad))
-	out = append(out, cands...)
-	for _, b := range bad {
-		out = append(out, stub(b))
-		marked[b] = true
-	}
-	sort.Slice(out, func(i, j int) bool { return id(out[i]) < id(out[j]) })
-	return out, marked
 }
 
 // selectionPage sorts candidates by id and cuts the first page of limit.

@@ -251,23 +251,7 @@ func TestSelectCustomersAndCharges_ZuoraCallsForAPhaseAboutNOver2000NotOneFullRe
 		want int
 	}{{"accounts", a.SelectCustomers, n}, {"charges", a.SelectCharges, 2500}} {
 		before := zoqlCalls()
-		in := workflows.SelectInput{Settings: settings.Default(), Limit: 100}
-		selected := 0
-		for pages := 0; ; pages++ {
-			v, err := act.ExecuteActivity(c.fn, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var res workflows.SelectResult
-			if err := v.Get(&res); err != nil {
-				t.Fatal(err)
-			}
-			selected += len(res.Records)
-			if res.Done || len(res.Records) == 0 || pages > c.want {
-				break
-			}
-			in.AfterID = res.Records[len(res.Records)-1].ID
-		}
+		selected := selectThroughActivity(t, act, c.fn, workflows.SelectInput{Settings: settings.Default(), Limit: 100}, c.want)
 		calls := zoqlCalls() - before
 		if selected != c.want {
 			t.Errorf("%s: selected %d, want %d", c.what, selected, c.want)
@@ -276,5 +260,62 @@ func TestSelectCustomersAndCharges_ZuoraCallsForAPhaseAboutNOver2000NotOneFullRe
 			t.Errorf("%s: selecting %d made %d ZOQL calls, want ≤ %d (one read of the phase, not one per page)", c.what, c.want, calls, limit)
 		}
 		t.Logf("%s: %d selected in %d ZOQL calls", c.what, selected, calls)
+	}
+}
+
+// selectThroughActivity runs a selection activity page by page (each page
+// after the last record of the one before) and returns how many it selected.
+func selectThroughActivity(t *testing.T, act *testsuite.TestActivityEnvironment, fn any, in workflows.SelectInput, maxPages int) int {
+	t.Helper()
+	selected := 0
+	for pages := 0; ; pages++ {
+		if pages > maxPages {
+			t.Fatal("selection never finishes")
+		}
+		v, err := act.ExecuteActivity(fn, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res workflows.SelectResult
+		if err := v.Get(&res); err != nil {
+			t.Fatal(err)
+		}
+		selected += len(res.Records)
+		if res.Done || len(res.Records) == 0 {
+			return selected
+		}
+		in.AfterID = res.Records[len(res.Records)-1].ID
+	}
+}
+
+// An account Zuora answers with a field of the wrong type is selected by its
+// id (its own sync records why it cannot be read), never dropped from the run.
+func TestSelectCustomers_UndecodableAccountIsSelectedNotDropped(t *testing.T) {
+	f := generated(t, "seed=25,accounts=12,invoices=2,charges=3")
+	a, sb := sandboxTenant(t, f)
+	bad := f.Zuora.Objects["Account"][5]["Id"].(string)
+	if err := sb.SetFaults("zuora", sandbox.Faults{Corrupt: []sandbox.Corruption{{ID: bad, Field: "Name", Mode: "wrongType"}}}); err != nil {
+		t.Fatal(err)
+	}
+	ids := allPages(t, a.SelectCustomers, settings.Default(), 5)
+	found := false
+	for _, id := range ids {
+		found = found || id == bad
+	}
+	if len(ids) != 12 || !found {
+		t.Fatalf("selected %d accounts (undecodable %s among them: %v), want all 12", len(ids), bad, found)
+	}
+	if st := sb.Stats("zuora").Faults; st["wrongType"] == 0 {
+		t.Fatalf("no wrong-typed field was served: %v", st)
+	}
+	// Its own sync then says what is wrong (Error with a reason naming the
+	// field, or a non-retryable failure the workflow records as such).
+	res, err := a.SyncCustomer(context.Background(), workflows.CustomerSyncInput{ID: bad, Settings: settings.Default()})
+	var app *temporal.ApplicationError
+	switch {
+	case err == nil && res.Outcome == workflows.OutcomeError && strings.Contains(res.Reason, "Name"):
+	case errors.As(err, &app) && app.NonRetryable() && strings.Contains(err.Error(), "Name"):
+	default:
+		t.Fatalf("syncing the undecodable account: %+v, %v; want Error naming the field Name", res, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
 )
 
 // Selection at scale (docs/wire.md, "Selection").
@@ -145,6 +146,41 @@ func candidatesAfter[T any](ctx context.Context, z *zuora.Client, zoql, what, pa
 		bs++
 	}
 	return all[start:], sel.bad[bs:], sel, nil
+}
+
+// keysetPage is the next page of a phase whose records are selected one by
+// one from the run's snapshot of zoql: the first in.Limit selectable records
+// after the cursor, counting those the rules exclude on the way. A record
+// that does not decode is selected by its id, so its own sync records why it
+// cannot be read: never dropped.
+func keysetPage[T any](ctx context.Context, z *zuora.Client, zoql, what string, in workflows.SelectInput,
+	id func(T) string, selectable func(T) (workflows.SelectedRecord, bool)) (workflows.SelectResult, error) {
+	cands, bad, _, err := candidatesAfter(ctx, z, zoql, what, "", in.AfterID, id)
+	if err != nil {
+		return workflows.SelectResult{}, err
+	}
+	limit := in.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	res := workflows.SelectResult{Done: true}
+	for i, j := 0, 0; i < len(cands) || j < len(bad); {
+		if j < len(bad) && (i == len(cands) || bad[j] < id(cands[i])) {
+			res.Records = append(res.Records, workflows.SelectedRecord{ID: bad[j]})
+			j++
+		} else if rec, ok := selectable(cands[i]); ok {
+			res.Records = append(res.Records, rec)
+			i++
+		} else {
+			res.NotSelected++
+			i++
+		}
+		if len(res.Records) == limit {
+			res.Done = i == len(cands) && j == len(bad)
+			break
+		}
+	}
+	return res, nil
 }
 
 // loadAccounts fills the snapshot's account cache for the given account ids:

@@ -41,26 +41,7 @@ func TestSelectInvoices_ZuoraCallsForABacklogAtMostTwiceNOver2000(t *testing.T) 
 	act.RegisterActivity(a.SelectInvoices)
 	before := sb.Stats("zuora").Requests
 	s := settings.Default()
-	in := workflows.SelectInput{Settings: s, Limit: 100}
-	selected := 0
-	for pages := 0; ; pages++ {
-		v, err := act.ExecuteActivity(a.SelectInvoices, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var res workflows.SelectResult
-		if err := v.Get(&res); err != nil {
-			t.Fatal(err)
-		}
-		selected += len(res.Records)
-		if res.Done || len(res.Records) == 0 {
-			break
-		}
-		in.AfterID = res.Records[len(res.Records)-1].ID
-		if pages > n {
-			t.Fatal("no end")
-		}
-	}
+	selected := selectThroughActivity(t, act, a.SelectInvoices, workflows.SelectInput{Settings: s, Limit: 100}, n)
 	after := sb.Stats("zuora").Requests
 	calls := 0
 	for k, v := range after {
