@@ -1,0 +1,225 @@
+package activities_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// oldTenant: one of each old-connector kind (fixture oldconnector.go).
+const oldTenantSpec = "seed=17,accounts=1,invoices=0,oldconnector=5"
+
+func nsInvoiceCount(t *testing.T, a *activities.Activities) int {
+	t.Helper()
+	rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT id FROM transaction WHERE type = 'CustInvc' ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rows)
+}
+
+func zuoraInvoice(t *testing.T, a *activities.Activities, id string) zuora.Invoice {
+	t.Helper()
+	var inv zuora.Invoice
+	if err := a.Zuora.GetObject(context.Background(), zuora.ObjInvoice, id, &inv); err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// oldNetSuiteID is the NetSuite invoice the fixture gave the old connector's invoice (external id = raw Zuora id).
+func oldNetSuiteID(t *testing.T, f *fixture.Fixture, zuoraID string) string {
+	t.Helper()
+	for _, r := range f.NetSuite.Records["invoice"] {
+		if r["externalId"] == zuoraID {
+			return r["id"].(string)
+		}
+	}
+	t.Fatalf("no NetSuite invoice for %s in the fixture", zuoraID)
+	return ""
+}
+
+// Rule (reference 0.3 error recovery): an invoice the old connector left
+// Processing with no Integration Id, whose NetSuite invoice it made (tranId =
+// invoice number, same customer), is completed with that record: Sync
+// Complete, TTA Yes, IntegrationId__NS = its id, and nothing created.
+func TestCutover_ProcessingInvoiceMatchedByTranIDCreatesNothing(t *testing.T) {
+	f := generated(t, oldTenantSpec)
+	a := recordSyncTenant(t, f)
+	id := fixture.OldConnectorInvoiceID(f, fixture.OldProcessing)
+	want := oldNetSuiteID(t, f, id)
+	before := nsInvoiceCount(t, a)
+	step := syncToEnd(t, a, id, settings.Default())
+	if step.Outcome != workflows.OutcomeSynced || !strings.Contains(step.Reason, "tranId") {
+		t.Fatalf("outcome %s %q, want synced by linking through tranId", step.Outcome, step.Reason)
+	}
+	inv := zuoraInvoice(t, a, id)
+	if inv.IntegrationID != want || inv.TransferredToAccounting != zuora.TransferYes || inv.IntegrationStatus != zuora.StatusSyncComplete || inv.SyncDate == "" {
+		t.Fatalf("Zuora invoice %+v, want IntegrationId %s, TTA Yes, Sync Complete, a sync date", inv.NSFields, want)
+	}
+	if n := nsInvoiceCount(t, a); n != before {
+		t.Fatalf("NetSuite invoices %d -> %d: the old connector's record was duplicated", before, n)
+	}
+}
+
+// Rule: an invoice left Processing with IntegrationId__NS set (NetSuite
+// numbered the record itself, so no tranId matches) is linked by that id.
+func TestCutover_ProcessingInvoiceMatchedByIntegrationID(t *testing.T) {
+	f := generated(t, oldTenantSpec)
+	a := recordSyncTenant(t, f)
+	id := fixture.OldConnectorInvoiceID(f, fixture.OldProcessingID)
+	want := oldNetSuiteID(t, f, id)
+	before := nsInvoiceCount(t, a)
+	step := syncToEnd(t, a, id, settings.Default())
+	if step.Outcome != workflows.OutcomeSynced || !strings.Contains(step.Reason, "IntegrationId__NS") {
+		t.Fatalf("outcome %s %q, want synced by linking through IntegrationId__NS", step.Outcome, step.Reason)
+	}
+	if inv := zuoraInvoice(t, a, id); inv.IntegrationID != want || inv.TransferredToAccounting != zuora.TransferYes {
+		t.Fatalf("Zuora invoice %+v, want linked to %s", inv.NSFields, want)
+	}
+	if n := nsInvoiceCount(t, a); n != before {
+		t.Fatalf("NetSuite invoices %d -> %d", before, n)
+	}
+}
+
+// Rule: the old connector's Error (NetSuite refused it: nothing there) is
+// synced as any invoice, once: a second sync finds it complete.
+func TestCutover_ErrorInvoiceNotFoundIsSyncedOnce(t *testing.T) {
+	f := generated(t, oldTenantSpec)
+	a := recordSyncTenant(t, f)
+	ctx := context.Background()
+	id := fixture.OldConnectorInvoiceID(f, fixture.OldError)
+	before := nsInvoiceCount(t, a)
+	if step := syncToEnd(t, a, id, settings.Default()); step.Outcome != workflows.OutcomeSynced || step.Reason != "" {
+		t.Fatalf("outcome %s %q, want synced by this connector", step.Outcome, step.Reason)
+	}
+	if step := syncToEnd(t, a, id, settings.Default()); step.Outcome != workflows.OutcomeSkipped {
+		t.Fatalf("second sync: %s %q, want skipped (already Yes)", step.Outcome, step.Reason)
+	}
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(netsuite.InvoiceExternalID(id))+" ORDER BY id")
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("NetSuite records with the invoice's external id: %v %v, want one", rows, err)
+	}
+	if n := nsInvoiceCount(t, a); n != before+1 {
+		t.Fatalf("NetSuite invoices %d -> %d, want one more", before, n)
+	}
+	if inv := zuoraInvoice(t, a, id); inv.IntegrationID != rows[0]["id"] || inv.TransferredToAccounting != zuora.TransferYes {
+		t.Fatalf("Zuora invoice %+v", inv.NSFields)
+	}
+}
+
+// Rule: a NetSuite invoice the old connector left half-made (its total is
+// not Zuora's amount) is neither taken nor doubled: the invoice ends Error
+// with the reason, for a person.
+func TestCutover_HalfMadeOldRecordIsLeftForAPerson(t *testing.T) {
+	f := generated(t, oldTenantSpec)
+	a := recordSyncTenant(t, f)
+	id := fixture.OldConnectorInvoiceID(f, fixture.OldPartial)
+	before := nsInvoiceCount(t, a)
+	step := syncToEnd(t, a, id, settings.Default())
+	if step.Outcome != workflows.OutcomeError || !strings.Contains(step.Reason, "totals") || !strings.Contains(step.Reason, oldNetSuiteID(t, f, id)) {
+		t.Fatalf("outcome %s %q, want Error naming the half-made record and its total", step.Outcome, step.Reason)
+	}
+	if inv := zuoraInvoice(t, a, id); inv.TransferredToAccounting != zuora.TransferError || inv.IntegrationID != "" {
+		t.Fatalf("Zuora invoice %+v", inv.NSFields)
+	}
+	if n := nsInvoiceCount(t, a); n != before {
+		t.Fatalf("NetSuite invoices %d -> %d", before, n)
+	}
+}
+
+// Rule: a credit adjustment of an invoice the old connector synced finds its
+// original through the invoice's IntegrationId__NS and applies to it.
+func TestCutover_AdjustmentOfAnOldInvoiceFindsItsOriginal(t *testing.T) {
+	f := generated(t, oldTenantSpec)
+	a := recordSyncTenant(t, f)
+	ctx := context.Background()
+	s := settings.Default()
+	invID := fixture.OldConnectorInvoiceID(f, fixture.OldSynced)
+	orig := oldNetSuiteID(t, f, invID)
+	inv := zuoraInvoice(t, a, invID)
+	items, err := zuora.QueryAll[zuora.InvoiceItem](ctx, a.Zuora, "select Id, ChargeAmount from InvoiceItem where InvoiceId = "+zuora.Quote(invID))
+	if err != nil || len(items) == 0 {
+		t.Fatal(items, err)
+	}
+	item := items[len(items)-1]
+	adj, err := a.Zuora.CreateObject(ctx, zuora.ObjInvoiceItemAdjustment, map[string]any{
+		"AdjustmentDate": inv.InvoiceDate, "Amount": "1.00", "InvoiceId": invID, "SourceId": item.ID, "SourceType": "InvoiceDetail",
+		"Type": "Credit", "ReasonCode": "Standard Adjustment", "AccountId": inv.AccountID,
+	}, "old-credit-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := a.PrepareAdjustment(ctx, workflows.AdjustmentSyncInput{AdjustmentID: adj, Settings: s})
+	if err != nil || plan.Outcome != "" || plan.OriginalID != orig || plan.RecordType != netsuite.TypeCreditMemo {
+		t.Fatalf("plan %+v %v, want a credit memo on the old connector's invoice %s", plan, err, orig)
+	}
+	step := workflows.AdjustmentStepInput{Settings: s, Plan: plan}
+	if err := a.MarkAdjustmentProcessing(ctx, step); err != nil {
+		t.Fatal(err)
+	}
+	w, err := a.WriteAdjustment(ctx, step)
+	if err != nil || w.NetSuiteID == "" || w.AppliedTo != orig {
+		t.Fatalf("write %+v %v, want applied to %s", w, err, orig)
+	}
+}
+
+// Rule: an account the old connector left mid-sync (status set, no
+// Integration Id) is matched to the customer it made (Zuora ID field), not
+// created again.
+func TestCutover_CustomerLeftMidSyncMatchedByZuoraIDField(t *testing.T) {
+	f := generated(t, oldTenantSpec)
+	var acctID, nsID string
+	for _, acct := range f.Zuora.Objects["Account"] {
+		if strings.HasPrefix(acct["AccountNumber"].(string), "OLD") {
+			acctID, nsID = acct["Id"].(string), acct["IntegrationId__NS"].(string)
+			delete(acct, "IntegrationId__NS")
+			acct["IntegrationStatus__NS"] = "Syncing customer"
+			break
+		}
+	}
+	a := recordSyncTenant(t, f)
+	ctx := context.Background()
+	customers := func() int {
+		rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM customer ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	before := customers()
+	res, err := a.SyncCustomer(ctx, workflows.CustomerSyncInput{ID: acctID, Settings: settings.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != workflows.OutcomeSynced || res.NetSuiteID != nsID || res.Action == workflows.ActionCreated {
+		t.Fatalf("result %+v, want synced to the old connector's customer %s", res, nsID)
+	}
+	if n := customers(); n != before {
+		t.Fatalf("NetSuite customers %d -> %d", before, n)
+	}
+}
+
+// A fresh invoice (blank status, TTA No) costs no cutover lookup; the old
+// connector's in-between states do.
+func TestCutover_LeftByOldConnectorStates(t *testing.T) {
+	for _, c := range []struct {
+		tta, status, id string
+		want            bool
+	}{
+		{"", "", "", false}, {"No", "", "", false}, {"Processing", "Creating Invoice", "", true}, {"Error", "Error Creating Invoice", "", true},
+		{"No", "Syncing customer", "", true}, {"No", "Updating Revenue Recognition", "9", true}, {"Yes", "Sync Complete", "9", false},
+		{"No", "", "12", true}, {"Ignore", "Ignore", "", false},
+	} {
+		if got := activities.LeftByOldConnector(c.tta, zuora.NSFields{IntegrationStatus: c.status, IntegrationID: c.id}); got != c.want {
+			t.Errorf("TTA %q status %q id %q: %v, want %v", c.tta, c.status, c.id, got, c.want)
+		}
+	}
+}
