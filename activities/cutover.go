@@ -264,3 +264,48 @@ func (a *Activities) findOldCustomer(ctx context.Context, s settings.Settings, a
 	}
 	return nil, nil
 }
+
+// adoptOldConnectorAdjustment is adoptOldConnectorInvoice for an invoice item
+// adjustment, in PrepareAdjustment (before the adjustment is marked
+// Processing, so its state is still the old connector's): a NetSuite record
+// the old connector made for it is linked (Sync Complete, IntegrationId__NS)
+// and the plan says Synced, so the workflow writes nothing else; one that
+// needs a person makes the plan Error. false: go on as usual.
+func (a *Activities) adoptOldConnectorAdjustment(ctx context.Context, s settings.Settings, j *adjustmentJob, plan *workflows.AdjustmentPlan) (bool, error) {
+	if !LeftByOldConnector(j.adj.TransferredToAccounting, j.adj.NSFields) {
+		return false, nil
+	}
+	target, ok := mapping.AdjustmentTarget(j.adj, j.inv.Amount.IsNegative())
+	if !ok {
+		return false, nil // the validations say why
+	}
+	mine, err := a.findByExternalID(ctx, netsuite.AdjustmentExternalID(j.adj.ID))
+	if err != nil || mine != "" {
+		return false, err // ours: WriteAdjustment finds it by external id
+	}
+	m, err := a.FindOldTransaction(ctx, s, OldKey{RecordType: target.RecordType, ZuoraID: j.adj.ID, IntegrationID: j.adj.IntegrationID,
+		Number: j.adj.AdjustmentNumber, Customer: j.acct.IntegrationID})
+	if err != nil || !m.Found {
+		return false, err
+	}
+	if m.Problem == "" && m.Total != nil && !m.Total.Equal(j.adj.Amount.Abs()) {
+		m.Problem = fmt.Sprintf("NetSuite %s %s (found by %s) totals %s but the adjustment amounts to %s: complete or delete it in NetSuite, "+
+			"then set Transferred To Accounting back to No", target.RecordType, m.NetSuiteID, m.By, m.Total.StringFixed(2), j.adj.Amount.Abs().StringFixed(2))
+	}
+	if m.Problem != "" {
+		plan.Outcome, plan.Reason = workflows.OutcomeError, "before syncing: "+m.Problem
+		return true, nil
+	}
+	if err := a.stillCurrent(ctx); err != nil {
+		return false, err
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjInvoiceItemAdjustment, j.adj.ID, map[string]any{
+		"IntegrationId__NS": m.NetSuiteID, "IntegrationStatus__NS": zuora.StatusSyncComplete,
+		"TransferredToAccounting": zuora.TransferYes, "SyncDate__NS": zuoraDate(a.now()),
+	}); err != nil {
+		return false, fmt.Errorf("writing back Sync Complete for the old connector's record: %w", err)
+	}
+	plan.RecordType, plan.Outcome = target.RecordType, workflows.OutcomeSynced
+	plan.Reason = fmt.Sprintf("linked to NetSuite %s %s that Zuora's connector made (found by %s); nothing created", target.RecordType, m.NetSuiteID, m.By)
+	return true, nil
+}
