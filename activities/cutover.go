@@ -265,6 +265,36 @@ func (a *Activities) findOldCustomer(ctx context.Context, s settings.Settings, a
 	return nil, nil
 }
 
+// OldAdjustmentVerdict is OldInvoiceVerdict for an invoice item adjustment
+// (inv: the adjusted invoice, acct: its account). recordType is what the
+// adjustment becomes in NetSuite ("" when its type says neither).
+func (a *Activities) OldAdjustmentVerdict(ctx context.Context, s settings.Settings, adj zuora.InvoiceItemAdjustment, inv zuora.Invoice, acct zuora.Account) (verdict string, m OldMatch, recordType string, err error) {
+	target, ok := mapping.AdjustmentTarget(adj, inv.Amount.IsNegative())
+	if !ok {
+		return CutoverSync, OldMatch{}, "", nil // the validations say why
+	}
+	mine, err := a.findByExternalID(ctx, netsuite.AdjustmentExternalID(adj.ID))
+	if err != nil {
+		return "", OldMatch{}, target.RecordType, err
+	}
+	if mine != "" {
+		return CutoverResume, OldMatch{Found: true, NetSuiteID: mine, By: "this connector's external id"}, target.RecordType, nil
+	}
+	m, err = a.FindOldTransaction(ctx, s, OldKey{RecordType: target.RecordType, ZuoraID: adj.ID, IntegrationID: adj.IntegrationID,
+		Number: adj.AdjustmentNumber, Customer: acct.IntegrationID})
+	if err != nil || !m.Found {
+		return CutoverSync, m, target.RecordType, err
+	}
+	if m.Problem == "" && m.Total != nil && !m.Total.Equal(adj.Amount.Abs()) {
+		m.Problem = fmt.Sprintf("NetSuite %s %s (found by %s) totals %s but the adjustment amounts to %s: complete or delete it in NetSuite, "+
+			"then set Transferred To Accounting back to No", target.RecordType, m.NetSuiteID, m.By, m.Total.StringFixed(2), adj.Amount.Abs().StringFixed(2))
+	}
+	if m.Problem != "" {
+		return CutoverPerson, m, target.RecordType, nil
+	}
+	return CutoverMatch, m, target.RecordType, nil
+}
+
 // adoptOldConnectorAdjustment is adoptOldConnectorInvoice for an invoice item
 // adjustment, in PrepareAdjustment (before the adjustment is marked
 // Processing, so its state is still the old connector's): a NetSuite record
@@ -275,26 +305,17 @@ func (a *Activities) adoptOldConnectorAdjustment(ctx context.Context, s settings
 	if !LeftByOldConnector(j.adj.TransferredToAccounting, j.adj.NSFields) {
 		return false, nil
 	}
-	target, ok := mapping.AdjustmentTarget(j.adj, j.inv.Amount.IsNegative())
-	if !ok {
-		return false, nil // the validations say why
-	}
-	mine, err := a.findByExternalID(ctx, netsuite.AdjustmentExternalID(j.adj.ID))
-	if err != nil || mine != "" {
-		return false, err // ours: WriteAdjustment finds it by external id
-	}
-	m, err := a.FindOldTransaction(ctx, s, OldKey{RecordType: target.RecordType, ZuoraID: j.adj.ID, IntegrationID: j.adj.IntegrationID,
-		Number: j.adj.AdjustmentNumber, Customer: j.acct.IntegrationID})
-	if err != nil || !m.Found {
+	verdict, m, recordType, err := a.OldAdjustmentVerdict(ctx, s, j.adj, j.inv, j.acct)
+	if err != nil {
 		return false, err
 	}
-	if m.Problem == "" && m.Total != nil && !m.Total.Equal(j.adj.Amount.Abs()) {
-		m.Problem = fmt.Sprintf("NetSuite %s %s (found by %s) totals %s but the adjustment amounts to %s: complete or delete it in NetSuite, "+
-			"then set Transferred To Accounting back to No", target.RecordType, m.NetSuiteID, m.By, m.Total.StringFixed(2), j.adj.Amount.Abs().StringFixed(2))
-	}
-	if m.Problem != "" {
+	switch verdict {
+	case CutoverPerson:
 		plan.Outcome, plan.Reason = workflows.OutcomeError, "before syncing: "+m.Problem
 		return true, nil
+	case CutoverMatch:
+	default:
+		return false, nil
 	}
 	if err := a.stillCurrent(ctx); err != nil {
 		return false, err
@@ -305,7 +326,7 @@ func (a *Activities) adoptOldConnectorAdjustment(ctx context.Context, s settings
 	}); err != nil {
 		return false, fmt.Errorf("writing back Sync Complete for the old connector's record: %w", err)
 	}
-	plan.RecordType, plan.Outcome = target.RecordType, workflows.OutcomeSynced
-	plan.Reason = fmt.Sprintf("linked to NetSuite %s %s that Zuora's connector made (found by %s); nothing created", target.RecordType, m.NetSuiteID, m.By)
+	plan.RecordType, plan.Outcome = recordType, workflows.OutcomeSynced
+	plan.Reason = fmt.Sprintf("linked to NetSuite %s %s that Zuora's connector made (found by %s); nothing created", recordType, m.NetSuiteID, m.By)
 	return true, nil
 }
