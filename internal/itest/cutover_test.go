@@ -1,0 +1,102 @@
+package itest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zuora-netsuite/connector/activities"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// Issue 17, cutover from Zuora's own connector: a tenant and account as that
+// connector leaves them (fixture oldconnector=N: synced records, invoices
+// left Processing with their NetSuite invoice present, one Error with none,
+// one half-made). After `cutover check` and one run: no Zuora invoice has a
+// second NetSuite record, the Processing ones are linked to the records the
+// old connector made, the Error one is synced once, the half-made one is
+// Error for a person, none is left Processing, and no customer is made again.
+func TestCutover_OneRunOverAnOldConnectorTenantMakesNoDuplicate(t *testing.T) {
+	f, err := fixture.Generate("seed=17,accounts=2,invoices=4,items=1-3,negative=0,oldconnector=10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldRecord := map[string]string{} // Zuora invoice id -> the NetSuite invoice the old connector made
+	for _, r := range f.NetSuite.Records["invoice"] {
+		oldRecord[str(r["externalId"])] = str(r["id"])
+	}
+	e := New(t, f, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s := settings.Default()
+
+	rep, err := e.Acts.CutoverCheck(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Counts[activities.CutoverMatch] != 4 || rep.Counts[activities.CutoverPerson] != 2 || rep.Counts[activities.CutoverSync] != 2 {
+		t.Fatalf("cutover check counts %v, want 4 to match, 2 to sync, 2 for a person (two of each kind)", rep.Counts)
+	}
+	customersBefore := nsCount(t, e, "SELECT id FROM customer ORDER BY id")
+
+	res := e.RunSync(ctx, "itest-cutover-1", s, workflows.PhaseCustomers, workflows.PhaseInvoices)
+	t.Logf("invoices %+v customers %+v", res.Progress.Invoices, res.Progress.Customers)
+
+	invs := e.Invoices(ctx)
+	txs := e.Transactions(ctx)
+	byZuora := map[string]int{} // NetSuite records per Zuora invoice, whoever made them
+	for ext, list := range txs {
+		id := ext
+		if len(ext) > len("zuora-invoice-") && ext[:len("zuora-invoice-")] == "zuora-invoice-" {
+			id = ext[len("zuora-invoice-"):]
+		}
+		byZuora[id] += len(list)
+	}
+	for id, inv := range invs {
+		if byZuora[id] > 1 {
+			t.Errorf("invoice %s has %d NetSuite records", inv.InvoiceNumber, byZuora[id])
+		}
+		if inv.TransferredToAccounting == zuora.TransferProcessing {
+			t.Errorf("invoice %s left Processing (%s)", inv.InvoiceNumber, inv.IntegrationStatus)
+		}
+	}
+	for n := range 10 {
+		id := fixture.OldConnectorInvoiceID(f, n)
+		inv := invs[id]
+		switch n % 5 {
+		case fixture.OldSynced, fixture.OldProcessing, fixture.OldProcessingID:
+			if inv.IntegrationID != oldRecord[id] || inv.TransferredToAccounting != zuora.TransferYes || inv.IntegrationStatus != zuora.StatusSyncComplete {
+				t.Errorf("old-connector invoice %s (%s): %s %+v, want linked to NetSuite %s", inv.InvoiceNumber, fixture.OldKindNames[n%5],
+					inv.TransferredToAccounting, inv.NSFields, oldRecord[id])
+			}
+		case fixture.OldError:
+			got := txs[netsuite.InvoiceExternalID(id)]
+			if len(got) != 1 || inv.IntegrationID != got[0].ID || inv.TransferredToAccounting != zuora.TransferYes {
+				t.Errorf("old connector's Error invoice %s: %+v, NetSuite %+v; want synced once by this connector", inv.InvoiceNumber, inv.NSFields, got)
+			}
+		case fixture.OldPartial:
+			if inv.TransferredToAccounting != zuora.TransferError || inv.IntegrationID != "" {
+				t.Errorf("half-made invoice %s: %s %+v, want Error for a person", inv.InvoiceNumber, inv.TransferredToAccounting, inv.NSFields)
+			}
+		}
+	}
+	if n := nsCount(t, e, "SELECT id FROM customer ORDER BY id"); n != customersBefore {
+		t.Errorf("NetSuite customers %d -> %d: the old connector's customers were made again", customersBefore, n)
+	}
+	if res.Progress.Invoices.Synced != 4+4+2 || res.Progress.Invoices.Errored != 2 {
+		t.Errorf("invoice counts %+v, want 10 synced (4 new, 4 linked, the 2 old Errors) and 2 errored (half-made)", res.Progress.Invoices)
+	}
+}
+
+func nsCount(t *testing.T, e *Env, q string) int {
+	t.Helper()
+	rows, err := e.NetSuite.QueryAll(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rows)
+}
