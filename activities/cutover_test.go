@@ -229,31 +229,20 @@ func TestCutover_LeftByOldConnectorStates(t *testing.T) {
 // in PrepareAdjustment: the plan is Synced, nothing is created.
 func TestCutover_AdjustmentLeftProcessingLinkedToItsCreditMemo(t *testing.T) {
 	f := generated(t, oldTenantSpec)
-	invID := fixture.OldConnectorInvoiceID(f, fixture.OldSynced)
-	var inv, item, cust fixture.Record
-	for _, r := range f.Zuora.Objects["Invoice"] {
-		if r["Id"] == invID {
-			inv = r
+	var adjID, memo string
+	for _, r := range f.Zuora.Objects["InvoiceItemAdjustment"] {
+		if r["Comment"] == "old connector: processing" {
+			adjID = r["Id"].(string)
 		}
 	}
-	for _, r := range f.Zuora.Objects["InvoiceItem"] {
-		if r["InvoiceId"] == invID {
-			item = r
+	for _, r := range f.NetSuite.Records["creditMemo"] {
+		if r["externalId"] == adjID {
+			memo = r["id"].(string)
 		}
 	}
-	for _, r := range f.NetSuite.Records["customer"] {
-		if r["externalId"] == inv["AccountId"] {
-			cust = r
-		}
+	if adjID == "" || memo == "" {
+		t.Fatalf("the fixture has no old-connector adjustment with its credit memo (%q, %q)", adjID, memo)
 	}
-	f.Zuora.Objects["InvoiceItemAdjustment"] = append(f.Zuora.Objects["InvoiceItemAdjustment"], fixture.Record{
-		"Id": "8a8aa0ff000000000000000000000001", "AdjustmentNumber": "IIA-OLD-1", "AccountId": inv["AccountId"], "InvoiceId": invID,
-		"InvoiceNumber": inv["InvoiceNumber"], "SourceId": item["Id"], "SourceType": "InvoiceDetail", "Type": "Credit", "Status": "Processed",
-		"Amount": "2.50", "AdjustmentDate": inv["InvoiceDate"], "ReasonCode": "Standard Adjustment",
-		"TransferredToAccounting": "Processing", "IntegrationStatus__NS": "Creating Credit Memo"})
-	f.NetSuite.Records["creditMemo"] = append(f.NetSuite.Records["creditMemo"], fixture.Record{"id": "9001", "externalId": "8a8aa0ff000000000000000000000001",
-		"tranId": "IIA-OLD-1", "entity": map[string]any{"id": cust["id"]}, "tranDate": inv["InvoiceDate"],
-		"item": map[string]any{"items": []any{map[string]any{"item": map[string]any{"id": f.NetSuite.Records["serviceSaleItem"][0]["id"]}, "amount": "2.50", "quantity": "1"}}}})
 	a := recordSyncTenant(t, f)
 	ctx := context.Background()
 	memos := func() int {
@@ -264,15 +253,15 @@ func TestCutover_AdjustmentLeftProcessingLinkedToItsCreditMemo(t *testing.T) {
 		return len(rows)
 	}
 	before := memos()
-	plan, err := a.PrepareAdjustment(ctx, workflows.AdjustmentSyncInput{AdjustmentID: "8a8aa0ff000000000000000000000001", Settings: settings.Default()})
-	if err != nil || plan.Outcome != workflows.OutcomeSynced || !strings.Contains(plan.Reason, "9001") {
-		t.Fatalf("plan %+v %v, want Synced, linked to credit memo 9001", plan, err)
+	plan, err := a.PrepareAdjustment(ctx, workflows.AdjustmentSyncInput{AdjustmentID: adjID, Settings: settings.Default()})
+	if err != nil || plan.Outcome != workflows.OutcomeSynced || !strings.Contains(plan.Reason, memo) || !strings.Contains(plan.Reason, "tranId") {
+		t.Fatalf("plan %+v %v, want Synced, linked to credit memo %s by tranId", plan, err, memo)
 	}
 	var adj zuora.InvoiceItemAdjustment
-	if err := a.Zuora.GetObject(ctx, zuora.ObjInvoiceItemAdjustment, "8a8aa0ff000000000000000000000001", &adj); err != nil {
+	if err := a.Zuora.GetObject(ctx, zuora.ObjInvoiceItemAdjustment, adjID, &adj); err != nil {
 		t.Fatal(err)
 	}
-	if adj.IntegrationID != "9001" || adj.TransferredToAccounting != zuora.TransferYes || adj.IntegrationStatus != zuora.StatusSyncComplete {
+	if adj.IntegrationID != memo || adj.TransferredToAccounting != zuora.TransferYes || adj.IntegrationStatus != zuora.StatusSyncComplete {
 		t.Fatalf("adjustment %+v", adj.NSFields)
 	}
 	if n := memos(); n != before {

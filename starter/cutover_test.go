@@ -51,7 +51,7 @@ func TestCutoverCheck_TableListsEachLeftRecordAndExitsOneForAPerson(t *testing.T
 	}
 	text := out.String()
 	for _, want := range []string{
-		"ACTION", "match and complete  Zuora", "(by tranId)", "(by IntegrationId__NS)",
+		"ACTION", "match and complete  Zuora", "(by tranId)", "InvoiceItemAdjustment", "IIA-OLD00001", "(by IntegrationId__NS)",
 		"sync                Zuora", "TTA Error, Error Creating Invoice",
 		"leave for a person  Zuora", "totals",
 		"leave for a person  NetSuite", "9100", "no Zuora record links to it",
@@ -73,14 +73,14 @@ func TestCutoverCheck_JSONCountsEachAction(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out.String())
 	}
-	want := map[string]int{activities.CutoverMatch: 2, activities.CutoverSync: 1, activities.CutoverPerson: 2, activities.CutoverKeep: 6 /* the synced invoice and the 5 customers */}
+	want := map[string]int{activities.CutoverMatch: 3 /* 2 invoices, 1 adjustment */, activities.CutoverSync: 1, activities.CutoverPerson: 2, activities.CutoverKeep: 6 /* the synced invoice and the 5 customers */}
 	for k, n := range want {
 		if rep.Counts[k] != n {
 			t.Errorf("count %q = %d, want %d (counts %v)", k, rep.Counts[k], n, rep.Counts)
 		}
 	}
-	if rep.NeedsPerson != 2 || len(rep.Findings) != 5 {
-		t.Fatalf("needsPerson %d, %d findings; want 2 and 5: %+v", rep.NeedsPerson, len(rep.Findings), rep.Findings)
+	if rep.NeedsPerson != 2 || len(rep.Findings) != 6 {
+		t.Fatalf("needsPerson %d, %d findings; want 2 and 6: %+v", rep.NeedsPerson, len(rep.Findings), rep.Findings)
 	}
 }
 

@@ -38,12 +38,13 @@ func TestCutover_OneRunOverAnOldConnectorTenantMakesNoDuplicate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Counts[activities.CutoverMatch] != 4 || rep.Counts[activities.CutoverPerson] != 2 || rep.Counts[activities.CutoverSync] != 2 {
-		t.Fatalf("cutover check counts %v, want 4 to match, 2 to sync, 2 for a person (two of each kind)", rep.Counts)
+	if rep.Counts[activities.CutoverMatch] != 6 || rep.Counts[activities.CutoverPerson] != 2 || rep.Counts[activities.CutoverSync] != 2 {
+		t.Fatalf("cutover check counts %v, want 6 to match (4 invoices, 2 adjustments), 2 to sync, 2 for a person", rep.Counts)
 	}
 	customersBefore := nsCount(t, e, "SELECT id FROM customer ORDER BY id")
+	memosBefore := nsCount(t, e, "SELECT id FROM transaction WHERE type = 'CustCred' ORDER BY id")
 
-	res := e.RunSync(ctx, "itest-cutover-1", s, workflows.PhaseCustomers, workflows.PhaseInvoices)
+	res := e.RunSync(ctx, "itest-cutover-1", s, workflows.PhaseCustomers, workflows.PhaseInvoices, workflows.PhaseAdjustments)
 	t.Logf("invoices %+v customers %+v", res.Progress.Invoices, res.Progress.Customers)
 
 	invs := e.Invoices(ctx)
@@ -84,6 +85,22 @@ func TestCutover_OneRunOverAnOldConnectorTenantMakesNoDuplicate(t *testing.T) {
 			}
 		}
 	}
+	// The old connector's adjustments are linked to the credit memos it made.
+	adjs, err := zuora.QueryAll[zuora.InvoiceItemAdjustment](ctx, e.Zuora, "select Id, AdjustmentNumber, TransferredToAccounting, IntegrationId__NS from InvoiceItemAdjustment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, adj := range adjs {
+		if adj.TransferredToAccounting != zuora.TransferYes || adj.IntegrationID == "" || adj.IntegrationID != oldMemo(f, adj.ID) {
+			t.Errorf("adjustment %s: %s %q, want linked to the old connector's credit memo %s", adj.AdjustmentNumber, adj.TransferredToAccounting, adj.IntegrationID, oldMemo(f, adj.ID))
+		}
+	}
+	if res.Progress.Adjustments.Synced != 2 {
+		t.Errorf("adjustment counts %+v, want the 2 old ones synced (linked)", res.Progress.Adjustments)
+	}
+	if n := nsCount(t, e, "SELECT id FROM transaction WHERE type = 'CustCred' ORDER BY id"); n != memosBefore {
+		t.Errorf("NetSuite credit memos %d -> %d: an old connector's credit memo was made again", memosBefore, n)
+	}
 	if n := nsCount(t, e, "SELECT id FROM customer ORDER BY id"); n != customersBefore {
 		t.Errorf("NetSuite customers %d -> %d: the old connector's customers were made again", customersBefore, n)
 	}
@@ -99,4 +116,13 @@ func nsCount(t *testing.T, e *Env, q string) int {
 		t.Fatal(err)
 	}
 	return len(rows)
+}
+
+func oldMemo(f *fixture.Fixture, adjID string) string {
+	for _, r := range f.NetSuite.Records["creditMemo"] {
+		if str(r["externalId"]) == adjID {
+			return str(r["id"])
+		}
+	}
+	return ""
 }
