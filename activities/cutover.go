@@ -237,32 +237,40 @@ func (j *invoiceJob) adoptOldConnectorInvoice(ctx context.Context) (workflows.Sy
 }
 
 // findOldCustomer is the NetSuite customer Zuora's connector made for an
-// account it left before writing IntegrationId__NS back: the one whose
-// Zuora ID field (netsuite.fields.customerZuoraId) names the account and
-// that carries no external id of ours. nil when there is none.
-func (a *Activities) findOldCustomer(ctx context.Context, s settings.Settings, acct zuora.Account) (*netsuite.Customer, error) {
+// account it left before writing IntegrationId__NS back, nil when there is
+// none. Keys, in order: its Zuora ID entity field (netsuite.fields.
+// customerZuoraId, which names the old bundle's field only when the operator
+// set it so: docs/cutover.md) = the account id; then, under "Use Number From
+// Source Record", its Customer ID (entityId) = the account number (the old
+// connector's documented mapping; NetSuite would refuse a second customer
+// of that id anyway). A customer with this connector's external id, or whose
+// Zuora ID field names another account, is never taken.
+func (a *Activities) findOldCustomer(ctx context.Context, s settings.Settings, acct zuora.Account) (*netsuite.Customer, string, error) {
 	if acct.IntegrationID != "" || !LeftByOldConnector("", acct.NSFields) {
-		return nil, nil
+		return nil, "", nil
 	}
-	field := s.NetSuite.Fields.CustomerZuoraID
-	if field == "" {
-		field = settings.DefaultNetSuiteFields().CustomerZuoraID
+	field := orID(s.NetSuite.Fields.CustomerZuoraID, settings.DefaultNetSuiteFields().CustomerZuoraID)
+	keys := [][2]string{{field, field + " = " + netsuite.Quote(acct.ID)}}
+	if s.Customer.NumberMapping == settings.NumberFromSource && acct.AccountNumber != "" {
+		keys = append(keys, [2]string{"Customer ID", "entityid = " + netsuite.Quote(acct.AccountNumber)})
 	}
-	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, externalid FROM customer WHERE "+field+" = "+netsuite.Quote(acct.ID)+" ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("looking up the NetSuite customer Zuora's connector made: %w", err)
-	}
-	for _, r := range rows {
-		if ours(suiteCell(r, "externalid")) {
-			continue
+	for _, k := range keys {
+		rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, externalid, "+field+" AS zuoraid FROM customer WHERE "+k[1]+" ORDER BY id")
+		if err != nil {
+			return nil, "", fmt.Errorf("looking up the NetSuite customer Zuora's connector made (by %s): %w", k[0], err)
 		}
-		var c netsuite.Customer
-		if err := a.NetSuite.Get(ctx, netsuite.TypeCustomer, suiteCell(r, "id"), false, &c); err != nil {
-			return nil, fmt.Errorf("reading NetSuite customer %s: %w", suiteCell(r, "id"), err)
+		for _, r := range rows {
+			if z := suiteCell(r, "zuoraid"); ours(suiteCell(r, "externalid")) || (z != "" && z != acct.ID) {
+				continue
+			}
+			var c netsuite.Customer
+			if err := a.NetSuite.Get(ctx, netsuite.TypeCustomer, suiteCell(r, "id"), false, &c); err != nil {
+				return nil, "", fmt.Errorf("reading NetSuite customer %s: %w", suiteCell(r, "id"), err)
+			}
+			return &c, k[0], nil
 		}
-		return &c, nil
 	}
-	return nil, nil
+	return nil, "", nil
 }
 
 // OldAdjustmentVerdict is OldInvoiceVerdict for an invoice item adjustment

@@ -188,13 +188,13 @@ func (a *Activities) CutoverCheck(ctx context.Context, s settings.Settings) (Cut
 			continue
 		}
 		f := CutoverFinding{System: "Zuora", Object: "Account", ID: acct.ID, Number: acct.AccountNumber, LeftAs: state("", acct.NSFields)}
-		c, err := a.findOldCustomer(ctx, s, acct)
+		c, by, err := a.findOldCustomer(ctx, s, acct)
 		if err != nil {
 			return rep, err
 		}
 		if c != nil {
 			pending[c.ID] = true
-			f.Action, f.NetSuite = CutoverMatch, c.ID+" (by "+s.NetSuite.Fields.CustomerZuoraID+")"
+			f.Action, f.NetSuite = CutoverMatch, c.ID+" (by "+by+")"
 			f.Detail = "the customer sync links it and updates it as Zuora master; nothing created"
 		} else {
 			f.Action, f.Detail = CutoverSync, "no NetSuite customer names it: the customer sync creates it once"

@@ -172,38 +172,65 @@ func TestCutover_AdjustmentOfAnOldInvoiceFindsItsOriginal(t *testing.T) {
 }
 
 // Rule: an account the old connector left mid-sync (status set, no
-// Integration Id) is matched to the customer it made (Zuora ID field), not
-// created again.
-func TestCutover_CustomerLeftMidSyncMatchedByZuoraIDField(t *testing.T) {
-	f := generated(t, oldTenantSpec)
-	var acctID, nsID string
-	for _, acct := range f.Zuora.Objects["Account"] {
-		if strings.HasPrefix(acct["AccountNumber"].(string), "OLD") {
-			acctID, nsID = acct["Id"].(string), acct["IntegrationId__NS"].(string)
-			delete(acct, "IntegrationId__NS")
-			acct["IntegrationStatus__NS"] = "Syncing customer"
-			break
-		}
-	}
-	a := recordSyncTenant(t, f)
-	ctx := context.Background()
-	customers := func() int {
-		rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM customer ORDER BY id")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(rows)
-	}
-	before := customers()
-	res, err := a.SyncCustomer(ctx, workflows.CustomerSyncInput{ID: acctID, Settings: settings.Default()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Outcome != workflows.OutcomeSynced || res.NetSuiteID != nsID || res.Action == workflows.ActionCreated {
-		t.Fatalf("result %+v, want synced to the old connector's customer %s", res, nsID)
-	}
-	if n := customers(); n != before {
-		t.Fatalf("NetSuite customers %d -> %d", before, n)
+// Integration Id) is matched to the customer it made, not created again: by
+// Customer ID = account number under "Use Number From Source Record" (its
+// documented mapping), or by the old bundle's Zuora ID field once the
+// operator names it in netsuite.fields.customerZuoraId (docs/cutover.md).
+func TestCutover_CustomerLeftMidSyncMatchedNotMadeAgain(t *testing.T) {
+	const bundleField = "custentity_old_bundle_zuora_id" // stands for the old bundle's field, whose id is undocumented
+	for _, c := range []struct {
+		name string
+		edit func(s *settings.Settings)
+	}{
+		{"by Customer ID", func(s *settings.Settings) {}},
+		{"by the configured Zuora ID field", func(s *settings.Settings) {
+			s.Customer.NumberMapping = settings.DestinationAutoNumber
+			s.NetSuite.Fields.CustomerZuoraID = bundleField
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := generated(t, oldTenantSpec)
+			f.NetSuite.Account.CustomFields = append(f.NetSuite.Account.CustomFields, bundleField)
+			var acctID, nsID string
+			for _, acct := range f.Zuora.Objects["Account"] {
+				if strings.HasPrefix(acct["AccountNumber"].(string), "OLD") {
+					acctID, nsID = acct["Id"].(string), acct["IntegrationId__NS"].(string)
+					delete(acct, "IntegrationId__NS")
+					acct["IntegrationStatus__NS"] = "Syncing customer"
+					break
+				}
+			}
+			for _, cust := range f.NetSuite.Records["customer"] {
+				if cust["id"] == nsID {
+					cust[bundleField] = acctID
+				}
+			}
+			s := settings.Default()
+			c.edit(&s)
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			a := recordSyncTenant(t, f)
+			ctx := context.Background()
+			customers := func() int {
+				rows, err := a.NetSuite.QueryAll(ctx, "SELECT id FROM customer ORDER BY id")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(rows)
+			}
+			before := customers()
+			res, err := a.SyncCustomer(ctx, workflows.CustomerSyncInput{ID: acctID, Settings: s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome != workflows.OutcomeSynced || res.NetSuiteID != nsID || res.Action == workflows.ActionCreated {
+				t.Fatalf("result %+v, want synced to the old connector's customer %s", res, nsID)
+			}
+			if n := customers(); n != before {
+				t.Fatalf("NetSuite customers %d -> %d", before, n)
+			}
+		})
 	}
 }
 
