@@ -295,3 +295,67 @@ func TestCutover_AdjustmentLeftProcessingLinkedToItsCreditMemo(t *testing.T) {
 		t.Fatalf("NetSuite credit memos %d -> %d", before, n)
 	}
 }
+
+// Delayed rev rec on the old connector's lines: its invoice lines carry its
+// bundle's line "Zuora ID" field = InvoiceItem.Id (Zuora's invoice item
+// field mappings). With netsuite.fields.lineKey set to that field
+// (docs/cutover.md), the rev rec phase finds its delayed lines and releases
+// them once the trigger date is set in Zuora, as it does this connector's.
+func TestCutover_OldConnectorDelayedRevRecLineReleasedThroughItsZuoraIDLineField(t *testing.T) {
+	const bundleLineField = "custcol_old_bundle_zuora_id" // stands for the old bundle's line field, whose id is undocumented
+	f := generated(t, "seed=17,accounts=1,invoices=0,oldconnector=5,tax=0")
+	f.NetSuite.Account.CustomFields = append(f.NetSuite.Account.CustomFields, bundleLineField)
+	invID := fixture.OldConnectorInvoiceID(f, fixture.OldSynced)
+	ratable := map[string]bool{}
+	for _, ch := range f.Zuora.Objects["ProductRatePlanCharge"] {
+		if ch["RevRecCode"] != nil && ch["RevRecStart__NS"] == "Rev Rec Trigger Date" {
+			ratable[ch["Name"].(string)] = true
+		}
+	}
+	var item fixture.Record
+	for _, it := range f.Zuora.Objects["InvoiceItem"] {
+		if it["InvoiceId"] == invID && ratable[it["ChargeName"].(string)] {
+			item = it
+		}
+	}
+	if item == nil {
+		t.Skip("no item on a trigger-date charge in this tenant")
+	}
+	delete(item, "RevRecStartDate")
+	var nsInv fixture.Record
+	for _, r := range f.NetSuite.Records["invoice"] {
+		if r["externalId"] == invID {
+			nsInv = r
+		}
+	}
+	for _, l := range nsInv["item"].(map[string]any)["items"].([]any) {
+		line := l.(map[string]any)
+		if line["description"] == item["ChargeName"] && line["amount"] == item["ChargeAmount"] {
+			line[bundleLineField], line["deferRevRec"] = item["Id"], true
+		}
+	}
+	a := recordSyncTenant(t, f)
+	ctx := context.Background()
+	s := settings.Default()
+	s.Advanced.NetSuiteRevRec = true
+	s.NetSuite.Fields.LineKey = bundleLineField
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.UpdateDelayedRevRec(ctx, workflows.RevRecInput{Settings: s, Limit: 100})
+	if err != nil || res.Updated != 0 {
+		t.Fatalf("before the trigger date: %+v %v, want nothing released", res, err)
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjInvoiceItem, item["Id"].(string), map[string]any{"RevRecStartDate": item["ServiceStartDate"]}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = a.UpdateDelayedRevRec(ctx, workflows.RevRecInput{Settings: s, Limit: 100})
+	if err != nil || res.Updated != 1 {
+		t.Fatalf("after the trigger date: %+v %v, want the old connector's line released", res, err)
+	}
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, deferrevrec, revrecstartdate FROM transactionline WHERE transaction = "+netsuite.Quote(nsInv["id"].(string))+
+		" AND "+bundleLineField+" = "+netsuite.Quote(item["Id"].(string))+" ORDER BY id")
+	if err != nil || len(rows) != 1 || rows[0]["deferrevrec"] != "F" || rows[0]["revrecstartdate"] == nil {
+		t.Fatalf("the old connector's line after the release: %v %v", rows, err)
+	}
+}
