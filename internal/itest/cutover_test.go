@@ -21,7 +21,7 @@ import (
 // old connector made, the Error one is synced once, the half-made one is
 // Error for a person, none is left Processing, and no customer is made again.
 func TestCutover_OneRunOverAnOldConnectorTenantMakesNoDuplicate(t *testing.T) {
-	f, err := fixture.Generate("seed=17,accounts=2,invoices=4,items=1-3,negative=0,oldconnector=10")
+	f, err := fixture.Generate("seed=17,accounts=2,invoices=5,items=1-3,negative=0,oldconnector=10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,10 +29,21 @@ func TestCutover_OneRunOverAnOldConnectorTenantMakesNoDuplicate(t *testing.T) {
 	for _, r := range f.NetSuite.Records["invoice"] {
 		oldRecord[str(r["externalId"])] = str(r["id"])
 	}
+	// Delayed rev rec lines with the old connector's line "Zuora ID" field (its
+	// id undocumented: named here, and in netsuite.fields.lineKey, as the
+	// runbook says); their trigger date is set in Zuora since.
+	const bundleLineField = "custcol_old_bundle_zuora_id"
+	f.NetSuite.Account.CustomFields = append(f.NetSuite.Account.CustomFields, bundleLineField)
+	delayed := delayOldLines(f, bundleLineField)
+	if len(delayed) == 0 {
+		t.Fatal("no old-connector line on a charge with a rev rec code")
+	}
 	e := New(t, f, Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s := settings.Default()
+	s.Advanced.NetSuiteRevRec = true
+	s.NetSuite.Fields.LineKey = bundleLineField
 
 	rep, err := e.Acts.CutoverCheck(ctx, s)
 	if err != nil {
@@ -44,8 +55,8 @@ func TestCutover_OneRunOverAnOldConnectorTenantMakesNoDuplicate(t *testing.T) {
 	customersBefore := nsCount(t, e, "SELECT id FROM customer ORDER BY id")
 	memosBefore := nsCount(t, e, "SELECT id FROM transaction WHERE type = 'CustCred' ORDER BY id")
 
-	res := e.RunSync(ctx, "itest-cutover-1", s, workflows.PhaseCustomers, workflows.PhaseInvoices, workflows.PhaseAdjustments)
-	t.Logf("invoices %+v customers %+v", res.Progress.Invoices, res.Progress.Customers)
+	res := e.RunSync(ctx, "itest-cutover-1", s, workflows.PhaseCustomers, workflows.PhaseInvoices, workflows.PhaseAdjustments, workflows.PhaseRevRec)
+	t.Logf("invoices %+v customers %+v adjustments %+v revrec %+v (old delayed lines %d)", res.Progress.Invoices, res.Progress.Customers, res.Progress.Adjustments, res.Progress.RevRec, len(delayed))
 
 	invs := e.Invoices(ctx)
 	txs := e.Transactions(ctx)
@@ -101,11 +112,22 @@ func TestCutover_OneRunOverAnOldConnectorTenantMakesNoDuplicate(t *testing.T) {
 	if n := nsCount(t, e, "SELECT id FROM transaction WHERE type = 'CustCred' ORDER BY id"); n != memosBefore {
 		t.Errorf("NetSuite credit memos %d -> %d: an old connector's credit memo was made again", memosBefore, n)
 	}
+	// The old connector's delayed lines are released.
+	for item, tx := range delayed {
+		rows, err := e.NetSuite.QueryAll(ctx, "SELECT id, deferrevrec FROM transactionline WHERE transaction = "+netsuite.Quote(tx)+
+			" AND "+bundleLineField+" = "+netsuite.Quote(item)+" ORDER BY id")
+		if err != nil || len(rows) != 1 || rows[0]["deferrevrec"] != "F" {
+			t.Errorf("old connector's delayed line of item %s on NetSuite %s: %v %v, want released", item, tx, rows, err)
+		}
+	}
+	if res.Progress.RevRec.Synced < len(delayed) {
+		t.Errorf("rev rec counts %+v, want at least the %d old lines released", res.Progress.RevRec, len(delayed))
+	}
 	if n := nsCount(t, e, "SELECT id FROM customer ORDER BY id"); n != customersBefore {
 		t.Errorf("NetSuite customers %d -> %d: the old connector's customers were made again", customersBefore, n)
 	}
-	if res.Progress.Invoices.Synced != 4+4+2 || res.Progress.Invoices.Errored != 2 {
-		t.Errorf("invoice counts %+v, want 10 synced (4 new, 4 linked, the 2 old Errors) and 2 errored (half-made)", res.Progress.Invoices)
+	if res.Progress.Invoices.Synced != 5+4+2 || res.Progress.Invoices.Errored != 2 {
+		t.Errorf("invoice counts %+v, want 11 synced (5 new, 4 linked, the 2 old Errors) and 2 errored (half-made)", res.Progress.Invoices)
 	}
 }
 
@@ -125,4 +147,44 @@ func oldMemo(f *fixture.Fixture, adjID string) string {
 		}
 	}
 	return ""
+}
+
+// delayOldLines marks, on the NetSuite invoices the old connector synced, the
+// line of each item whose charge has a rev rec code as delayed and gives it
+// the old bundle's line Zuora ID field; the item's trigger date is set (as
+// if set in Zuora after that sync). It returns item id -> NetSuite invoice id.
+func delayOldLines(f *fixture.Fixture, field string) map[string]string {
+	coded := map[string]bool{}
+	for _, ch := range f.Zuora.Objects["ProductRatePlanCharge"] {
+		if ch["RevRecCode"] != nil && ch["RevRecStart__NS"] == "Rev Rec Trigger Date" {
+			coded[str(ch["Name"])] = true
+		}
+	}
+	out := map[string]string{}
+	for n := 0; fixture.OldConnectorInvoiceID(f, n) != ""; n++ {
+		if n%5 != fixture.OldSynced {
+			continue
+		}
+		invID := fixture.OldConnectorInvoiceID(f, n)
+		for _, r := range f.NetSuite.Records["invoice"] {
+			if str(r["externalId"]) != invID {
+				continue
+			}
+			for _, it := range f.Zuora.Objects["InvoiceItem"] {
+				if it["InvoiceId"] != invID || !coded[str(it["ChargeName"])] {
+					continue
+				}
+				for _, l := range r["item"].(map[string]any)["items"].([]any) {
+					line := l.(map[string]any)
+					if line["description"] == it["ChargeName"] && line["amount"] == it["ChargeAmount"] && line[field] == nil {
+						line[field], line["deferRevRec"] = it["Id"], true
+						it["RevRecStartDate"] = it["ServiceStartDate"]
+						out[str(it["Id"])] = str(r["id"])
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
 }
