@@ -122,12 +122,14 @@ func (a *Activities) FindOldTransaction(ctx context.Context, s settings.Settings
 		}
 		return m
 	}
-	if id := k.IntegrationID; id != "" && !strings.ContainsAny(id, ", +") {
+	// An internal id is digits; anything else (a split invoice's list, a
+	// hand-typed value) is no key, and SuiteQL would refuse it.
+	if id := k.IntegrationID; id != "" && strings.Trim(id, "0123456789") == "" {
 		rows, err := look("IntegrationId__NS", "id = "+netsuite.Quote(id))
-		if err != nil || len(rows) > 0 {
-			if err != nil {
-				return OldMatch{}, err
-			}
+		if err != nil {
+			return OldMatch{}, err
+		}
+		if len(rows) > 0 {
 			return match("IntegrationId__NS", rows[0]), nil
 		}
 		// Deleted in NetSuite (the documented way to undo a sync): the other keys decide.
