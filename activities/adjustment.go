@@ -182,7 +182,8 @@ func (a *Activities) adjustedItem(ctx context.Context, j *adjustmentJob, s setti
 }
 
 // PrepareAdjustment re-checks the selection rule, runs the seed's validations
-// and decides what the adjustment becomes in NetSuite. It only reads.
+// and decides what the adjustment becomes in NetSuite. It only reads, but
+// for linking a record Zuora's own connector made (cutover.go).
 func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.AdjustmentSyncInput) (workflows.AdjustmentPlan, error) {
 	ctx = nsFields(ctx, in.Settings)
 	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
@@ -202,6 +203,12 @@ func (a *Activities) PrepareAdjustment(ctx context.Context, in workflows.Adjustm
 	if ok, why := mapping.AdjustmentSelectable(j.adj, in.Settings); !ok {
 		// Changed since selection (already synced, canceled, ...): leave it as it is.
 		plan.Outcome, plan.Reason = workflows.OutcomeSkipped, why
+		return plan, nil
+	}
+	// Issue 17: a record Zuora's own connector already made is linked, not made again (cutover.go).
+	if done, err := a.adoptOldConnectorAdjustment(ctx, in.Settings, j, &plan); err != nil {
+		return plan, stepError("looking for the NetSuite record Zuora's connector made", err)
+	} else if done {
 		return plan, nil
 	}
 	origType, origID := "", j.inv.IntegrationID

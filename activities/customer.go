@@ -238,6 +238,10 @@ func (a *Activities) syncZuoraAccount(ctx context.Context, in workflows.Customer
 	}
 
 	existing, err := a.findCustomer(ctx, acct)
+	if err == nil && existing == nil {
+		// Issue 17: the customer Zuora's own connector made (cutover.go).
+		existing, _, err = a.findOldCustomer(ctx, s, acct)
+	}
 	if err != nil {
 		return res, err
 	}

@@ -261,6 +261,10 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 	}
 	recordType, creating := mapping.InvoiceTarget(j.inv)
 	j.state.RecordType = recordType
+	// Issue 17: a record Zuora's own connector already made is linked, not made again (cutover.go).
+	if step, done, err := j.adoptOldConnectorInvoice(ctx); err != nil || done {
+		return step, done, err
+	}
 
 	if err := j.lookups.classifications(ctx, accountClass(j.acct)); err != nil {
 		return workflows.SyncInvoiceStep{}, false, err

@@ -47,6 +47,10 @@ Usage:
   starter preflight [--settings FILE] [--json] [--zuora-* and --netsuite-* flags]
                                                             check the Zuora tenant and NetSuite account before
                                                             go-live (no Temporal needed; exit 1 on a BLOCK finding)
+  starter cutover check [--settings FILE] [--json] [--zuora-* and --netsuite-* flags]
+                                                            before the first run after Zuora's own connector: what
+                                                            it left and what happens to each (docs/cutover.md;
+                                                            no Temporal needed; exit 1 when a person is needed)
   starter codec-server --encryption-key-file KEYS [--listen 127.0.0.1:8081] [--ui-origin URL]
                                                             decrypt payloads for the Temporal UI and CLI (--help)
 
@@ -93,7 +97,7 @@ func parse(args []string, stderr io.Writer) (*config, []string, error) {
 	}
 	if len(rest) == 0 {
 		fs.Usage()
-		return nil, nil, errors.New("missing command: sync, progress, status, errors, schedule, reconcile, migrate, preflight or codec-server")
+		return nil, nil, errors.New("missing command: sync, progress, status, errors, schedule, reconcile, migrate, preflight, cutover or codec-server")
 	}
 	for _, p := range c.Only {
 		if !validPhase(p) {
@@ -138,6 +142,10 @@ func main() {
 	// preflight talks to Zuora and NetSuite only (preflight.go).
 	if len(os.Args) > 1 && os.Args[1] == "preflight" {
 		os.Exit(preflightMain(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	// cutover check, too (cutover.go).
+	if len(os.Args) > 1 && os.Args[1] == "cutover" {
+		os.Exit(cutoverMain(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	cfg, args, err := parse(os.Args[1:], os.Stderr)
 	if err != nil {
@@ -194,7 +202,7 @@ func run(ctx context.Context, c *config, tc client.Client, args []string, stdout
 	case "migrate":
 		err = cmdMigrate(ctx, c, tc, args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "%s: unknown command %q (want sync, progress, status, errors, schedule, reconcile, migrate, preflight or codec-server; see --help)\n", program, args[0])
+		fmt.Fprintf(stderr, "%s: unknown command %q (want sync, progress, status, errors, schedule, reconcile, migrate, preflight, cutover or codec-server; see --help)\n", program, args[0])
 		return cli.ExitUsage
 	}
 	var ue usageError
