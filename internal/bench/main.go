@@ -46,14 +46,14 @@ import (
 )
 
 type options struct {
-	temporalCLI, workerBin, docOut           string
-	smallInvoices, window, c, workers        int
-	largeItems, lineCeiling, selectInvoices  int
-	largeTax                                 float64
-	policies                                 []string
-	writeL, largeL, zuoraL, readMin, readMax time.Duration
-	bigProcessRetryAfter, queryEvery         time.Duration
-	skipLarge, skipPlain, skipSelect         bool
+	temporalCLI, workerBin, docOut              string
+	smallInvoices, window, c, workers           int
+	largeItems, lineCeiling, selectInvoices     int
+	largeTax                                    float64
+	policies                                    []string
+	writeL, largeL, zuoraL, readMin, readMax    time.Duration
+	bigProcessRetryAfter, queryEvery            time.Duration
+	skipSmall, skipLarge, skipPlain, skipSelect bool
 }
 
 const usage = `Measures the connector against the APIs' ceilings and Temporal's cost
@@ -82,6 +82,7 @@ func main() {
 	fs.DurationVar(&o.bigProcessRetryAfter, "big-process-retry-after", 5*time.Second,
 		"Retry-After of Zuora's Big Process 429 (the limit itself stays at its default of 20; the real Retry-After goes up to 120 s)")
 	fs.DurationVar(&o.queryEvery, "query-every", time.Second, "progress queries while a run goes, as starter sync --wait sends them (each one counted as a billable action)")
+	fs.BoolVar(&o.skipSmall, "skip-small", false, "skip the small invoices (and the plain loop)")
 	fs.BoolVar(&o.skipLarge, "skip-large", false, "skip the large invoice")
 	fs.BoolVar(&o.skipPlain, "skip-plain", false, "skip the plain loop")
 	fs.BoolVar(&o.skipSelect, "skip-select", false, "skip the selection of the backlog")
@@ -107,10 +108,12 @@ func run(o options) error {
 	defer srv.Stop()
 	b := &bench{o: o, tc: srv.Client(), addr: srv.FrontendHostPort(), log: quiet}
 	var res results
-	if err := b.small(ctx, &res); err != nil {
-		return fmt.Errorf("small invoices: %w", err)
+	if !o.skipSmall {
+		if err := b.small(ctx, &res); err != nil {
+			return fmt.Errorf("small invoices: %w", err)
+		}
 	}
-	if !o.skipPlain {
+	if !o.skipSmall && !o.skipPlain {
 		if err := b.plain(ctx, &res); err != nil {
 			return fmt.Errorf("plain loop: %w", err)
 		}
