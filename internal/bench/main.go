@@ -29,6 +29,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -312,6 +313,8 @@ func (b *bench) small(ctx context.Context, r *results) error {
 		writes: netsuiteWrites(e.sb.Stats("netsuite")), queries: queries}
 	r.small.nsReads, r.small.nsWrites = netsuiteRequests(e.sb.Stats("netsuite"))
 	r.small.zuoraCalls, _ = zuoraCalls(e.sb.Stats("zuora"))
+	printPerRecord("small: NetSuite requests per invoice", e.sb.Stats("netsuite"), r.small.records)
+	printPerRecord("small: Zuora calls per invoice", e.sb.Stats("zuora"), r.small.records)
 	if r.small.hist, err = b.histories(ctx, e.queue); err != nil {
 		return err
 	}
@@ -403,6 +406,20 @@ func (b *bench) plain(ctx context.Context, r *results) error {
 		return errors.Join(errs[0], fmt.Errorf("%d invoices failed in the plain loop", len(errs)))
 	}
 	return nil
+}
+
+// printPerRecord prints an API's requests by endpoint and status, per
+// record synced (on stdout, not in the doc: what the totals are made of).
+func printPerRecord(title string, s sandbox.Stats, records int) {
+	keys := make([]string, 0, len(s.Requests))
+	for k := range s.Requests {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Printf("bench: %s:\n", title)
+	for _, k := range keys {
+		fmt.Printf("  %-60s %8d  %.3f\n", k, s.Requests[k], float64(s.Requests[k])/float64(max(records, 1)))
+	}
 }
 
 func writeDoc(path, table string) error {
