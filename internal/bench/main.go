@@ -1,16 +1,23 @@
 // Command bench measures the connector against the ceilings the APIs set
-// (make bench; docs/benchmarks.md). In one run it syncs, on a real Temporal
-// dev server and the sandbox with realistic latency and concurrency:
+// (make bench; docs/benchmarks.md). In one run, on a real Temporal dev server
+// and the hostile sandbox with realistic latency (NetSuite reads uniform in
+// 100–500 ms, writes L; Zuora a latency per call and its Big Process limit):
 //
-//   - 1,000 small invoices (1–50 lines) with NetSuite's C concurrent requests
-//     of L each: invoices/s as a fraction of C/L;
-//   - one invoice of 100,000 lines at L per 100-line write: lines/s as a
-//     fraction of the sequential ceiling 100/L;
+//   - 1,000 small invoices (1–50 lines): every NetSuite request an invoice
+//     needs, and invoices/s against the ceiling C / Σ(requests × latency);
 //   - the same small-invoice sync as a plain loop (same clients, same
 //     concurrency, no Temporal): the Temporal/plain ratio;
+//   - one invoice of 100,000 items with tax, over NetSuite's 5,000-line
+//     ceiling, under each invoice.overCeiling policy (split, summarize):
+//     wall time against the physical limit (the Zuora reads at 2,000 rows a
+//     call plus the NetSuite writes at the ceiling), Zuora calls, NetSuite
+//     writes;
+//   - the Zuora calls the invoice selection makes for a 100,000-invoice
+//     backlog (in-process, no Temporal);
 //
-// and counts history events and Temporal Cloud billable actions per invoice
-// and the worker process's peak RSS. Targets are reported, never asserted.
+// and counts history events and Temporal Cloud billable actions (progress
+// queries included) and the worker processes' peak RSS. Targets are
+// reported, never asserted.
 package main
 
 import (
@@ -22,6 +29,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -39,10 +47,14 @@ import (
 )
 
 type options struct {
-	temporalCLI, workerBin, docOut                string
-	smallInvoices, largeLines, window, c, workers int
-	writeL, largeL, zuoraL                        time.Duration
-	skipLarge, skipPlain                          bool
+	temporalCLI, workerBin, docOut              string
+	smallInvoices, window, c, workers           int
+	largeItems, lineCeiling, selectInvoices     int
+	largeTax                                    float64
+	policies                                    []string
+	writeL, largeL, zuoraL, readMin, readMax    time.Duration
+	bigProcessRetryAfter, queryEvery            time.Duration
+	skipSmall, skipLarge, skipPlain, skipSelect bool
 }
 
 const usage = `Measures the connector against the APIs' ceilings and Temporal's cost
@@ -55,18 +67,26 @@ func main() {
 	fs.StringVar(&o.workerBin, "worker", "bin/worker", "the worker binary (make build)")
 	fs.StringVar(&o.docOut, "write-doc", "", "also write the results table into this markdown file")
 	fs.IntVar(&o.smallInvoices, "small-invoices", 1000, "small invoices (1-50 lines each)")
-	// 4,990: at NetSuite's 5,000-line ceiling (real-api-gaps N1); a larger
-	// invoice ends Ignore under invoice.overCeiling=ignore until issue 13's
-	// summarize/split policies exist.
-	fs.IntVar(&o.largeLines, "large-lines", 4990, "lines of the large invoice (NetSuite takes at most 5,000 per transaction)")
+	fs.IntVar(&o.largeItems, "large-items", 100000, "items of the large invoice (with tax lines it exceeds NetSuite's line ceiling)")
+	fs.Float64Var(&o.largeTax, "large-tax", 0.5, "share of the large invoice's items that carry a tax line")
+	fs.IntVar(&o.lineCeiling, "line-ceiling", 5000, "invoice.lineCeiling: NetSuite's most lines per transaction (real-api-gaps N1)")
+	fs.StringSliceVar(&o.policies, "large-policies", []string{"split", "summarize"}, "invoice.overCeiling policies the large invoice is run under, one run each")
+	fs.IntVar(&o.selectInvoices, "select-invoices", 100000, "backlog of invoices whose selection's Zuora calls are counted (in-process, no Temporal)")
 	fs.IntVar(&o.window, "window", 60, "invoice workflows in flight (run.window)")
 	fs.IntVar(&o.c, "netsuite-concurrency", 15, "C: NetSuite's account concurrency limit (the sandbox refuses more with 429)")
 	fs.IntVar(&o.workers, "workers", 2, "worker processes sharing the NetSuite account in the small-invoice run")
 	fs.DurationVar(&o.writeL, "netsuite-write-latency", time.Second, "L for small invoices: latency of a NetSuite write")
-	fs.DurationVar(&o.largeL, "large-write-latency", 200*time.Millisecond, "L for the large invoice: latency of a 100-line NetSuite write")
-	fs.DurationVar(&o.zuoraL, "zuora-latency", 50*time.Millisecond, "latency of every Zuora call")
+	fs.DurationVar(&o.largeL, "large-write-latency", 200*time.Millisecond, "L for the large invoice: latency of one NetSuite write (of up to 100 lines)")
+	fs.DurationVar(&o.readMin, "netsuite-read-latency-min", 100*time.Millisecond, "NetSuite reads (SuiteQL, GETs) take a latency uniform in [min, max]")
+	fs.DurationVar(&o.readMax, "netsuite-read-latency-max", 500*time.Millisecond, "upper end of the NetSuite read latency")
+	fs.DurationVar(&o.zuoraL, "zuora-latency", 50*time.Millisecond, "latency of every Zuora call, read or write")
+	fs.DurationVar(&o.bigProcessRetryAfter, "big-process-retry-after", 5*time.Second,
+		"Retry-After of Zuora's Big Process 429 (the limit itself stays at its default of 20; the real Retry-After goes up to 120 s)")
+	fs.DurationVar(&o.queryEvery, "query-every", time.Second, "progress queries while a run goes, as starter sync --wait sends them (each one counted as a billable action)")
+	fs.BoolVar(&o.skipSmall, "skip-small", false, "skip the small invoices (and the plain loop)")
 	fs.BoolVar(&o.skipLarge, "skip-large", false, "skip the large invoice")
 	fs.BoolVar(&o.skipPlain, "skip-plain", false, "skip the plain loop")
+	fs.BoolVar(&o.skipSelect, "skip-select", false, "skip the selection of the backlog")
 	if err := cli.Parse(fs, app.EnvPrefix, os.Args[1:]); err != nil {
 		cli.Fail("bench", err)
 	}
@@ -89,17 +109,26 @@ func run(o options) error {
 	defer srv.Stop()
 	b := &bench{o: o, tc: srv.Client(), addr: srv.FrontendHostPort(), log: quiet}
 	var res results
-	if err := b.small(ctx, &res); err != nil {
-		return fmt.Errorf("small invoices: %w", err)
+	if !o.skipSmall {
+		if err := b.small(ctx, &res); err != nil {
+			return fmt.Errorf("small invoices: %w", err)
+		}
 	}
-	if !o.skipPlain {
+	if !o.skipSmall && !o.skipPlain {
 		if err := b.plain(ctx, &res); err != nil {
 			return fmt.Errorf("plain loop: %w", err)
 		}
 	}
 	if !o.skipLarge {
-		if err := b.large(ctx, &res); err != nil {
-			return fmt.Errorf("large invoice: %w", err)
+		for _, policy := range o.policies {
+			if err := b.large(ctx, policy, &res); err != nil {
+				return fmt.Errorf("large invoice under %s: %w", policy, err)
+			}
+		}
+	}
+	if !o.skipSelect {
+		if err := b.selection(ctx, &res); err != nil {
+			return fmt.Errorf("selection of %d invoices: %w", o.selectInvoices, err)
 		}
 	}
 	table := res.table(o)
@@ -130,30 +159,41 @@ type env struct {
 }
 
 func (b *bench) newEnv(spec string, nsWrite time.Duration) (*env, error) {
+	e, _, err := b.newEnvFixture(spec, nsWrite)
+	return e, err
+}
+
+// newEnvFixture starts a sandbox on the generated tenant spec at the bench's
+// latencies: NetSuite reads uniform in [readMin, readMax], writes nsWrite,
+// C requests in flight; Zuora zuoraL per call, the Big Process limit at its
+// default (20) with a lower Retry-After. It returns the fixture too.
+func (b *bench) newEnvFixture(spec string, nsWrite time.Duration) (*env, *fixture.Fixture, error) {
 	b.seq++
 	dir, err := os.MkdirTemp("", "connector-bench-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := sandbox.DefaultConfig()
 	cfg.ZuoraAddr, cfg.NetSuiteAddr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", "127.0.0.1:0", filepath.Join(dir, "sandbox"), b.log
-	cfg.NetSuiteFaults = sandbox.Faults{Concurrency: b.o.c, WriteLatency: sandbox.Duration(nsWrite)}
-	cfg.ZuoraFaults = sandbox.Faults{ReadLatency: sandbox.Duration(b.o.zuoraL), WriteLatency: sandbox.Duration(b.o.zuoraL)}
+	cfg.NetSuiteFaults = sandbox.Faults{Concurrency: b.o.c, WriteLatency: sandbox.Duration(nsWrite),
+		ReadLatency: sandbox.Duration(b.o.readMin), ReadLatencyMax: sandbox.Duration(b.o.readMax)}
+	cfg.ZuoraFaults = sandbox.Faults{ReadLatency: sandbox.Duration(b.o.zuoraL), WriteLatency: sandbox.Duration(b.o.zuoraL),
+		ZuoraLimits: sandbox.ZuoraLimits{BigProcessRetryAfter: sandbox.Duration(b.o.bigProcessRetryAfter)}}
 	sb, err := sandbox.New(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f, err := fixture.Generate(spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := sb.Load(f); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := sb.Start(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &env{sb: sb, cfg: cfg, queue: fmt.Sprintf("bench-%d-%d", os.Getpid(), b.seq), dir: dir}, nil
+	return &env{sb: sb, cfg: cfg, queue: fmt.Sprintf("bench-%d-%d", os.Getpid(), b.seq), dir: dir}, f, nil
 }
 
 // startWorkers runs n worker processes on this env's task queue, sharing the
@@ -214,17 +254,44 @@ func (b *bench) settings() settings.Settings {
 	return s
 }
 
-// runSync runs one SyncRunWorkflow (invoices only) and waits for it.
-func (b *bench) runSync(ctx context.Context, e *env, id string) (workflows.SyncRunResult, time.Duration, error) {
+// runSync runs one SyncRunWorkflow (invoices only) and waits for it,
+// sending a progress query every queryEvery as starter sync --wait does;
+// queries are billable actions on Temporal Cloud, so they are counted.
+func (b *bench) runSync(ctx context.Context, e *env, id string, s settings.Settings) (workflows.SyncRunResult, time.Duration, int, error) {
 	start := time.Now()
 	run, err := b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: e.queue}, workflows.SyncRunWorkflow,
-		workflows.SyncRunInput{Settings: b.settings(), Only: []string{workflows.PhaseInvoices}})
+		workflows.SyncRunInput{Settings: s, Only: []string{workflows.PhaseInvoices}})
 	if err != nil {
-		return workflows.SyncRunResult{}, 0, err
+		return workflows.SyncRunResult{}, 0, 0, err
 	}
+	queries := 0
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if b.o.queryEvery <= 0 {
+			return
+		}
+		tick := time.NewTicker(b.o.queryEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if v, err := b.tc.QueryWorkflow(ctx, id, "", workflows.QueryProgress); err == nil {
+					var p workflows.SyncRunStatus
+					_ = v.Get(&p)
+					queries++
+				}
+			}
+		}
+	}()
 	var res workflows.SyncRunResult
 	err = run.Get(ctx, &res)
-	return res, time.Since(start), err
+	close(stop)
+	<-done
+	return res, time.Since(start), queries, err
 }
 
 func (b *bench) small(ctx context.Context, r *results) error {
@@ -238,12 +305,16 @@ func (b *bench) small(ctx context.Context, r *results) error {
 	if err := b.startWorkers(e, b.o.workers); err != nil {
 		return err
 	}
-	res, wall, err := b.runSync(ctx, e, "bench-small")
+	res, wall, queries, err := b.runSync(ctx, e, "bench-small", b.settings())
 	if err != nil {
 		return err
 	}
 	r.small = scenario{records: res.Progress.Invoices.Synced, errored: res.Progress.Invoices.Errored, wall: wall,
-		writes: netsuiteWrites(e.sb.Stats("netsuite"))}
+		writes: netsuiteWrites(e.sb.Stats("netsuite")), queries: queries}
+	r.small.nsReads, r.small.nsWrites = netsuiteRequests(e.sb.Stats("netsuite"))
+	r.small.zuoraCalls, _ = zuoraCalls(e.sb.Stats("zuora"))
+	printPerRecord("small: NetSuite requests per invoice", e.sb.Stats("netsuite"), r.small.records)
+	printPerRecord("small: Zuora calls per invoice", e.sb.Stats("zuora"), r.small.records)
 	if r.small.hist, err = b.histories(ctx, e.queue); err != nil {
 		return err
 	}
@@ -251,34 +322,6 @@ func (b *bench) small(ctx context.Context, r *results) error {
 		return err
 	}
 	fmt.Printf("bench: small: %d synced in %s\n", r.small.records, wall.Round(time.Millisecond))
-	return nil
-}
-
-func (b *bench) large(ctx context.Context, r *results) error {
-	spec := fmt.Sprintf("seed=6,accounts=1,invoices=0,large=%d,tax=0", b.o.largeLines)
-	fmt.Printf("bench: large invoice: %d lines, C=%d, L=%s per 100-line write\n", b.o.largeLines, b.o.c, b.o.largeL)
-	e, err := b.newEnv(spec, b.o.largeL)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	// One invoice's lines are written one request after another: one worker.
-	if err := b.startWorkers(e, 1); err != nil {
-		return err
-	}
-	res, wall, err := b.runSync(ctx, e, "bench-large")
-	if err != nil {
-		return err
-	}
-	r.large = scenario{records: res.Progress.Invoices.Synced, errored: res.Progress.Invoices.Errored, wall: wall,
-		writes: netsuiteWrites(e.sb.Stats("netsuite")), lines: b.o.largeLines}
-	if r.large.hist, err = b.histories(ctx, e.queue); err != nil {
-		return err
-	}
-	if err := e.measureWorkers(&r.large); err != nil {
-		return err
-	}
-	fmt.Printf("bench: large: %d lines in %s\n", b.o.largeLines, wall.Round(time.Millisecond))
 	return nil
 }
 
@@ -363,6 +406,20 @@ func (b *bench) plain(ctx context.Context, r *results) error {
 		return errors.Join(errs[0], fmt.Errorf("%d invoices failed in the plain loop", len(errs)))
 	}
 	return nil
+}
+
+// printPerRecord prints an API's requests by endpoint and status, per
+// record synced (on stdout, not in the doc: what the totals are made of).
+func printPerRecord(title string, s sandbox.Stats, records int) {
+	keys := make([]string, 0, len(s.Requests))
+	for k := range s.Requests {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Printf("bench: %s:\n", title)
+	for _, k := range keys {
+		fmt.Printf("  %-60s %8d  %.3f\n", k, s.Requests[k], float64(s.Requests[k])/float64(max(records, 1)))
+	}
 }
 
 func writeDoc(path, table string) error {

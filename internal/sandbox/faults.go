@@ -40,12 +40,16 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // Faults are what an API does wrong on purpose, so tests and demos see the
 // failures real tenants show (docs/wire.md, "Sandbox admin").
 type Faults struct {
-	ReadLatency   Duration `json:"readLatency"`
-	WriteLatency  Duration `json:"writeLatency"`
-	ErrorRate     float64  `json:"errorRate"`     // 500/502/503, JSON or an HTML page
-	RateLimitRate float64  `json:"rateLimitRate"` // 429
-	AmbiguousRate float64  `json:"ambiguousRate"` // a write commits, then the connection closes with no response
-	MalformedRate float64  `json:"malformedRate"` // a read answers 200 with a broken body
+	ReadLatency  Duration `json:"readLatency"`
+	WriteLatency Duration `json:"writeLatency"`
+	// ReadLatencyMax, when above ReadLatency, makes a read's latency uniform
+	// in [ReadLatency, ReadLatencyMax] (NetSuite reads take 100–500 ms; the
+	// bench uses it).
+	ReadLatencyMax Duration `json:"readLatencyMax,omitempty"`
+	ErrorRate      float64  `json:"errorRate"`     // 500/502/503, JSON or an HTML page
+	RateLimitRate  float64  `json:"rateLimitRate"` // 429
+	AmbiguousRate  float64  `json:"ambiguousRate"` // a write commits, then the connection closes with no response
+	MalformedRate  float64  `json:"malformedRate"` // a read answers 200 with a broken body
 	// SpuriousAuthRate answers NetSuite's "Invalid login attempt" 401 to a
 	// correctly signed request, as NetSuite does over its concurrency limit.
 	SpuriousAuthRate float64  `json:"spuriousAuthRate"`
@@ -77,7 +81,7 @@ func (f Faults) Validate() error {
 			return fmt.Errorf("faults: %s %v is not between 0 and 1", name, v)
 		}
 	}
-	if f.Concurrency < 0 || f.ReadLatency < 0 || f.WriteLatency < 0 || f.TokenTTL < 0 || f.SlowLatency < 0 {
+	if f.Concurrency < 0 || f.ReadLatency < 0 || f.WriteLatency < 0 || f.TokenTTL < 0 || f.SlowLatency < 0 || f.ReadLatencyMax < 0 {
 		return fmt.Errorf("faults: concurrency, latencies and tokenTTL must not be negative")
 	}
 	if err := validateRefusalShape(f.RefusalShape); err != nil {
@@ -207,6 +211,9 @@ func (a *apiState) withFaults(next http.Handler, fe faultErrors) http.Handler {
 		// work included: a write "takes L" as in NetSuite, rather than L plus
 		// whatever this (shared, busy) machine needs to store it.
 		latency := f.ReadLatency
+		if f.ReadLatencyMax > f.ReadLatency {
+			latency += Duration(a.pick(int(f.ReadLatencyMax-f.ReadLatency) + 1))
+		}
 		if isWrite(r.Method) && !isQuery(r.URL.Path) {
 			latency = f.WriteLatency
 		}
