@@ -3,9 +3,11 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
+	"unique"
 
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
@@ -120,17 +122,21 @@ func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) 
 		if err != nil {
 			return nil, fmt.Errorf("invoice %s: %w", invoiceID, err)
 		}
-		items = append(items, item)
+		items = append(items, compactItem(item))
 	}
 	if err := it.Err(); err != nil {
 		return nil, fmt.Errorf("reading the invoice's items: %w", err)
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].ID < items[j].ID })
+	items = slices.Clone(items) // kept for the sync: without append's spare capacity
 	taxes, err := zuora.QueryAll[zuora.TaxationItem](ctx, z, "select "+taxFields+" from TaxationItem where InvoiceId = "+zuora.Quote(invoiceID))
 	if err != nil {
 		return nil, fmt.Errorf("reading the invoice's taxation items: %w", err)
 	}
 	sort.Slice(taxes, func(i, j int) bool { return taxes[i].ID < taxes[j].ID })
+	for i := range taxes {
+		taxes[i] = compactTax(taxes[i])
+	}
 	set := &invoiceItemSet{items: items, taxes: map[string][]zuora.TaxationItem{}}
 	for _, t := range taxes {
 		set.taxes[t.InvoiceItemID] = append(set.taxes[t.InvoiceItemID], t)
@@ -156,4 +162,34 @@ func dropInvoiceItemSet(z *zuora.Client, invoiceID string) {
 	itemSets.Lock()
 	defer itemSets.Unlock()
 	delete(itemSets.m, itemSetKey{z, invoiceID})
+}
+
+// The set of a 100,000-item invoice is kept for the calls of its sync, so its
+// size is the worker's memory: most string fields repeat across the items
+// (the invoice id, charge and product names, dates, codes, the charge and
+// subscription ids), and each decoded copy was its own allocation. They are
+// interned (unique.Make): one copy per distinct value; ids stay as they are.
+func intern(s string) string {
+	if s == "" {
+		return s
+	}
+	return unique.Make(s).Value()
+}
+
+func compactItem(it zuora.InvoiceItem) zuora.InvoiceItem {
+	for _, f := range []*string{&it.InvoiceID, &it.ChargeName, &it.ChargeDate, &it.UOM, &it.SKU, &it.ProductName,
+		&it.ServiceStartDate, &it.ServiceEndDate, &it.RatePlanChargeID, &it.SubscriptionID, &it.AccountingCode,
+		&it.RevRecCode, &it.RevRecTriggerDate, &it.IntegrationID, &it.IntegrationStatus, &it.SyncDate} {
+		*f = intern(*f)
+	}
+	it.ProcessingType = zuora.ProcessingType(intern(string(it.ProcessingType)))
+	return it
+}
+
+func compactTax(t zuora.TaxationItem) zuora.TaxationItem {
+	for _, f := range []*string{&t.InvoiceID, &t.Name, &t.TaxCode, &t.Jurisdiction, &t.TaxDate, &t.AccountingCode,
+		&t.IntegrationID, &t.IntegrationStatus, &t.SyncDate} {
+		*f = intern(*f)
+	}
+	return t
 }
