@@ -74,7 +74,8 @@ func TestChaos_NothingLostNothingDoubledUnderCrashesRestartsAndFaults(t *testing
 		t.Fatal(err)
 	}
 	nsFaults := sandbox.Faults{Concurrency: 15, AmbiguousRate: 0.05, ErrorRate: 0.05, RateLimitRate: 0.02,
-		SlowRate: 0.05, SlowLatency: sandbox.Duration(1500 * time.Millisecond), MalformedRate: 0.01, SpuriousAuthRate: 0.01}
+		SlowRate: 0.05, SlowLatency: sandbox.Duration(1500 * time.Millisecond), MalformedRate: 0.01, SpuriousAuthRate: 0.01,
+		RecordChangedRate: 0.02}
 	// Zuora: lock/temporary/concurrency codes on writes (Z6) and the Big
 	// Process limit on ZOQL with its 429 Retry-After (Z8; a few seconds
 	// here, up to 120 s on a real tenant), besides 429s and 5xx.

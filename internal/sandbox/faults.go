@@ -69,6 +69,10 @@ type Faults struct {
 	// Corrupt damages named records in every answer that carries them
 	// (faults_extra.go): a field of the wrong type or a missing field.
 	Corrupt []Corruption `json:"corrupt,omitempty"`
+	// RecordChangedRate is the share of updates of an existing NetSuite
+	// record refused "Record has been changed" (N10), as when a person or a
+	// script edits the record at the same moment; nothing of it is written.
+	RecordChangedRate float64 `json:"recordChangedRate,omitempty"`
 	// ZuoraLimits: Zuora-only faults (zuora_limits.go).
 	ZuoraLimits
 }
@@ -76,7 +80,7 @@ type Faults struct {
 // Validate names a bad value.
 func (f Faults) Validate() error {
 	for name, v := range map[string]float64{"errorRate": f.ErrorRate, "rateLimitRate": f.RateLimitRate, "ambiguousRate": f.AmbiguousRate,
-		"malformedRate": f.MalformedRate, "spuriousAuthRate": f.SpuriousAuthRate, "slowRate": f.SlowRate} {
+		"malformedRate": f.MalformedRate, "spuriousAuthRate": f.SpuriousAuthRate, "slowRate": f.SlowRate, "recordChangedRate": f.RecordChangedRate} {
 		if v < 0 || v > 1 {
 			return fmt.Errorf("faults: %s %v is not between 0 and 1", name, v)
 		}

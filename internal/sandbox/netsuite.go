@@ -412,7 +412,7 @@ func replaceParam(r *http.Request) map[string]bool {
 func (n *netsuiteAPI) claim(w http.ResponseWriter, r *http.Request, typ, id string) bool {
 	key := typ + "/" + id
 	now := time.Now()
-	if until, ok := n.busyUntil[key]; ok && now.Before(until) {
+	if until, ok := n.busyUntil[key]; (ok && now.Before(until)) || n.state.roll(n.state.getFaults().RecordChangedRate) {
 		n.state.injectedFault("recordChanged")
 		nsError(w, 400, "RCRD_HAS_BEEN_CHANGED", "", "Record has been changed")
 		return false

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -388,6 +389,42 @@ func TestNetSuite_N10_ConcurrentWritesToOneRecordRecordChanged(t *testing.T) {
 	}
 	if after := e.sb.Stats("netsuite").Faults["recordChanged"]; after != before {
 		t.Errorf("sequential writes were refused as concurrent: %d -> %d", before, after)
+	}
+}
+
+// recordChangedRate: an update refused "Record has been changed" writes
+// nothing (the memo is the earlier one), and the client's retry of the
+// refusal then goes through.
+func TestNetSuite_N10_RecordChangedRateRefusesAnUpdateWritingNothing(t *testing.T) {
+	e := start(t, t.TempDir(), nsTenant(fixture.NetSuiteAccount{}))
+	ctx := context.Background()
+	id, err := e.ns.Upsert(ctx, netsuite.TypeInvoice, "inv-1", invoiceWith(lines(1, "a")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.SetFaults("netsuite", Faults{RecordChangedRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	err = e.ns.Patch(ctx, netsuite.TypeInvoice, id, map[string]any{"memo": "refused"})
+	var ae *netsuite.APIError
+	if !errors.As(err, &ae) || ae.Code != "RCRD_HAS_BEEN_CHANGED" || !netsuite.IsRetryable(err) {
+		t.Fatalf("update under recordChangedRate 1: %v, want a retryable RCRD_HAS_BEEN_CHANGED", err)
+	}
+	_ = e.sb.SetFaults("netsuite", Faults{})
+	var tx netsuite.Transaction
+	if err := e.ns.Get(ctx, netsuite.TypeInvoice, id, false, &tx); err != nil || tx.Memo == "refused" {
+		t.Fatalf("the refused update was written: memo %q (%v)", tx.Memo, err)
+	}
+	if err := e.sb.SetFaults("netsuite", Faults{RecordChangedRate: 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := e.ns.Patch(ctx, netsuite.TypeInvoice, id, map[string]any{"memo": fmt.Sprint("retried ", i)}); err != nil && !netsuite.IsRetryable(err) {
+			t.Fatalf("update %d: %v", i, err)
+		}
+	}
+	if e.sb.Stats("netsuite").Faults["recordChanged"] < 2 {
+		t.Error("no update was refused at rate 0.5")
 	}
 }
 
