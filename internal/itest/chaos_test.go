@@ -40,12 +40,16 @@ type chaosPlan struct {
 	// (2 min): a live attempt must keep heartbeating, and no overlap may
 	// double a line (real-api-gaps.md T1).
 	slow int
+	// bigProcess: Zuora's Big Process limit squeezed to one ZOQL call at a
+	// time with its documented 120 s Retry-After, for a while (Z8): the
+	// records that meet it wait the 120 s as Temporal's next retry delay.
+	bigProcess int
 }
 
 func planFromEnv() chaosPlan {
 	if os.Getenv("CONNECTOR_CHAOS") == "long" {
 		return chaosPlan{name: "long", spec: "accounts=60,invoices=1000,items=1-30,large=2800,large-count=1,negative=0.1,tax=0.5,broken=10,adjustments=150",
-			broken: 10, kills: 6, storms: 3, expiries: 2, timeout: 75 * time.Minute, maxEvents: 0.85, slow: 1}
+			broken: 10, kills: 6, storms: 3, expiries: 2, timeout: 75 * time.Minute, maxEvents: 0.85, slow: 1, bigProcess: 1}
 	}
 	return chaosPlan{name: "bounded", spec: "accounts=12,invoices=150,items=1-20,large=2500,large-count=1,negative=0.1,tax=0.5,broken=3,adjustments=30",
 		broken: 3, kills: 2, storms: 1, expiries: 1, timeout: 12 * time.Minute, maxEvents: 0.8}
@@ -131,6 +135,17 @@ func TestChaos_NothingLostNothingDoubledUnderCrashesRestartsAndFaults(t *testing
 		w.SetFaults("netsuite", calm)
 		w.mu.Lock()
 		w.Events["NetSuite slower than the heartbeat timeout"]++
+		w.mu.Unlock()
+	})
+	add(plan.bigProcess, "Zuora Big Process 429 with 120 s Retry-After", func() {
+		calm := w.Faults("zuora")
+		squeezed := calm
+		squeezed.BigProcessConcurrency, squeezed.BigProcessRetryAfter = 1, sandbox.Duration(120*time.Second)
+		w.SetFaults("zuora", squeezed)
+		time.Sleep(10 * time.Second)
+		w.SetFaults("zuora", calm)
+		w.mu.Lock()
+		w.Events["Zuora Big Process 429 with 120 s Retry-After"]++
 		w.mu.Unlock()
 	})
 	sort.Slice(events, func(i, j int) bool { return events[i].at < events[j].at })
