@@ -35,6 +35,13 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.ApplyOriginalCreditMemo, activity.RegisterOptions{Name: workflows.ActivityApplyOriginalCreditMemo})
 	r.RegisterActivityWithOptions(a.CompleteAdjustment, activity.RegisterOptions{Name: workflows.ActivityCompleteAdjustment})
 	r.RegisterActivityWithOptions(a.MarkAdjustmentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkAdjustmentFailed})
+	r.RegisterWorkflowWithOptions(workflows.DebitMemoSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowDebitMemoSync})
+	r.RegisterActivityWithOptions(a.SelectDebitMemos, activity.RegisterOptions{Name: workflows.ActivitySelectDebitMemos})
+	r.RegisterActivityWithOptions(a.PrepareDebitMemo, activity.RegisterOptions{Name: workflows.ActivityPrepareDebitMemo})
+	r.RegisterActivityWithOptions(a.MarkDebitMemoProcessing, activity.RegisterOptions{Name: workflows.ActivityMarkDebitMemoProcessing})
+	r.RegisterActivityWithOptions(a.WriteDebitMemo, activity.RegisterOptions{Name: workflows.ActivityWriteDebitMemo})
+	r.RegisterActivityWithOptions(a.CompleteDebitMemo, activity.RegisterOptions{Name: workflows.ActivityCompleteDebitMemo})
+	r.RegisterActivityWithOptions(a.MarkDebitMemoFailed, activity.RegisterOptions{Name: workflows.ActivityMarkDebitMemoFailed})
 	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
 	r.RegisterActivityWithOptions(a.AwaitRecordSync, activity.RegisterOptions{Name: workflows.ActivityAwaitRecordSync})
 }
