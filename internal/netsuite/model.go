@@ -155,4 +155,6 @@ func ItemExternalID(zuoraChargeID string) string           { return "zuora-charg
 // DebitMemoExternalID is the external id of a Zuora debit memo's NetSuite
 // invoice: distinct from an invoice's, so a debit memo and an invoice with
 // the same Zuora id could never take each other's record.
-func DebitMemoExternalID(zuoraDebitMemoID string) string { return "zuora-debitmemo-" + zuoraDebitMemoID }
+func DebitMemoExternalID(zuoraDebitMemoID string) string {
+	return "zuora-debitmemo-" + zuoraDebitMemoID
+}
