@@ -150,15 +150,33 @@ func (a *Activities) loadDebitMemo(ctx context.Context, id string, s settings.Se
 	return j, nil
 }
 
-// debitMemoCatalog finds each item's catalog charge by its source (a debit
-// memo item has no charge id): a product rate plan charge directly, a
-// subscription charge (SubscriptionComponent) or an invoice item
-// (InvoiceDetail) through its rate plan charge. Reuses the invoice sync's
-// catalog cache.
+// itemSource is what leads a memo item to its catalog charge (a memo item
+// has no charge id): its source and subscription.
+type itemSource struct {
+	ID, SourceItemType, SourceItemID, SubscriptionID string
+}
+
+// debitMemoCatalog resolves the debit memo's items to charges and subscriptions.
 func (a *Activities) debitMemoCatalog(ctx context.Context, j *debitMemoJob) error {
+	srcs := make([]itemSource, len(j.items))
+	for i, it := range j.items {
+		srcs[i] = itemSource{it.ID, it.SourceItemType, it.SourceItemID, it.SubscriptionID}
+	}
+	var err error
+	j.charges, j.subs, err = a.catalogBySource(ctx, srcs)
+	return err
+}
+
+// catalogBySource finds each memo item's catalog charge by its source: a
+// product rate plan charge directly, a subscription charge
+// (SubscriptionComponent) or an invoice item (InvoiceDetail) through its
+// rate plan charge; and its subscription. Reuses the invoice sync's catalog
+// cache. Maps are by item id; nil entries: none in Zuora.
+func (a *Activities) catalogBySource(ctx context.Context, items []itemSource) (map[string]*zuora.ProductRatePlanCharge, map[string]*zuora.Subscription, error) {
+	charges, subs := map[string]*zuora.ProductRatePlanCharge{}, map[string]*zuora.Subscription{}
 	cat := newCatalogCache(a.Zuora)
 	var direct, invItems []string
-	for _, it := range j.items {
+	for _, it := range items {
 		switch it.SourceItemType {
 		case zuora.SourceProductRatePlanCharge:
 			direct = append(direct, it.SourceItemID)
@@ -170,46 +188,45 @@ func (a *Activities) debitMemoCatalog(ctx context.Context, j *debitMemoJob) erro
 	if len(invItems) > 0 {
 		iis, err := zoqlByIDs[zuora.InvoiceItem](ctx, a.Zuora, zuora.ObjInvoiceItem, "Id, RatePlanChargeId, SubscriptionId", "Id", uniqueSorted(invItems))
 		if err != nil {
-			return fmt.Errorf("reading the invoice items debit memo items come from: %w", err)
+			return nil, nil, fmt.Errorf("reading the invoice items memo items come from: %w", err)
 		}
 		for _, ii := range iis {
 			rpcOfInvoiceItem[ii.ID] = ii.RatePlanChargeID
 		}
 	}
-	var viaRPC []zuora.InvoiceItem
-	for _, it := range j.items {
-		ii := zuora.InvoiceItem{ID: it.ID, SubscriptionID: it.SubscriptionID}
+	viaRPC := make([]zuora.InvoiceItem, len(items))
+	for i, it := range items {
+		viaRPC[i] = zuora.InvoiceItem{ID: it.ID, SubscriptionID: it.SubscriptionID}
 		switch it.SourceItemType {
 		case zuora.SourceSubscriptionComponent:
-			ii.RatePlanChargeID = it.SourceItemID
+			viaRPC[i].RatePlanChargeID = it.SourceItemID
 		case zuora.SourceInvoiceDetail:
-			ii.RatePlanChargeID = rpcOfInvoiceItem[it.SourceItemID]
+			viaRPC[i].RatePlanChargeID = rpcOfInvoiceItem[it.SourceItemID]
 		}
-		viaRPC = append(viaRPC, ii)
 	}
 	if err := cat.load(ctx, viaRPC); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if len(direct) > 0 {
 		prpcs, err := zoqlByIDs[zuora.ProductRatePlanCharge](ctx, a.Zuora, zuora.ObjProductRatePlanCharge, prpcFields, "Id", uniqueSorted(direct))
 		if err != nil {
-			return fmt.Errorf("reading product rate plan charges: %w", err)
+			return nil, nil, fmt.Errorf("reading product rate plan charges: %w", err)
 		}
 		for _, p := range prpcs {
 			cat.charges[p.ID] = p
 		}
 	}
-	for i, it := range j.items {
+	for i, it := range items {
 		if it.SourceItemType == zuora.SourceProductRatePlanCharge {
 			if ch, ok := cat.charges[it.SourceItemID]; ok {
-				j.charges[it.ID] = &ch
+				charges[it.ID] = &ch
 			}
 		} else {
-			j.charges[it.ID] = cat.chargeOf(viaRPC[i])
+			charges[it.ID] = cat.chargeOf(viaRPC[i])
 		}
-		j.subs[it.ID] = cat.subscriptionOf(viaRPC[i])
+		subs[it.ID] = cat.subscriptionOf(viaRPC[i])
 	}
-	return nil
+	return charges, subs, nil
 }
 
 func (j *debitMemoJob) lines(s settings.Settings) []netsuite.Line {

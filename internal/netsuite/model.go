@@ -158,3 +158,9 @@ func ItemExternalID(zuoraChargeID string) string           { return "zuora-charg
 func DebitMemoExternalID(zuoraDebitMemoID string) string {
 	return "zuora-debitmemo-" + zuoraDebitMemoID
 }
+
+// CreditMemoExternalID is the external id of a Zuora credit memo's NetSuite
+// credit memo (distinct from a negative invoice's and an adjustment's).
+func CreditMemoExternalID(zuoraCreditMemoID string) string {
+	return "zuora-creditmemo-" + zuoraCreditMemoID
+}

@@ -49,7 +49,10 @@ func (z *zuoraAPI) creditMemoItems(w http.ResponseWriter, r *http.Request) {
 		if c := str(it["onAccountAccountingCode"]); c != "" {
 			code = c
 		}
+		// sourceItemType / sourceItemId / amountWithoutTax: GETCreditMemoItemType
+		// (a memo from charges has no tax here, so amountWithoutTax = amount).
 		items = append(items, Record{"id": it["Id"], "amount": it["amount"], "productRatePlanChargeId": it["productRatePlanChargeId"],
+			"amountWithoutTax": it["amount"], "sourceItemType": "ProductRatePlanCharge", "sourceItemId": it["productRatePlanChargeId"],
 			"financeInformation": map[string]any{"onAccountAccountingCode": code}})
 	}
 	resp := map[string]any{"success": true, "items": items}

@@ -48,6 +48,7 @@ var zuoraObjects = map[string]struct {
 	zuora.ObjDebitMemo:             {[]string{"accountId"}, ""},
 	debitMemoItemTable:             {[]string{"debitMemoId"}, ""},
 	debitMemoTaxTable:              {[]string{"debitMemoItemId"}, ""},
+	creditMemoPartTable:            {[]string{"creditMemoId"}, ""},
 }
 
 const tenantTable = "_Tenant"
@@ -134,7 +135,7 @@ func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
 }
 
 func idField(obj string) string {
-	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable {
+	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable || obj == creditMemoPartTable {
 		return "id"
 	}
 	return "Id"

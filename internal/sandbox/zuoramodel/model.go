@@ -238,7 +238,7 @@ var objects = []*Object{
 		nf(SrcREST, TypeID, "id", "accountId", "referredInvoiceId"),
 		nf(SrcREST, TypeString, "number", "status", "reasonCode", "comment", "transferredToAccounting", "source", "sourceId"),
 		nf(SrcREST, TypeDecimal, "amount", "balance", "appliedAmount", "refundAmount", "unappliedAmount", "taxAmount"),
-		nf(SrcREST, TypeDate, "effectiveDate", "memoDate"),
+		nf(SrcREST, TypeDate, "effectiveDate", "memoDate", "creditMemoDate"),
 		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate", "postedOn"),
 		nf(SrcNS("CreditMemoObjectNSFields", "zuora-credit-memos-api-openapi.yml"), TypeString, "IntegrationId__NS", "IntegrationStatus__NS",
 			"Origin__NS", "Transaction__NS"),
@@ -255,6 +255,24 @@ var objects = []*Object{
 		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate", "postedOn"),
 		nf(SrcNS("DebitMemoObjectNSFields", "zuora-debit-memos-api-openapi.yml"), TypeString, "IntegrationId__NS", "IntegrationStatus__NS"),
 		nf(SrcNS("DebitMemoObjectNSFields", "zuora-debit-memos-api-openapi.yml"), TypeDateTime, "SyncDate__NS"),
+	)},
+	// CreditMemoItem: the sandbox's storage of credit memo items (made by
+	// POST /v1/creditmemos from charges); GET /v1/creditmemos/{key}/items
+	// answers them in GETCreditMemoItemType's shape (sourceItemType
+	// ProductRatePlanCharge, sourceItemId the charge).
+	{Name: "CreditMemoItem", ZOQL: false, Fields: join(
+		nf(SrcSandboxLink, TypeID, "Id", "creditMemoId", "productRatePlanChargeId"),
+		nf(SrcREST, TypeDecimal, "amount"),
+		nf(SrcREST, TypeString, "onAccountAccountingCode"),
+	)},
+	// CreditMemoPart: GETCreditMemoPartType, an application of a credit memo
+	// to an invoice or a debit memo (GET /v1/creditmemos/{key}/parts);
+	// creditMemoId is the sandbox's link to the memo.
+	{Name: "CreditMemoPart", ZOQL: false, Fields: join(
+		nf(SrcREST, TypeID, "id", "invoiceId", "debitMemoId"),
+		nf(SrcREST, TypeDecimal, "amount"),
+		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate"),
+		nf(SrcSandboxLink, TypeID, "creditMemoId"),
 	)},
 	// DebitMemoItem: GETDebitMemoItemType (REST only). debitMemoId is not a
 	// field of the API's item: it is the sandbox's link from an item to the
