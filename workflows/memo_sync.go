@@ -155,3 +155,129 @@ func failRecord(ctx workflow.Context, markActivity, recordType, id, reason strin
 	markOutcome(ctx, OutcomeError)
 	return nil
 }
+
+// Credit memos (§6).
+const (
+	WorkflowCreditMemoSync = "CreditMemoSyncWorkflow"
+
+	ActivitySelectCreditMemos        = "SelectCreditMemos"
+	ActivityPrepareCreditMemo        = "PrepareCreditMemo"
+	ActivityMarkCreditMemoProcessing = "MarkCreditMemoProcessing"
+	ActivityWriteCreditMemo          = "WriteCreditMemo"
+	ActivityCompleteCreditMemo       = "CompleteCreditMemo"
+	ActivityMarkCreditMemoFailed     = "MarkCreditMemoFailed"
+)
+
+// CreditMemoWorkflowID is the workflow id of one credit memo's sync.
+func CreditMemoWorkflowID(zuoraCreditMemoID string) string { return "creditmemo:" + zuoraCreditMemoID }
+
+func init() {
+	childPhases[PhaseCreditMemos] = childPhase{
+		recordType: RecordCreditMemo, selectActivity: ActivitySelectCreditMemos, workflowType: WorkflowCreditMemoSync,
+		workflowID: CreditMemoWorkflowID,
+		input: func(rec SelectedRecord, s settings.Settings) any {
+			return CreditMemoSyncInput{CreditMemoID: rec.ID, Settings: s}
+		},
+	}
+	phaseOfRecord[RecordCreditMemo] = PhaseCreditMemos
+}
+
+// CreditMemoSyncInput starts one credit memo's sync.
+type CreditMemoSyncInput struct {
+	CreditMemoID string            `json:"creditMemoId"`
+	Settings     settings.Settings `json:"settings"`
+}
+
+// CreditMemoPlan is what PrepareCreditMemo decided. Mode is create (the
+// NetSuite credit memo with its lines and applications) or applications
+// (the memo is in NetSuite; Zuora applied more since: only the apply rows).
+type CreditMemoPlan struct {
+	CreditMemoID  string `json:"creditMemoId"`
+	Number        string `json:"number,omitempty"`
+	AccountNumber string `json:"accountNumber,omitempty"`
+	Mode          string `json:"mode,omitempty"`
+	NetSuiteID    string `json:"netsuiteId,omitempty"` // applications mode: the synced NetSuite credit memo
+	Outcome       string `json:"outcome,omitempty"`
+	Reason        string `json:"reason,omitempty"`
+}
+
+// CreditMemoStepInput is the input of the steps after PrepareCreditMemo.
+type CreditMemoStepInput struct {
+	Settings   settings.Settings `json:"settings"`
+	Plan       CreditMemoPlan    `json:"plan"`
+	NetSuiteID string            `json:"netsuiteId,omitempty"`
+}
+
+// CreditMemoSyncResult is a credit memo sync's outcome (number, outcome and
+// reason are what a run reads). Applied is the total applied in NetSuite.
+type CreditMemoSyncResult struct {
+	CreditMemoID  string `json:"creditMemoId"`
+	Number        string `json:"number,omitempty"`
+	AccountNumber string `json:"accountNumber,omitempty"`
+	Mode          string `json:"mode,omitempty"`
+	Outcome       string `json:"outcome"`
+	Reason        string `json:"reason,omitempty"`
+	NetSuiteID    string `json:"netsuiteId,omitempty"`
+	Applied       string `json:"applied,omitempty"`
+}
+
+// CreditMemoSyncWorkflow syncs one Zuora credit memo to a NetSuite credit
+// memo applied to the NetSuite documents of its Zuora applications (§6.3):
+// validate, mark Processing / Creating (or Updating) Credit Memo, write the
+// record and its apply rows by the memo's external id, then write back the
+// NetSuite id, Sync Complete and Yes. Its workflow id is CreditMemoWorkflowID.
+func CreditMemoSyncWorkflow(ctx workflow.Context, in CreditMemoSyncInput) (CreditMemoSyncResult, error) {
+	ensureRecordSearchAttributes(ctx, RecordCreditMemo, in.CreditMemoID)
+	res := CreditMemoSyncResult{CreditMemoID: in.CreditMemoID}
+	step := "validating"
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (CreditMemoSyncResult, error) {
+		r := res
+		if r.Outcome == "" {
+			r.Reason = step
+		}
+		return r, nil
+	}); err != nil {
+		return res, err
+	}
+	ctx = workflow.WithActivityOptions(ctx, adjustmentActivityOptions())
+	fail := func(reason string) (CreditMemoSyncResult, error) {
+		if err := failRecord(ctx, ActivityMarkCreditMemoFailed, RecordCreditMemo, in.CreditMemoID, reason); err != nil {
+			return CreditMemoSyncResult{}, err
+		}
+		res.Outcome, res.Reason = OutcomeError, reason
+		return res, nil
+	}
+
+	var plan CreditMemoPlan
+	if err := workflow.ExecuteActivity(ctx, ActivityPrepareCreditMemo, in).Get(ctx, &plan); err != nil {
+		return fail("the sync could not finish: " + errorMessage(err))
+	}
+	res.Number, res.AccountNumber, res.Mode = plan.Number, plan.AccountNumber, plan.Mode
+	if plan.Outcome != "" {
+		res.Outcome, res.Reason = plan.Outcome, plan.Reason
+		markOutcome(ctx, res.Outcome)
+		return res, nil
+	}
+
+	step = "marking Processing"
+	si := CreditMemoStepInput{Settings: in.Settings, Plan: plan, NetSuiteID: plan.NetSuiteID}
+	if err := workflow.ExecuteActivity(ctx, ActivityMarkCreditMemoProcessing, si).Get(ctx, nil); err != nil {
+		return fail("the sync could not finish: " + errorMessage(err))
+	}
+
+	step = "writing the NetSuite credit memo"
+	if err := workflow.ExecuteActivity(ctx, ActivityWriteCreditMemo, si).Get(ctx, &si.NetSuiteID); err != nil {
+		return fail("the NetSuite credit memo could not be written: " + errorMessage(err))
+	}
+	res.NetSuiteID = si.NetSuiteID
+
+	step = "writing back Sync Complete"
+	var done CreditMemoSyncResult
+	if err := workflow.ExecuteActivity(ctx, ActivityCompleteCreditMemo, si).Get(ctx, &done); err != nil {
+		return fail(fmt.Sprintf("NetSuite credit memo %s exists, but the sync could not finish: %s", si.NetSuiteID, errorMessage(err)))
+	}
+	res.Outcome, res.Reason, res.Applied = done.Outcome, done.Reason, done.Applied
+	markOutcome(ctx, res.Outcome)
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: %s as NetSuite credit memo %s (applied %s)", in.CreditMemoID, plan.Number, res.Outcome, si.NetSuiteID, res.Applied))
+	return res, nil
+}

@@ -11,6 +11,7 @@ func Definitions() map[string]any {
 		WorkflowCatalogSync:    CatalogSyncWorkflow,
 		WorkflowAdjustmentSync: AdjustmentSyncWorkflow,
 		WorkflowDebitMemoSync:  DebitMemoSyncWorkflow,
+		WorkflowCreditMemoSync: CreditMemoSyncWorkflow,
 		WorkflowReconcile:      ReconcileWorkflow,
 		WorkflowMigration:      InvoiceSettlementMigrationWorkflow,
 		WorkflowPrecheck:       InvoiceSettlementPrecheckWorkflow,

@@ -42,6 +42,13 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.WriteDebitMemo, activity.RegisterOptions{Name: workflows.ActivityWriteDebitMemo})
 	r.RegisterActivityWithOptions(a.CompleteDebitMemo, activity.RegisterOptions{Name: workflows.ActivityCompleteDebitMemo})
 	r.RegisterActivityWithOptions(a.MarkDebitMemoFailed, activity.RegisterOptions{Name: workflows.ActivityMarkDebitMemoFailed})
+	r.RegisterWorkflowWithOptions(workflows.CreditMemoSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowCreditMemoSync})
+	r.RegisterActivityWithOptions(a.SelectCreditMemos, activity.RegisterOptions{Name: workflows.ActivitySelectCreditMemos})
+	r.RegisterActivityWithOptions(a.PrepareCreditMemo, activity.RegisterOptions{Name: workflows.ActivityPrepareCreditMemo})
+	r.RegisterActivityWithOptions(a.MarkCreditMemoProcessing, activity.RegisterOptions{Name: workflows.ActivityMarkCreditMemoProcessing})
+	r.RegisterActivityWithOptions(a.WriteCreditMemo, activity.RegisterOptions{Name: workflows.ActivityWriteCreditMemo})
+	r.RegisterActivityWithOptions(a.CompleteCreditMemo, activity.RegisterOptions{Name: workflows.ActivityCompleteCreditMemo})
+	r.RegisterActivityWithOptions(a.MarkCreditMemoFailed, activity.RegisterOptions{Name: workflows.ActivityMarkCreditMemoFailed})
 	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
 	r.RegisterActivityWithOptions(a.AwaitRecordSync, activity.RegisterOptions{Name: workflows.ActivityAwaitRecordSync})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/client"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -133,5 +134,159 @@ func TestDebitMemos_GeneratedISTenantEachMemoInNetSuiteOnce(t *testing.T) {
 	}
 	if RecordingHistories() {
 		SaveHistories(ctx, t, e.Temporal, workflows.DebitMemoWorkflowID(synced), "one-record")
+	}
+}
+
+// syncCreditMemos runs the credit memo phase as a run would: the selection
+// activity, then one CreditMemoSyncWorkflow per selected memo.
+func (e *Env) syncCreditMemos(ctx context.Context, s settings.Settings) map[string]workflows.CreditMemoSyncResult {
+	e.T.Helper()
+	sel, err := e.Acts.SelectCreditMemos(ctx, workflows.SelectInput{Settings: s, Limit: 1000})
+	if err != nil {
+		e.T.Fatalf("selecting credit memos: %v", err)
+	}
+	out := map[string]workflows.CreditMemoSyncResult{}
+	for _, rec := range sel.Records {
+		run, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CreditMemoWorkflowID(rec.ID), TaskQueue: e.TaskQueue},
+			workflows.WorkflowCreditMemoSync, workflows.CreditMemoSyncInput{CreditMemoID: rec.ID, Settings: s})
+		if err != nil {
+			e.T.Fatalf("starting the sync of credit memo %s: %v", rec.Number, err)
+		}
+		var res workflows.CreditMemoSyncResult
+		if err := run.Get(ctx, &res); err != nil {
+			e.T.Fatalf("credit memo %s: %v", rec.Number, err)
+		}
+		out[rec.ID] = res
+	}
+	return out
+}
+
+// A generated Invoice Settlement tenant with credit memos (reference §6),
+// synced in the reference's order (invoices, debit memos, credit memos):
+// every credit memo is in NetSuite once with its amount, applying to the
+// synced NetSuite invoices what Zuora applies to the invoices and debit
+// memos; an application made after the sync reaches NetSuite on the next
+// pass, once; the migration's memo is marked Ignore and stays out.
+func TestCreditMemos_GeneratedISTenantEachMemoInNetSuiteOnceWithApplications(t *testing.T) {
+	f, err := fixture.Generate("seed=17,accounts=3,invoices=6,items=1-2,tax=0,is=true,debitmemos=4,creditmemos=8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(t, f, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s := settings.Default()
+	s.Advanced.InvoiceSettlement = true
+	if run := e.RunSync(ctx, "is-cm-run", s); run.Progress.Invoices.Synced != 6 {
+		t.Fatalf("run: %+v", run.Progress)
+	}
+	e.syncDebitMemos(ctx, s)
+	first := e.syncCreditMemos(ctx, s)
+	if len(first) != 9 {
+		t.Fatalf("%d credit memos handled, want 8 and the migration's", len(first))
+	}
+	var target zuora.CreditMemo
+	for id, res := range first {
+		cm, err := e.Zuora.GetCreditMemo(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cm.Origin == fixture.MigrationMemoOrigin {
+			if res.Outcome != workflows.OutcomeIgnored || cm.TransferredToAccounting != "Ignore" {
+				t.Errorf("the migration's memo: %+v, Zuora %q", res, cm.TransferredToAccounting)
+			}
+			rows, _ := e.NetSuite.QueryAll(ctx, "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(netsuite.CreditMemoExternalID(id))+" ORDER BY id")
+			if len(rows) != 0 {
+				t.Errorf("the migration's memo is in NetSuite: %v", rows)
+			}
+			continue
+		}
+		if res.Outcome != workflows.OutcomeSynced || res.Applied != cm.AppliedAmount.StringFixed(2) {
+			t.Errorf("memo %s: %+v (Zuora applies %s)", cm.Number, res, cm.AppliedAmount)
+			continue
+		}
+		e.checkCreditMemo(ctx, *cm)
+		if target.ID == "" && cm.Balance.GreaterThanOrEqual(decimal.NewFromInt(1)) {
+			target = *cm
+		}
+	}
+	if target.ID == "" {
+		t.Fatal("no synced memo with an unapplied balance")
+	}
+	// Applied later in Zuora, to an open synced invoice of its account.
+	invs, err := zuora.QueryAll[zuora.Invoice](ctx, e.Zuora, "select Id, Balance, IntegrationId__NS from Invoice where AccountId = "+zuora.Quote(target.AccountID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var app zuora.CreditMemoApplication
+	for _, inv := range invs {
+		if inv.Balance.GreaterThanOrEqual(decimal.NewFromInt(1)) && len(app.Invoices) == 0 {
+			app.Invoices = append(app.Invoices, struct {
+				InvoiceID string          `json:"invoiceId"`
+				Amount    decimal.Decimal `json:"amount"`
+			}{inv.ID, decimal.NewFromInt(1)})
+		}
+	}
+	if len(app.Invoices) == 0 {
+		t.Fatal("no open invoice to apply to")
+	}
+	if err := e.Zuora.ApplyCreditMemo(ctx, target.ID, app); err != nil {
+		t.Fatal(err)
+	}
+	second := e.syncCreditMemos(ctx, s)
+	if len(second) != 1 || second[target.ID].Outcome != workflows.OutcomeSynced || second[target.ID].Mode != "applications" {
+		t.Fatalf("after a later application: %+v", second)
+	}
+	cm, _ := e.Zuora.GetCreditMemo(ctx, target.ID)
+	e.checkCreditMemo(ctx, *cm)
+	if third := e.syncCreditMemos(ctx, s); len(third) != 0 {
+		t.Fatalf("a further pass: %+v", third)
+	}
+	if RecordingHistories() {
+		SaveHistories(ctx, t, e.Temporal, workflows.CreditMemoWorkflowID(target.ID), "applied-later")
+	}
+}
+
+// checkCreditMemo: one NetSuite credit memo by external id, totalling the
+// Zuora memo, applying to each document's NetSuite record Zuora's amount.
+func (e *Env) checkCreditMemo(ctx context.Context, cm zuora.CreditMemo) {
+	t := e.T
+	t.Helper()
+	rows, err := e.NetSuite.QueryAll(ctx, "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(netsuite.CreditMemoExternalID(cm.ID))+" ORDER BY id")
+	if err != nil || len(rows) != 1 || cm.TransferredToAccounting != "Yes" || cm.IntegrationStatus != zuora.StatusSyncComplete {
+		t.Errorf("memo %s: %d NetSuite records (%v), Zuora %q / %q", cm.Number, len(rows), err, cm.TransferredToAccounting, cm.IntegrationStatus)
+		return
+	}
+	tx, err := e.NetSuite.GetTransaction(ctx, netsuite.TypeCreditMemo, cm.IntegrationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx.Total == nil || !tx.Total.Equal(cm.Amount) {
+		t.Errorf("memo %s: NetSuite total %v, Zuora %s", cm.Number, tx.Total, cm.Amount)
+	}
+	parts, err := e.Zuora.ListCreditMemoParts(ctx, cm.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		doc := ""
+		if p.InvoiceID != "" {
+			var inv zuora.Invoice
+			_ = e.Zuora.GetObject(ctx, zuora.ObjInvoice, p.InvoiceID, &inv)
+			doc = inv.IntegrationID
+		} else if dm, err := e.Zuora.GetDebitMemo(ctx, p.DebitMemoID); err == nil {
+			doc = dm.IntegrationID
+		}
+		applied := decimal.Zero
+		if tx.Apply != nil {
+			for _, r := range tx.Apply.Items {
+				if r.Apply && r.Doc != nil && r.Doc.ID == doc {
+					applied = applied.Add(r.Amount)
+				}
+			}
+		}
+		if doc == "" || !applied.Equal(p.Amount) {
+			t.Errorf("memo %s applies %s to NetSuite document %q; Zuora applies %s", cm.Number, applied, doc, p.Amount)
+		}
 	}
 }

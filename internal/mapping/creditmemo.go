@@ -66,8 +66,8 @@ const (
 
 // CreditMemoSelectable is §6.1 for one memo with its account. A memo made by
 // the migration is selected to be marked Ignore; a synced memo whose applied
-// amount changed after its sync date is selected to sync its applications
-// (the sync compares with NetSuite before writing).
+// amount is positive is a candidate for its applications (the selection
+// and the sync compare with NetSuite before writing).
 func CreditMemoSelectable(cm zuora.CreditMemo, acct zuora.Account, s settings.Settings) (CreditMemoMode, string) {
 	if ok, why := CreditMemoSyncEnabled(s); !ok {
 		return "", why
@@ -82,10 +82,13 @@ func CreditMemoSelectable(cm zuora.CreditMemo, acct zuora.Account, s settings.Se
 	case cm.Origin == MigrationCreditMemoOrigin:
 		return "", "made by the Invoice Settlement migration"
 	case cm.TransferredToAccounting == zuora.TransferYes && cm.IntegrationStatus == zuora.StatusSyncComplete && cm.IntegrationID != "":
-		if cm.AppliedAmount.IsPositive() && cm.UpdatedDate > cm.SyncDate {
-			return CreditMemoApplications, "changed after its sync: its applications are compared with NetSuite"
+		// Zuora has no field saying what was applied when it synced, and an
+		// application moves no connector field: every synced memo with
+		// applications is a candidate, and the sync compares with NetSuite.
+		if cm.AppliedAmount.IsPositive() {
+			return CreditMemoApplications, "synced; its applications are compared with NetSuite"
 		}
-		return "", "synced, and unchanged since"
+		return "", "synced, with no application"
 	case !transferPendingValue(cm.TransferredToAccounting):
 		return "", fmt.Sprintf("Transferred To Accounting is %s; only No, Error, Processing or empty sync", cm.TransferredToAccounting)
 	case s.Advanced.CreditMemoCutoverDate != "" && memoDate(cm) < s.Advanced.CreditMemoCutoverDate:
