@@ -161,3 +161,105 @@ func TestDebitMemoPhase_RegisteredAsChildPhase(t *testing.T) {
 	require.Equal(t, WorkflowDebitMemoSync, typ)
 	require.Equal(t, "dm1", input.(DebitMemoSyncInput).DebitMemoID)
 }
+
+func prepareCreditMemoStub(context.Context, CreditMemoSyncInput) (CreditMemoPlan, error) {
+	return CreditMemoPlan{}, nil
+}
+func creditMemoStepStub(context.Context, CreditMemoStepInput) error            { return nil }
+func writeCreditMemoStub(context.Context, CreditMemoStepInput) (string, error) { return "", nil }
+func completeCreditMemoStub(context.Context, CreditMemoStepInput) (CreditMemoSyncResult, error) {
+	return CreditMemoSyncResult{}, nil
+}
+
+// runCreditMemo runs CreditMemoSyncWorkflow with prepare answering plan and
+// write failing with writeErr; it returns the activities in order.
+func runCreditMemo(t *testing.T, plan CreditMemoPlan, writeErr error) ([]string, CreditMemoSyncResult) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(CreditMemoSyncWorkflow)
+	env.RegisterActivityWithOptions(prepareCreditMemoStub, activity.RegisterOptions{Name: ActivityPrepareCreditMemo})
+	env.RegisterActivityWithOptions(creditMemoStepStub, activity.RegisterOptions{Name: ActivityMarkCreditMemoProcessing})
+	env.RegisterActivityWithOptions(writeCreditMemoStub, activity.RegisterOptions{Name: ActivityWriteCreditMemo})
+	env.RegisterActivityWithOptions(completeCreditMemoStub, activity.RegisterOptions{Name: ActivityCompleteCreditMemo})
+	env.RegisterActivityWithOptions(markFailedStub, activity.RegisterOptions{Name: ActivityMarkCreditMemoFailed})
+	var order []string
+	env.OnActivity(ActivityPrepareCreditMemo, mock.Anything, mock.Anything).Return(func(_ context.Context, in CreditMemoSyncInput) (CreditMemoPlan, error) {
+		order = append(order, "prepare")
+		p := plan
+		p.CreditMemoID = in.CreditMemoID
+		return p, nil
+	})
+	env.OnActivity(ActivityMarkCreditMemoProcessing, mock.Anything, mock.Anything).Return(func(_ context.Context, in CreditMemoStepInput) error {
+		order = append(order, "processing:"+in.Plan.Mode)
+		return nil
+	})
+	env.OnActivity(ActivityWriteCreditMemo, mock.Anything, mock.Anything).Return(func(_ context.Context, in CreditMemoStepInput) (string, error) {
+		order = append(order, "write:"+in.NetSuiteID)
+		if writeErr != nil {
+			return "", writeErr
+		}
+		if in.NetSuiteID != "" {
+			return in.NetSuiteID, nil
+		}
+		return "801", nil
+	})
+	env.OnActivity(ActivityCompleteCreditMemo, mock.Anything, mock.Anything).Return(func(_ context.Context, in CreditMemoStepInput) (CreditMemoSyncResult, error) {
+		order = append(order, "complete:"+in.NetSuiteID)
+		return CreditMemoSyncResult{Outcome: OutcomeSynced, Applied: "12.50"}, nil
+	})
+	env.OnActivity(ActivityMarkCreditMemoFailed, mock.Anything, mock.Anything).Return(func(context.Context, MarkFailedInput) error {
+		order = append(order, "failed")
+		return nil
+	})
+	env.ExecuteWorkflow(CreditMemoSyncWorkflow, CreditMemoSyncInput{CreditMemoID: "cm1", Settings: settings.Default()})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res CreditMemoSyncResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	return order, res
+}
+
+// §6.3: Creating Credit Memo / Processing, the write (record, lines, apply
+// rows), then Sync Complete with what NetSuite applies.
+func TestCreditMemoSync_CreateThenSyncComplete(t *testing.T) {
+	order, res := runCreditMemo(t, CreditMemoPlan{Number: "CM-1", Mode: "create"}, nil)
+	require.Equal(t, []string{"prepare", "processing:create", "write:", "complete:801"}, order)
+	require.Equal(t, OutcomeSynced, res.Outcome)
+	require.Equal(t, "12.50", res.Applied)
+	require.Equal(t, "801", res.NetSuiteID)
+}
+
+// A synced memo's later applications: the write goes to the synced record.
+func TestCreditMemoSync_LaterApplicationsGoToTheSyncedRecord(t *testing.T) {
+	order, res := runCreditMemo(t, CreditMemoPlan{Number: "CM-1", Mode: "applications", NetSuiteID: "777"}, nil)
+	require.Equal(t, []string{"prepare", "processing:applications", "write:777", "complete:777"}, order)
+	require.Equal(t, OutcomeSynced, res.Outcome)
+}
+
+// The migration's memo (Ignore), a memo applied to a document not in
+// NetSuite (Error naming it) and one no longer eligible end at prepare.
+func TestCreditMemoSync_PrepareOutcomeEndsTheSync(t *testing.T) {
+	for _, outcome := range []string{OutcomeIgnored, OutcomeError, OutcomeSkipped} {
+		order, res := runCreditMemo(t, CreditMemoPlan{Outcome: outcome, Reason: "why"}, nil)
+		require.Equal(t, []string{"prepare"}, order, outcome)
+		require.Equal(t, outcome, res.Outcome)
+	}
+}
+
+// A refused write ends the memo in Error with the reason.
+func TestCreditMemoSync_WriteRefusedEndsErrorWithReason(t *testing.T) {
+	order, res := runCreditMemo(t, CreditMemoPlan{Mode: "create"}, temporal.NewNonRetryableApplicationError("amount exceeds the invoice's amount remaining", "Rejected", nil))
+	require.Equal(t, []string{"prepare", "processing:create", "write:", "failed"}, order)
+	require.Equal(t, OutcomeError, res.Outcome)
+	require.Contains(t, res.Reason, "the NetSuite credit memo could not be written: amount exceeds")
+}
+
+func TestCreditMemoPhase_RegisteredAsChildPhase(t *testing.T) {
+	id, typ, input, err := RecordSync(RecordCreditMemo, "cm1", settings.Default())
+	require.NoError(t, err)
+	require.Equal(t, "creditmemo:cm1", id)
+	require.Equal(t, WorkflowCreditMemoSync, typ)
+	require.Equal(t, "cm1", input.(CreditMemoSyncInput).CreditMemoID)
+	require.Equal(t, ActivitySelectCreditMemos, childPhases[PhaseCreditMemos].selectActivity)
+}
