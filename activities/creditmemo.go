@@ -34,16 +34,21 @@ func (a *Activities) SelectCreditMemos(ctx context.Context, in workflows.SelectI
 	if ok, _ := mapping.CreditMemoSyncEnabled(s); !ok {
 		return workflows.SelectResult{Done: true}, nil
 	}
-	all, err := a.Zuora.ListCreditMemos(ctx, "")
-	if err != nil {
-		return workflows.SelectResult{}, retryable("selecting credit memos", err)
-	}
 	var cands []zuora.CreditMemo
 	var acctIDs []string
-	for _, cm := range all {
-		if cm.ID > in.AfterID && cm.Status == "Posted" {
-			cands = append(cands, cm)
-			acctIDs = append(acctIDs, cm.AccountID)
+	for page := 1; ; page++ {
+		memos, more, err := a.Zuora.ListCreditMemosPage(ctx, "Posted", page)
+		if err != nil {
+			return workflows.SelectResult{}, retryable("selecting credit memos", err)
+		}
+		for _, cm := range memos {
+			if cm.ID > in.AfterID && cm.Status == "Posted" {
+				cands = append(cands, cm)
+				acctIDs = append(acctIDs, cm.AccountID)
+			}
+		}
+		if !more {
+			break
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].ID < cands[j].ID })

@@ -235,6 +235,15 @@ func (z *zuoraAPI) listCreditMemos(w http.ResponseWriter, r *http.Request) {
 	} else {
 		recs = z.tables[zuora.ObjCreditMemo].all()
 	}
+	if st := q.Get("status"); st != "" { // GET /v1/creditmemos filter (credit memo OpenAPI)
+		var kept []Record
+		for _, rec := range recs {
+			if str(rec["status"]) == st {
+				kept = append(kept, rec)
+			}
+		}
+		recs = kept
+	}
 	start := min((page-1)*size, len(recs))
 	end := min(start+size, len(recs))
 	resp := map[string]any{"success": true, "creditmemos": nonNil(recs[start:end])}
