@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shopspring/decimal"
 
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -156,5 +155,47 @@ func TestDebitMemoSync_NotOnANonISTenant(t *testing.T) {
 	if err != nil || len(sel.Records) != 0 || !sel.Done {
 		t.Fatalf("%+v %v", sel, err)
 	}
-	_ = decimal.Zero
+}
+
+// As an invoice under invoice.overCeiling=ignore: a debit memo with more
+// lines than NetSuite's line ceiling ends Ignore with both counts before any
+// write; a memo within it syncs.
+func TestDebitMemoSync_OverTheLineCeilingIgnoredBeforeAnyWrite(t *testing.T) {
+	f := generated(t, "seed=5,accounts=2,invoices=1,is=true,debitmemos=4,tax=0")
+	a, _ := sandboxTenant(t, f)
+	ctx := context.Background()
+	s := isSettings()
+	s.Invoice.LineCeiling = 1
+	var over, within string
+	for _, dm := range f.Zuora.Objects["DebitMemo"] {
+		items, err := a.Zuora.ListDebitMemoItems(ctx, dm["id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := 0
+		for _, it := range items {
+			lines += 1 + len(it.TaxItems)
+		}
+		if lines > 1 && over == "" {
+			over = dm["id"].(string)
+		}
+		if lines == 1 && within == "" {
+			within = dm["id"].(string)
+		}
+	}
+	if over == "" || within == "" {
+		t.Fatalf("the generated memos do not have both shapes (over %q, within %q)", over, within)
+	}
+	res := syncDebitMemo(t, a, over, s)
+	if res.Outcome != workflows.OutcomeIgnored || !strings.Contains(res.Reason, "above NetSuite's line ceiling of 1") {
+		t.Fatalf("%+v", res)
+	}
+	dm, _ := a.Zuora.GetDebitMemo(ctx, over)
+	rows, _ := a.NetSuite.QueryAll(ctx, "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(netsuite.DebitMemoExternalID(over))+" ORDER BY id")
+	if dm.TransferredToAccounting != "Ignore" || len(rows) != 0 {
+		t.Fatalf("over the ceiling: Zuora %q, %d NetSuite records", dm.TransferredToAccounting, len(rows))
+	}
+	if res := syncDebitMemo(t, a, within, s); res.Outcome != workflows.OutcomeSynced {
+		t.Fatalf("within the ceiling: %+v", res)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
@@ -94,5 +93,4 @@ func TestCreditMemoAppliedToSyncedDocumentsOnly(t *testing.T) {
 		!strings.Contains(ps[0].Reason, "credit memo item ci1 has no product rate plan charge") {
 		t.Fatalf("missing charge: %v", ps)
 	}
-	_ = netsuite.TypeCreditMemo
 }
