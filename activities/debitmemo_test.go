@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/settings"
