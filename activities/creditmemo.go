@@ -166,6 +166,15 @@ func (a *Activities) loadCreditMemo(ctx context.Context, id string, s settings.S
 	if err := j.lookups.classifications(ctx, holders...); err != nil {
 		return nil, err
 	}
+	var codes []string
+	for _, it := range j.items {
+		for _, t := range it.CreditTaxItems {
+			codes = appendNonEmpty(codes, t.FinanceInformation.SalesTaxPayableAccountingCode)
+		}
+	}
+	if err := j.lookups.taxItems(ctx, codes...); err != nil {
+		return nil, err
+	}
 	return j, nil
 }
 

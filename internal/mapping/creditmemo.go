@@ -136,21 +136,34 @@ func CreditMemoLines(items []zuora.CreditMemoItem, charges map[string]*zuora.Pro
 	acct zuora.Account, l Lookups, s settings.Settings) []netsuite.Line {
 	var out []netsuite.Line
 	for _, it := range items {
+		ii := CreditMemoItemAsInvoiceItem(it)
 		if ch := charges[it.ID]; ch != nil {
-			if line, ok := ChargeLine(LineSource{Item: CreditMemoItemAsInvoiceItem(it), Charge: *ch, Subscription: subs[it.ID], Account: acct}, false, l, s); ok {
+			if line, ok := ChargeLine(LineSource{Item: ii, Charge: *ch, Subscription: subs[it.ID], Account: acct}, false, l, s); ok {
 				out = append(out, line)
 			}
 		}
+		// §6.4: tax amounts as lines on the tax code's NetSuite item
+		// (CreditTaxationItem.AccountingCode), positive like the memo.
+		out = append(out, TaxLines(ii, CreditMemoTaxes(it), false, l, s)...)
 	}
 	return out
 }
 
-// ValidateCreditMemo: the account synced with valid classifications and
-// each item's charge synced (§6.2 and the invoice rules the lines follow).
+// CreditMemoTaxes reads a credit memo item's tax details as taxation items.
+func CreditMemoTaxes(it zuora.CreditMemoItem) []zuora.TaxationItem {
+	return memoTaxes(it.ID, it.CreditTaxItems)
+}
+
+// ValidateCreditMemo: the account synced with valid classifications, each
+// item's charge synced and each tax code synced to an existing NetSuite tax
+// item (§6.2 and the invoice rules the lines follow).
 func ValidateCreditMemo(acct zuora.Account, items []zuora.CreditMemoItem, charges map[string]*zuora.ProductRatePlanCharge,
 	subs map[string]*zuora.Subscription, l Lookups) []Problem {
 	ps := ValidateAccount(acct, l)
 	for _, it := range items {
+		for _, t := range CreditMemoTaxes(it) {
+			ps = append(ps, ValidateTaxationItem(t, l)...)
+		}
 		for _, p := range ValidateInvoiceItem(CreditMemoItemAsInvoiceItem(it), charges[it.ID], subs[it.ID]) {
 			if charges[it.ID] == nil {
 				p.Reason = fmt.Sprintf("credit memo item %s has no product rate plan charge in Zuora (source %s %s), so it has no NetSuite item",

@@ -94,3 +94,23 @@ func TestCreditMemoAppliedToSyncedDocumentsOnly(t *testing.T) {
 		t.Fatalf("missing charge: %v", ps)
 	}
 }
+
+// §6.4: a credit memo's tax amounts are lines on the NetSuite item its tax
+// code's accounting code names, positive like the memo; a tax code not
+// synced is a validation problem.
+func TestCreditMemoTaxAsLines(t *testing.T) {
+	s := isSettings()
+	tax := zuora.DebitMemoTaxItem{ID: "ct1", Name: "CA tax", TaxAmount: d("2.50"), TaxCode: "CA"}
+	tax.FinanceInformation.SalesTaxPayableAccountingCode = "TAX-CA"
+	items := []zuora.CreditMemoItem{{ID: "ci1", Amount: d("52.50"), AmountWithoutTax: d("50.00"), SourceItemType: zuora.SourceProductRatePlanCharge,
+		SourceItemID: "c1", CreditTaxItems: []zuora.DebitMemoTaxItem{tax}}}
+	charges := map[string]*zuora.ProductRatePlanCharge{"ci1": {ID: "c1", Name: "Seats", NSFields: zuora.NSFields{IntegrationID: "501"}}}
+	lines := CreditMemoLines(items, charges, nil, syncedAccount(), lookups(), s)
+	if len(lines) != 2 || lines[1].Item.ID != "301" || !lines[1].Amount.Equal(d("2.50")) || !LinesTotal(lines).Equal(d("52.50")) {
+		t.Fatalf("lines %+v", lines)
+	}
+	items[0].CreditTaxItems[0].FinanceInformation.SalesTaxPayableAccountingCode = ""
+	if ps := ValidateCreditMemo(syncedAccount(), items, charges, nil, lookups()); len(ps) != 1 || ps[0].Rule != RuleTaxCodeSynced {
+		t.Fatalf("problems %v", ps)
+	}
+}

@@ -73,9 +73,14 @@ func DebitMemoItemAsInvoiceItem(it zuora.DebitMemoItem) zuora.InvoiceItem {
 // = DebitTaxationItem.AccountingCode, Amount = TaxAmount"; the REST item
 // gives the accounting code as financeInformation.salesTaxPayableAccountingCode.
 func DebitMemoTaxes(it zuora.DebitMemoItem) []zuora.TaxationItem {
-	out := make([]zuora.TaxationItem, 0, len(it.TaxItems))
-	for _, t := range it.TaxItems {
-		out = append(out, zuora.TaxationItem{ID: t.ID, InvoiceItemID: it.ID, Name: t.Name, TaxAmount: t.TaxAmount, TaxCode: t.TaxCode,
+	return memoTaxes(it.ID, it.TaxItems)
+}
+
+// memoTaxes reads a memo item's tax details as taxation items.
+func memoTaxes(itemID string, taxes []zuora.DebitMemoTaxItem) []zuora.TaxationItem {
+	out := make([]zuora.TaxationItem, 0, len(taxes))
+	for _, t := range taxes {
+		out = append(out, zuora.TaxationItem{ID: t.ID, InvoiceItemID: itemID, Name: t.Name, TaxAmount: t.TaxAmount, TaxCode: t.TaxCode,
 			TaxRate: t.TaxRate, Jurisdiction: t.Jurisdiction, TaxDate: t.TaxDate, AccountingCode: t.FinanceInformation.SalesTaxPayableAccountingCode})
 	}
 	return out

@@ -193,7 +193,7 @@ func (z *zuoraAPI) debitMemoItems(w http.ResponseWriter, r *http.Request) {
 				out[k] = v
 			}
 		}
-		taxes := z.debitMemoTaxes(str(it["id"]))
+		taxes := z.memoTaxes(debitMemoTaxTable, "debitMemoItemId", str(it["id"]))
 		if newTax {
 			out["taxationItems"] = map[string]any{"data": taxes}
 		} else {
@@ -208,15 +208,16 @@ func (z *zuoraAPI) debitMemoItems(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, resp)
 }
 
-// debitMemoTaxes answers an item's tax details in their REST shape: the
-// accounting code inside financeInformation. Callers hold z.mu.
-func (z *zuoraAPI) debitMemoTaxes(itemID string) []Record {
-	recs, _ := z.tables[debitMemoTaxTable].lookup("debitMemoItemId", []string{itemID})
+// memoTaxes answers a memo item's tax details (table, linked by link) in
+// their REST shape: the accounting code inside financeInformation. Callers
+// hold z.mu.
+func (z *zuoraAPI) memoTaxes(table, link, itemID string) []Record {
+	recs, _ := z.tables[table].lookup(link, []string{itemID})
 	out := make([]Record, 0, len(recs))
 	for _, t := range recs {
 		c := Record{}
 		for k, v := range t {
-			if k != "debitMemoItemId" && k != "salesTaxPayableAccountingCode" {
+			if k != link && k != "salesTaxPayableAccountingCode" {
 				c[k] = v
 			}
 		}

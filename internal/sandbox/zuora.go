@@ -49,6 +49,7 @@ var zuoraObjects = map[string]struct {
 	debitMemoItemTable:             {[]string{"debitMemoId"}, ""},
 	debitMemoTaxTable:              {[]string{"debitMemoItemId"}, ""},
 	creditMemoPartTable:            {[]string{"creditMemoId"}, ""},
+	creditMemoTaxTable:             {[]string{"creditMemoItemId"}, ""},
 }
 
 const tenantTable = "_Tenant"
@@ -135,7 +136,7 @@ func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
 }
 
 func idField(obj string) string {
-	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable || obj == creditMemoPartTable {
+	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable || obj == creditMemoPartTable || obj == creditMemoTaxTable {
 		return "id"
 	}
 	return "Id"

@@ -30,6 +30,10 @@ type CreditMemoItem struct {
 	SourceItemType   string          `json:"sourceItemType,omitempty"`
 	SourceItemID     string          `json:"sourceItemId,omitempty"`
 	SubscriptionID   string          `json:"subscriptionId,omitempty"`
+	// CreditTaxItems: the item's tax details (GETCMTaxItemType, without a
+	// zuora-version header); the fields the sync reads are those of a debit
+	// memo's tax item.
+	CreditTaxItems []DebitMemoTaxItem `json:"creditTaxItems,omitempty"`
 }
 
 // ListCreditMemoItems returns every item of a credit memo, paging by 40.

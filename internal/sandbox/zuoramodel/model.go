@@ -265,6 +265,17 @@ var objects = []*Object{
 		nf(SrcREST, TypeDecimal, "amount"),
 		nf(SrcREST, TypeString, "onAccountAccountingCode"),
 	)},
+	// CreditMemoTaxationItem: GETCMTaxItemType, answered inside its item's
+	// creditTaxItems; salesTaxPayableAccountingCode kept flat,
+	// creditMemoItemId the sandbox's link to the item (its Id).
+	{Name: "CreditMemoTaxationItem", ZOQL: false, Fields: join(
+		nf(SrcREST, TypeID, "id", "sourceTaxItemId"),
+		nf(SrcREST, TypeString, "name", "jurisdiction", "locationCode", "taxCode", "taxCodeDescription", "taxRateDescription", "taxRateType",
+			"salesTaxPayableAccountingCode"),
+		nf(SrcREST, TypeDecimal, "taxAmount", "taxRate", "exemptAmount"),
+		nf(SrcREST, TypeDate, "taxDate"),
+		nf(SrcSandboxLink, TypeID, "creditMemoItemId"),
+	)},
 	// CreditMemoPart: GETCreditMemoPartType, an application of a credit memo
 	// to an invoice or a debit memo (GET /v1/creditmemos/{key}/parts);
 	// creditMemoId is the sandbox's link to the memo.
