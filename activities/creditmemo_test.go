@@ -217,3 +217,59 @@ func checkCreditMemoInNetSuite(t *testing.T, a *activities.Activities, id string
 		}
 	}
 }
+
+// Exactly once across a crash between the NetSuite write and the Zuora
+// write-back: the memo is left Processing / Creating Credit Memo, the next
+// attempt finds the NetSuite credit memo by its external id, sets no apply
+// row twice, and completes; NetSuite holds one record applying Zuora's amounts.
+func TestCreditMemoSync_ExactlyOnceAfterACrashBeforeWriteBack(t *testing.T) {
+	a, _ := sandboxTenant(t, generated(t, "seed=9,accounts=2,invoices=4,items=1-2,tax=0,is=true,creditmemos=4"))
+	ctx := context.Background()
+	s := isSettings()
+	sel, err := a.SelectInvoices(ctx, workflows.SelectInput{Settings: s, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range sel.Records {
+		for state := (workflows.InvoiceSyncState{}); ; {
+			step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: rec.ID, Settings: s, State: state})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if state = step.State; step.Outcome != "" {
+				break
+			}
+		}
+	}
+	all, _ := a.Zuora.ListCreditMemos(ctx, "")
+	var memo zuora.CreditMemo
+	for _, cm := range all {
+		if cm.AppliedAmount.IsPositive() && cm.Origin == "" {
+			memo = cm
+		}
+	}
+	if memo.ID == "" {
+		t.Fatal("no applied credit memo in the generated tenant")
+	}
+	plan, err := a.PrepareCreditMemo(ctx, workflows.CreditMemoSyncInput{CreditMemoID: memo.ID, Settings: s})
+	if err != nil || plan.Outcome != "" {
+		t.Fatalf("plan %+v %v", plan, err)
+	}
+	step := workflows.CreditMemoStepInput{Settings: s, Plan: plan}
+	if err := a.MarkCreditMemoProcessing(ctx, step); err != nil {
+		t.Fatal(err)
+	}
+	first, err := a.WriteCreditMemo(ctx, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Crash: no write-back. The next run selects it again (Processing).
+	if cm, _ := a.Zuora.GetCreditMemo(ctx, memo.ID); cm.TransferredToAccounting != "Processing" || cm.IntegrationStatus != zuora.StatusCreatingCreditMemo {
+		t.Fatalf("before the write-back: %q / %q", cm.TransferredToAccounting, cm.IntegrationStatus)
+	}
+	res := syncCreditMemo(t, a, memo.ID, s)
+	if res.Outcome != workflows.OutcomeSynced || res.NetSuiteID != first || res.Applied != memo.AppliedAmount.StringFixed(2) {
+		t.Fatalf("after the crash: %+v, first write made %s, Zuora applies %s", res, first, memo.AppliedAmount)
+	}
+	checkCreditMemoInNetSuite(t, a, memo.ID)
+}
