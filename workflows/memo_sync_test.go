@@ -171,18 +171,32 @@ func completeCreditMemoStub(context.Context, CreditMemoStepInput) (CreditMemoSyn
 	return CreditMemoSyncResult{}, nil
 }
 
+// registerCreditMemoSync puts the credit memo workflow and its activity
+// stand-ins on a test environment.
+func registerCreditMemoSync(env *testsuite.TestWorkflowEnvironment) {
+	env.RegisterWorkflow(CreditMemoSyncWorkflow)
+	env.RegisterActivityWithOptions(selectAdjustmentsStub, activity.RegisterOptions{Name: ActivitySelectCreditMemos})
+	env.RegisterActivityWithOptions(prepareCreditMemoStub, activity.RegisterOptions{Name: ActivityPrepareCreditMemo})
+	env.RegisterActivityWithOptions(creditMemoStepStub, activity.RegisterOptions{Name: ActivityMarkCreditMemoProcessing})
+	env.RegisterActivityWithOptions(writeCreditMemoStub, activity.RegisterOptions{Name: ActivityWriteCreditMemo})
+	env.RegisterActivityWithOptions(completeCreditMemoStub, activity.RegisterOptions{Name: ActivityCompleteCreditMemo})
+	env.RegisterActivityWithOptions(markFailedStub, activity.RegisterOptions{Name: ActivityMarkCreditMemoFailed})
+}
+
+// registerMemoSyncs: both memo syncs' stand-ins, for newEnv once the memo
+// phases are in AllPhases.
+func registerMemoSyncs(env *testsuite.TestWorkflowEnvironment) {
+	registerDebitMemoSync(env)
+	registerCreditMemoSync(env)
+}
+
 // runCreditMemo runs CreditMemoSyncWorkflow with prepare answering plan and
 // write failing with writeErr; it returns the activities in order.
 func runCreditMemo(t *testing.T, plan CreditMemoPlan, writeErr error) ([]string, CreditMemoSyncResult) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflow(CreditMemoSyncWorkflow)
-	env.RegisterActivityWithOptions(prepareCreditMemoStub, activity.RegisterOptions{Name: ActivityPrepareCreditMemo})
-	env.RegisterActivityWithOptions(creditMemoStepStub, activity.RegisterOptions{Name: ActivityMarkCreditMemoProcessing})
-	env.RegisterActivityWithOptions(writeCreditMemoStub, activity.RegisterOptions{Name: ActivityWriteCreditMemo})
-	env.RegisterActivityWithOptions(completeCreditMemoStub, activity.RegisterOptions{Name: ActivityCompleteCreditMemo})
-	env.RegisterActivityWithOptions(markFailedStub, activity.RegisterOptions{Name: ActivityMarkCreditMemoFailed})
+	registerCreditMemoSync(env)
 	var order []string
 	env.OnActivity(ActivityPrepareCreditMemo, mock.Anything, mock.Anything).Return(func(_ context.Context, in CreditMemoSyncInput) (CreditMemoPlan, error) {
 		order = append(order, "prepare")

@@ -68,7 +68,7 @@ func TestDebitMemos_GeneratedISTenantEachMemoInNetSuiteOnce(t *testing.T) {
 	defer cancel()
 	s := settings.Default()
 	s.Advanced.InvoiceSettlement = true
-	run := e.RunSync(ctx, "is-run", s)
+	run := e.RunSync(ctx, "is-run", s, workflows.PhaseCustomers, workflows.PhaseCatalog, workflows.PhaseInvoices)
 	if run.Progress.Invoices.Synced != 4 {
 		t.Fatalf("run: %+v", run.Progress)
 	}
@@ -177,7 +177,7 @@ func TestCreditMemos_GeneratedISTenantEachMemoInNetSuiteOnceWithApplications(t *
 	defer cancel()
 	s := settings.Default()
 	s.Advanced.InvoiceSettlement = true
-	if run := e.RunSync(ctx, "is-cm-run", s); run.Progress.Invoices.Synced != 6 {
+	if run := e.RunSync(ctx, "is-cm-run", s, workflows.PhaseCustomers, workflows.PhaseCatalog, workflows.PhaseInvoices); run.Progress.Invoices.Synced != 6 {
 		t.Fatalf("run: %+v", run.Progress)
 	}
 	e.syncDebitMemos(ctx, s)
