@@ -18,6 +18,7 @@ func ConnectorZOQL() []string {
 		"select " + taxFields + " from TaxationItem where InvoiceId = 'x'",
 		"select " + taxFields + " from TaxationItem where InvoiceItemId = 'x' or InvoiceItemId = 'y'",
 		"select " + rpcFields + " from RatePlanCharge where Id = 'x'",
+		"select Id, RatePlanChargeId, SubscriptionId from InvoiceItem where Id = 'x'", // memo items from invoice items (catalogBySource)
 		"select " + prpcFields + " from ProductRatePlanCharge where Id = 'x'",
 		"select " + subscriptionFields + " from Subscription where Id = 'x'",
 		"select " + invoiceItemFields + " from InvoiceItem where InvoiceId = 'x'",

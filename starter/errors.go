@@ -18,7 +18,8 @@ import (
 )
 
 // errorTypes are the record types --type accepts.
-var errorTypes = []string{workflows.RecordInvoice, workflows.RecordAdjustment, workflows.RecordCustomer, workflows.RecordCharge}
+var errorTypes = []string{workflows.RecordInvoice, workflows.RecordAdjustment, workflows.RecordCustomer, workflows.RecordCharge,
+	workflows.RecordDebitMemo, workflows.RecordCreditMemo}
 
 // errorRow is a record whose latest sync ended in Error.
 type errorRow struct {

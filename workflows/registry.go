@@ -10,6 +10,8 @@ func Definitions() map[string]any {
 		WorkflowCustomerSync:   CustomerSyncWorkflow,
 		WorkflowCatalogSync:    CatalogSyncWorkflow,
 		WorkflowAdjustmentSync: AdjustmentSyncWorkflow,
+		WorkflowDebitMemoSync:  DebitMemoSyncWorkflow,
+		WorkflowCreditMemoSync: CreditMemoSyncWorkflow,
 		WorkflowReconcile:      ReconcileWorkflow,
 		WorkflowMigration:      InvoiceSettlementMigrationWorkflow,
 		WorkflowPrecheck:       InvoiceSettlementPrecheckWorkflow,

@@ -151,3 +151,16 @@ func InvoiceExternalID(zuoraInvoiceID string) string       { return "zuora-invoi
 func AdjustmentExternalID(zuoraAdjustmentID string) string { return "zuora-iia-" + zuoraAdjustmentID }
 func CustomerExternalID(zuoraAccountID string) string      { return "zuora-account-" + zuoraAccountID }
 func ItemExternalID(zuoraChargeID string) string           { return "zuora-charge-" + zuoraChargeID }
+
+// DebitMemoExternalID is the external id of a Zuora debit memo's NetSuite
+// invoice: distinct from an invoice's, so a debit memo and an invoice with
+// the same Zuora id could never take each other's record.
+func DebitMemoExternalID(zuoraDebitMemoID string) string {
+	return "zuora-debitmemo-" + zuoraDebitMemoID
+}
+
+// CreditMemoExternalID is the external id of a Zuora credit memo's NetSuite
+// credit memo (distinct from a negative invoice's and an adjustment's).
+func CreditMemoExternalID(zuoraCreditMemoID string) string {
+	return "zuora-creditmemo-" + zuoraCreditMemoID
+}

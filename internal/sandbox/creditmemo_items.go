@@ -14,6 +14,11 @@ import (
 // queryable through ZOQL, like the credit memos themselves.
 const creditMemoItemTable = "CreditMemoItem"
 
+// creditMemoTaxTable holds credit memo items' tax details (GETCMTaxItemType)
+// with the creditMemoItemId (the item's Id) they belong to; a memo made
+// through POST /v1/creditmemos here has none.
+const creditMemoTaxTable = "CreditMemoTaxationItem"
+
 type memoFinance struct {
 	OnAccountAccountingCode string `json:"onAccountAccountingCode"`
 }
@@ -43,14 +48,30 @@ func (z *zuoraAPI) creditMemoItems(w http.ResponseWriter, r *http.Request) {
 	recs, _ := z.tables[creditMemoItemTable].lookup("creditMemoId", []string{str(memo["id"])})
 	start := min((page-1)*size, len(recs))
 	end := min(start+size, len(recs))
+	newTax := zuoraVersionAtLeast(r.Header.Get("zuora-version"), 239)
 	items := make([]Record, 0, end-start)
 	for _, it := range recs[start:end] {
+		// amount is with tax; the stored amount is the charge's (without tax).
+		taxes := z.memoTaxes(creditMemoTaxTable, "creditMemoItemId", str(it["Id"]))
+		withTax := decField(it, "amount", decimal.Zero)
+		for _, t := range taxes {
+			withTax = withTax.Add(decField(t, "taxAmount", decimal.Zero))
+		}
 		var code any // null when none was given, as Zuora answers
 		if c := str(it["onAccountAccountingCode"]); c != "" {
 			code = c
 		}
-		items = append(items, Record{"id": it["Id"], "amount": it["amount"], "productRatePlanChargeId": it["productRatePlanChargeId"],
-			"financeInformation": map[string]any{"onAccountAccountingCode": code}})
+		// sourceItemType / sourceItemId / amountWithoutTax: GETCreditMemoItemType
+		// (a memo from charges has no tax here, so amountWithoutTax = amount).
+		item := Record{"id": it["Id"], "amount": json.Number(withTax.StringFixed(2)), "productRatePlanChargeId": it["productRatePlanChargeId"],
+			"amountWithoutTax": it["amount"], "sourceItemType": "ProductRatePlanCharge", "sourceItemId": it["productRatePlanChargeId"],
+			"financeInformation": map[string]any{"onAccountAccountingCode": code}}
+		if newTax {
+			item["taxationItems"] = map[string]any{"data": taxes}
+		} else {
+			item["creditTaxItems"] = taxes
+		}
+		items = append(items, item)
 	}
 	resp := map[string]any{"success": true, "items": items}
 	if end < len(recs) {

@@ -20,6 +20,8 @@ func (z *zuoraAPI) creditMemoRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/creditmemos/{key}", z.auth(z.getCreditMemo))
 	mux.HandleFunc("PUT /v1/creditmemos/{key}", z.auth(z.putCreditMemo))
 	mux.HandleFunc("GET /v1/creditmemos/{key}/items", z.auth(z.creditMemoItems))
+	mux.HandleFunc("GET /v1/creditmemos/{key}/parts", z.auth(z.creditMemoParts))
+	mux.HandleFunc("PUT /v1/creditmemos/{key}/apply", z.auth(z.applyCreditMemo))
 }
 
 func (z *zuoraAPI) requireIS(w http.ResponseWriter) bool {
@@ -99,7 +101,8 @@ func (z *zuoraAPI) createCreditMemo(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := Record{"id": id, "number": fmt.Sprintf("CM%08d", t.len()+1), "accountId": in.AccountID, "amount": json.Number(total.StringFixed(2)),
 		"balance": json.Number(total.StringFixed(2)), "status": status, "reasonCode": in.ReasonCode, "comment": in.Comment,
-		"effectiveDate": in.EffectiveDate, "transferredToAccounting": "No", "createdDate": zuoraNow(), "updatedDate": zuoraNow()}
+		"effectiveDate": in.EffectiveDate, "creditMemoDate": memoDate(in.EffectiveDate), "appliedAmount": json.Number("0"),
+		"unappliedAmount": json.Number(total.StringFixed(2)), "transferredToAccounting": "No", "createdDate": zuoraNow(), "updatedDate": zuoraNow()}
 	if in.Origin != "" {
 		rec["Origin__NS"] = in.Origin
 	}
@@ -231,6 +234,15 @@ func (z *zuoraAPI) listCreditMemos(w http.ResponseWriter, r *http.Request) {
 		recs, _ = z.tables[zuora.ObjCreditMemo].lookup("accountId", []string{acct})
 	} else {
 		recs = z.tables[zuora.ObjCreditMemo].all()
+	}
+	if st := q.Get("status"); st != "" { // GET /v1/creditmemos filter (credit memo OpenAPI)
+		var kept []Record
+		for _, rec := range recs {
+			if str(rec["status"]) == st {
+				kept = append(kept, rec)
+			}
+		}
+		recs = kept
 	}
 	start := min((page-1)*size, len(recs))
 	end := min(start+size, len(recs))

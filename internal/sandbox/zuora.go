@@ -45,6 +45,11 @@ var zuoraObjects = map[string]struct {
 	zuora.ObjPaymentRun:            {nil, ""},
 	zuora.ObjCreditMemo:            {[]string{"accountId"}, ""},
 	creditMemoItemTable:            {[]string{"creditMemoId"}, ""},
+	zuora.ObjDebitMemo:             {[]string{"accountId"}, ""},
+	debitMemoItemTable:             {[]string{"debitMemoId"}, ""},
+	debitMemoTaxTable:              {[]string{"debitMemoItemId"}, ""},
+	creditMemoPartTable:            {[]string{"creditMemoId"}, ""},
+	creditMemoTaxTable:             {[]string{"creditMemoItemId"}, ""},
 }
 
 const tenantTable = "_Tenant"
@@ -131,7 +136,7 @@ func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
 }
 
 func idField(obj string) string {
-	if obj == zuora.ObjCreditMemo {
+	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable || obj == creditMemoPartTable || obj == creditMemoTaxTable {
 		return "id"
 	}
 	return "Id"
@@ -230,6 +235,7 @@ func (z *zuoraAPI) handler() http.Handler {
 	mux.HandleFunc("GET /v1/invoices/{key}/items", z.auth(z.invoiceItems))
 	mux.HandleFunc("GET /v1/invoices/{key}/items/{item}/taxation-items", z.auth(z.taxationItems))
 	z.creditMemoRoutes(mux)
+	z.debitMemoRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		z.restError(w, 404, "50000040", fmt.Sprintf("no such resource: %s %s", r.Method, r.URL.Path))
 	})

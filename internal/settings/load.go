@@ -127,6 +127,8 @@ func (s Settings) Validate() error {
 	oneOf("transactionSync.lineClassificationSource", s.Transaction.LineClassificationSource, ClassificationFromAccount, ClassificationFromCharge)
 	date("advanced.invoiceCutoverDate", s.Advanced.InvoiceCutoverDate)
 	date("advanced.iiaCutoverDate", s.Advanced.IIACutoverDate)
+	date("advanced.debitMemoCutoverDate", s.Advanced.DebitMemoCutoverDate)
+	date("advanced.creditMemoCutoverDate", s.Advanced.CreditMemoCutoverDate)
 	if s.Advanced.MaxInvoiceItems < 0 {
 		errs = append(errs, fmt.Errorf("advanced.maxInvoiceItems: %d is negative (0 means no ceiling)", s.Advanced.MaxInvoiceItems))
 	}

@@ -111,6 +111,12 @@ type Advanced struct {
 	// InvoiceSettlement: the tenant is on Invoice Settlement; IIA and negative
 	// invoice syncs stop (set by the migration's last step).
 	InvoiceSettlement bool `json:"invoiceSettlement"`
+	// Invoice Settlement memo syncs (reference §0.6, §6, §7): each has its own
+	// cutover date (a memo dated before it is not synced) and switch.
+	DebitMemoCutoverDate  string `json:"debitMemoCutoverDate,omitempty"`  // YYYY-MM-DD; empty = none
+	CreditMemoCutoverDate string `json:"creditMemoCutoverDate,omitempty"` // YYYY-MM-DD; empty = none
+	DisableDebitMemoSync  bool   `json:"disableDebitMemoSync,omitempty"`
+	DisableCreditMemoSync bool   `json:"disableCreditMemoSync,omitempty"`
 }
 
 // Run: how a sync run is executed (not a Zuora setting).

@@ -119,3 +119,20 @@ func (c *Client) ListCreditMemos(ctx context.Context, accountID string) ([]Credi
 		}
 	}
 }
+
+// ListCreditMemosPage reads one page (1-based) of the tenant's credit memos
+// of a status ("" = any); more is true while a nextPage follows.
+func (c *Client) ListCreditMemosPage(ctx context.Context, status string, page int) (memos []CreditMemo, more bool, err error) {
+	var out struct {
+		CreditMemos []CreditMemo `json:"creditmemos"`
+		NextPage    string       `json:"nextPage"`
+	}
+	q := url.Values{"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(CreditMemoPageSize)}}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/creditmemos", path: "/v1/creditmemos", query: q, out: &out}); err != nil {
+		return nil, false, err
+	}
+	return out.CreditMemos, out.NextPage != "" && len(out.CreditMemos) > 0, nil
+}

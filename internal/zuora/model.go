@@ -274,6 +274,12 @@ type CreditMemo struct {
 	TransferredToAccounting string          `json:"transferredToAccounting,omitempty"`
 	Comment                 string          `json:"comment,omitempty"`
 	EffectiveDate           string          `json:"effectiveDate,omitempty"`
+	// CreditMemoDate, AppliedAmount, UpdatedDate: GETCreditMemoType, read by
+	// the credit memo sync (cutover date, applications made after a sync).
+	CreditMemoDate string          `json:"creditMemoDate,omitempty"`
+	AppliedAmount  decimal.Decimal `json:"appliedAmount"`
+	TaxAmount      decimal.Decimal `json:"taxAmount"`
+	UpdatedDate    string          `json:"updatedDate,omitempty"`
 	NSFields
 	Origin      string `json:"Origin__NS,omitempty"`      // what made it (the migration marks its memos)
 	Transaction string `json:"Transaction__NS,omitempty"` // the Zuora record it stands for

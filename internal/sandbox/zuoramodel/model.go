@@ -56,9 +56,12 @@ type Object struct {
 }
 
 const (
-	SrcSOAP    = "ZOQL/SOAP object model (docs.zuora.com Zuora SOAP API objects; MuleSoft Zuora WSDL ProxyGet classes)"
-	SrcREST    = "v1 OpenAPI (api-evangelist/zuora openapi)"
-	SrcSeedIIA = "connector docs seeds/iia-transaction-sync (Integration Status/ID written on the adjustment)"
+	SrcSOAP = "ZOQL/SOAP object model (docs.zuora.com Zuora SOAP API objects; MuleSoft Zuora WSDL ProxyGet classes)"
+	SrcREST = "v1 OpenAPI (api-evangelist/zuora openapi)"
+	// SrcSandboxLink: a storage link the API gives through a path, not a
+	// field (an item listed under its memo's /items).
+	SrcSandboxLink = "sandbox storage link (the API gives it through the path)"
+	SrcSeedIIA     = "connector docs seeds/iia-transaction-sync (Integration Status/ID written on the adjustment)"
 	// SrcUncertain marks a row whose presence in ZOQL is not confirmed by a
 	// public source; docs/wire.md lists them.
 	SrcUncertain = "UNCERTAIN: v1 REST resource; ZOQL presence unconfirmed"
@@ -235,11 +238,74 @@ var objects = []*Object{
 		nf(SrcREST, TypeID, "id", "accountId", "referredInvoiceId"),
 		nf(SrcREST, TypeString, "number", "status", "reasonCode", "comment", "transferredToAccounting", "source", "sourceId"),
 		nf(SrcREST, TypeDecimal, "amount", "balance", "appliedAmount", "refundAmount", "unappliedAmount", "taxAmount"),
-		nf(SrcREST, TypeDate, "effectiveDate", "memoDate"),
+		nf(SrcREST, TypeDate, "effectiveDate", "memoDate", "creditMemoDate"),
 		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate", "postedOn"),
 		nf(SrcNS("CreditMemoObjectNSFields", "zuora-credit-memos-api-openapi.yml"), TypeString, "IntegrationId__NS", "IntegrationStatus__NS",
 			"Origin__NS", "Transaction__NS"),
 		nf(SrcNS("CreditMemoObjectNSFields", "zuora-credit-memos-api-openapi.yml"), TypeDateTime, "SyncDate__NS"),
+	)},
+	// DebitMemo: REST only (camelCase), Invoice Settlement tenants
+	// (GETDebitMemoType; the connector's fields are DebitMemoObjectNSFields:
+	// no Origin__NS or Transaction__NS, unlike the credit memo).
+	{Name: "DebitMemo", ZOQL: false, Fields: join(
+		nf(SrcREST, TypeID, "id", "accountId", "referredInvoiceId", "referredCreditMemoId"),
+		nf(SrcREST, TypeString, "number", "accountNumber", "status", "reasonCode", "comment", "transferredToAccounting", "sourceType", "paymentTerm"),
+		nf(SrcREST, TypeDecimal, "amount", "balance", "beAppliedAmount", "taxAmount", "totalTaxExemptAmount"),
+		nf(SrcREST, TypeDate, "debitMemoDate", "dueDate", "targetDate"),
+		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate", "postedOn"),
+		nf(SrcNS("DebitMemoObjectNSFields", "zuora-debit-memos-api-openapi.yml"), TypeString, "IntegrationId__NS", "IntegrationStatus__NS"),
+		nf(SrcNS("DebitMemoObjectNSFields", "zuora-debit-memos-api-openapi.yml"), TypeDateTime, "SyncDate__NS"),
+	)},
+	// CreditMemoItem: the sandbox's storage of credit memo items (made by
+	// POST /v1/creditmemos from charges); GET /v1/creditmemos/{key}/items
+	// answers them in GETCreditMemoItemType's shape (sourceItemType
+	// ProductRatePlanCharge, sourceItemId the charge).
+	{Name: "CreditMemoItem", ZOQL: false, Fields: join(
+		nf(SrcSandboxLink, TypeID, "Id", "creditMemoId", "productRatePlanChargeId"),
+		nf(SrcREST, TypeDecimal, "amount"),
+		nf(SrcREST, TypeString, "onAccountAccountingCode"),
+	)},
+	// CreditMemoTaxationItem: GETCMTaxItemType, answered inside its item's
+	// creditTaxItems; salesTaxPayableAccountingCode kept flat,
+	// creditMemoItemId the sandbox's link to the item (its Id).
+	{Name: "CreditMemoTaxationItem", ZOQL: false, Fields: join(
+		nf(SrcREST, TypeID, "id", "sourceTaxItemId"),
+		nf(SrcREST, TypeString, "name", "jurisdiction", "locationCode", "taxCode", "taxCodeDescription", "taxRateDescription", "taxRateType",
+			"salesTaxPayableAccountingCode"),
+		nf(SrcREST, TypeDecimal, "taxAmount", "taxRate", "exemptAmount"),
+		nf(SrcREST, TypeDate, "taxDate"),
+		nf(SrcSandboxLink, TypeID, "creditMemoItemId"),
+	)},
+	// CreditMemoPart: GETCreditMemoPartType, an application of a credit memo
+	// to an invoice or a debit memo (GET /v1/creditmemos/{key}/parts);
+	// creditMemoId is the sandbox's link to the memo.
+	{Name: "CreditMemoPart", ZOQL: false, Fields: join(
+		nf(SrcREST, TypeID, "id", "invoiceId", "debitMemoId"),
+		nf(SrcREST, TypeDecimal, "amount"),
+		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate"),
+		nf(SrcSandboxLink, TypeID, "creditMemoId"),
+	)},
+	// DebitMemoItem: GETDebitMemoItemType (REST only). debitMemoId is not a
+	// field of the API's item: it is the sandbox's link from an item to the
+	// memo whose /items path lists it (SrcSandboxLink).
+	{Name: "DebitMemoItem", ZOQL: false, Fields: join(
+		nf(SrcREST, TypeID, "id", "sourceItemId", "subscriptionId", "appliedToItemId"),
+		nf(SrcREST, TypeString, "description", "processingType", "sourceItemType", "sku", "skuName", "unitOfMeasure", "comment", "taxMode"),
+		nf(SrcREST, TypeDecimal, "amount", "amountWithoutTax", "balance", "quantity", "unitPrice"),
+		nf(SrcREST, TypeDate, "serviceStartDate", "serviceEndDate"),
+		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate"),
+		nf(SrcSandboxLink, TypeID, "debitMemoId"),
+	)},
+	// DebitMemoTaxationItem: GETDMTaxItemType, answered inside its item's
+	// taxItems. financeInformation.salesTaxPayableAccountingCode is kept
+	// flat; debitMemoItemId is the sandbox's link to the item.
+	{Name: "DebitMemoTaxationItem", ZOQL: false, Fields: join(
+		nf(SrcREST, TypeID, "id", "sourceTaxItemId"),
+		nf(SrcREST, TypeString, "name", "jurisdiction", "locationCode", "taxCode", "taxCodeDescription", "taxRateDescription", "taxRateType",
+			"salesTaxPayableAccountingCode"),
+		nf(SrcREST, TypeDecimal, "taxAmount", "taxRate", "exemptAmount"),
+		nf(SrcREST, TypeDate, "taxDate"),
+		nf(SrcSandboxLink, TypeID, "debitMemoItemId"),
 	)},
 }
 

@@ -1,0 +1,232 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/zuora-netsuite/connector/internal/zuora"
+)
+
+// Debit memos: only on a tenant with Invoice Settlement, refused elsewhere
+// the way credit memos are (requireIS). Shapes from the Zuora OpenAPI
+// zuora-debit-memos-api-openapi.yml (docs/wire.md "Debit memos"):
+//   - GET /v1/debitmemos: GETDebitMemoCollectionType {debitmemos, nextPage},
+//     filters accountId and status, pages of at most 40 (Z1);
+//   - GET /v1/debitmemos/{key}: GETDebitMemoType, key = id or number;
+//   - GET /v1/debitmemos/{key}/items: GETDebitMemoItemCollectionType; each
+//     item's tax details are taxItems (GETDMTaxItemType), or, from
+//     zuora-version 239.0, taxationItems.data instead (and no taxItems);
+//   - PUT /v1/debitmemos/{key}: PUTDebitMemoType; only the fields of the
+//     model table (internal/sandbox/zuoramodel) are accepted.
+// The items have no charge id: only sourceItemType/sourceItemId lead to
+// the catalog, as in the OpenAPI.
+
+// debitMemoItemTable holds debit memo items in their REST shape plus the
+// debitMemoId they belong to (not queryable through ZOQL, like the memos).
+const debitMemoItemTable = "DebitMemoItem"
+
+// debitMemoTaxTable holds the items' tax details (GETDMTaxItemType) with the
+// debitMemoItemId they belong to.
+const debitMemoTaxTable = "DebitMemoTaxationItem"
+
+func (z *zuoraAPI) debitMemoRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /v1/debitmemos", z.auth(z.listDebitMemos))
+	mux.HandleFunc("GET /v1/debitmemos/{key}", z.auth(z.getDebitMemo))
+	mux.HandleFunc("PUT /v1/debitmemos/{key}", z.auth(z.putDebitMemo))
+	mux.HandleFunc("GET /v1/debitmemos/{key}/items", z.auth(z.debitMemoItems))
+}
+
+func (z *zuoraAPI) debitMemoByKey(key string) (Record, bool) {
+	t := z.tables[zuora.ObjDebitMemo]
+	if r, ok := t.byID[key]; ok {
+		return r, true
+	}
+	for _, r := range t.all() {
+		if r["number"] == key {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+func (z *zuoraAPI) listDebitMemos(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, size, err := v1Page(r)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	if !z.requireIS(w) {
+		return
+	}
+	var recs []Record
+	if acct := q.Get("accountId"); acct != "" {
+		recs, _ = z.tables[zuora.ObjDebitMemo].lookup("accountId", []string{acct})
+	} else {
+		recs = z.tables[zuora.ObjDebitMemo].all()
+	}
+	if st := q.Get("status"); st != "" {
+		var kept []Record
+		for _, rec := range recs {
+			if str(rec["status"]) == st {
+				kept = append(kept, rec)
+			}
+		}
+		recs = kept
+	}
+	start := min((page-1)*size, len(recs))
+	end := min(start+size, len(recs))
+	resp := map[string]any{"success": true, "debitmemos": nonNil(withNullTTA(recs[start:end]))}
+	if end < len(recs) {
+		resp["nextPage"] = nextPageURL(r, page, size)
+	}
+	writeJSON(w, 200, resp)
+}
+
+// withNullTTA answers a memo that never had Transferred To Accounting set
+// with null, as the API does ("null is shown as No in the UI"): the
+// connector must read null as No.
+func withNullTTA(recs []Record) []Record {
+	out := make([]Record, len(recs))
+	for i, rec := range recs {
+		c := Record{"transferredToAccounting": nil}
+		for k, v := range rec {
+			c[k] = v
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func (z *zuoraAPI) getDebitMemo(w http.ResponseWriter, r *http.Request) {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	if !z.requireIS(w) {
+		return
+	}
+	rec, ok := z.debitMemoByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	out := withNullTTA([]Record{rec})[0]
+	out["success"] = true
+	writeJSON(w, 200, out)
+}
+
+func (z *zuoraAPI) putDebitMemo(w http.ResponseWriter, r *http.Request) {
+	var body Record
+	if err := decodeBody(r, &body); err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	z.mu.RLock()
+	is := z.tenant.InvoiceSettlement
+	z.mu.RUnlock()
+	if !is {
+		z.requireIS(w)
+		return
+	}
+	fields, err := z.checkFields(zuora.ObjDebitMemo, body, false)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	for k := range fields {
+		switch k {
+		case "transferredToAccounting", "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", "comment", "reasonCode", "dueDate":
+		default: // PUTDebitMemoType has no other header field
+			z.restError(w, 400, "50000020", fmt.Sprintf("field %s of a debit memo cannot be updated", k))
+			return
+		}
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	old, ok := z.debitMemoByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	rec := Record{}
+	for k, v := range old {
+		rec[k] = v
+	}
+	for k, v := range fields {
+		rec[k] = v
+	}
+	rec["updatedDate"] = zuoraNow()
+	id := str(rec["id"])
+	if err := z.db.write(z.tables[zuora.ObjDebitMemo].put(id, rec, z.db, 0)); err != nil {
+		z.restError(w, 500, "50000000", err.Error())
+		return
+	}
+	writeJSON(w, 200, map[string]any{"success": true, "id": id})
+}
+
+func (z *zuoraAPI) debitMemoItems(w http.ResponseWriter, r *http.Request) {
+	page, size, err := v1Page(r)
+	if err != nil {
+		z.restError(w, 400, "50000020", err.Error())
+		return
+	}
+	newTax := zuoraVersionAtLeast(r.Header.Get("zuora-version"), 239)
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	if !z.requireIS(w) {
+		return
+	}
+	memo, ok := z.debitMemoByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	recs, _ := z.tables[debitMemoItemTable].lookup("debitMemoId", []string{str(memo["id"])})
+	start := min((page-1)*size, len(recs))
+	end := min(start+size, len(recs))
+	items := make([]Record, 0, end-start)
+	for _, it := range recs[start:end] {
+		out := Record{"success": true}
+		for k, v := range it {
+			if k != "debitMemoId" {
+				out[k] = v
+			}
+		}
+		taxes := z.memoTaxes(debitMemoTaxTable, "debitMemoItemId", str(it["id"]))
+		if newTax {
+			out["taxationItems"] = map[string]any{"data": taxes}
+		} else {
+			out["taxItems"] = taxes
+		}
+		items = append(items, out)
+	}
+	resp := map[string]any{"success": true, "items": items}
+	if end < len(recs) {
+		resp["nextPage"] = nextPageURL(r, page, size)
+	}
+	writeJSON(w, 200, resp)
+}
+
+// memoTaxes answers a memo item's tax details (table, linked by link) in
+// their REST shape: the accounting code inside financeInformation. Callers
+// hold z.mu.
+func (z *zuoraAPI) memoTaxes(table, link, itemID string) []Record {
+	recs, _ := z.tables[table].lookup(link, []string{itemID})
+	out := make([]Record, 0, len(recs))
+	for _, t := range recs {
+		c := Record{}
+		for k, v := range t {
+			if k != link && k != "salesTaxPayableAccountingCode" {
+				c[k] = v
+			}
+		}
+		var code any // null when none, as Zuora answers
+		if s := str(t["salesTaxPayableAccountingCode"]); s != "" {
+			code = s
+		}
+		c["financeInformation"] = map[string]any{"salesTaxPayableAccountingCode": code}
+		out = append(out, c)
+	}
+	return out
+}
