@@ -220,7 +220,12 @@ func printRunTable(w io.Writer, p workflows.RunProgress) {
 func printRunResult(w io.Writer, r workflows.SyncRunResult) {
 	printRunTable(w, r.Progress)
 	if len(r.Disabled) > 0 {
-		fmt.Fprintf(w, "\nswitched off by settings: %s\n", strings.Join(r.Disabled, ", "))
+		fmt.Fprintf(w, "\nswitched off: %s\n", strings.Join(r.Disabled, ", "))
+		for _, p := range r.Disabled {
+			if why := r.DisabledReasons[p]; why != "" {
+				fmt.Fprintf(w, "  %s: %s\n", p, why)
+			}
+		}
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "\nrecords in Error (the reason is also on each Zuora record's Integration Status):\n")

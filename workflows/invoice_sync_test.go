@@ -38,6 +38,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	registerRecordSyncs(env) // customer_sync_test.go: the customers and catalog phases
 	// adjustment_sync_test.go: the adjustments phase
 	registerAdjustmentSync(env)
+	registerTenantFacts(env) // tenant_facts_test.go: a tenant without Invoice Settlement unless a test says otherwise
 	return env
 }
 

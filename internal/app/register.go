@@ -37,6 +37,7 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.MarkAdjustmentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkAdjustmentFailed})
 	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
 	r.RegisterActivityWithOptions(a.AwaitRecordSync, activity.RegisterOptions{Name: workflows.ActivityAwaitRecordSync})
+	r.RegisterActivityWithOptions(a.TenantFacts, activity.RegisterOptions{Name: workflows.ActivityTenantFacts})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its
