@@ -38,6 +38,7 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
 	r.RegisterActivityWithOptions(a.AwaitRecordSync, activity.RegisterOptions{Name: workflows.ActivityAwaitRecordSync})
 	r.RegisterActivityWithOptions(a.TenantFacts, activity.RegisterOptions{Name: workflows.ActivityTenantFacts})
+	r.RegisterActivityWithOptions(a.SelectPayments, activity.RegisterOptions{Name: workflows.ActivitySelectPayments})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its

@@ -28,6 +28,8 @@ const (
 	ObjProductRatePlanCharge = "ProductRatePlanCharge"
 	ObjPayment               = "Payment"
 	ObjPaymentRun            = "PaymentRun"
+	ObjInvoicePayment        = "InvoicePayment" // tenants without Invoice Settlement
+	ObjPaymentMethod         = "PaymentMethod"
 	ObjCreditMemo            = "CreditMemo" // Invoice Settlement only; REST, not ZOQL
 )
 
