@@ -211,7 +211,7 @@ func printRunTable(w io.Writer, p workflows.RunProgress) {
 	for _, row := range []struct {
 		name string
 		c    workflows.Counts
-	}{{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices}, {"adjustments", p.Adjustments}, {"rev rec updates", p.RevRec}} {
+	}{{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices}, {"adjustments", p.Adjustments}, {"payments", p.Payments}, {"rev rec updates", p.RevRec}} {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", row.name, row.c.Selected, row.c.Synced, row.c.Errored, row.c.Ignored, row.c.Skipped)
 	}
 	_ = tw.Flush()

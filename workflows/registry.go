@@ -10,6 +10,7 @@ func Definitions() map[string]any {
 		WorkflowCustomerSync:   CustomerSyncWorkflow,
 		WorkflowCatalogSync:    CatalogSyncWorkflow,
 		WorkflowAdjustmentSync: AdjustmentSyncWorkflow,
+		WorkflowPaymentSync:    PaymentSyncWorkflow,
 		WorkflowReconcile:      ReconcileWorkflow,
 		WorkflowMigration:      InvoiceSettlementMigrationWorkflow,
 		WorkflowPrecheck:       InvoiceSettlementPrecheckWorkflow,

@@ -83,6 +83,13 @@ var childPhases = map[string]childPhase{
 			return InvoiceSyncInput{InvoiceID: rec.ID, Settings: s}
 		},
 	},
+	PhasePayments: {
+		recordType: RecordPayment, selectActivity: ActivitySelectPayments, workflowType: WorkflowPaymentSync,
+		workflowID: PaymentWorkflowID,
+		input: func(rec SelectedRecord, s settings.Settings) any {
+			return PaymentSyncInput{PaymentID: rec.ID, Settings: s}
+		},
+	},
 	PhaseAdjustments: {
 		recordType: RecordAdjustment, selectActivity: ActivitySelectAdjustments, workflowType: WorkflowAdjustmentSync,
 		workflowID: AdjustmentWorkflowID,
@@ -349,6 +356,8 @@ func phaseOff(phase string, s settings.Settings) string {
 			return "the payment sync is disabled in the advanced settings"
 		case phase == PhaseRefunds && adv.DisableRefundSync:
 			return "the refund sync is disabled in the advanced settings"
+		case phase == PhasePayments && adv.InvoiceSettlement:
+			return paymentsOnISNotBuilt
 		case !built:
 			return notBuilt
 		}
@@ -614,6 +623,7 @@ func firstNonEmpty(values ...string) string {
 // phaseOfRecord is the phase that syncs each record type.
 var phaseOfRecord = map[string]string{
 	RecordCustomer: PhaseCustomers, RecordCharge: PhaseCatalog, RecordInvoice: PhaseInvoices, RecordAdjustment: PhaseAdjustments,
+	RecordPayment: PhasePayments,
 }
 
 // RecordSync says how to sync one record on its own (the starter's "sync
@@ -622,7 +632,7 @@ var phaseOfRecord = map[string]string{
 func RecordSync(recordType, id string, s settings.Settings) (workflowID, workflowType string, input any, err error) {
 	phase, ok := childPhases[phaseOfRecord[recordType]]
 	if !ok || id == "" {
-		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment; id required)", recordType)
+		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment; id required)", recordType)
 	}
 	return phase.workflowID(id), phase.workflowType, phase.input(SelectedRecord{ID: id}, s), nil
 }

@@ -145,7 +145,7 @@ const (
 	ActivityCompleteAdjustment       = "CompleteAdjustment"
 	ActivityMarkAdjustmentFailed     = "MarkAdjustmentFailed"
 
-	// Zuora payments to NetSuite (issue 16): the selection only so far.
+	// Zuora payments to NetSuite (issue 16; payment_sync.go).
 	ActivitySelectPayments = "SelectPayments"
 )
 

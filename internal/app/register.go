@@ -39,6 +39,9 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.AwaitRecordSync, activity.RegisterOptions{Name: workflows.ActivityAwaitRecordSync})
 	r.RegisterActivityWithOptions(a.TenantFacts, activity.RegisterOptions{Name: workflows.ActivityTenantFacts})
 	r.RegisterActivityWithOptions(a.SelectPayments, activity.RegisterOptions{Name: workflows.ActivitySelectPayments})
+	r.RegisterWorkflowWithOptions(workflows.PaymentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPaymentSync})
+	r.RegisterActivityWithOptions(a.SyncPayment, activity.RegisterOptions{Name: workflows.ActivitySyncPayment})
+	r.RegisterActivityWithOptions(a.MarkPaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkPaymentFailed})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its
