@@ -14,7 +14,9 @@ import (
 	"github.com/zuora-netsuite/connector/internal/settings"
 )
 
-func noPaymentsStub(context.Context, SelectInput) (SelectResult, error) { return SelectResult{Done: true}, nil }
+func noPaymentsStub(context.Context, SelectInput) (SelectResult, error) {
+	return SelectResult{Done: true}, nil
+}
 func syncPaymentStub(context.Context, PaymentSyncInput) (PaymentSyncResult, error) {
 	return PaymentSyncResult{Outcome: OutcomeSynced}, nil
 }
