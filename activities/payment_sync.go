@@ -14,6 +14,13 @@ import (
 	"github.com/zuora-netsuite/connector/workflows"
 )
 
+// ZOQL field lists of the payment sync (ZOQLReads lists them for preflight).
+const (
+	invoicePaymentFields = "Id, InvoiceId, Amount"
+	paidInvoiceFields    = "Id, InvoiceNumber, AccountId, IntegrationId__NS"
+	paymentMethodFields  = "Id, Type"
+)
+
 // SyncPayment syncs one Zuora payment to a NetSuite customer payment
 // (reference money-sync §1; tenants without Invoice Settlement). Every step
 // can run again: the NetSuite payment is looked for by its external id before
@@ -141,7 +148,7 @@ func (a *Activities) paymentApplications(ctx context.Context, paymentID string) 
 		InvoiceID string          `json:"InvoiceId"`
 		Amount    decimal.Decimal `json:"Amount"`
 	}
-	ips, err := zuora.QueryAll[invoicePayment](ctx, a.Zuora, "select Id, InvoiceId, Amount from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
+	ips, err := zuora.QueryAll[invoicePayment](ctx, a.Zuora, "select "+invoicePaymentFields+" from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
 	if err != nil {
 		return nil, retryable("reading the payment's invoice applications", err)
 	}
@@ -149,7 +156,7 @@ func (a *Activities) paymentApplications(ctx context.Context, paymentID string) 
 	for i, ip := range ips {
 		ids[i] = ip.InvoiceID
 	}
-	invs, err := zoqlByIDs[zuora.Invoice](ctx, a.Zuora, zuora.ObjInvoice, "Id, InvoiceNumber, AccountId, IntegrationId__NS", "Id", ids)
+	invs, err := zoqlByIDs[zuora.Invoice](ctx, a.Zuora, zuora.ObjInvoice, paidInvoiceFields, "Id", ids)
 	if err != nil {
 		return nil, retryable("reading the invoices the payment is applied to", err)
 	}
@@ -179,7 +186,7 @@ func (a *Activities) paymentMethodType(ctx context.Context, id string) (string, 
 		ID   string `json:"Id"`
 		Type string `json:"Type"`
 	}
-	ms, err := zoqlByIDs[method](ctx, a.Zuora, zuora.ObjPaymentMethod, "Id, Type", "Id", []string{id})
+	ms, err := zoqlByIDs[method](ctx, a.Zuora, zuora.ObjPaymentMethod, paymentMethodFields, "Id", []string{id})
 	if err != nil {
 		return "", retryable("reading the payment method", err)
 	}
