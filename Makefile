@@ -81,7 +81,7 @@ test-cluster: $(TEMPORAL) $(CLUSTER_BINS) postgres build
 record-histories: $(TEMPORAL)
 	rm -f workflows/testdata/histories/*
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required RECORD_HISTORIES=1 \
-		go test -count=1 -timeout 20m -run 'TestRecordHistories|TestMigrationEndToEnd$$' ./internal/itest
+		go test -count=1 -timeout 20m -run 'TestRecordHistories|TestMigrationEndToEnd$$|TestPayments_EveryPaymentInNetSuiteOnceWithItsApplications' ./internal/itest
 	go test -count=1 -run TestReplay ./workflows
 
 # Unit tests only (no dev server).
