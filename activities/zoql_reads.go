@@ -31,5 +31,9 @@ func ZOQLReads() []ZOQLRead {
 		{zuora.ObjTaxationItem, taxFields},
 		{zuora.ObjInvoiceItemAdjustment, mapping.AdjustmentFields + ", CreatedDate"},
 		{zuora.ObjInvoiceItemAdjustment, reconcileIIAFields},
+		{zuora.ObjPayment, mapping.PaymentFields},
+		{zuora.ObjInvoicePayment, invoicePaymentFields},
+		{zuora.ObjInvoice, paidInvoiceFields},
+		{zuora.ObjPaymentMethod, paymentMethodFields},
 	}
 }

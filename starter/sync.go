@@ -211,7 +211,7 @@ func printRunTable(w io.Writer, p workflows.RunProgress) {
 	for _, row := range []struct {
 		name string
 		c    workflows.Counts
-	}{{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices}, {"adjustments", p.Adjustments}, {"rev rec updates", p.RevRec}} {
+	}{{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices}, {"adjustments", p.Adjustments}, {"payments", p.Payments}, {"rev rec updates", p.RevRec}} {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", row.name, row.c.Selected, row.c.Synced, row.c.Errored, row.c.Ignored, row.c.Skipped)
 	}
 	_ = tw.Flush()
@@ -220,7 +220,12 @@ func printRunTable(w io.Writer, p workflows.RunProgress) {
 func printRunResult(w io.Writer, r workflows.SyncRunResult) {
 	printRunTable(w, r.Progress)
 	if len(r.Disabled) > 0 {
-		fmt.Fprintf(w, "\nswitched off by settings: %s\n", strings.Join(r.Disabled, ", "))
+		fmt.Fprintf(w, "\nswitched off: %s\n", strings.Join(r.Disabled, ", "))
+		for _, p := range r.Disabled {
+			if why := r.DisabledReasons[p]; why != "" {
+				fmt.Fprintf(w, "  %s: %s\n", p, why)
+			}
+		}
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "\nrecords in Error (the reason is also on each Zuora record's Integration Status):\n")

@@ -39,6 +39,8 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	// adjustment_sync_test.go: the adjustments phase
 	registerAdjustmentSync(env)
 	registerMemoSyncs(env)
+	registerTenantFacts(env) // tenant_facts_test.go: a tenant without Invoice Settlement unless a test says otherwise
+	registerPaymentSync(env) // payment_sync_test.go: no payments unless a test says otherwise
 	return env
 }
 

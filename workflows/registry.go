@@ -12,6 +12,7 @@ func Definitions() map[string]any {
 		WorkflowAdjustmentSync: AdjustmentSyncWorkflow,
 		WorkflowDebitMemoSync:  DebitMemoSyncWorkflow,
 		WorkflowCreditMemoSync: CreditMemoSyncWorkflow,
+		WorkflowPaymentSync:    PaymentSyncWorkflow,
 		WorkflowReconcile:      ReconcileWorkflow,
 		WorkflowMigration:      InvoiceSettlementMigrationWorkflow,
 		WorkflowPrecheck:       InvoiceSettlementPrecheckWorkflow,

@@ -31,8 +31,22 @@ const (
 	PhaseRefunds     = "refunds"
 )
 
-// AllPhases is the order a run goes through.
-var AllPhases = []string{PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseAdjustments, PhaseRevRec}
+// AllPhases is the order a run goes through: the reference order
+// (zuora-connector-money-sync.md §0.1). On Invoice Settlement debit and credit
+// memos follow the invoices; without it they are off and the adjustments come
+// after the refunds. Payments come after every document they can be applied
+// to; refunds after the payments they refund. Rev rec stays last.
+var AllPhases = []string{
+	PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseDebitMemos, PhaseCreditMemos,
+	PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseRevRec,
+}
+
+// legacyPhases is the order of runs begun before the money phases
+// (versionMoneyOrder): replaying them must issue the same commands.
+var legacyPhases = []string{PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseAdjustments, PhaseRevRec}
+
+// versionMoneyOrder guards the reference run order (docs/operations.md).
+const versionMoneyOrder = "run-order-money-phases"
 
 // childPhase is a phase that syncs each selected record in its own child
 // workflow. Workflow types and activities are named, not referenced, so this
@@ -69,6 +83,13 @@ var childPhases = map[string]childPhase{
 			return InvoiceSyncInput{InvoiceID: rec.ID, Settings: s}
 		},
 	},
+	PhasePayments: {
+		recordType: RecordPayment, selectActivity: ActivitySelectPayments, workflowType: WorkflowPaymentSync,
+		workflowID: PaymentWorkflowID,
+		input: func(rec SelectedRecord, s settings.Settings) any {
+			return PaymentSyncInput{PaymentID: rec.ID, Settings: s}
+		},
+	},
 	PhaseAdjustments: {
 		recordType: RecordAdjustment, selectActivity: ActivitySelectAdjustments, workflowType: WorkflowAdjustmentSync,
 		workflowID: AdjustmentWorkflowID,
@@ -97,13 +118,18 @@ type SyncRunInput struct {
 
 // SyncRunState is what a run carries across continue-as-new.
 type SyncRunState struct {
-	Phase          string        `json:"phase"`
-	AfterID        string        `json:"afterId,omitempty"` // selection cursor in the current phase
-	Progress       RunProgress   `json:"progress"`
-	Errors         []RecordError `json:"errors,omitempty"`
-	ErrorsOmitted  int           `json:"errorsOmitted,omitempty"`
-	Disabled       []string      `json:"disabled,omitempty"`
-	ContinuedAsNew int           `json:"continuedAsNew"`
+	Phase         string        `json:"phase"`
+	AfterID       string        `json:"afterId,omitempty"` // selection cursor in the current phase
+	Progress      RunProgress   `json:"progress"`
+	Errors        []RecordError `json:"errors,omitempty"`
+	ErrorsOmitted int           `json:"errorsOmitted,omitempty"`
+	Disabled      []string      `json:"disabled,omitempty"`
+	// DisabledReasons says why each phase in Disabled is off.
+	DisabledReasons map[string]string `json:"disabledReasons,omitempty"`
+	ContinuedAsNew  int               `json:"continuedAsNew"`
+	// Tenant is what the tenant said at the run chain's start (nil: a run
+	// begun by code that did not ask; tenant_facts.go).
+	Tenant *TenantFacts `json:"tenant,omitempty"`
 }
 
 // RunProgress is the run's tallies per record type.
@@ -128,11 +154,15 @@ type SyncRunStatus struct {
 
 // SyncRunResult is a finished run's summary.
 type SyncRunResult struct {
-	Progress       RunProgress   `json:"progress"`
-	Errors         []RecordError `json:"errors,omitempty"`
-	ErrorsOmitted  int           `json:"errorsOmitted,omitempty"`
-	Disabled       []string      `json:"disabled,omitempty"` // phases off by settings
-	ContinuedAsNew int           `json:"continuedAsNew"`
+	Progress      RunProgress   `json:"progress"`
+	Errors        []RecordError `json:"errors,omitempty"`
+	ErrorsOmitted int           `json:"errorsOmitted,omitempty"`
+	Disabled      []string      `json:"disabled,omitempty"` // phases off by settings
+	// DisabledReasons says why each phase in Disabled is off.
+	DisabledReasons map[string]string `json:"disabledReasons,omitempty"`
+	// InvoiceSettlement is the tenant's answer this run used (tenant_facts.go).
+	InvoiceSettlement bool `json:"invoiceSettlement"`
+	ContinuedAsNew    int  `json:"continuedAsNew"`
 }
 
 // RevRecInput asks for the next page of delayed rev rec lines to update.
@@ -154,7 +184,11 @@ type RevRecResult struct {
 // page by page and syncs each in its own child workflow, a bounded window of
 // them at a time, continuing as new before its history grows large.
 func SyncRunWorkflow(ctx workflow.Context, in SyncRunInput) (SyncRunResult, error) {
-	r := &syncRun{in: in, state: SyncRunState{Phase: firstPhase(in.Only)}}
+	r := &syncRun{in: in, order: legacyPhases}
+	if workflow.GetVersion(ctx, versionMoneyOrder, workflow.DefaultVersion, 1) == 1 {
+		r.order = AllPhases
+	}
+	r.state = SyncRunState{Phase: firstPhase(r.order, in.Only)}
 	if in.State != nil {
 		r.state = *in.State
 	}
@@ -163,11 +197,15 @@ func SyncRunWorkflow(ctx workflow.Context, in SyncRunInput) (SyncRunResult, erro
 	}); err != nil {
 		return SyncRunResult{}, err
 	}
+	if err := r.readTenantFacts(ctx); err != nil {
+		return SyncRunResult{}, err
+	}
 	return r.run(ctx)
 }
 
 type syncRun struct {
 	in       SyncRunInput
+	order    []string // AllPhases, or legacyPhases replaying an older run
 	state    SyncRunState
 	inFlight int
 	// pending are the running record children, in start order; a cancelled
@@ -215,7 +253,8 @@ func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
 func (r *syncRun) result() SyncRunResult {
 	return SyncRunResult{
 		Progress: r.state.Progress, Errors: r.state.Errors, ErrorsOmitted: r.state.ErrorsOmitted,
-		Disabled: r.state.Disabled, ContinuedAsNew: r.state.ContinuedAsNew,
+		Disabled: r.state.Disabled, DisabledReasons: r.state.DisabledReasons,
+		InvoiceSettlement: r.in.Settings.Advanced.InvoiceSettlement, ContinuedAsNew: r.state.ContinuedAsNew,
 	}
 }
 
@@ -241,8 +280,8 @@ func (r *syncRun) drainAfterCancel(ctx workflow.Context) error {
 	return temporal.NewCanceledError(r.result())
 }
 
-func firstPhase(only []string) string {
-	for _, p := range AllPhases {
+func firstPhase(order, only []string) string {
+	for _, p := range order {
 		if len(only) == 0 || contains(only, p) {
 			return p
 		}
@@ -252,9 +291,9 @@ func firstPhase(only []string) string {
 
 func (r *syncRun) advance() {
 	r.state.AfterID = ""
-	for i, p := range AllPhases {
+	for i, p := range r.order {
 		if p == r.state.Phase {
-			for _, next := range AllPhases[i+1:] {
+			for _, next := range r.order[i+1:] {
 				if len(r.in.Only) == 0 || contains(r.in.Only, next) {
 					r.state.Phase = next
 					return
@@ -265,29 +304,91 @@ func (r *syncRun) advance() {
 	r.state.Phase = PhaseDone
 }
 
-// enabled applies the advanced settings that switch a sync off.
+// enabled applies the tenant's facts and the advanced settings that switch a
+// sync off; a phase off is reported in the result with its reason, never
+// silently skipped.
 func (r *syncRun) enabled(phase string) bool {
-	adv := r.in.Settings.Advanced
-	off := false
+	why := phaseOff(phase, r.in.Settings)
+	if why == "" {
+		return true
+	}
+	r.state.Disabled = append(r.state.Disabled, phase)
+	if r.state.DisabledReasons == nil {
+		r.state.DisabledReasons = map[string]string{}
+	}
+	r.state.DisabledReasons[phase] = why
+	return false
+}
+
+// notBuilt: a phase of the reference order this worker has no sync for.
+const notBuilt = "not built into this version of the connector"
+
+// phaseOff is why a phase does not run with these settings ("" = it runs).
+// s.Advanced.InvoiceSettlement is the tenant's answer at the run's start
+// (tenant_facts.go), not the settings file's.
+func phaseOff(phase string, s settings.Settings) string {
+	adv := s.Advanced
+	_, built := childPhases[phase]
 	switch phase {
 	case PhaseCustomers, PhaseCatalog:
-		_, ok := childPhases[phase]
-		off = !ok // not built into this version: reported as disabled, never silently skipped
+		if !built {
+			return notBuilt
+		}
 	case PhaseInvoices:
-		off = adv.DisableInvoiceSync
+		if adv.DisableInvoiceSync {
+			return "the invoice sync is disabled in the advanced settings"
+		}
+	case PhaseDebitMemos, PhaseCreditMemos:
+		// Memos exist only on Invoice Settlement tenants (§0.1).
+		if !adv.InvoiceSettlement {
+			return "the tenant is not on Invoice Settlement: it has no credit or debit memos to sync"
+		}
+		switch {
+		case phase == PhaseDebitMemos && adv.DisableDebitMemoSync:
+			return "the debit memo sync is disabled in the advanced settings"
+		case phase == PhaseCreditMemos && adv.DisableCreditMemoSync:
+			return "the credit memo sync is disabled in the advanced settings"
+		case phase == PhaseCreditMemos && !adv.UseStandardInvoiceSync:
+			// §0.2: with No only invoices and debit memos go to NetSuite.
+			return "Use Standard Invoice Sync is No (NetSuite calculates taxes): credit memos are not synced"
+		}
+		if !built {
+			return notBuilt
+		}
+	case PhasePayments, PhaseRefunds:
+		// §0.2: with Use Standard Invoice Sync = No NetSuite re-taxes the
+		// documents, so payments and refunds would not match them.
+		switch {
+		case !adv.UseStandardInvoiceSync:
+			return "Use Standard Invoice Sync is No (NetSuite calculates taxes): payments and refunds are not synced"
+		case phase == PhasePayments && adv.DisablePaymentSync:
+			return "the payment sync is disabled in the advanced settings"
+		case phase == PhaseRefunds && adv.DisableRefundSync:
+			return "the refund sync is disabled in the advanced settings"
+		case phase == PhasePayments && adv.InvoiceSettlement:
+			return paymentsOnISNotBuilt
+		case !built:
+			return notBuilt
+		}
 	case PhaseAdjustments:
 		// The IIA sync does not run when disabled, when NetSuite calculates
 		// taxes (Use Standard Invoice Sync = No) or once the tenant is on
 		// Invoice Settlement (seed iia-transaction-sync; IS migration).
-		_, ok := childPhases[phase]
-		off = !ok || adv.DisableIIASync || !adv.UseStandardInvoiceSync || adv.InvoiceSettlement
+		if why := adjustmentDisabled(s); why != "" {
+			return why
+		}
+		if !built {
+			return notBuilt
+		}
 	case PhaseRevRec:
-		off = adv.DisableInvoiceSync || !adv.NetSuiteRevRec
+		if adv.DisableInvoiceSync {
+			return "the invoice sync is disabled in the advanced settings"
+		}
+		if !adv.NetSuiteRevRec {
+			return "NetSuite revenue recognition is off in the advanced settings"
+		}
 	}
-	if off {
-		r.state.Disabled = append(r.state.Disabled, phase)
-	}
-	return !off
+	return ""
 }
 
 func (r *syncRun) counts(recordType string) *Counts {
@@ -531,6 +632,7 @@ func firstNonEmpty(values ...string) string {
 // phaseOfRecord is the phase that syncs each record type.
 var phaseOfRecord = map[string]string{
 	RecordCustomer: PhaseCustomers, RecordCharge: PhaseCatalog, RecordInvoice: PhaseInvoices, RecordAdjustment: PhaseAdjustments,
+	RecordPayment: PhasePayments,
 }
 
 // RecordSync says how to sync one record on its own (the starter's "sync
@@ -539,7 +641,7 @@ var phaseOfRecord = map[string]string{
 func RecordSync(recordType, id string, s settings.Settings) (workflowID, workflowType string, input any, err error) {
 	phase, ok := childPhases[phaseOfRecord[recordType]]
 	if !ok || id == "" {
-		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment; id required)", recordType)
+		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment; id required)", recordType)
 	}
 	return phase.workflowID(id), phase.workflowType, phase.input(SelectedRecord{ID: id}, s), nil
 }

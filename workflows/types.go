@@ -144,6 +144,9 @@ const (
 	ActivityApplyOriginalCreditMemo  = "ApplyOriginalCreditMemo"
 	ActivityCompleteAdjustment       = "CompleteAdjustment"
 	ActivityMarkAdjustmentFailed     = "MarkAdjustmentFailed"
+
+	// Zuora payments to NetSuite (issue 16; payment_sync.go).
+	ActivitySelectPayments = "SelectPayments"
 )
 
 // AdjustmentWorkflowID is the workflow id of one invoice item adjustment's sync.

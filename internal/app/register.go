@@ -51,6 +51,11 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.MarkCreditMemoFailed, activity.RegisterOptions{Name: workflows.ActivityMarkCreditMemoFailed})
 	r.RegisterActivityWithOptions(a.ReconcilePage, activity.RegisterOptions{Name: workflows.ActivityReconcilePage})
 	r.RegisterActivityWithOptions(a.AwaitRecordSync, activity.RegisterOptions{Name: workflows.ActivityAwaitRecordSync})
+	r.RegisterActivityWithOptions(a.TenantFacts, activity.RegisterOptions{Name: workflows.ActivityTenantFacts})
+	r.RegisterActivityWithOptions(a.SelectPayments, activity.RegisterOptions{Name: workflows.ActivitySelectPayments})
+	r.RegisterWorkflowWithOptions(workflows.PaymentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPaymentSync})
+	r.RegisterActivityWithOptions(a.SyncPayment, activity.RegisterOptions{Name: workflows.ActivitySyncPayment})
+	r.RegisterActivityWithOptions(a.MarkPaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkPaymentFailed})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its

@@ -47,8 +47,10 @@ func (ix applyIndex) set(cm string, old, next map[string]decimal.Decimal) {
 // load from disk or a fixture).
 func (n *netsuiteAPI) reindexApplied() {
 	n.applied = applyIndex{}
-	for _, cm := range n.records[netsuite.TypeCreditMemo].all() {
-		n.applied.set(str(cm["id"]), nil, appliedDocs(sublistItems(cm["apply"])))
+	for _, typ := range []string{netsuite.TypeCreditMemo, netsuite.TypeCustomerPayment} {
+		for _, cm := range n.records[typ].all() {
+			n.applied.set(str(cm["id"]), nil, appliedDocs(sublistItems(cm["apply"])))
+		}
 	}
 	// A fixture's invoices were totalled before its credit memos were read:
 	// lower them by what is applied (in place, before the load is written).
@@ -96,7 +98,7 @@ func (n *netsuiteAPI) takeApply(typ string, body Record) (rows []Record, ok bool
 		return nil, false, nil
 	}
 	delete(body, "apply")
-	if typ != netsuite.TypeCreditMemo {
+	if typ != netsuite.TypeCreditMemo && typ != netsuite.TypeCustomerPayment {
 		return nil, false, &badRequest{"INVALID_FLD", "apply", fmt.Sprintf("Record type %s has no apply sublist.", typ)}
 	}
 	rows = sublistItems(v)
@@ -113,7 +115,7 @@ func (n *netsuiteAPI) takeApply(typ string, body Record) (rows []Record, ok bool
 			return nil, false, err
 		}
 		if _, isInv := n.records[netsuite.TypeInvoice].byID[str(doc["id"])]; !isInv {
-			return nil, false, &badRequest{"INVALID_KEY_OR_REF", path + "doc", fmt.Sprintf("A credit memo applies to invoices; %s is not an invoice.", str(doc["id"]))}
+			return nil, false, &badRequest{"INVALID_KEY_OR_REF", path + "doc", fmt.Sprintf("A %s applies to invoices; %s is not an invoice.", map[string]string{netsuite.TypeCreditMemo: "credit memo", netsuite.TypeCustomerPayment: "customer payment"}[typ], str(doc["id"]))}
 		}
 		if v, has := r["apply"]; has {
 			if _, isBool := v.(bool); !isBool {

@@ -21,6 +21,7 @@ var netsuiteTypes = []string{
 	netsuite.TypeCustomer, netsuite.TypeInvoice, netsuite.TypeCreditMemo, netsuite.TypeInventoryItem, netsuite.TypeNonInventory,
 	netsuite.TypeServiceItem, netsuite.TypeLocation, netsuite.TypeClassification, netsuite.TypeDepartment, netsuite.TypeSubsidiary,
 	netsuite.TypeProject, "currency", "account",
+	netsuite.TypeCustomerPayment, netsuite.TypePaymentMethod, // netsuite_payments.go
 }
 
 var itemTypes = map[string]string{netsuite.TypeInventoryItem: "InvtPart", netsuite.TypeNonInventory: "NonInvtPart", netsuite.TypeServiceItem: "Service"}
@@ -36,6 +37,7 @@ var refTargets = map[string][]string{
 	"job": {netsuite.TypeProject}, "currency": {"currency"},
 	"custbody_zuora_related_transaction": {netsuite.TypeInvoice, netsuite.TypeCreditMemo},
 	"doc":                                {netsuite.TypeInvoice, netsuite.TypeCreditMemo},
+	"paymentMethod":                      {netsuite.TypePaymentMethod},
 }
 
 // lineSet is a transaction's item sublist, one bbolt key per line so
@@ -445,7 +447,7 @@ func (n *netsuiteAPI) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var changes []change
-	if typ == netsuite.TypeCreditMemo {
+	if typ == netsuite.TypeCreditMemo || typ == netsuite.TypeCustomerPayment {
 		changes = n.unindexApply(id, t.byID[id])
 	}
 	c, _ := t.remove(id)
@@ -552,8 +554,22 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 		rec["entityId"] = "CUST" + id
 	}
 	var commitApply func() []change
+	var payment decimal.Decimal
+	if typ == netsuite.TypeCustomerPayment {
+		if payment, err = paymentTotal(rec); err != nil {
+			return "", err
+		}
+		if hasApply {
+			if err := checkPaymentApply(mergeApply(sublistItems(rec["apply"]), applyRows, creating || upsert || replace["apply"]), payment); err != nil {
+				return "", err
+			}
+		}
+	}
 	if hasApply {
 		total := n.prospectiveTotal(id, items, hasItems, creating || upsert || replace["item"])
+		if typ == netsuite.TypeCustomerPayment {
+			total = payment
+		}
 		if commitApply, err = n.checkApply(id, rec, mergeApply(sublistItems(rec["apply"]), applyRows, creating || upsert || replace["apply"]), total); err != nil {
 			return "", err
 		}
@@ -579,6 +595,9 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 		// Checked before the lines changed; the totals now see the new rows.
 		changes = append(changes, commitApply()...)
 		n.setTotal(typ, id, rec)
+	}
+	if typ == netsuite.TypeCustomerPayment {
+		n.setPaymentTotals(rec, payment)
 	}
 	changes = append(changes, t.put(id, rec, n.db, 0))
 	return id, n.db.write(changes...)

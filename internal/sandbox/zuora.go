@@ -43,6 +43,8 @@ var zuoraObjects = map[string]struct {
 	"ProductRatePlanChargeTier":    {[]string{"ProductRatePlanChargeId"}, ""},
 	zuora.ObjPayment:               {[]string{"AccountId"}, "payment"},
 	zuora.ObjPaymentRun:            {nil, ""},
+	zuora.ObjInvoicePayment:        {[]string{"PaymentId", "InvoiceId"}, ""},
+	zuora.ObjPaymentMethod:         {[]string{"AccountId"}, ""},
 	zuora.ObjCreditMemo:            {[]string{"accountId"}, ""},
 	creditMemoItemTable:            {[]string{"creditMemoId"}, ""},
 	zuora.ObjDebitMemo:             {[]string{"accountId"}, ""},

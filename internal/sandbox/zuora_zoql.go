@@ -48,6 +48,11 @@ func (z *zuoraAPI) query(w http.ResponseWriter, r *http.Request) {
 		z.zoqlFault(w, "INVALID_TYPE", "invalid type for query: InvoiceItemAdjustment is not available when Invoice Settlement is enabled")
 		return
 	}
+	if obj == zuora.ObjInvoicePayment && z.tenant.InvoiceSettlement {
+		z.mu.RUnlock()
+		z.zoqlFault(w, "INVALID_TYPE", "invalid type for query: InvoicePayment is not available when Invoice Settlement is enabled")
+		return
+	}
 	sch := z.schema(obj)
 	for _, c := range sel.Columns {
 		if _, ok := sch.Field(c.Name); !ok {

@@ -140,5 +140,6 @@ func (s Settings) Validate() error {
 		errs = append(errs, errors.New("migration.onAccountAccountingCode: empty (the default is Accounts Receivable)"))
 	}
 	errs = append(errs, s.validateNetSuite()...)
+	errs = append(errs, s.validatePayments()...)
 	return errors.Join(errs...)
 }

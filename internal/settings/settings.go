@@ -50,6 +50,7 @@ type Settings struct {
 	Invoice     Invoice         `json:"invoice"`  // netsuite.go
 	NetSuite    NetSuite        `json:"netsuite"` // netsuite.go
 	ZuoraFields ZuoraFields     `json:"zuoraFields"`
+	Payments    PaymentSync     `json:"paymentSync"` // payments.go
 }
 
 // ZuoraFields names the Zuora custom fields the connector adds to a tenant
@@ -117,6 +118,12 @@ type Advanced struct {
 	CreditMemoCutoverDate string `json:"creditMemoCutoverDate,omitempty"` // YYYY-MM-DD; empty = none
 	DisableDebitMemoSync  bool   `json:"disableDebitMemoSync,omitempty"`
 	DisableCreditMemoSync bool   `json:"disableCreditMemoSync,omitempty"`
+	// Zuora payments and refunds to NetSuite (payments.go): each sync's own
+	// switch and cutover date (reference money-sync §0.6).
+	DisablePaymentSync bool   `json:"disablePaymentSync"`
+	DisableRefundSync  bool   `json:"disableRefundSync"`
+	PaymentCutoverDate string `json:"paymentCutoverDate,omitempty"` // YYYY-MM-DD on Payment.EffectiveDate; empty = none
+	RefundCutoverDate  string `json:"refundCutoverDate,omitempty"`  // YYYY-MM-DD on Refund.RefundDate; empty = none
 }
 
 // Run: how a sync run is executed (not a Zuora setting).

@@ -28,6 +28,8 @@ const (
 	ObjProductRatePlanCharge = "ProductRatePlanCharge"
 	ObjPayment               = "Payment"
 	ObjPaymentRun            = "PaymentRun"
+	ObjInvoicePayment        = "InvoicePayment" // tenants without Invoice Settlement
+	ObjPaymentMethod         = "PaymentMethod"
 	ObjCreditMemo            = "CreditMemo" // Invoice Settlement only; REST, not ZOQL
 )
 
@@ -242,7 +244,8 @@ type ProductRatePlanCharge struct {
 	RevRecTemplateType   string `json:"RevRecTemplateType__NS,omitempty"` // Standard | Variable
 }
 
-// Payment is read by the migration pre-check only.
+// Payment is a Zuora payment (the migration pre-check and the payment sync,
+// payments.go).
 type Payment struct {
 	ID            string          `json:"Id"`
 	AccountID     string          `json:"AccountId"`
@@ -251,6 +254,7 @@ type Payment struct {
 	Type          string          `json:"Type,omitempty"`
 	EffectiveDate string          `json:"EffectiveDate,omitempty"`
 	PaymentNumber string          `json:"PaymentNumber,omitempty"`
+	PaymentFields
 }
 
 // PaymentRun is read by the migration pre-check (scheduled runs applying credit balance).

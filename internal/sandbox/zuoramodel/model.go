@@ -216,13 +216,28 @@ var objects = []*Object{
 	)},
 	{Name: "Payment", ZOQL: true, Fields: join(
 		f(SrcSOAP, TypeID, "Id", "AccountId", "PaymentMethodId"),
-		f(SrcSOAP, TypeString, "Status", "Type", "PaymentNumber", "ReferenceId", "Comment"),
+		f(SrcSOAP, TypeString, "Status", "Type", "PaymentNumber", "ReferenceId", "Comment", "TransferredToAccounting"),
 		f(SrcSOAP, TypeDecimal, "Amount", "AppliedAmount", "UnappliedAmount", "RefundAmount"),
 		f(SrcSOAP, TypeDate, "EffectiveDate"),
 		f(SrcSOAP, TypeDateTime, "CreatedDate", "UpdatedDate"),
 		f(SrcNS("PaymentObjectNSFields", "zuora-payments-api-openapi.yml"), TypeString, "IntegrationId__NS", "IntegrationStatus__NS",
 			"Origin__NS", "Transaction__NS"),
 		f(SrcNS("PaymentObjectNSFields", "zuora-payments-api-openapi.yml"), TypeDateTime, "SyncDate__NS"),
+	)},
+	// InvoicePayment: a payment's application to one invoice on tenants
+	// without Invoice Settlement (SOAP InvoicePayment object; not available
+	// once IS is on: the payment parts replace it, docs/wire.md).
+	{Name: "InvoicePayment", ZOQL: true, Fields: join(
+		f(SrcSOAP, TypeID, "Id", "InvoiceId", "PaymentId"),
+		f(SrcSOAP, TypeDecimal, "Amount", "RefundAmount"),
+		f(SrcSOAP, TypeDateTime, "CreatedDate", "UpdatedDate"),
+	)},
+	// PaymentMethod: the payment sync matches its Type (exact strings, e.g.
+	// CreditCard, WireTransfer) to a NetSuite payment method.
+	{Name: "PaymentMethod", ZOQL: true, Fields: join(
+		f(SrcSOAP, TypeID, "Id", "AccountId"),
+		f(SrcSOAP, TypeString, "Type", "CreditCardType", "PaymentMethodStatus"),
+		f(SrcSOAP, TypeDateTime, "CreatedDate", "UpdatedDate"),
 	)},
 	// PaymentRun: the migration pre-check reads it through ZOQL; Zuora
 	// documents payment runs as v1 REST (GET /v1/payment-runs). Kept as an

@@ -1,0 +1,229 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/internal/mapping"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// ZOQL field lists of the payment sync (ZOQLReads lists them for preflight).
+const (
+	invoicePaymentFields = "Id, InvoiceId, Amount"
+	paidInvoiceFields    = "Id, InvoiceNumber, AccountId, IntegrationId__NS"
+	paymentMethodFields  = "Id, Type"
+)
+
+// SyncPayment syncs one Zuora payment to a NetSuite customer payment
+// (reference money-sync §1; tenants without Invoice Settlement). Every step
+// can run again: the NetSuite payment is looked for by its external id before
+// it is created, so retries, a crash after the create, or two overlapping
+// attempts make one NetSuite payment; the Zuora write-backs set values.
+func (a *Activities) SyncPayment(ctx context.Context, in workflows.PaymentSyncInput) (workflows.PaymentSyncResult, error) {
+	res := workflows.PaymentSyncResult{PaymentID: in.PaymentID}
+	s := in.Settings
+	pays, err := zoqlByIDs[zuora.Payment](ctx, a.Zuora, zuora.ObjPayment, mapping.PaymentFields, "Id", []string{in.PaymentID})
+	if err != nil {
+		return res, retryable("reading payment "+in.PaymentID, err)
+	}
+	if len(pays) == 0 {
+		res.Outcome, res.Reason = workflows.OutcomeSkipped, "the payment no longer exists in Zuora"
+		return res, nil
+	}
+	p := pays[0]
+	res.Number = p.PaymentNumber
+	var acct *zuora.Account
+	if p.AccountID != "" {
+		accts, err := zoqlByIDs[zuora.Account](ctx, a.Zuora, zuora.ObjAccount, accountFields, "Id", []string{p.AccountID})
+		if err != nil {
+			return res, retryable("reading the payment's account", err)
+		}
+		if len(accts) == 0 {
+			return a.failPayment(ctx, res, fmt.Sprintf("the payment's account %s does not exist in Zuora", p.AccountID))
+		}
+		acct = &accts[0]
+	}
+	if ok, why := mapping.PaymentSelectable(p, acct, s); !ok {
+		// Synced meanwhile (another run, Transferred To Accounting Yes), voided,
+		// or no longer eligible: nothing to do, and nothing is marked.
+		res.Outcome, res.Reason = workflows.OutcomeSkipped, why
+		return res, nil
+	}
+	apps, err := a.paymentApplications(ctx, p.ID)
+	if err != nil {
+		return res, err
+	}
+	methodType, err := a.paymentMethodType(ctx, p.PaymentMethodID)
+	if err != nil {
+		return res, err
+	}
+	cp, skip, problems := mapping.BuildCustomerPayment(p, acct, methodType, apps, s)
+	switch {
+	case skip != "":
+		res.Outcome, res.Reason = workflows.OutcomeSkipped, skip
+		return res, nil
+	case len(problems) > 0:
+		return a.failPayment(ctx, res, problemText(problems))
+	}
+
+	// §1.3: Creating Payment / Processing before the NetSuite write.
+	if err := a.stillCurrent(ctx); err != nil {
+		return res, err
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjPayment, p.ID, map[string]any{
+		"IntegrationStatus__NS": zuora.StatusCreatingPayment, "TransferredToAccounting": zuora.TransferProcessing,
+	}); err != nil {
+		return res, stepError("marking payment "+p.PaymentNumber+" Creating Payment", err)
+	}
+	nsID, err := a.writeCustomerPayment(ctx, cp, s.NetSuite.Fields.ZuoraID)
+	if err != nil {
+		if permanent(err) {
+			return a.failPayment(ctx, res, "NetSuite refused the customer payment: "+err.Error())
+		}
+		return res, retryable("creating the NetSuite customer payment", err)
+	}
+	if err := a.stillCurrent(ctx); err != nil {
+		return res, err
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjPayment, p.ID, map[string]any{
+		"IntegrationId__NS": nsID, "SyncDate__NS": zuoraDate(a.now()), "IntegrationStatus__NS": zuora.StatusSyncComplete,
+		"TransferredToAccounting": zuora.TransferYes, "Origin__NS": "ZUORA",
+	}); err != nil {
+		return res, stepError("recording the synced payment "+p.PaymentNumber+" in Zuora", err)
+	}
+	a.record(workflows.RecordPayment, workflows.OutcomeSynced)
+	res.Outcome, res.NetSuiteID = workflows.OutcomeSynced, nsID
+	return res, nil
+}
+
+// writeCustomerPayment returns the NetSuite payment with the Zuora payment's
+// external id, creating it only if there is none (§0.3 error recovery).
+func (a *Activities) writeCustomerPayment(ctx context.Context, cp mapping.CustomerPayment, zuoraIDField string) (string, error) {
+	var found struct {
+		ID string `json:"id"`
+	}
+	err := a.NetSuite.Get(ctx, netsuite.TypeCustomerPayment, "eid:"+cp.ExternalID, false, &found)
+	var ae *netsuite.APIError
+	switch {
+	case err == nil && found.ID != "":
+		return found.ID, nil
+	case err != nil && !(errors.As(err, &ae) && ae.Status == 404):
+		return "", err
+	}
+	items := make([]any, len(cp.Apply))
+	for i, l := range cp.Apply {
+		items[i] = map[string]any{"doc": map[string]any{"id": l.Doc}, "apply": true, "amount": l.Amount.StringFixed(2)}
+	}
+	body := map[string]any{
+		"customer": map[string]any{"id": cp.Customer}, "payment": cp.Payment.StringFixed(2), "tranDate": cp.TranDate,
+		"paymentMethod": map[string]any{"id": cp.PaymentMethod},
+	}
+	if cp.Memo != "" {
+		body["memo"] = cp.Memo
+	}
+	if zuoraIDField != "" {
+		body[zuoraIDField] = cp.ZuoraID
+	}
+	if len(items) > 0 {
+		body["apply"] = map[string]any{"items": items}
+	}
+	if err := a.stillCurrent(ctx); err != nil {
+		return "", err
+	}
+	return a.NetSuite.Upsert(ctx, netsuite.TypeCustomerPayment, cp.ExternalID, body)
+}
+
+// paymentApplications are the payment's InvoicePayments (tenants without
+// Invoice Settlement), each with its invoice's NetSuite id ("" = not synced).
+func (a *Activities) paymentApplications(ctx context.Context, paymentID string) ([]mapping.SyncedApplication, error) {
+	type invoicePayment struct {
+		ID        string          `json:"Id"`
+		InvoiceID string          `json:"InvoiceId"`
+		Amount    decimal.Decimal `json:"Amount"`
+	}
+	ips, err := zuora.QueryAll[invoicePayment](ctx, a.Zuora, "select "+invoicePaymentFields+" from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
+	if err != nil {
+		return nil, retryable("reading the payment's invoice applications", err)
+	}
+	ids := make([]string, len(ips))
+	for i, ip := range ips {
+		ids[i] = ip.InvoiceID
+	}
+	invs, err := zoqlByIDs[zuora.Invoice](ctx, a.Zuora, zuora.ObjInvoice, paidInvoiceFields, "Id", ids)
+	if err != nil {
+		return nil, retryable("reading the invoices the payment is applied to", err)
+	}
+	byID := map[string]zuora.Invoice{}
+	for _, inv := range invs {
+		byID[inv.ID] = inv
+	}
+	out := make([]mapping.SyncedApplication, 0, len(ips))
+	for _, ip := range ips {
+		amount := ip.Amount
+		inv := byID[ip.InvoiceID]
+		out = append(out, mapping.SyncedApplication{
+			PaymentApplication: zuora.PaymentApplication{DocType: zuora.DocInvoice, DocID: ip.InvoiceID, DocNumber: inv.InvoiceNumber, Amount: amount},
+			NetSuiteID:         firstID(inv.IntegrationID),
+		})
+	}
+	return out, nil
+}
+
+// paymentMethodType is the Zuora payment method's Type ("" when the payment
+// has none; the mapping then names it as missing).
+func (a *Activities) paymentMethodType(ctx context.Context, id string) (string, error) {
+	if id == "" {
+		return "", nil
+	}
+	type method struct {
+		ID   string `json:"Id"`
+		Type string `json:"Type"`
+	}
+	ms, err := zoqlByIDs[method](ctx, a.Zuora, zuora.ObjPaymentMethod, paymentMethodFields, "Id", []string{id})
+	if err != nil {
+		return "", retryable("reading the payment method", err)
+	}
+	if len(ms) == 0 {
+		return "", nil
+	}
+	return ms[0].Type, nil
+}
+
+// failPayment ends the payment in Error with the reason on it (§1.3: Error
+// Creating Payment; Transferred To Accounting Error keeps it eligible).
+func (a *Activities) failPayment(ctx context.Context, res workflows.PaymentSyncResult, reason string) (workflows.PaymentSyncResult, error) {
+	if err := a.MarkPaymentFailed(ctx, workflows.MarkFailedInput{RecordType: workflows.RecordPayment, ID: res.PaymentID, Reason: reason}); err != nil {
+		return res, err
+	}
+	res.Outcome, res.Reason = workflows.OutcomeError, reason
+	return res, nil
+}
+
+// MarkPaymentFailed records Error Creating Payment with the reason.
+func (a *Activities) MarkPaymentFailed(ctx context.Context, in workflows.MarkFailedInput) error {
+	if err := a.stillCurrent(ctx); err != nil {
+		return err
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjPayment, in.ID, map[string]any{
+		"TransferredToAccounting": zuora.TransferError, "IntegrationStatus__NS": statusText(zuora.StatusErrorCreatingPayment+": ", in.Reason),
+	}); err != nil {
+		return retryable("recording error on payment "+in.ID, err)
+	}
+	a.record(workflows.RecordPayment, workflows.OutcomeError)
+	a.log(ctx).Info("payment sync ended", "payment_id", in.ID, "outcome", workflows.OutcomeError, "reason", in.Reason)
+	return nil
+}
+
+// firstID is the NetSuite id of an invoice's first part: a split invoice's
+// IntegrationId__NS lists its parts' ids comma-separated (docs/settings.md).
+func firstID(integrationID string) string {
+	id, _, _ := strings.Cut(integrationID, ",")
+	return strings.TrimSpace(id)
+}

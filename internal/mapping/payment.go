@@ -1,0 +1,179 @@
+package mapping
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+)
+
+// Zuora payment → NetSuite customer payment: the rules of
+// ../shared/reference/zuora-connector-money-sync.md §1 (tenant without
+// Invoice Settlement) and §2 (with it), as pure functions. Each rule has a
+// test named after it (payment_test.go).
+
+// Rules of the payment sync.
+const (
+	RulePaymentProcessed    = "payment selection: status Processed"                  // §1.1
+	RulePaymentTransfer     = "payment selection: Transferred To Accounting pending" // §0.3
+	RulePaymentCutover      = "payment selection: payment cutover date"              // §0.6
+	RulePaymentAccountSyncs = "payment selection: account Sync To NetSuite"          // §1.1
+	RulePaymentAccountDone  = "payment selection: account Sync Complete"             // §1.1, without IS only
+	RulePaymentCustomer     = "payment validation: customer in NetSuite"             // §1.5, §2.3 unassigned
+	RulePaymentMethod       = "payment validation: payment method matches"           // §1.2, §1.6
+	RulePaymentDocSynced    = "payment validation: applied documents synced"         // §1.2, §2.1
+	RulePaymentOverApplied  = "payment validation: applications within the amount"
+	RulePaymentUnapplied    = "payment amount: unapplied payments without IS" // §1.4
+)
+
+// PaymentFields are the Payment fields the sync reads.
+const PaymentFields = "Id, AccountId, Amount, AppliedAmount, UnappliedAmount, Status, Type, EffectiveDate, PaymentNumber, " +
+	"PaymentMethodId, ReferenceId, Comment, TransferredToAccounting, CreatedDate, IntegrationId__NS, IntegrationStatus__NS, SyncDate__NS, Origin__NS"
+
+// PaymentSelectionZOQL selects the candidates: Processed, Transferred To
+// Accounting pending, on or after the payment cutover date (§1.1). The
+// account conditions are checked per record (PaymentSelectable).
+func PaymentSelectionZOQL(s settings.Settings) string {
+	common := []string{"Status = 'Processed'"}
+	if s.Advanced.PaymentCutoverDate != "" {
+		common = append(common, "EffectiveDate >= "+zuora.Quote(s.Advanced.PaymentCutoverDate))
+	}
+	return "select " + PaymentFields + " from Payment where " + transferPending(common...)
+}
+
+// PaymentSelectable is §1.1 / §2.1 for one payment. acct is nil for an
+// unassigned payment (no account; Invoice Settlement only). It answers
+// whether the payment is selected and, if not, why (never an Error: a payment
+// not selected waits unchanged, as Zuora's connector leaves it).
+func PaymentSelectable(p zuora.Payment, acct *zuora.Account, s settings.Settings) (bool, string) {
+	switch {
+	case p.Status != "Processed":
+		return false, fmt.Sprintf("status is %s; only Processed payments sync", orNone(p.Status))
+	case !transferPendingValue(p.TransferredToAccounting):
+		return false, fmt.Sprintf("Transferred To Accounting is %s; only No, Error or Processing sync", p.TransferredToAccounting)
+	case s.Advanced.PaymentCutoverDate != "" && p.EffectiveDate < s.Advanced.PaymentCutoverDate:
+		return false, fmt.Sprintf("effective date %s is before the payment cutover date %s", orNone(p.EffectiveDate), s.Advanced.PaymentCutoverDate)
+	case acct == nil && !s.Advanced.InvoiceSettlement:
+		// Unassigned payments exist only on Invoice Settlement (§2.3).
+		return false, "the payment has no account; unassigned payments sync only on Invoice Settlement tenants"
+	case acct == nil:
+		return true, ""
+	case !AccountSyncs(*acct):
+		return false, fmt.Sprintf("account %s has Sync To NetSuite = %s", acct.AccountNumber, acct.SyncToNetSuite)
+	case !s.Advanced.InvoiceSettlement && acct.IntegrationStatus != zuora.StatusSyncComplete:
+		// §1.1: only the page for tenants without IS states this condition.
+		return false, fmt.Sprintf("account %s is not Sync Complete (Integration Status %s)", acct.AccountNumber, orNone(acct.IntegrationStatus))
+	}
+	return true, ""
+}
+
+// SyncedApplication is an application whose document's NetSuite id the
+// activity looked up ("" = the document is not in NetSuite yet).
+type SyncedApplication struct {
+	zuora.PaymentApplication
+	NetSuiteID string
+}
+
+// CustomerPayment is the NetSuite customer payment a Zuora payment becomes.
+type CustomerPayment struct {
+	ExternalID    string // zuora-payment-<id>: exactly once (look before create)
+	Customer      string // NetSuite customer internal id
+	TranDate      string // Payment.EffectiveDate
+	Memo          string // Payment.Comment
+	PaymentMethod string // NetSuite paymentMethod internal id (settings.PaymentSync)
+	Payment       decimal.Decimal
+	Apply         []ApplyLine
+	ZuoraID       string
+	Number        string // Payment.PaymentNumber
+}
+
+// ApplyLine is one line of the customer payment's apply sublist.
+type ApplyLine struct {
+	Doc    string // NetSuite internal id of the invoice (a debit memo is an NS invoice, §7)
+	Amount decimal.Decimal
+}
+
+// PaymentExternalID is the NetSuite external id of a Zuora payment's customer payment.
+func PaymentExternalID(zuoraPaymentID string) string { return "zuora-payment-" + zuoraPaymentID }
+
+// BuildCustomerPayment applies §1.2–§1.6 and §2.2–§2.3. skip is set (with
+// no problems) when the payment does not sync yet and stays eligible: a
+// payment without applications on a tenant without Invoice Settlement (§1.4).
+// Problems end the payment in Error with their reasons; a document not in
+// NetSuite yet is one of them, and the next run completes the payment.
+func BuildCustomerPayment(p zuora.Payment, acct *zuora.Account, paymentMethodType string, apps []SyncedApplication, s settings.Settings) (cp CustomerPayment, skip string, problems []Problem) {
+	problem := func(rule, field, reason string) {
+		problems = append(problems, Problem{Rule: rule, RecordType: zuora.ObjPayment, RecordID: p.ID, Field: field, Reason: reason})
+	}
+	is := s.Advanced.InvoiceSettlement
+	if len(apps) == 0 && !is {
+		return cp, "the payment is applied to no invoice: an unapplied payment does not sync on a tenant without Invoice Settlement until it is applied", nil
+	}
+	cp = CustomerPayment{
+		ExternalID: PaymentExternalID(p.ID), TranDate: p.EffectiveDate, Memo: p.Comment,
+		ZuoraID: p.ID, Number: p.PaymentNumber,
+	}
+	switch {
+	case acct == nil && s.Customer.UnassignedPaymentsCustomer == "":
+		problem(RulePaymentCustomer, "customerSync.unassignedPaymentsCustomerId",
+			"the payment has no account (unassigned) and no Unassigned Payments customer is set (customerSync.unassignedPaymentsCustomerId)")
+	case acct == nil:
+		cp.Customer = s.Customer.UnassignedPaymentsCustomer
+	case acct.IntegrationID == "":
+		problem(RulePaymentCustomer, "Account.IntegrationId__NS",
+			fmt.Sprintf("account %s has not been synced to NetSuite", acct.AccountNumber))
+	default:
+		cp.Customer = acct.IntegrationID
+	}
+	if cp.PaymentMethod = s.Payments.MethodFor(paymentMethodType); cp.PaymentMethod == "" {
+		problem(RulePaymentMethod, "paymentSync.methods",
+			fmt.Sprintf("no NetSuite payment method for Zuora payment method type %s (set paymentSync.methods.%s or paymentSync.defaultMethod)",
+				orNone(paymentMethodType), orNone(paymentMethodType)))
+	}
+	applied := decimal.Zero
+	var missing []string
+	for _, a := range apps {
+		applied = applied.Add(a.Amount)
+		if a.NetSuiteID == "" {
+			missing = append(missing, docLabel(a.PaymentApplication))
+			continue
+		}
+		cp.Apply = append(cp.Apply, ApplyLine{Doc: a.NetSuiteID, Amount: a.Amount})
+	}
+	if len(missing) > 0 {
+		problem(RulePaymentDocSynced, "IntegrationId__NS",
+			fmt.Sprintf("applied to %s not in NetSuite yet; the next run completes the payment", strings.Join(missing, ", ")))
+	}
+	if applied.GreaterThan(p.Amount) {
+		problem(RulePaymentOverApplied, "Amount", fmt.Sprintf("applications total %s, more than the payment's %s", applied, p.Amount))
+	}
+	// §1.4 without IS: the NS amount is the applied total (overpayments are not
+	// synced). §2.3 with IS (UNCERTAIN in the reference, decided in
+	// docs/settings.md): the whole Zuora amount, the rest unapplied in NetSuite,
+	// so each account's open balance is equal in both systems.
+	cp.Payment = applied
+	if is {
+		cp.Payment = p.Amount
+	}
+	return cp, "", problems
+}
+
+func docLabel(a zuora.PaymentApplication) string {
+	what := "invoice"
+	if a.DocType == zuora.DocDebitMemo {
+		what = "debit memo"
+	}
+	return what + " " + firstNonEmptyString(a.DocNumber, a.DocID)
+}
+
+func firstNonEmptyString(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
