@@ -111,11 +111,22 @@ func writtenOff(adjs []zuora.InvoiceItemAdjustment) decimal.Decimal {
 // balance to zero and returns their total; it re-reads the invoice to check
 // the balance is zero afterwards (a permanent error otherwise, naming it).
 func (m *Migration) writeOffItems(ctx context.Context, inv zuora.Invoice, earlier []zuora.InvoiceItemAdjustment, in workflows.ConvertPageInput) (decimal.Decimal, error) {
+	// The balance to write off is the invoice's now, not the page's
+	// snapshot's: an earlier attempt of this page (killed, or timed out
+	// while the machine was slow) may have made some or all of the
+	// adjustments before it could mark the invoice.
+	var now zuora.Invoice
+	if err := m.Zuora.GetObject(ctx, zuora.ObjInvoice, inv.ID, &now); err != nil {
+		return decimal.Zero, err
+	}
+	if !now.Balance.IsNegative() {
+		return decimal.Zero, nil // written off already: the caller marks it with its adjustments' total
+	}
 	set, err := loadInvoiceItemSet(ctx, m.Zuora, inv.ID)
 	if err != nil {
 		return decimal.Zero, err
 	}
-	lines, err := planWriteOff(inv.Balance.Neg(), set, earlier)
+	lines, err := planWriteOff(now.Balance.Neg(), set, earlier)
 	if err != nil {
 		return decimal.Zero, err // permanent: no retry makes the items larger
 	}

@@ -140,6 +140,20 @@ func TestMigrationEndToEnd(t *testing.T) {
 	s := settings.Default()
 	s.Migration.OneTimeChargeID = f.Zuora.Objects[zuora.ObjProductRatePlanCharge][0]["Id"].(string)
 
+	// A schedule of sync runs made before the migration, as a team has one:
+	// its settings say nothing of Invoice Settlement (issue 16). Paused; it
+	// is triggered once the migration is done.
+	schedID := "itest-schedule-" + e.TaskQueue
+	sched, err := e.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: schedID, Spec: client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour}}}, Paused: true,
+		Action: &client.ScheduleWorkflowAction{ID: "itest-scheduled-run-" + e.TaskQueue, Workflow: workflows.WorkflowSyncRun, TaskQueue: e.TaskQueue,
+			Args: []any{workflows.SyncRunInput{Settings: settings.Default()}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sched.Delete(context.Background()) }()
+
 	// Negative invoices before the migration, with what each should be credited.
 	want := map[string]decimal.Decimal{}
 	for id, inv := range e.Invoices(ctx) {
@@ -356,6 +370,53 @@ func TestMigrationEndToEnd(t *testing.T) {
 	}
 	if st, _ := credstore.ReadState(store.Dir()); !st.InvoiceSettlement || !final.ISMode.CreditMemosReachable {
 		t.Fatalf("IS mode %+v, result %+v", st, final.ISMode)
+	}
+
+	// The schedule made before the migration, triggered now: its run reads
+	// Invoice Settlement from the tenant (no operator step, no setting
+	// changed), turns adjustments off, runs the memo phases, and marks the
+	// migration's own credit memos Ignore without sending them to NetSuite.
+	if err := sched.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var runID string
+	for runID == "" && ctx.Err() == nil {
+		desc, err := sched.Describe(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acts := desc.Info.RecentActions; len(acts) > 0 {
+			runID = acts[0].StartWorkflowResult.WorkflowID
+		} else {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	var after workflows.SyncRunResult
+	if err := e.Temporal.GetWorkflow(ctx, runID, "").Get(ctx, &after); err != nil {
+		t.Fatalf("the scheduled run after the migration: %v", err)
+	}
+	t.Logf("scheduled run after the migration: IS %v, credit memos %+v, debit memos %+v, adjustments %+v, off %v",
+		after.InvoiceSettlement, after.Progress.CreditMemos, after.Progress.DebitMemos, after.Progress.Adjustments, after.DisabledReasons)
+	if !after.InvoiceSettlement || after.DisabledReasons[workflows.PhaseAdjustments] == "" {
+		t.Errorf("the scheduled run did not take the tenant for Invoice Settlement: IS %v, off %v", after.InvoiceSettlement, after.DisabledReasons)
+	}
+	if why := after.DisabledReasons[workflows.PhaseCreditMemos]; why != "" {
+		t.Errorf("the credit memo phase was off after the migration: %s", why)
+	}
+	migrationMemos := 0
+	for _, list := range memos {
+		migrationMemos += len(list)
+	}
+	if cm := after.Progress.CreditMemos; cm.Synced != 0 || cm.Errored != 0 || cm.Ignored != migrationMemos {
+		t.Errorf("credit memos in the scheduled run %+v: want the migration's %d memos Ignore and none synced", cm, migrationMemos)
+	}
+	txns = e.Transactions(ctx)
+	for _, list := range memos {
+		for _, cm := range list {
+			if got := txns[netsuite.CreditMemoExternalID(cm.ID)]; len(got) != 0 {
+				t.Errorf("the migration's credit memo %s reached NetSuite: %+v", cm.Number, got)
+			}
+		}
 	}
 
 	// Neither secret is in any history of this test's task queue (the
