@@ -42,8 +42,14 @@ func (a *Activities) TenantFacts(ctx context.Context) (workflows.TenantFacts, er
 		return workflows.TenantFacts{}, retryable("asking Zuora whether the tenant is on Invoice Settlement", err)
 	}
 	facts := workflows.TenantFacts{InvoiceSettlement: is}
-	tenantFactsCache.Lock()
-	tenantFactsCache.m[a.Zuora] = cachedFacts{facts: facts, at: a.now()}
-	tenantFactsCache.Unlock()
+	if is {
+		// Only "on Invoice Settlement" is kept: a tenant never leaves it,
+		// while "not yet" stops being true the moment Zuora finishes the
+		// migration (a run right after it, on a cached "not yet", ran the
+		// adjustment phase against an IS tenant and failed).
+		tenantFactsCache.Lock()
+		tenantFactsCache.m[a.Zuora] = cachedFacts{facts: facts, at: a.now()}
+		tenantFactsCache.Unlock()
+	}
 	return facts, nil
 }

@@ -1,6 +1,7 @@
 package activities_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 // Issue 16: whether the tenant is on Invoice Settlement is the tenant's
 // fact, read from Zuora (the credit memo endpoint answers only on IS), not
 // from a local file; a worker trusts its answer for 5 minutes at most.
-func TestTenantFacts_InvoiceSettlementReadFromTheTenantAndCachedFiveMinutes(t *testing.T) {
+func TestTenantFacts_InvoiceSettlementReadFromTheTenantOnlyItsYesCachedFiveMinutes(t *testing.T) {
 	a, sb := sandboxTenant(t, generated(t, "seed=5,accounts=2,invoices=4"))
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	a.Now = func() time.Time { return now }
@@ -31,16 +32,33 @@ func TestTenantFacts_InvoiceSettlementReadFromTheTenantAndCachedFiveMinutes(t *t
 		}
 		return f
 	}
+	asks := func() (n int64) {
+		for k, v := range sb.Stats("zuora").Requests {
+			if strings.HasPrefix(k, "GET /v1/creditmemos") {
+				n += v
+			}
+		}
+		return n
+	}
 	if facts().InvoiceSettlement {
 		t.Fatal("a tenant without Invoice Settlement reported as on it")
 	}
+	// "Not yet" is never kept: the run right after Zuora finishes the
+	// migration must see it (a cached "not yet" ran the adjustment phase
+	// against an IS tenant in the migration end-to-end test).
 	setInvoiceSettlement(t, sb, true)
-	if facts().InvoiceSettlement {
-		t.Fatal("the answer was not cached: every run start would cost a Zuora call")
-	}
-	now = now.Add(5*time.Minute + time.Second)
 	if !facts().InvoiceSettlement {
-		t.Fatal("the tenant moved to Invoice Settlement 5 minutes ago; the worker still says it is not")
+		t.Fatal("the tenant moved to Invoice Settlement; the worker still says it is not (a stale \"not yet\")")
+	}
+	// "On Invoice Settlement" is kept for 5 minutes: a tenant never leaves it.
+	before := asks()
+	now = now.Add(4 * time.Minute)
+	if !facts().InvoiceSettlement || asks() != before {
+		t.Fatalf("within 5 minutes of the answer the worker asked Zuora again (%d → %d)", before, asks())
+	}
+	now = now.Add(2 * time.Minute)
+	if !facts().InvoiceSettlement || asks() != before+1 {
+		t.Fatalf("after 5 minutes the worker did not ask again (%d → %d)", before, asks())
 	}
 }
 
