@@ -88,7 +88,7 @@ func TestPaymentAmount_WithoutISIsTheSumOfTheApplicationsEachPointingAtItsNetSui
 	p := processedPayment()
 	p.Amount = d("130.00") // 10.00 overpaid
 	cp, skip, problems := BuildCustomerPayment(p, payAccount(), "Check",
-		[]SyncedApplication{app("i1", "INV-1", "70.00", "901"), app("i2", "INV-2", "50.00", "902")}, paySettings(false))
+		[]SyncedApplication{app("i1", "INV-1", "70.00", "901"), app("i2", "INV-2", "50.00", "902")}, Lookups{}, paySettings(false))
 	if skip != "" || len(problems) > 0 {
 		t.Fatalf("skip %q problems %v", skip, problems)
 	}
@@ -104,7 +104,7 @@ func TestPaymentAmount_WithoutISIsTheSumOfTheApplicationsEachPointingAtItsNetSui
 // amount, the rest unapplied, so the account's open balance matches.
 func TestPaymentAmount_WithISPartlyAppliedCarriesTheWholeAmountRestUnapplied(t *testing.T) {
 	cp, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check",
-		[]SyncedApplication{app("i1", "INV-1", "30.00", "901")}, paySettings(true))
+		[]SyncedApplication{app("i1", "INV-1", "30.00", "901")}, Lookups{}, paySettings(true))
 	if skip != "" || len(problems) > 0 || !cp.Payment.Equal(d("100.00")) || len(cp.Apply) != 1 || !cp.Apply[0].Amount.Equal(d("30.00")) {
 		t.Fatalf("%+v %q %v", cp, skip, problems)
 	}
@@ -112,11 +112,11 @@ func TestPaymentAmount_WithISPartlyAppliedCarriesTheWholeAmountRestUnapplied(t *
 
 // §1.4: without IS an unapplied payment does not sync and stays eligible.
 func TestPaymentAmount_UnappliedWithoutISWaitsUntilApplied(t *testing.T) {
-	_, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, paySettings(false))
+	_, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, Lookups{}, paySettings(false))
 	if skip == "" || len(problems) > 0 {
 		t.Fatalf("skip %q problems %v", skip, problems)
 	}
-	cp, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, paySettings(true))
+	cp, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, Lookups{}, paySettings(true))
 	if skip != "" || len(problems) > 0 || len(cp.Apply) != 0 || !cp.Payment.Equal(d("100.00")) {
 		t.Fatalf("IS unapplied: %+v %q %v", cp, skip, problems)
 	}
@@ -128,12 +128,12 @@ func TestPaymentCustomer_UnassignedGoesToTheUnassignedPaymentsCustomer(t *testin
 	p := processedPayment()
 	p.AccountID = ""
 	s := paySettings(true)
-	_, _, problems := BuildCustomerPayment(p, nil, "Check", nil, s)
+	_, _, problems := BuildCustomerPayment(p, nil, "Check", nil, Lookups{}, s)
 	if len(problems) != 1 || problems[0].Rule != RulePaymentCustomer || !strings.Contains(problems[0].Reason, "customerSync.unassignedPaymentsCustomerId") {
 		t.Fatalf("%v", problems)
 	}
 	s.Customer.UnassignedPaymentsCustomer = "777"
-	cp, _, problems := BuildCustomerPayment(p, nil, "Check", nil, s)
+	cp, _, problems := BuildCustomerPayment(p, nil, "Check", nil, Lookups{}, s)
 	if len(problems) > 0 || cp.Customer != "777" {
 		t.Fatalf("%+v %v", cp, problems)
 	}
@@ -141,7 +141,7 @@ func TestPaymentCustomer_UnassignedGoesToTheUnassignedPaymentsCustomer(t *testin
 
 func TestPaymentCustomer_AccountNotInNetSuiteIsAnError(t *testing.T) {
 	_, _, problems := BuildCustomerPayment(processedPayment(), &zuora.Account{AccountNumber: "A-9"}, "Check",
-		[]SyncedApplication{app("i1", "INV-1", "10.00", "901")}, paySettings(false))
+		[]SyncedApplication{app("i1", "INV-1", "10.00", "901")}, Lookups{}, paySettings(false))
 	if len(problems) != 1 || !strings.Contains(problems[0].Reason, "account A-9 has not been synced") {
 		t.Fatalf("%v", problems)
 	}
@@ -152,12 +152,12 @@ func TestPaymentCustomer_AccountNotInNetSuiteIsAnError(t *testing.T) {
 func TestPaymentMethod_MatchedByZuoraTypeElseDefaultElseError(t *testing.T) {
 	apps := []SyncedApplication{app("i1", "INV-1", "10.00", "901")}
 	s := paySettings(false)
-	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "WireTransfer", apps, s)
+	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "WireTransfer", apps, Lookups{}, s)
 	if len(problems) != 1 || problems[0].Rule != RulePaymentMethod || !strings.Contains(problems[0].Reason, "WireTransfer") {
 		t.Fatalf("%v", problems)
 	}
 	s.Payments.DefaultMethod = "9"
-	cp, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "WireTransfer", apps, s)
+	cp, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "WireTransfer", apps, Lookups{}, s)
 	if len(problems) > 0 || cp.PaymentMethod != "9" {
 		t.Fatalf("%+v %v", cp, problems)
 	}
@@ -168,7 +168,7 @@ func TestPaymentMethod_MatchedByZuoraTypeElseDefaultElseError(t *testing.T) {
 func TestPaymentApplications_DocumentNotInNetSuiteYetIsAnErrorNamingIt(t *testing.T) {
 	apps := []SyncedApplication{app("i1", "INV-1", "10.00", "901"), app("i2", "INV-2", "20.00", "")}
 	apps = append(apps, SyncedApplication{PaymentApplication: zuora.PaymentApplication{DocType: zuora.DocDebitMemo, DocID: "dm1", DocNumber: "DM-1", Amount: d("5.00")}})
-	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", apps, paySettings(true))
+	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", apps, Lookups{}, paySettings(true))
 	if len(problems) != 1 || problems[0].Rule != RulePaymentDocSynced ||
 		!strings.Contains(problems[0].Reason, "invoice INV-2") || !strings.Contains(problems[0].Reason, "debit memo DM-1") ||
 		strings.Contains(problems[0].Reason, "INV-1") {
@@ -178,7 +178,7 @@ func TestPaymentApplications_DocumentNotInNetSuiteYetIsAnErrorNamingIt(t *testin
 
 func TestPaymentApplications_MoreThanThePaymentIsAnError(t *testing.T) {
 	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check",
-		[]SyncedApplication{app("i1", "INV-1", "60.00", "901"), app("i2", "INV-2", "60.00", "902")}, paySettings(true))
+		[]SyncedApplication{app("i1", "INV-1", "60.00", "901"), app("i2", "INV-2", "60.00", "902")}, Lookups{}, paySettings(true))
 	if len(problems) != 1 || problems[0].Rule != RulePaymentOverApplied {
 		t.Fatalf("%v", problems)
 	}
