@@ -2,9 +2,14 @@ package activities_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
@@ -63,5 +68,54 @@ func TestInvoicePayments_ReadWithoutISRefusedOnIS(t *testing.T) {
 	setInvoiceSettlement(t, sb, true)
 	if _, err := zuora.QueryAll[ip](ctx, a.Zuora, "select Id from InvoicePayment"); err == nil || !strings.Contains(err.Error(), "INVALID_TYPE") {
 		t.Fatalf("InvoicePayment on an IS tenant: %v, want INVALID_TYPE", err)
+	}
+}
+
+// Payments OpenAPI GET /v1/payments/{key}/parts on a generated IS tenant:
+// the parts add up to the payment's amount, the unapplied portion is a part
+// naming no document, a payment is found by id or number, more than one page
+// (at most 40 a page) is read whole; without Invoice Settlement the endpoint
+// is refused.
+func TestPaymentParts_AddUpToTheAmountUnappliedPartPagedISOnly(t *testing.T) {
+	f := generated(t, "seed=19,accounts=3,invoices=9,items=1-2,tax=0,is=true,debitmemos=6,payments=10")
+	inv := f.Zuora.Objects["Invoice"][0]
+	many := f.Zuora.Objects["Payment"][0]
+	for i := range 45 { // 45 more small parts: two pages of 40
+		f.Zuora.Objects["PaymentPart"] = append(f.Zuora.Objects["PaymentPart"], fixture.Record{
+			"id": fmt.Sprintf("extra-part-%02d", i), "paymentId": many["Id"], "invoiceId": inv["Id"], "amount": json.Number("0.01")})
+	}
+	many["Amount"] = json.Number(decimal.RequireFromString(string(many["Amount"].(json.Number))).Add(decimal.RequireFromString("0.45")).StringFixed(2))
+	a, sb := sandboxTenant(t, f)
+	ctx := context.Background()
+	unapplied := 0
+	for _, p := range f.Zuora.Objects["Payment"] {
+		parts, err := a.Zuora.ListPaymentParts(ctx, p["PaymentNumber"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, noDoc := decimal.Zero, decimal.Zero
+		for _, pt := range parts {
+			sum = sum.Add(pt.Amount)
+			if pt.InvoiceID == "" && pt.DebitMemoID == "" {
+				noDoc = noDoc.Add(pt.Amount)
+			}
+		}
+		want := decimal.RequireFromString(string(p["Amount"].(json.Number)))
+		if !sum.Equal(want) || !noDoc.Equal(decimal.RequireFromString(string(p["UnappliedAmount"].(json.Number)))) {
+			t.Fatalf("payment %s: parts %+v sum %s (unapplied %s), want %s (unapplied %s)", p["PaymentNumber"], parts, sum, noDoc, want, p["UnappliedAmount"])
+		}
+		if noDoc.IsPositive() {
+			unapplied++
+		}
+		if p["Id"] == many["Id"] && len(parts) < 45 {
+			t.Fatalf("payment with %d parts read as %d", 45, len(parts))
+		}
+	}
+	if unapplied == 0 {
+		t.Fatal("no payment with an unapplied part")
+	}
+	setInvoiceSettlement(t, sb, false)
+	if _, err := a.Zuora.ListPaymentParts(ctx, many["Id"].(string)); err == nil || !strings.Contains(err.Error(), "Invoice Settlement") {
+		t.Fatalf("payment parts without Invoice Settlement: %v, want refused", err)
 	}
 }

@@ -139,7 +139,7 @@ func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
 }
 
 func idField(obj string) string {
-	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable || obj == creditMemoPartTable || obj == creditMemoTaxTable {
+	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable || obj == creditMemoPartTable || obj == creditMemoTaxTable || obj == paymentPartTable {
 		return "id"
 	}
 	return "Id"
