@@ -214,4 +214,7 @@ func TestPaymentsIS_EveryPaymentOnceAppliedUnappliedAndUnassigned(t *testing.T) 
 	if got := e.amountRemaining(ctx, netsuite.TypeCustomerPayment, partly.IntegrationID); !got.Equal(partly.UnappliedAmount) {
 		t.Fatalf("after the re-sync the payment has %s unapplied, want Zuora's %s", got, partly.UnappliedAmount)
 	}
+	if RecordingHistories() { // two runs: the first sync and the re-sync (GetVersion marker of IS payments)
+		SaveHistories(ctx, t, e.Temporal, workflows.PaymentWorkflowID(partly.ID), "invoice-settlement")
+	}
 }
