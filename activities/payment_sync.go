@@ -22,7 +22,9 @@ const (
 )
 
 // SyncPayment syncs one Zuora payment to a NetSuite customer payment
-// (reference money-sync §1; tenants without Invoice Settlement). Every step
+// (reference money-sync §1 without Invoice Settlement, §2 with it: the
+// applications are then the payment parts, to invoices and debit memos, and
+// a payment may be unapplied or unassigned). Every step
 // can run again: the NetSuite payment is looked for by its external id before
 // it is created, so retries, a crash after the create, or two overlapping
 // attempts make one NetSuite payment; the Zuora write-backs set values.
