@@ -11,7 +11,7 @@ import (
 
 // Zuora payments → NetSuite customer payments (issue 16; rules in
 // internal/mapping/payment.go). This file is the selection; the record sync
-// is not built yet (the payments phase is reported "not built").
+// is payment_sync.go.
 
 // SelectPayments returns the next page of Processed payments pending
 // transfer after the cursor whose account may sync (mapping.PaymentSelectable),

@@ -22,7 +22,9 @@ const (
 )
 
 // SyncPayment syncs one Zuora payment to a NetSuite customer payment
-// (reference money-sync §1; tenants without Invoice Settlement). Every step
+// (reference money-sync §1 without Invoice Settlement, §2 with it: the
+// applications are then the payment parts, to invoices and debit memos, and
+// a payment may be unapplied or unassigned). Every step
 // can run again: the NetSuite payment is looked for by its external id before
 // it is created, so retries, a crash after the create, or two overlapping
 // attempts make one NetSuite payment; the Zuora write-backs set values.
@@ -56,7 +58,14 @@ func (a *Activities) SyncPayment(ctx context.Context, in workflows.PaymentSyncIn
 		res.Outcome, res.Reason = workflows.OutcomeSkipped, why
 		return res, nil
 	}
-	apps, err := a.paymentApplications(ctx, p.ID)
+	var apps []mapping.SyncedApplication
+	if s.Advanced.InvoiceSettlement {
+		// §2.2: on IS the applications are the payment parts (the
+		// InvoicePayment object is refused there, docs/wire.md).
+		apps, err = a.paymentPartApplications(ctx, p.ID)
+	} else {
+		apps, err = a.paymentApplications(ctx, p.ID)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -64,7 +73,13 @@ func (a *Activities) SyncPayment(ctx context.Context, in workflows.PaymentSyncIn
 	if err != nil {
 		return res, err
 	}
-	cp, skip, problems := mapping.BuildCustomerPayment(p, acct, methodType, apps, s)
+	lk := newLookupResolver(a.NetSuite)
+	if acct != nil {
+		if err := lk.classifications(ctx, accountClass(*acct)); err != nil {
+			return res, retryable("looking up the account's NetSuite classifications", err)
+		}
+	}
+	cp, skip, problems := mapping.BuildCustomerPayment(p, acct, methodType, apps, lk.l, s)
 	switch {
 	case skip != "":
 		res.Outcome, res.Reason = workflows.OutcomeSkipped, skip
@@ -104,7 +119,12 @@ func (a *Activities) SyncPayment(ctx context.Context, in workflows.PaymentSyncIn
 }
 
 // writeCustomerPayment returns the NetSuite payment with the Zuora payment's
-// external id, creating it only if there is none (§0.3 error recovery).
+// external id, creating it only if there is none (§0.3 error recovery). On
+// Invoice Settlement (cp.Rewrite) a payment found is rewritten to Zuora's
+// current amount and applications, the apply list replaced (§2.4, decided in
+// docs/settings.md): a payment applied, unapplied or re-applied in Zuora and
+// set back to Transferred To Accounting No is sent again this way; a retry
+// after a crash rewrites the same values.
 func (a *Activities) writeCustomerPayment(ctx context.Context, cp mapping.CustomerPayment, zuoraIDField string) (string, error) {
 	var found struct {
 		ID string `json:"id"`
@@ -112,14 +132,18 @@ func (a *Activities) writeCustomerPayment(ctx context.Context, cp mapping.Custom
 	err := a.NetSuite.Get(ctx, netsuite.TypeCustomerPayment, "eid:"+cp.ExternalID, false, &found)
 	var ae *netsuite.APIError
 	switch {
-	case err == nil && found.ID != "":
+	case err == nil && found.ID != "" && !cp.Rewrite:
 		return found.ID, nil
+	case err == nil && found.ID != "":
+		// The customer stays: a payment moved to another account after its
+		// sync is not moved in NetSuite (§2.3).
+		body := map[string]any{"payment": cp.Payment.StringFixed(2), "apply": map[string]any{"items": applyItems(cp)}}
+		if err := a.stillCurrent(ctx); err != nil {
+			return "", err
+		}
+		return found.ID, a.NetSuite.Patch(ctx, netsuite.TypeCustomerPayment, found.ID, body, "apply")
 	case err != nil && !(errors.As(err, &ae) && ae.Status == 404):
 		return "", err
-	}
-	items := make([]any, len(cp.Apply))
-	for i, l := range cp.Apply {
-		items[i] = map[string]any{"doc": map[string]any{"id": l.Doc}, "apply": true, "amount": l.Amount.StringFixed(2)}
 	}
 	body := map[string]any{
 		"customer": map[string]any{"id": cp.Customer}, "payment": cp.Payment.StringFixed(2), "tranDate": cp.TranDate,
@@ -131,13 +155,59 @@ func (a *Activities) writeCustomerPayment(ctx context.Context, cp mapping.Custom
 	if zuoraIDField != "" {
 		body[zuoraIDField] = cp.ZuoraID
 	}
-	if len(items) > 0 {
-		body["apply"] = map[string]any{"items": items}
+	for field, id := range map[string]string{"class": cp.Class, "department": cp.Department, "location": cp.Location} {
+		if id != "" {
+			body[field] = map[string]any{"id": id}
+		}
+	}
+	if len(cp.Apply) > 0 {
+		body["apply"] = map[string]any{"items": applyItems(cp)}
 	}
 	if err := a.stillCurrent(ctx); err != nil {
 		return "", err
 	}
 	return a.NetSuite.Upsert(ctx, netsuite.TypeCustomerPayment, cp.ExternalID, body)
+}
+
+func applyItems(cp mapping.CustomerPayment) []any {
+	items := make([]any, len(cp.Apply))
+	for i, l := range cp.Apply {
+		items[i] = map[string]any{"doc": map[string]any{"id": l.Doc}, "apply": true, "amount": l.Amount.StringFixed(2)}
+	}
+	return items
+}
+
+// paymentPartApplications are the payment's parts on an Invoice Settlement
+// tenant (§2.2), each with its invoice's or debit memo's NetSuite id ("" =
+// not synced; a debit memo is an NS invoice, §7). The unapplied part is no
+// application (mapping.PaymentPartApplications).
+func (a *Activities) paymentPartApplications(ctx context.Context, paymentID string) ([]mapping.SyncedApplication, error) {
+	parts, err := a.Zuora.ListPaymentParts(ctx, paymentID)
+	if err != nil {
+		return nil, retryable("reading the payment's parts", err)
+	}
+	var out []mapping.SyncedApplication
+	for _, app := range mapping.PaymentPartApplications(parts) {
+		sa := mapping.SyncedApplication{PaymentApplication: app}
+		switch app.DocType {
+		case zuora.DocDebitMemo:
+			dm, err := a.Zuora.GetDebitMemo(ctx, app.DocID)
+			if err != nil && !zuora.IsNotFound(err) {
+				return nil, retryable("reading debit memo "+app.DocID, err)
+			}
+			if dm != nil {
+				sa.DocNumber, sa.NetSuiteID = dm.Number, firstID(dm.IntegrationID)
+			}
+		default:
+			var inv zuora.Invoice
+			if err := a.Zuora.GetObject(ctx, zuora.ObjInvoice, app.DocID, &inv); err != nil && !zuora.IsNotFound(err) {
+				return nil, retryable("reading invoice "+app.DocID, err)
+			}
+			sa.DocNumber, sa.NetSuiteID = inv.InvoiceNumber, firstID(inv.IntegrationID)
+		}
+		out = append(out, sa)
+	}
+	return out, nil
 }
 
 // paymentApplications are the payment's InvoicePayments (tenants without

@@ -7,7 +7,8 @@ import (
 )
 
 // Zuora payments → NetSuite customer payments (issue 16; reference
-// zuora-connector-money-sync.md §1; rules in internal/mapping/payment.go).
+// zuora-connector-money-sync.md §1 without Invoice Settlement, §2 with it;
+// rules in internal/mapping/payment.go).
 const (
 	WorkflowPaymentSync       = "PaymentSyncWorkflow"
 	ActivitySyncPayment       = "SyncPayment"
@@ -32,10 +33,22 @@ type PaymentSyncResult struct {
 	NetSuiteID string `json:"netsuiteId,omitempty"`
 }
 
-// paymentsOnISNotBuilt: the payment parts, unapplied and unassigned payments
-// of Invoice Settlement tenants (§2) are not built on this branch; the phase
-// is reported off rather than syncing them by the rules of §1.
+// paymentsOnISNotBuilt is the reason earlier code gave for not syncing the
+// payments of Invoice Settlement tenants; histories recorded then replay with
+// it (paymentsOnISBuilt).
 const paymentsOnISNotBuilt = "payments of Invoice Settlement tenants (payment parts, unapplied and unassigned payments) are not built into this version of the connector"
+
+// versionPaymentsOnIS: from version 1 the payments of Invoice Settlement
+// tenants sync (§2); a run or payment workflow recorded before skipped them.
+const versionPaymentsOnIS = "payments-on-invoice-settlement"
+
+// paymentsOnISBuilt is whether this execution syncs IS payments: true for
+// new executions, false when replaying one recorded before they were built.
+// Ask it only on an Invoice Settlement tenant, so non-IS histories carry no
+// marker and replay unchanged.
+func paymentsOnISBuilt(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, versionPaymentsOnIS, workflow.DefaultVersion, 1) == 1
+}
 
 // PaymentSyncWorkflow syncs one Zuora payment in one activity: re-check the
 // selection, validate, mark Creating Payment / Processing, look for the
@@ -47,7 +60,7 @@ const paymentsOnISNotBuilt = "payments of Invoice Settlement tenants (payment pa
 func PaymentSyncWorkflow(ctx workflow.Context, in PaymentSyncInput) (PaymentSyncResult, error) {
 	ensureRecordSearchAttributes(ctx, RecordPayment, in.PaymentID)
 	res := PaymentSyncResult{PaymentID: in.PaymentID}
-	if in.Settings.Advanced.InvoiceSettlement {
+	if in.Settings.Advanced.InvoiceSettlement && !paymentsOnISBuilt(ctx) {
 		res.Outcome, res.Reason = OutcomeSkipped, paymentsOnISNotBuilt
 		return res, nil
 	}

@@ -75,17 +75,37 @@ func TestPaymentSync_FailedActivityMarksThePaymentErrorWithTheReason(t *testing.
 	require.Contains(t, marked.Reason, "NetSuite unreachable")
 }
 
-// §0.2 and this branch's scope: no payment phase when Use Standard Invoice
-// Sync is No, and on Invoice Settlement tenants (not built) it is reported off.
-func TestSyncRun_PaymentsPhaseOffOnISTenantsAndWithoutStandardInvoiceSync(t *testing.T) {
+// §2, §0.1: on an Invoice Settlement tenant the payments phase runs (after
+// the memos) and each payment's child gets the tenant's IS answer, so its
+// activity reads the payment parts.
+func TestSyncRun_PaymentsPhaseRunsOnISTenantsWithTheISAnswer(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(ActivityTenantFacts, mock.Anything).Return(TenantFacts{InvoiceSettlement: true}, nil)
-	env.OnActivity(ActivitySelectPayments, mock.Anything, mock.Anything).Return(func(context.Context, SelectInput) (SelectResult, error) {
-		t.Error("payments selected on an IS tenant")
-		return SelectResult{Done: true}, nil
-	}).Maybe()
+	env.OnActivity(ActivitySelectPayments, mock.Anything, mock.Anything).Return(fakeSelection(2))
+	var sawIS []bool
+	env.OnActivity(ActivitySyncPayment, mock.Anything, mock.Anything).Return(func(_ context.Context, in PaymentSyncInput) (PaymentSyncResult, error) {
+		sawIS = append(sawIS, in.Settings.Advanced.InvoiceSettlement)
+		return PaymentSyncResult{Outcome: OutcomeSynced, NetSuiteID: "77"}, nil
+	})
 	env.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: settings.Default(), Only: []string{PhasePayments}})
 	var res SyncRunResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	require.Contains(t, res.DisabledReasons[PhasePayments], "Invoice Settlement")
+	require.Empty(t, res.DisabledReasons[PhasePayments])
+	require.Equal(t, Counts{Selected: 2, Synced: 2}, res.Progress.Payments)
+	require.Equal(t, []bool{true, true}, sawIS)
+}
+
+// §2: a payment workflow on an IS tenant runs the sync activity (no longer
+// the "not built" skip, which only histories recorded before replay).
+func TestPaymentSync_ISPaymentIsSyncedNotSkipped(t *testing.T) {
+	env := newEnv(t)
+	env.OnActivity(ActivitySyncPayment, mock.Anything, mock.Anything).Return(PaymentSyncResult{Outcome: OutcomeSynced, NetSuiteID: "88"}, nil)
+	s := settings.Default()
+	s.Advanced.InvoiceSettlement = true
+	env.ExecuteWorkflow(PaymentSyncWorkflow, PaymentSyncInput{PaymentID: "p1", Settings: s})
+	var res PaymentSyncResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, OutcomeSynced, res.Outcome)
+	require.Equal(t, "88", res.NetSuiteID)
+	require.Equal(t, "p1", res.PaymentID)
 }

@@ -221,7 +221,7 @@ type pendingChild struct {
 
 func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
 	for r.state.Phase != PhaseDone {
-		if !r.enabled(r.state.Phase) {
+		if !r.enabled(ctx, r.state.Phase) {
 			r.advance()
 			continue
 		}
@@ -307,8 +307,11 @@ func (r *syncRun) advance() {
 // enabled applies the tenant's facts and the advanced settings that switch a
 // sync off; a phase off is reported in the result with its reason, never
 // silently skipped.
-func (r *syncRun) enabled(phase string) bool {
+func (r *syncRun) enabled(ctx workflow.Context, phase string) bool {
 	why := phaseOff(phase, r.in.Settings)
+	if why == "" && phase == PhasePayments && r.in.Settings.Advanced.InvoiceSettlement && !paymentsOnISBuilt(ctx) {
+		why = paymentsOnISNotBuilt // a run recorded before IS payments were built replays as it ran
+	}
 	if why == "" {
 		return true
 	}
@@ -365,8 +368,6 @@ func phaseOff(phase string, s settings.Settings) string {
 			return "the payment sync is disabled in the advanced settings"
 		case phase == PhaseRefunds && adv.DisableRefundSync:
 			return "the refund sync is disabled in the advanced settings"
-		case phase == PhasePayments && adv.InvoiceSettlement:
-			return paymentsOnISNotBuilt
 		case !built:
 			return notBuilt
 		}

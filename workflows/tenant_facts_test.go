@@ -122,6 +122,7 @@ func TestRunOrder_PhaseOffRules(t *testing.T) {
 		{"refunds off by their switch", PhaseRefunds, noRef, "refund sync is disabled"},
 		{"invoices on when payments are off", PhaseInvoices, noPay, ""},
 		{"debit memos on IS", PhaseDebitMemos, is, ""},
+		{"payments on IS (§2)", PhasePayments, is, ""},
 		{"credit memos on IS", PhaseCreditMemos, is, ""},
 		{"debit memos on IS when Use Standard Invoice Sync is No (§0.2: invoices and debit memos still go)", PhaseDebitMemos, isNoStd, ""},
 		{"credit memos off on IS when Use Standard Invoice Sync is No", PhaseCreditMemos, isNoStd, "Use Standard Invoice Sync is No"},

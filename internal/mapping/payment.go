@@ -27,6 +27,14 @@ const (
 	RulePaymentDocSynced    = "payment validation: applied documents synced"         // §1.2, §2.1
 	RulePaymentOverApplied  = "payment validation: applications within the amount"
 	RulePaymentUnapplied    = "payment amount: unapplied payments without IS" // §1.4
+	// Invoice Settlement (§2) and classifications (§0.5).
+	RulePaymentParts         = "payment applications: payment parts on IS, invoice or debit memo"        // §2.2
+	RulePaymentAmountIS      = "payment amount: the whole Zuora amount on IS, the rest unapplied"        // §2.3, §10.1 (decided)
+	RulePaymentUnappliedIS   = "payment amount: fully unapplied and unassigned payments sync on IS"      // §2.3, §10.13 (decided)
+	RulePaymentLocation      = "payment validation: account Location valid in NetSuite"                  // §1.2, §0.5
+	RulePaymentClass         = "payment validation: account Class valid in NetSuite"                     // §1.2, §0.5
+	RulePaymentDepartment    = "payment validation: account Department valid in NetSuite"                // §1.2, §0.5
+	RulePaymentResyncRewrite = "payment re-sync on IS: the NetSuite payment takes Zuora's current parts" // §2.4, §10.3 (decided)
 )
 
 // PaymentFields are the Payment fields the sync reads.
@@ -86,8 +94,14 @@ type CustomerPayment struct {
 	PaymentMethod string // NetSuite paymentMethod internal id (settings.PaymentSync)
 	Payment       decimal.Decimal
 	Apply         []ApplyLine
-	ZuoraID       string
-	Number        string // Payment.PaymentNumber
+	// NetSuite internal ids of the account's Class / Department / Location
+	// ("" = none): §0.5, the account's value, each a valid NetSuite record.
+	Class, Department, Location string
+	// Rewrite: on Invoice Settlement an existing NetSuite payment (found by
+	// external id) is rewritten to this amount and apply list (§2.4).
+	Rewrite bool
+	ZuoraID string
+	Number  string // Payment.PaymentNumber
 }
 
 // ApplyLine is one line of the customer payment's apply sublist.
@@ -104,7 +118,12 @@ func PaymentExternalID(zuoraPaymentID string) string { return "zuora-payment-" +
 // payment without applications on a tenant without Invoice Settlement (§1.4).
 // Problems end the payment in Error with their reasons; a document not in
 // NetSuite yet is one of them, and the next run completes the payment.
-func BuildCustomerPayment(p zuora.Payment, acct *zuora.Account, paymentMethodType string, apps []SyncedApplication, s settings.Settings) (cp CustomerPayment, skip string, problems []Problem) {
+//
+// l resolves the account's Class / Department / Location names (§0.5: the
+// account's value, each a valid NetSuite record, as the invoice sync checks
+// them; no connector setting holds defaults, so an empty value is left
+// empty and NetSuite applies its own form defaults).
+func BuildCustomerPayment(p zuora.Payment, acct *zuora.Account, paymentMethodType string, apps []SyncedApplication, l Lookups, s settings.Settings) (cp CustomerPayment, skip string, problems []Problem) {
 	problem := func(rule, field, reason string) {
 		problems = append(problems, Problem{Rule: rule, RecordType: zuora.ObjPayment, RecordID: p.ID, Field: field, Reason: reason})
 	}
@@ -114,7 +133,22 @@ func BuildCustomerPayment(p zuora.Payment, acct *zuora.Account, paymentMethodTyp
 	}
 	cp = CustomerPayment{
 		ExternalID: PaymentExternalID(p.ID), TranDate: p.EffectiveDate, Memo: p.Comment,
-		ZuoraID: p.ID, Number: p.PaymentNumber,
+		ZuoraID: p.ID, Number: p.PaymentNumber, Rewrite: is,
+	}
+	if acct != nil {
+		classify := func(rule, field, what, name string, valid map[string]string) string {
+			if name == "" {
+				return ""
+			}
+			id, ok := valid[name]
+			if !ok {
+				problem(rule, field, fmt.Sprintf("account %s has NetSuite %s %q, which is not a valid NetSuite %s", accountName(*acct), what, name, what))
+			}
+			return id
+		}
+		cp.Location = classify(RulePaymentLocation, "Account.Location__NS", "location", acct.Location, l.Locations)
+		cp.Class = classify(RulePaymentClass, "Account.Class__NS", "class", acct.Class, l.Classes)
+		cp.Department = classify(RulePaymentDepartment, "Account.Department__NS", "department", acct.Department, l.Departments)
 	}
 	switch {
 	case acct == nil && s.Customer.UnassignedPaymentsCustomer == "":
@@ -159,6 +193,24 @@ func BuildCustomerPayment(p zuora.Payment, acct *zuora.Account, paymentMethodTyp
 		cp.Payment = p.Amount
 	}
 	return cp, "", problems
+}
+
+// PaymentPartApplications are a payment's applications from its parts
+// (§2.2, Invoice Settlement): a part names an invoice or a debit memo; the
+// part naming neither is the payment's unapplied part (payments OpenAPI:
+// "a payment can consist of an unapplied part, and several parts applied to
+// invoices and debit memos"), which is no application.
+func PaymentPartApplications(parts []zuora.PaymentPart) []zuora.PaymentApplication {
+	var out []zuora.PaymentApplication
+	for _, pt := range parts {
+		switch {
+		case pt.InvoiceID != "":
+			out = append(out, zuora.PaymentApplication{DocType: zuora.DocInvoice, DocID: pt.InvoiceID, Amount: pt.Amount})
+		case pt.DebitMemoID != "":
+			out = append(out, zuora.PaymentApplication{DocType: zuora.DocDebitMemo, DocID: pt.DebitMemoID, Amount: pt.Amount})
+		}
+	}
+	return out
 }
 
 func docLabel(a zuora.PaymentApplication) string {

@@ -88,7 +88,7 @@ func TestPaymentAmount_WithoutISIsTheSumOfTheApplicationsEachPointingAtItsNetSui
 	p := processedPayment()
 	p.Amount = d("130.00") // 10.00 overpaid
 	cp, skip, problems := BuildCustomerPayment(p, payAccount(), "Check",
-		[]SyncedApplication{app("i1", "INV-1", "70.00", "901"), app("i2", "INV-2", "50.00", "902")}, paySettings(false))
+		[]SyncedApplication{app("i1", "INV-1", "70.00", "901"), app("i2", "INV-2", "50.00", "902")}, Lookups{}, paySettings(false))
 	if skip != "" || len(problems) > 0 {
 		t.Fatalf("skip %q problems %v", skip, problems)
 	}
@@ -104,7 +104,7 @@ func TestPaymentAmount_WithoutISIsTheSumOfTheApplicationsEachPointingAtItsNetSui
 // amount, the rest unapplied, so the account's open balance matches.
 func TestPaymentAmount_WithISPartlyAppliedCarriesTheWholeAmountRestUnapplied(t *testing.T) {
 	cp, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check",
-		[]SyncedApplication{app("i1", "INV-1", "30.00", "901")}, paySettings(true))
+		[]SyncedApplication{app("i1", "INV-1", "30.00", "901")}, Lookups{}, paySettings(true))
 	if skip != "" || len(problems) > 0 || !cp.Payment.Equal(d("100.00")) || len(cp.Apply) != 1 || !cp.Apply[0].Amount.Equal(d("30.00")) {
 		t.Fatalf("%+v %q %v", cp, skip, problems)
 	}
@@ -112,11 +112,11 @@ func TestPaymentAmount_WithISPartlyAppliedCarriesTheWholeAmountRestUnapplied(t *
 
 // §1.4: without IS an unapplied payment does not sync and stays eligible.
 func TestPaymentAmount_UnappliedWithoutISWaitsUntilApplied(t *testing.T) {
-	_, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, paySettings(false))
+	_, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, Lookups{}, paySettings(false))
 	if skip == "" || len(problems) > 0 {
 		t.Fatalf("skip %q problems %v", skip, problems)
 	}
-	cp, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, paySettings(true))
+	cp, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, Lookups{}, paySettings(true))
 	if skip != "" || len(problems) > 0 || len(cp.Apply) != 0 || !cp.Payment.Equal(d("100.00")) {
 		t.Fatalf("IS unapplied: %+v %q %v", cp, skip, problems)
 	}
@@ -128,12 +128,12 @@ func TestPaymentCustomer_UnassignedGoesToTheUnassignedPaymentsCustomer(t *testin
 	p := processedPayment()
 	p.AccountID = ""
 	s := paySettings(true)
-	_, _, problems := BuildCustomerPayment(p, nil, "Check", nil, s)
+	_, _, problems := BuildCustomerPayment(p, nil, "Check", nil, Lookups{}, s)
 	if len(problems) != 1 || problems[0].Rule != RulePaymentCustomer || !strings.Contains(problems[0].Reason, "customerSync.unassignedPaymentsCustomerId") {
 		t.Fatalf("%v", problems)
 	}
 	s.Customer.UnassignedPaymentsCustomer = "777"
-	cp, _, problems := BuildCustomerPayment(p, nil, "Check", nil, s)
+	cp, _, problems := BuildCustomerPayment(p, nil, "Check", nil, Lookups{}, s)
 	if len(problems) > 0 || cp.Customer != "777" {
 		t.Fatalf("%+v %v", cp, problems)
 	}
@@ -141,7 +141,7 @@ func TestPaymentCustomer_UnassignedGoesToTheUnassignedPaymentsCustomer(t *testin
 
 func TestPaymentCustomer_AccountNotInNetSuiteIsAnError(t *testing.T) {
 	_, _, problems := BuildCustomerPayment(processedPayment(), &zuora.Account{AccountNumber: "A-9"}, "Check",
-		[]SyncedApplication{app("i1", "INV-1", "10.00", "901")}, paySettings(false))
+		[]SyncedApplication{app("i1", "INV-1", "10.00", "901")}, Lookups{}, paySettings(false))
 	if len(problems) != 1 || !strings.Contains(problems[0].Reason, "account A-9 has not been synced") {
 		t.Fatalf("%v", problems)
 	}
@@ -152,12 +152,12 @@ func TestPaymentCustomer_AccountNotInNetSuiteIsAnError(t *testing.T) {
 func TestPaymentMethod_MatchedByZuoraTypeElseDefaultElseError(t *testing.T) {
 	apps := []SyncedApplication{app("i1", "INV-1", "10.00", "901")}
 	s := paySettings(false)
-	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "WireTransfer", apps, s)
+	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "WireTransfer", apps, Lookups{}, s)
 	if len(problems) != 1 || problems[0].Rule != RulePaymentMethod || !strings.Contains(problems[0].Reason, "WireTransfer") {
 		t.Fatalf("%v", problems)
 	}
 	s.Payments.DefaultMethod = "9"
-	cp, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "WireTransfer", apps, s)
+	cp, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "WireTransfer", apps, Lookups{}, s)
 	if len(problems) > 0 || cp.PaymentMethod != "9" {
 		t.Fatalf("%+v %v", cp, problems)
 	}
@@ -168,7 +168,7 @@ func TestPaymentMethod_MatchedByZuoraTypeElseDefaultElseError(t *testing.T) {
 func TestPaymentApplications_DocumentNotInNetSuiteYetIsAnErrorNamingIt(t *testing.T) {
 	apps := []SyncedApplication{app("i1", "INV-1", "10.00", "901"), app("i2", "INV-2", "20.00", "")}
 	apps = append(apps, SyncedApplication{PaymentApplication: zuora.PaymentApplication{DocType: zuora.DocDebitMemo, DocID: "dm1", DocNumber: "DM-1", Amount: d("5.00")}})
-	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", apps, paySettings(true))
+	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", apps, Lookups{}, paySettings(true))
 	if len(problems) != 1 || problems[0].Rule != RulePaymentDocSynced ||
 		!strings.Contains(problems[0].Reason, "invoice INV-2") || !strings.Contains(problems[0].Reason, "debit memo DM-1") ||
 		strings.Contains(problems[0].Reason, "INV-1") {
@@ -178,8 +178,107 @@ func TestPaymentApplications_DocumentNotInNetSuiteYetIsAnErrorNamingIt(t *testin
 
 func TestPaymentApplications_MoreThanThePaymentIsAnError(t *testing.T) {
 	_, _, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check",
-		[]SyncedApplication{app("i1", "INV-1", "60.00", "901"), app("i2", "INV-2", "60.00", "902")}, paySettings(true))
+		[]SyncedApplication{app("i1", "INV-1", "60.00", "901"), app("i2", "INV-2", "60.00", "902")}, Lookups{}, paySettings(true))
 	if len(problems) != 1 || problems[0].Rule != RulePaymentOverApplied {
 		t.Fatalf("%v", problems)
+	}
+}
+
+// §2.2: a payment part names an invoice or a debit memo (DocType); the part
+// naming neither is the unapplied part and is no application.
+func TestPaymentParts_InvoiceOrDebitMemoTheUnappliedPartIsNoApplication(t *testing.T) {
+	got := PaymentPartApplications([]zuora.PaymentPart{
+		{ID: "pp1", InvoiceID: "i1", Amount: d("40.00")},
+		{ID: "pp2", DebitMemoID: "dm1", Amount: d("4.10")},
+		{ID: "pp3", Amount: d("55.90")}, // unapplied
+	})
+	if len(got) != 2 || got[0].DocType != zuora.DocInvoice || got[0].DocID != "i1" || !got[0].Amount.Equal(d("40.00")) ||
+		got[1].DocType != zuora.DocDebitMemo || got[1].DocID != "dm1" || !got[1].Amount.Equal(d("4.10")) {
+		t.Fatalf("%+v (rule %s)", got, RulePaymentParts)
+	}
+}
+
+// §2.2: an application to a debit memo points at the NetSuite invoice the
+// debit memo became, with the part's amount.
+func TestPaymentParts_DebitMemoApplicationPointsAtTheNetSuiteInvoiceItBecame(t *testing.T) {
+	dm := SyncedApplication{PaymentApplication: zuora.PaymentApplication{DocType: zuora.DocDebitMemo, DocID: "dm1", DocNumber: "DM-1", Amount: d("25.00")}, NetSuiteID: "950"}
+	cp, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", []SyncedApplication{app("i1", "INV-1", "50.00", "901"), dm}, Lookups{}, paySettings(true))
+	if skip != "" || len(problems) > 0 || len(cp.Apply) != 2 || cp.Apply[1].Doc != "950" || !cp.Apply[1].Amount.Equal(d("25.00")) {
+		t.Fatalf("%+v %q %v", cp, skip, problems)
+	}
+}
+
+// §2.3, §10.1 (decided): on IS the NetSuite payment carries Payment.Amount;
+// what the parts do not apply stays unapplied on the NetSuite payment.
+func TestPaymentAmountIS_TheWholeZuoraAmountTheRestUnapplied(t *testing.T) {
+	p := processedPayment()
+	p.Amount, p.AppliedAmount, p.UnappliedAmount = d("100.00"), d("75.00"), d("25.00")
+	cp, _, problems := BuildCustomerPayment(p, payAccount(), "Check", []SyncedApplication{app("i1", "INV-1", "75.00", "901")}, Lookups{}, paySettings(true))
+	applied := cp.Apply[0].Amount
+	if len(problems) > 0 || !cp.Payment.Equal(d("100.00")) || !cp.Payment.Sub(applied).Equal(d("25.00")) {
+		t.Fatalf("%s: %+v %v", RulePaymentAmountIS, cp, problems)
+	}
+}
+
+// §2.3, §10.13 (decided): on IS a fully unapplied payment syncs now with no
+// apply line, and an unassigned one (no account) goes to the configured
+// customer, also with no apply line.
+func TestPaymentUnappliedIS_FullyUnappliedAndUnassignedSyncWithNoApplyLine(t *testing.T) {
+	cp, skip, problems := BuildCustomerPayment(processedPayment(), payAccount(), "Check", nil, Lookups{}, paySettings(true))
+	if skip != "" || len(problems) > 0 || len(cp.Apply) != 0 || !cp.Payment.Equal(d("100.00")) || cp.Customer != "501" {
+		t.Fatalf("%s: unapplied %+v %q %v", RulePaymentUnappliedIS, cp, skip, problems)
+	}
+	p := processedPayment()
+	p.AccountID = ""
+	s := paySettings(true)
+	s.Customer.UnassignedPaymentsCustomer = "777"
+	cp, skip, problems = BuildCustomerPayment(p, nil, "Check", nil, Lookups{}, s)
+	if skip != "" || len(problems) > 0 || len(cp.Apply) != 0 || cp.Customer != "777" || !cp.Payment.Equal(d("100.00")) {
+		t.Fatalf("%s: unassigned %+v %q %v", RulePaymentUnappliedIS, cp, skip, problems)
+	}
+}
+
+// §1.2, §0.5: the account's Location / Class / Department, where set, must
+// each be a valid NetSuite record (Error naming it) and are written as that
+// record's id; with and without IS. Unset values are left empty.
+func TestPaymentClassification_AccountValuesMustBeValidNetSuiteRecords(t *testing.T) {
+	l := Lookups{Locations: map[string]string{"Boston": "3"}, Classes: map[string]string{"Retail": "4"}, Departments: map[string]string{"Sales": "5"}}
+	apps := []SyncedApplication{app("i1", "INV-1", "10.00", "901")}
+	for _, is := range []bool{false, true} {
+		acct := payAccount()
+		acct.Location, acct.Class, acct.Department = "Boston", "Retail", "Sales"
+		cp, _, problems := BuildCustomerPayment(processedPayment(), acct, "Check", apps, l, paySettings(is))
+		if len(problems) > 0 || cp.Location != "3" || cp.Class != "4" || cp.Department != "5" {
+			t.Fatalf("IS %v valid: %+v %v", is, cp, problems)
+		}
+		acct.Location, acct.Class, acct.Department = "Nowhere", "Wholesale", "Ops"
+		_, _, problems = BuildCustomerPayment(processedPayment(), acct, "Check", apps, l, paySettings(is))
+		rules := map[string]string{}
+		for _, p := range problems {
+			rules[p.Rule] = p.Reason
+		}
+		if len(problems) != 3 || !strings.Contains(rules[RulePaymentLocation], `"Nowhere"`) ||
+			!strings.Contains(rules[RulePaymentClass], `"Wholesale"`) || !strings.Contains(rules[RulePaymentDepartment], `"Ops"`) {
+			t.Fatalf("IS %v invalid: %v", is, problems)
+		}
+		acct.Location, acct.Class, acct.Department = "", "", ""
+		cp, _, problems = BuildCustomerPayment(processedPayment(), acct, "Check", apps, l, paySettings(is))
+		if len(problems) > 0 || cp.Location != "" || cp.Class != "" || cp.Department != "" {
+			t.Fatalf("IS %v unset: %+v %v", is, cp, problems)
+		}
+	}
+}
+
+// §2.4, §10.3 (decided): on IS the NetSuite payment found by external id is
+// rewritten to Zuora's current parts; without IS one found is left as it is.
+func TestPaymentResyncRewrite_OnlyOnIS(t *testing.T) {
+	apps := []SyncedApplication{app("i1", "INV-1", "10.00", "901")}
+	cp, _, _ := BuildCustomerPayment(processedPayment(), payAccount(), "Check", apps, Lookups{}, paySettings(true))
+	if !cp.Rewrite {
+		t.Fatalf("%s: IS payment not marked for rewrite", RulePaymentResyncRewrite)
+	}
+	cp, _, _ = BuildCustomerPayment(processedPayment(), payAccount(), "Check", apps, Lookups{}, paySettings(false))
+	if cp.Rewrite {
+		t.Fatalf("%s: non-IS payment marked for rewrite", RulePaymentResyncRewrite)
 	}
 }

@@ -52,6 +52,7 @@ var zuoraObjects = map[string]struct {
 	debitMemoTaxTable:              {[]string{"debitMemoItemId"}, ""},
 	creditMemoPartTable:            {[]string{"creditMemoId"}, ""},
 	creditMemoTaxTable:             {[]string{"creditMemoItemId"}, ""},
+	paymentPartTable:               {[]string{"paymentId"}, ""},
 }
 
 const tenantTable = "_Tenant"
@@ -138,7 +139,7 @@ func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
 }
 
 func idField(obj string) string {
-	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable || obj == creditMemoPartTable || obj == creditMemoTaxTable {
+	if obj == zuora.ObjCreditMemo || obj == zuora.ObjDebitMemo || obj == debitMemoItemTable || obj == debitMemoTaxTable || obj == creditMemoPartTable || obj == creditMemoTaxTable || obj == paymentPartTable {
 		return "id"
 	}
 	return "Id"
@@ -238,6 +239,7 @@ func (z *zuoraAPI) handler() http.Handler {
 	mux.HandleFunc("GET /v1/invoices/{key}/items/{item}/taxation-items", z.auth(z.taxationItems))
 	z.creditMemoRoutes(mux)
 	z.debitMemoRoutes(mux)
+	z.paymentRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		z.restError(w, 404, "50000040", fmt.Sprintf("no such resource: %s %s", r.Method, r.URL.Path))
 	})

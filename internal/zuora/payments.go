@@ -1,6 +1,12 @@
 package zuora
 
-import "github.com/shopspring/decimal"
+import (
+	"context"
+	"net/url"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+)
 
 // PaymentFields are the Payment fields the payment sync reads beyond the
 // pre-check's (SOAP Payment object; the __NS fields are the
@@ -38,3 +44,38 @@ const (
 	DocInvoice   = "Invoice"
 	DocDebitMemo = "DebitMemo"
 )
+
+// PaymentPart is one part of a payment on an Invoice Settlement tenant
+// (GETPaymentPartTypewithSuccess): applied to an invoice or a debit memo, or
+// — both ids empty — the payment's unapplied part.
+type PaymentPart struct {
+	ID          string          `json:"id"`
+	InvoiceID   string          `json:"invoiceId,omitempty"`
+	DebitMemoID string          `json:"debitMemoId,omitempty"`
+	Amount      decimal.Decimal `json:"amount"`
+}
+
+// PaymentPartPageSize is GET /v1/payments/{key}/parts' largest page
+// (GLOBAL_REQUEST_pageSize: maximum 40).
+const PaymentPartPageSize = 40
+
+// ListPaymentParts returns every part of a payment (Invoice Settlement
+// tenants only), paging by 40.
+func (c *Client) ListPaymentParts(ctx context.Context, paymentKey string) ([]PaymentPart, error) {
+	var all []PaymentPart
+	for page := 1; ; page++ {
+		var out struct {
+			Parts    []PaymentPart `json:"parts"`
+			NextPage string        `json:"nextPage"`
+		}
+		q := url.Values{"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(PaymentPartPageSize)}}
+		if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/payments/{key}/parts", path: "/v1/payments/" + url.PathEscape(paymentKey) + "/parts",
+			query: q, out: &out}); err != nil {
+			return nil, err
+		}
+		all = append(all, out.Parts...)
+		if out.NextPage == "" || len(out.Parts) == 0 {
+			return all, nil
+		}
+	}
+}

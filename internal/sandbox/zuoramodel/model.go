@@ -232,6 +232,16 @@ var objects = []*Object{
 		f(SrcSOAP, TypeDecimal, "Amount", "RefundAmount"),
 		f(SrcSOAP, TypeDateTime, "CreatedDate", "UpdatedDate"),
 	)},
+	// PaymentPart: GETPaymentPartType, an application of a payment to an
+	// invoice or a debit memo on Invoice Settlement tenants (GET
+	// /v1/payments/{paymentKey}/parts; zuora-payments-api-openapi.yml);
+	// paymentId is the sandbox's link to the payment.
+	{Name: "PaymentPart", ZOQL: false, Fields: join(
+		nf(SrcREST, TypeID, "id", "invoiceId", "debitMemoId"),
+		nf(SrcREST, TypeDecimal, "amount"),
+		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate"),
+		nf(SrcSandboxLink, TypeID, "paymentId"),
+	)},
 	// PaymentMethod: the payment sync matches its Type (exact strings, e.g.
 	// CreditCard, WireTransfer) to a NetSuite payment method.
 	{Name: "PaymentMethod", ZOQL: true, Fields: join(
