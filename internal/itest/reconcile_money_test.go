@@ -49,7 +49,8 @@ func accountDiff(res workflows.ReconcileResult, accountNumber string) (workflows
 // Issue 16 on an Invoice Settlement tenant: after syncing invoices, debit and
 // credit memos, the reconciliation reports no difference and each account's
 // open balance agrees; a debit memo's NetSuite invoice deleted is reported
-// with its account, the memo and both amounts.
+// with its account, the memo and both amounts, and a credit memo applying a
+// cent less in NetSuite with both applied amounts.
 func TestReconcile_ISTenantMemosAgreeAndADeletedDebitMemoIsReported(t *testing.T) {
 	f, err := fixture.Generate("seed=61,accounts=3,invoices=6,items=1-2,tax=0,is=true,debitmemos=5,creditmemos=6")
 	if err != nil {
@@ -97,6 +98,33 @@ func TestReconcile_ISTenantMemosAgreeAndADeletedDebitMemoIsReported(t *testing.T
 	if err := e.NetSuite.Delete(ctx, netsuite.TypeInvoice, dm.IntegrationID); err != nil {
 		t.Fatalf("deleting debit memo %s's NetSuite invoice: %v", dm.Number, err)
 	}
+	// And apply a cent less of a synced credit memo in NetSuite.
+	var cm *zuora.CreditMemo
+	var cmTx *netsuite.Transaction
+	cms, _, err := e.Zuora.ListCreditMemosPage(ctx, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cms {
+		if cms[i].TransferredToAccounting != zuora.TransferYes || !cms[i].AppliedAmount.IsPositive() {
+			continue
+		}
+		if cmTx, err = e.NetSuite.GetTransaction(ctx, netsuite.TypeCreditMemo, cms[i].IntegrationID); err != nil {
+			t.Fatal(err)
+		}
+		cm = &cms[i]
+		break
+	}
+	if cm == nil || cmTx.Apply == nil || len(cmTx.Apply.Items) == 0 {
+		t.Fatal("no synced credit memo with an application")
+	}
+	cent := decimal.RequireFromString("0.01")
+	row := cmTx.Apply.Items[0]
+	row.Amount = row.Amount.Sub(cent)
+	if err := e.NetSuite.Patch(ctx, netsuite.TypeCreditMemo, cm.IntegrationID, map[string]any{"apply": netsuite.Sublist[netsuite.Apply]{Items: []netsuite.Apply{row}}}); err != nil {
+		t.Fatalf("applying a cent less of credit memo %s: %v", cm.Number, err)
+	}
+
 	res := e.Reconcile(ctx, "recon-is-deleted", in)
 	for _, d := range res.Differences {
 		t.Logf("  %-13s %-10s %-12s %s", d.Kind, d.RecordType, d.Number, d.Detail)
@@ -111,8 +139,14 @@ func TestReconcile_ISTenantMemosAgreeAndADeletedDebitMemoIsReported(t *testing.T
 		!decimal.RequireFromString(ad.Zuora).Sub(decimal.RequireFromString(ad.NetSuite)).Equal(dm.Amount) {
 		t.Errorf("account %s: %+v, want off by %s", d.AccountNumber, ad, dm.Amount.Neg().StringFixed(2))
 	}
-	if res.Counts.Differences != 2 || len(res.DifferencesByType) != 2 {
-		t.Errorf("%d differences (%+v), want the memo's and its account's", res.Counts.Differences, res.DifferencesByType)
+	// The credit memo applying a cent less: its applied amounts, both named; its total and balance unchanged.
+	k = diffsOf(res, cm.ID)
+	if d, ok := k[workflows.DiffApplied]; !ok || len(k) != 1 || d.Zuora != cm.AppliedAmount.StringFixed(2) ||
+		d.NetSuite != cm.AppliedAmount.Sub(cent).StringFixed(2) || d.AccountNumber == "" || !strings.Contains(d.Detail, "off by -0.01") {
+		t.Errorf("credit memo %s applying a cent less: %+v", cm.Number, k)
+	}
+	if res.Counts.Differences != 3 || len(res.DifferencesByType) != 3 {
+		t.Errorf("%d differences (%+v), want the debit memo's, its account's and the credit memo's", res.Counts.Differences, res.DifferencesByType)
 	}
 }
 
