@@ -195,7 +195,7 @@ func (r *reconciler) memoRecords(ctx context.Context, accts []zuora.Account) ([]
 
 // paymentRecords lists the accounts' synced payments with an effective date
 // in the range. Without Invoice Settlement each is applied to invoices
-// (InvoicePayment, read in bulk); on Invoice Settlement its parts are not
+// (InvoicePayment, read in bulk, less what was refunded); on Invoice Settlement its parts are not
 // compared (their endpoint is not in this build), only its amount.
 func (r *reconciler) paymentRecords(ctx context.Context, accts []zuora.Account) ([]moneyRecord, error) {
 	pays, err := scopedQuery[zuora.Payment](ctx, r, "select "+reconPaymentFields+" from Payment where ", "EffectiveDate", accts)
@@ -204,21 +204,15 @@ func (r *reconciler) paymentRecords(ctx context.Context, accts []zuora.Account) 
 	}
 	applied := map[string]decimal.Decimal{}
 	if !r.is && len(pays) > 0 {
-		type invoicePayment struct {
-			PaymentID string          `json:"PaymentId"`
-			Amount    decimal.Decimal `json:"Amount"`
-		}
 		ids := make([]string, len(pays))
 		for i, p := range pays {
 			ids[i] = p.ID
 		}
-		ips, err := zoqlByIDs[invoicePayment](ctx, r.a.Zuora, zuora.ObjInvoicePayment, "Id, PaymentId, Amount", "PaymentId", ids)
+		ips, err := zoqlByIDs[reconInvoicePayment](ctx, r.a.Zuora, zuora.ObjInvoicePayment, "Id, PaymentId, Amount, RefundAmount", "PaymentId", ids)
 		if err != nil {
 			return nil, fmt.Errorf("reading the payments' invoice applications: %w", err)
 		}
-		for _, ip := range ips {
-			applied[ip.PaymentID] = applied[ip.PaymentID].Add(ip.Amount)
-		}
+		applied = appliedByPayment(ips)
 	}
 	out := make([]moneyRecord, 0, len(pays))
 	for _, p := range pays {
@@ -231,6 +225,25 @@ func (r *reconciler) paymentRecords(ctx context.Context, accts []zuora.Account) 
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// reconInvoicePayment is a payment's application to an invoice (ZOQL
+// InvoicePayment, tenants without Invoice Settlement).
+type reconInvoicePayment struct {
+	PaymentID    string          `json:"PaymentId"`
+	Amount       decimal.Decimal `json:"Amount"`
+	RefundAmount decimal.Decimal `json:"RefundAmount"`
+}
+
+// appliedByPayment is what each payment's NetSuite record must apply: a
+// refund unapplies what it refunds from the NetSuite payment (reference
+// money-sync §4), so what stays applied is Amount − RefundAmount.
+func appliedByPayment(ips []reconInvoicePayment) map[string]decimal.Decimal {
+	out := map[string]decimal.Decimal{}
+	for _, ip := range ips {
+		out[ip.PaymentID] = out[ip.PaymentID].Add(ip.Amount.Sub(ip.RefundAmount))
+	}
+	return out
 }
 
 // refundRecords lists the accounts' synced refunds dated in the range. A

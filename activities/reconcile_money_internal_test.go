@@ -143,3 +143,14 @@ func TestReconcileMoney_RefundQueryWithoutTheObjectReadsAsNoRefunds(t *testing.T
 func first(diffs []workflows.Difference, _, _ decimal.Decimal) []workflows.Difference { return diffs }
 
 type zuoraAPIError = zuora.APIError
+
+// A refunded payment's NetSuite record applies what was not refunded.
+func TestReconcileMoney_PaymentAppliesInvoicePaymentsLessWhatWasRefunded(t *testing.T) {
+	got := appliedByPayment([]reconInvoicePayment{
+		{PaymentID: "p1", Amount: dec("60.00")}, {PaymentID: "p1", Amount: dec("40.00"), RefundAmount: dec("15.00")},
+		{PaymentID: "p2", Amount: dec("10.00"), RefundAmount: dec("10.00")},
+	})
+	if !got["p1"].Equal(dec("85")) || !got["p2"].IsZero() {
+		t.Errorf("applied %v, want p1 85.00 and p2 0.00", got)
+	}
+}
