@@ -30,9 +30,10 @@ const (
 // Refund is written by the refund sync (reference money-sync §5): ZOQL
 // object Refund, NetSuite customerRefund, external id zuora-refund-<id>.
 const (
-	reconRefundObject  = "Refund"
-	reconRefundFields  = "Id, RefundNumber, AccountId, Amount, RefundDate, TransferredToAccounting, IntegrationId__NS"
-	reconPaymentFields = "Id, PaymentNumber, AccountId, Amount, AppliedAmount, EffectiveDate, TransferredToAccounting, IntegrationId__NS"
+	reconRefundObject         = "Refund"
+	reconRefundFields         = "Id, RefundNumber, AccountId, Amount, RefundDate, TransferredToAccounting, IntegrationId__NS"
+	reconPaymentFields        = "Id, PaymentNumber, AccountId, Amount, AppliedAmount, EffectiveDate, TransferredToAccounting, IntegrationId__NS"
+	reconInvoicePaymentFields = "Id, PaymentId, Amount, RefundAmount"
 )
 
 func refundExternalID(zuoraRefundID string) string { return "zuora-refund-" + zuoraRefundID }
@@ -208,7 +209,7 @@ func (r *reconciler) paymentRecords(ctx context.Context, accts []zuora.Account) 
 		for i, p := range pays {
 			ids[i] = p.ID
 		}
-		ips, err := zoqlByIDs[reconInvoicePayment](ctx, r.a.Zuora, zuora.ObjInvoicePayment, "Id, PaymentId, Amount, RefundAmount", "PaymentId", ids)
+		ips, err := zoqlByIDs[reconInvoicePayment](ctx, r.a.Zuora, zuora.ObjInvoicePayment, reconInvoicePaymentFields, "PaymentId", ids)
 		if err != nil {
 			return nil, fmt.Errorf("reading the payments' invoice applications: %w", err)
 		}
