@@ -684,11 +684,11 @@ func reconFirstFew(list []string) string {
 // worker crash or a heartbeat timeout) reads only the rest of the page. Its
 // size is bounded: at most MaxDifferences differences and a page of accounts.
 type ReconcileProgress struct {
-	AfterAccountID string                          `json:"afterAccountId"` // the page it belongs to
-	From           string                          `json:"from"`
-	To             string                          `json:"to"`
-	DoneThrough    string                          `json:"doneThrough"` // last account id of the finished chunks
-	Result         workflows.ReconcilePageResult   `json:"result"`
+	AfterAccountID string                              `json:"afterAccountId"` // the page it belongs to
+	From           string                              `json:"from"`
+	To             string                              `json:"to"`
+	DoneThrough    string                              `json:"doneThrough"` // last account id of the finished chunks
+	Result         workflows.ReconcilePageResult       `json:"result"`
 	Accounts       map[string]workflows.AccountFigures `json:"accounts"`
 }
 
