@@ -46,7 +46,7 @@ func (a *Activities) ReconcilePage(ctx context.Context, in workflows.ReconcilePa
 	if limit <= 0 {
 		limit = workflows.DefaultReconcilePageSize
 	}
-	accts, err := zuora.QueryAll[zuora.Account](ctx, a.Zuora, "select Id, AccountNumber, Currency from Account")
+	accts, err := zuora.QueryAll[zuora.Account](ctx, a.Zuora, "select Id, AccountNumber, Currency, IntegrationId__NS from Account")
 	if err != nil {
 		return workflows.ReconcilePageResult{}, retryable("reading Zuora accounts", err)
 	}
@@ -54,13 +54,19 @@ func (a *Activities) ReconcilePage(ctx context.Context, in workflows.ReconcilePa
 	start := sort.Search(len(accts), func(i int) bool { return accts[i].ID > in.AfterAccountID })
 	page := accts[start:min(start+limit, len(accts))]
 
-	r := &reconciler{a: a, in: in, s: in.Settings, maxDiffs: in.MaxDifferences, accounts: map[string]*reconAccount{}}
+	r := &reconciler{a: a, in: in, s: in.Settings, maxDiffs: in.MaxDifferences, accounts: map[string]*reconAccount{}, byNumber: map[string]*reconAccount{}}
 	if r.maxDiffs <= 0 {
 		r.maxDiffs = workflows.DefaultReconcileMaxDifferences
 	}
 	for i := range page {
-		r.accounts[page[i].ID] = &reconAccount{acct: page[i]}
+		at := &reconAccount{acct: page[i], fig: workflows.AccountFigures{AccountID: page[i].ID, AccountNumber: page[i].AccountNumber, Currency: page[i].Currency}}
+		r.accounts[page[i].ID], r.byNumber[page[i].AccountNumber] = at, at
 	}
+	is, err := a.Zuora.InvoiceSettlementEnabled(ctx)
+	if err != nil {
+		return workflows.ReconcilePageResult{}, retryable("asking Zuora whether the tenant is on Invoice Settlement", err)
+	}
+	r.is = is
 	// A retried attempt resumes after the chunks its predecessor finished.
 	done := r.resume(ctx)
 	for s := 0; s < len(page); s += reconcileChunk {
@@ -71,14 +77,24 @@ func (a *Activities) ReconcilePage(ctx context.Context, in workflows.ReconcilePa
 		if err := r.invoices(ctx, chunk); err != nil {
 			return workflows.ReconcilePageResult{}, retryable("reconciling invoices", err)
 		}
-		if err := r.adjustments(ctx, chunk); err != nil {
-			return workflows.ReconcilePageResult{}, retryable("reconciling invoice item adjustments", err)
+		if !r.is {
+			// Invoice Settlement has no invoice item adjustments (ZOQL refuses the object).
+			if err := r.adjustments(ctx, chunk); err != nil {
+				return workflows.ReconcilePageResult{}, retryable("reconciling invoice item adjustments", err)
+			}
+		}
+		if err := r.money(ctx, chunk); err != nil {
+			return workflows.ReconcilePageResult{}, retryable("reconciling memos, payments and refunds", err)
 		}
 		heartbeat(ctx, r.progress(chunk[len(chunk)-1].ID))
 	}
 	r.res.Counts.Accounts = len(page)
 	for _, acct := range page {
-		r.accountTotal(r.accounts[acct.ID])
+		at := r.accounts[acct.ID]
+		r.accountTotal(at)
+		if at.fig.Records() > 0 {
+			r.res.Accounts = append(r.res.Accounts, at.fig)
+		}
 	}
 	if len(page) > 0 {
 		r.res.LastAccountID = page[len(page)-1].ID
@@ -87,11 +103,18 @@ func (a *Activities) ReconcilePage(ctx context.Context, in workflows.ReconcilePa
 	return r.res, nil
 }
 
-// reconAccount are one account's signed sums (credit memos negative).
+// reconAccount is one account and its open-balance figures so far.
 type reconAccount struct {
-	acct            zuora.Account
-	records         int
-	zuora, netsuite decimal.Decimal
+	acct zuora.Account
+	fig  workflows.AccountFigures
+}
+
+// add counts a compared record in the account's figures (nil: an account
+// outside the page, which cannot happen with scoped reads, counts nowhere).
+func (at *reconAccount) add(recordType string, zuoraSigned, netsuiteSigned decimal.Decimal) {
+	if at != nil {
+		at.fig.Add(recordType, zuoraSigned, netsuiteSigned)
+	}
 }
 
 type reconciler struct {
@@ -100,12 +123,18 @@ type reconciler struct {
 	s        settings.Settings
 	maxDiffs int
 	accounts map[string]*reconAccount
+	byNumber map[string]*reconAccount // the same, by account number (differences name it)
 	res      workflows.ReconcilePageResult
+	is       bool // the tenant is on Invoice Settlement (memos, no adjustments)
 }
 
 func (r *reconciler) report(d workflows.Difference) {
 	r.res.DifferencesFound++
 	r.res.Counts.Differences++
+	r.res.DifferencesByType = workflows.AddTypeCount(r.res.DifferencesByType, d.RecordType, 1)
+	if at := r.byNumber[d.AccountNumber]; at != nil {
+		at.fig.Differences++
+	}
 	if len(r.res.Differences) < r.maxDiffs {
 		r.res.Differences = append(r.res.Differences, d)
 	}
@@ -310,10 +339,10 @@ func (r *reconciler) expectedInvoiceLines(ctx context.Context, invoiceIDs []stri
 // compareInvoice checks one synced invoice against its NetSuite record.
 func (r *reconciler) compareInvoice(inv zuora.Invoice, tx *reconTx, lines map[string]*reconLines, items []reconItem) {
 	at := r.accounts[inv.AccountID]
-	base := workflows.Difference{RecordType: workflows.RecordInvoice, ZuoraID: inv.ID, Number: inv.InvoiceNumber}
+	const recordType = workflows.RecordInvoice
+	base := workflows.Difference{RecordType: recordType, ZuoraID: inv.ID, Number: inv.InvoiceNumber}
 	if at != nil {
 		base.AccountNumber, base.Currency = at.acct.AccountNumber, at.acct.Currency
-		at.records++
 	}
 	negative := inv.Amount.IsNegative()
 	wantType, wantName := reconSuiteInvoice, "invoice"
@@ -325,9 +354,8 @@ func (r *reconciler) compareInvoice(inv zuora.Invoice, tx *reconTx, lines map[st
 	if !standard {
 		zuoraSigned = inv.AmountWithoutTax // NetSuite adds its own tax: compare before tax
 	}
-	if at != nil {
-		at.zuora = at.zuora.Add(zuoraSigned)
-	}
+	nsPart := decimal.Zero // what the NetSuite record adds to the account (nothing when missing)
+	defer func() { at.add(recordType, zuoraSigned, nsPart) }()
 	before := r.res.DifferencesFound
 	defer func() {
 		if r.res.DifferencesFound == before {
@@ -358,9 +386,7 @@ func (r *reconciler) compareInvoice(inv zuora.Invoice, tx *reconTx, lines map[st
 			nsSigned = nsSigned.Neg()
 		}
 	}
-	if at != nil {
-		at.netsuite = at.netsuite.Add(nsSigned)
-	}
+	nsPart = nsSigned
 	if inv.IntegrationID != tx.id {
 		d := base
 		d.Kind, d.Zuora, d.NetSuite = workflows.DiffNotLinked, inv.IntegrationID, tx.id
@@ -468,10 +494,10 @@ func (r *reconciler) adjustments(ctx context.Context, accts []zuora.Account) err
 // one an invoice (seed iia-transaction-sync).
 func (r *reconciler) compareAdjustment(ctx context.Context, x zuora.InvoiceItemAdjustment, tx *reconTx, orig zuora.Invoice) error {
 	at := r.accounts[x.AccountID]
-	base := workflows.Difference{RecordType: workflows.RecordAdjustment, ZuoraID: x.ID, Number: x.AdjustmentNumber}
+	const recordType = workflows.RecordAdjustment
+	base := workflows.Difference{RecordType: recordType, ZuoraID: x.ID, Number: x.AdjustmentNumber}
 	if at != nil {
 		base.AccountNumber, base.Currency = at.acct.AccountNumber, at.acct.Currency
-		at.records++
 	}
 	credit := strings.EqualFold(x.Type, "Credit")
 	amount := x.Amount.Abs()
@@ -479,9 +505,8 @@ func (r *reconciler) compareAdjustment(ctx context.Context, x zuora.InvoiceItemA
 	if credit {
 		wantType, wantName, zuoraSigned = reconSuiteCreditMemo, "credit memo", amount.Neg()
 	}
-	if at != nil {
-		at.zuora = at.zuora.Add(zuoraSigned)
-	}
+	nsPart := decimal.Zero // what the NetSuite record adds to the account (nothing when missing)
+	defer func() { at.add(recordType, zuoraSigned, nsPart) }()
 	before := r.res.DifferencesFound
 	defer func() {
 		if r.res.DifferencesFound == before {
@@ -501,9 +526,7 @@ func (r *reconciler) compareAdjustment(ctx context.Context, x zuora.InvoiceItemA
 	if tx.typ == reconSuiteCreditMemo {
 		nsSigned = nsSigned.Neg()
 	}
-	if at != nil {
-		at.netsuite = at.netsuite.Add(nsSigned)
-	}
+	nsPart = nsSigned
 	if x.IntegrationID != tx.id {
 		d := base
 		d.Kind, d.Zuora, d.NetSuite = workflows.DiffNotLinked, x.IntegrationID, tx.id
@@ -592,7 +615,7 @@ func reconSortedKeys[V any](m map[string]V) []string {
 // accountTotal reports an account whose signed totals for the range differ
 // and adds them to the page's currency totals.
 func (r *reconciler) accountTotal(at *reconAccount) {
-	if at == nil || at.records == 0 {
+	if at == nil || at.fig.Records() == 0 {
 		return
 	}
 	cur := at.acct.Currency
@@ -602,16 +625,24 @@ func (r *reconciler) accountTotal(at *reconAccount) {
 		copy(r.res.Totals[i+1:], r.res.Totals[i:])
 		r.res.Totals[i] = workflows.CurrencyTotal{Currency: cur}
 	}
-	r.res.Totals[i].Zuora = r.res.Totals[i].Zuora.Add(at.zuora)
-	r.res.Totals[i].NetSuite = r.res.Totals[i].NetSuite.Add(at.netsuite)
-	if at.zuora.Equal(at.netsuite) {
+	f := at.fig
+	r.res.Totals[i].Zuora = r.res.Totals[i].Zuora.Add(f.Zuora)
+	r.res.Totals[i].NetSuite = r.res.Totals[i].NetSuite.Add(f.NetSuite)
+	if f.Zuora.Equal(f.NetSuite) {
 		return
+	}
+	// Name the record types whose sums differ: where to look first.
+	var off []string
+	for _, t := range f.Types {
+		if !t.Zuora.Equal(t.NetSuite) {
+			off = append(off, fmt.Sprintf("%s %s in Zuora, %s in NetSuite", t.RecordType, reconCents(t.Zuora), reconCents(t.NetSuite)))
+		}
 	}
 	r.report(workflows.Difference{
 		Kind: workflows.DiffAccountTotal, RecordType: "account", ZuoraID: at.acct.ID, Number: at.acct.AccountNumber,
-		AccountNumber: at.acct.AccountNumber, Currency: cur, Zuora: reconCents(at.zuora), NetSuite: reconCents(at.netsuite),
-		Detail: fmt.Sprintf("%d synced records from %s to %s total %s %s in Zuora and %s %s in NetSuite: off by %s",
-			at.records, r.in.From, r.in.To, reconCents(at.zuora), cur, reconCents(at.netsuite), cur, reconCents(at.netsuite.Sub(at.zuora))),
+		AccountNumber: at.acct.AccountNumber, Currency: cur, Zuora: reconCents(f.Zuora), NetSuite: reconCents(f.NetSuite),
+		Detail: fmt.Sprintf("%d synced records from %s to %s total %s %s in Zuora and %s %s in NetSuite: off by %s (%s)",
+			f.Records(), r.in.From, r.in.To, reconCents(f.Zuora), cur, reconCents(f.NetSuite), cur, reconCents(f.NetSuite.Sub(f.Zuora)), strings.Join(off, "; ")),
 	})
 }
 
@@ -623,6 +654,10 @@ func reconTypeName(t string) string {
 		return "invoice"
 	case reconSuiteCreditMemo:
 		return "credit memo"
+	case reconSuitePayment:
+		return "customer payment"
+	case reconSuiteRefund:
+		return "customer refund"
 	}
 	return t
 }
@@ -649,27 +684,20 @@ func reconFirstFew(list []string) string {
 // worker crash or a heartbeat timeout) reads only the rest of the page. Its
 // size is bounded: at most MaxDifferences differences and a page of accounts.
 type ReconcileProgress struct {
-	AfterAccountID string                          `json:"afterAccountId"` // the page it belongs to
-	From           string                          `json:"from"`
-	To             string                          `json:"to"`
-	DoneThrough    string                          `json:"doneThrough"` // last account id of the finished chunks
-	Result         workflows.ReconcilePageResult   `json:"result"`
-	Accounts       map[string]ReconcileAccountSums `json:"accounts"`
-}
-
-// ReconcileAccountSums are one account's signed sums so far.
-type ReconcileAccountSums struct {
-	Records  int             `json:"records"`
-	Zuora    decimal.Decimal `json:"zuora"`
-	NetSuite decimal.Decimal `json:"netsuite"`
+	AfterAccountID string                              `json:"afterAccountId"` // the page it belongs to
+	From           string                              `json:"from"`
+	To             string                              `json:"to"`
+	DoneThrough    string                              `json:"doneThrough"` // last account id of the finished chunks
+	Result         workflows.ReconcilePageResult       `json:"result"`
+	Accounts       map[string]workflows.AccountFigures `json:"accounts"`
 }
 
 func (r *reconciler) progress(doneThrough string) ReconcileProgress {
 	p := ReconcileProgress{AfterAccountID: r.in.AfterAccountID, From: r.in.From, To: r.in.To, DoneThrough: doneThrough,
-		Result: r.res, Accounts: map[string]ReconcileAccountSums{}}
+		Result: r.res, Accounts: map[string]workflows.AccountFigures{}}
 	for id, a := range r.accounts {
-		if a.records > 0 {
-			p.Accounts[id] = ReconcileAccountSums{Records: a.records, Zuora: a.zuora, NetSuite: a.netsuite}
+		if a.fig.Records() > 0 || a.fig.Differences > 0 {
+			p.Accounts[id] = a.fig
 		}
 	}
 	return p
@@ -687,9 +715,9 @@ func (r *reconciler) resume(ctx context.Context) string {
 		return ""
 	}
 	r.res = p.Result
-	for id, sums := range p.Accounts {
+	for id, fig := range p.Accounts {
 		if a := r.accounts[id]; a != nil {
-			a.records, a.zuora, a.netsuite = sums.Records, sums.Zuora, sums.NetSuite
+			a.fig = fig
 		}
 	}
 	r.a.log(ctx).Info("reconcile page resumed from the previous attempt", "done_through", p.DoneThrough)

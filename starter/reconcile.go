@@ -83,8 +83,9 @@ func followReconcile(ctx context.Context, c *config, tc client.Client, id string
 			}
 			var p workflows.ReconcileStatus
 			if query(ctx, tc, id, &p) == nil {
-				bar.Describe(fmt.Sprintf("reconciling %s..%s: %d accounts, %d invoices, %d adjustments, %d differences",
-					p.From, p.To, p.Counts.Accounts, p.Counts.Invoices, p.Counts.Adjustments, p.Counts.Differences))
+				bar.Describe(fmt.Sprintf("reconciling %s..%s: %d accounts, %d invoices, %d adjustments, %d memos, %d payments, %d refunds, %d differences",
+					p.From, p.To, p.Counts.Accounts, p.Counts.Invoices, p.Counts.Adjustments, p.Counts.DebitMemos+p.Counts.CreditMemos,
+					p.Counts.Payments, p.Counts.Refunds, p.Counts.Differences))
 				_ = bar.Add(1)
 			}
 		}
@@ -93,8 +94,15 @@ func followReconcile(ctx context.Context, c *config, tc client.Client, id string
 
 func printReconcileReport(w io.Writer, r workflows.ReconcileResult) {
 	n := r.Counts
-	fmt.Fprintf(w, "reconciliation %s..%s: %d accounts, %d invoices and %d adjustments compared, %d match, %d differences\n",
-		r.From, r.To, n.Accounts, n.Invoices, n.Adjustments, n.Matched, n.Differences)
+	fmt.Fprintf(w, "reconciliation %s..%s: %d accounts; %d invoices, %d adjustments, %d debit memos, %d credit memos, %d payments and %d refunds compared; %d match, %d differences\n",
+		r.From, r.To, n.Accounts, n.Invoices, n.Adjustments, n.DebitMemos, n.CreditMemos, n.Payments, n.Refunds, n.Matched, n.Differences)
+	if len(r.DifferencesByType) > 0 {
+		parts := make([]string, len(r.DifferencesByType))
+		for i, c := range r.DifferencesByType {
+			parts[i] = fmt.Sprintf("%s %d", c.RecordType, c.Count)
+		}
+		fmt.Fprintf(w, "differences by record type: %s\n", strings.Join(parts, ", "))
+	}
 	if r.Clean() {
 		fmt.Fprintln(w, "Zuora and NetSuite agree to the cent.")
 	} else {
@@ -108,6 +116,25 @@ func printReconcileReport(w io.Writer, r workflows.ReconcileResult) {
 		_ = tw.Flush()
 		if r.DifferencesOmitted > 0 {
 			fmt.Fprintf(w, "... and %d more differences not listed (the report keeps the first %d)\n", r.DifferencesOmitted, len(r.Differences))
+		}
+	}
+	if len(r.Accounts) > 0 {
+		// Each account's open balance (invoices + debit memos − credit memos −
+		// payments + refunds) in both systems, and the record types behind it.
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ACCOUNT\tCURRENCY\tRECORDS\tZUORA\tNETSUITE\tDIFFERENCE\tBY TYPE (ZUORA/NETSUITE)")
+		for _, a := range r.Accounts {
+			parts := make([]string, len(a.Types))
+			for i, t := range a.Types {
+				parts[i] = fmt.Sprintf("%s %d: %s/%s", t.RecordType, t.Records, t.Zuora.StringFixed(2), t.NetSuite.StringFixed(2))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", a.AccountNumber, a.Currency, a.Records(), a.Zuora.StringFixed(2),
+				a.NetSuite.StringFixed(2), a.NetSuite.Sub(a.Zuora).StringFixed(2), strings.Join(parts, "; "))
+		}
+		_ = tw.Flush()
+		if r.AccountsOmitted > 0 {
+			fmt.Fprintf(w, "... and %d more accounts not listed\n", r.AccountsOmitted)
 		}
 	}
 	if len(r.Totals) > 0 {

@@ -24,6 +24,7 @@ const (
 	DiffLineSum      = "line-amounts"  // sum of line amounts differs
 	DiffApplied      = "applied"       // credit memo applied amount differs from the adjustment
 	DiffAccountTotal = "account-total" // an account's totals differ for the range
+	DiffCustomer     = "customer"      // the NetSuite record belongs to another customer than the account's
 )
 
 // Reconciliation defaults: small pages keep each activity call short and its
@@ -74,7 +75,7 @@ func (in *ReconcileInput) UnmarshalJSON(b []byte) error {
 // decimal text to the cent, empty when not applicable.
 type Difference struct {
 	Kind          string `json:"kind"`
-	RecordType    string `json:"recordType"` // invoice | adjustment | account
+	RecordType    string `json:"recordType"` // invoice | adjustment | debitmemo | creditmemo | payment | refund | account
 	ZuoraID       string `json:"zuoraId,omitempty"`
 	Number        string `json:"number,omitempty"`
 	AccountNumber string `json:"accountNumber,omitempty"`
@@ -98,6 +99,10 @@ type ReconcileCounts struct {
 	Accounts    int `json:"accounts"`    // Zuora accounts looked at
 	Invoices    int `json:"invoices"`    // synced invoices compared
 	Adjustments int `json:"adjustments"` // synced invoice item adjustments compared
+	DebitMemos  int `json:"debitMemos"`  // synced debit memos compared (Invoice Settlement)
+	CreditMemos int `json:"creditMemos"` // synced credit memos compared (Invoice Settlement)
+	Payments    int `json:"payments"`    // synced payments compared
+	Refunds     int `json:"refunds"`     // synced refunds compared
 	Matched     int `json:"matched"`     // records without any difference
 	Differences int `json:"differences"` // differences found (listed or not)
 }
@@ -105,13 +110,16 @@ type ReconcileCounts struct {
 // ReconcileState is what a reconciliation carries across continue-as-new:
 // counts, the first differences and per-currency totals, never the records.
 type ReconcileState struct {
-	AfterAccountID     string          `json:"afterAccountId,omitempty"`
-	Counts             ReconcileCounts `json:"counts"`
-	Differences        []Difference    `json:"differences,omitempty"`
-	DifferencesOmitted int             `json:"differencesOmitted,omitempty"`
-	Totals             []CurrencyTotal `json:"totals,omitempty"`
-	Pages              int             `json:"pages"`
-	ContinuedAsNew     int             `json:"continuedAsNew"`
+	AfterAccountID     string           `json:"afterAccountId,omitempty"`
+	Counts             ReconcileCounts  `json:"counts"`
+	Differences        []Difference     `json:"differences,omitempty"`
+	DifferencesOmitted int              `json:"differencesOmitted,omitempty"`
+	Totals             []CurrencyTotal  `json:"totals,omitempty"`
+	Pages              int              `json:"pages"`
+	ContinuedAsNew     int              `json:"continuedAsNew"`
+	DifferencesByType  []TypeCount      `json:"differencesByType,omitempty"`
+	Accounts           []AccountFigures `json:"accounts,omitempty"`
+	AccountsOmitted    int              `json:"accountsOmitted,omitempty"`
 }
 
 // ReconcilePageInput is one activity call: the next Limit Zuora accounts
@@ -134,6 +142,10 @@ type ReconcilePageResult struct {
 	Totals           []CurrencyTotal `json:"totals,omitempty"`
 	LastAccountID    string          `json:"lastAccountId,omitempty"`
 	Done             bool            `json:"done"`
+	// DifferencesByType counts all the page's differences by record type.
+	DifferencesByType []TypeCount `json:"differencesByType,omitempty"`
+	// Accounts are the figures of the page's accounts that have synced records.
+	Accounts []AccountFigures `json:"accounts,omitempty"`
 }
 
 // ReconcileStatus answers the progress query of a reconciliation.
@@ -154,6 +166,90 @@ type ReconcileResult struct {
 	DifferencesOmitted int             `json:"differencesOmitted,omitempty"`
 	Totals             []CurrencyTotal `json:"totals,omitempty"`
 	ContinuedAsNew     int             `json:"continuedAsNew"`
+	// DifferencesByType counts the differences by record type (account = account totals).
+	DifferencesByType []TypeCount `json:"differencesByType,omitempty"`
+	// Accounts are per-account figures: every account's with a difference,
+	// then others while the report has room (MaxDifferences); AccountsOmitted counts the rest.
+	Accounts        []AccountFigures `json:"accounts,omitempty"`
+	AccountsOmitted int              `json:"accountsOmitted,omitempty"`
+}
+
+// TypeCount is a number of differences of one record type.
+type TypeCount struct {
+	RecordType string `json:"recordType"`
+	Count      int    `json:"count"`
+}
+
+// TypeFigures are one record type's part of an account's open balance: how
+// many synced records and their signed sum in Zuora and in NetSuite.
+type TypeFigures struct {
+	RecordType string          `json:"recordType"`
+	Records    int             `json:"records"`
+	Zuora      decimal.Decimal `json:"zuora"`
+	NetSuite   decimal.Decimal `json:"netsuite"`
+}
+
+// AccountFigures are one account's open balance over the synced records of
+// the range, as Zuora and as NetSuite have them: invoices + debit memos −
+// credit memos − payments + refunds (and, without Invoice Settlement,
+// invoice item adjustments: charge +, credit −), by record type.
+type AccountFigures struct {
+	AccountID     string          `json:"accountId"`
+	AccountNumber string          `json:"accountNumber"`
+	Currency      string          `json:"currency"`
+	Zuora         decimal.Decimal `json:"zuora"`
+	NetSuite      decimal.Decimal `json:"netsuite"`
+	Differences   int             `json:"differences"` // the account's differences (its records' and its total's)
+	Types         []TypeFigures   `json:"types"`
+}
+
+// OpenBalanceSign is how a record type counts in an account's open balance:
+// +1 for what the customer owes (invoice, debit memo, refund paid out), −1
+// for what settles it (credit memo, payment); invoices and adjustments carry
+// their own sign (a negative invoice, a credit adjustment) and count +1.
+func OpenBalanceSign(recordType string) int {
+	switch recordType {
+	case RecordCreditMemo, RecordPayment:
+		return -1
+	}
+	return 1
+}
+
+// Add counts one record of a type with its signed amounts (already in the
+// open balance's sign) in the account's figures, keeping Types sorted.
+func (f *AccountFigures) Add(recordType string, zuora, netsuite decimal.Decimal) {
+	f.Zuora = f.Zuora.Add(zuora)
+	f.NetSuite = f.NetSuite.Add(netsuite)
+	i := sort.Search(len(f.Types), func(i int) bool { return f.Types[i].RecordType >= recordType })
+	if i == len(f.Types) || f.Types[i].RecordType != recordType {
+		f.Types = append(f.Types, TypeFigures{})
+		copy(f.Types[i+1:], f.Types[i:])
+		f.Types[i] = TypeFigures{RecordType: recordType}
+	}
+	f.Types[i].Records++
+	f.Types[i].Zuora = f.Types[i].Zuora.Add(zuora)
+	f.Types[i].NetSuite = f.Types[i].NetSuite.Add(netsuite)
+}
+
+// Records is how many synced records the figures cover.
+func (f AccountFigures) Records() int {
+	n := 0
+	for _, t := range f.Types {
+		n += t.Records
+	}
+	return n
+}
+
+// AddTypeCount adds n differences of a record type to a sorted list.
+func AddTypeCount(list []TypeCount, recordType string, n int) []TypeCount {
+	i := sort.Search(len(list), func(i int) bool { return list[i].RecordType >= recordType })
+	if i == len(list) || list[i].RecordType != recordType {
+		list = append(list, TypeCount{})
+		copy(list[i+1:], list[i:])
+		list[i] = TypeCount{RecordType: recordType}
+	}
+	list[i].Count += n
+	return list
 }
 
 // Clean reports whether the books agree for the range.
@@ -231,13 +327,15 @@ func ReconcileWorkflow(ctx workflow.Context, in ReconcileInput) (ReconcileResult
 			return ReconcileResult{}, fmt.Errorf("reconciling accounts after %q: %w", st.AfterAccountID, err)
 		}
 		st.merge(page, maxDiffs)
-		workflow.SetCurrentDetails(ctx, fmt.Sprintf("reconciling %s..%s: %d accounts, %d invoices, %d adjustments, %d differences",
-			in.From, in.To, st.Counts.Accounts, st.Counts.Invoices, st.Counts.Adjustments, st.Counts.Differences))
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("reconciling %s..%s: %d accounts, %d invoices, %d adjustments, %d debit memos, %d credit memos, %d payments, %d refunds, %d differences",
+			in.From, in.To, st.Counts.Accounts, st.Counts.Invoices, st.Counts.Adjustments, st.Counts.DebitMemos, st.Counts.CreditMemos,
+			st.Counts.Payments, st.Counts.Refunds, st.Counts.Differences))
 		if page.Done {
 			done = true
 			return ReconcileResult{
 				From: in.From, To: in.To, Counts: st.Counts, Differences: st.Differences,
 				DifferencesOmitted: st.DifferencesOmitted, Totals: st.Totals, ContinuedAsNew: st.ContinuedAsNew,
+				DifferencesByType: st.DifferencesByType, Accounts: st.Accounts, AccountsOmitted: st.AccountsOmitted,
 			}, nil
 		}
 	}
@@ -253,6 +351,10 @@ func (st *ReconcileState) merge(p ReconcilePageResult, maxDiffs int) {
 	st.Counts.Accounts += p.Counts.Accounts
 	st.Counts.Invoices += p.Counts.Invoices
 	st.Counts.Adjustments += p.Counts.Adjustments
+	st.Counts.DebitMemos += p.Counts.DebitMemos
+	st.Counts.CreditMemos += p.Counts.CreditMemos
+	st.Counts.Payments += p.Counts.Payments
+	st.Counts.Refunds += p.Counts.Refunds
 	st.Counts.Matched += p.Counts.Matched
 	found := max(p.DifferencesFound, len(p.Differences))
 	st.Counts.Differences += found
@@ -264,6 +366,12 @@ func (st *ReconcileState) merge(p ReconcilePageResult, maxDiffs int) {
 		}
 	}
 	st.DifferencesOmitted += found - len(p.Differences)
+	for _, c := range p.DifferencesByType {
+		st.DifferencesByType = AddTypeCount(st.DifferencesByType, c.RecordType, c.Count)
+	}
+	for _, a := range p.Accounts {
+		st.keepAccount(a, maxDiffs)
+	}
 	for _, t := range p.Totals {
 		i := sort.Search(len(st.Totals), func(i int) bool { return st.Totals[i].Currency >= t.Currency })
 		if i < len(st.Totals) && st.Totals[i].Currency == t.Currency {
@@ -274,6 +382,26 @@ func (st *ReconcileState) merge(p ReconcilePageResult, maxDiffs int) {
 		st.Totals = append(st.Totals, CurrencyTotal{})
 		copy(st.Totals[i+1:], st.Totals[i:])
 		st.Totals[i] = t
+	}
+}
+
+// keepAccount keeps at most maxAccounts account figures: an account with a
+// difference takes the place of a clean one when the list is full.
+func (st *ReconcileState) keepAccount(a AccountFigures, maxAccounts int) {
+	if len(st.Accounts) < maxAccounts {
+		st.Accounts = append(st.Accounts, a)
+		return
+	}
+	st.AccountsOmitted++
+	if a.Differences == 0 {
+		return
+	}
+	for i := range st.Accounts {
+		if st.Accounts[i].Differences == 0 {
+			st.Accounts = append(st.Accounts[:i], st.Accounts[i+1:]...)
+			st.Accounts = append(st.Accounts, a)
+			return
+		}
 	}
 }
 

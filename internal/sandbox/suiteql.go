@@ -184,15 +184,44 @@ func suiteValue(v any) any {
 	return v
 }
 
+// suiteMoneyTypes are the customer payment and refund as SuiteQL's
+// transaction.type shows them (SuiteQL Records Catalog, transaction type
+// ids CustPymt / CustRfnd). customerRefund is written by the refund sync.
+var suiteMoneyTypes = map[string]string{netsuite.TypeCustomerPayment: "CustPymt", "customerRefund": "CustRfnd"}
+
 func (n *netsuiteAPI) transactionRows(sel *query.Select) []Record {
 	var out []Record
-	for _, typ := range []string{netsuite.TypeInvoice, netsuite.TypeCreditMemo} {
-		for _, rec := range n.candidates(sel, n.records[typ], map[string]string{"id": "id", "externalid": "externalId", "tranid": "tranId"}) {
+	for _, typ := range []string{netsuite.TypeInvoice, netsuite.TypeCreditMemo, netsuite.TypeCustomerPayment, "customerRefund"} {
+		t := n.records[typ]
+		if t == nil {
+			continue
+		}
+		for _, rec := range n.candidates(sel, t, map[string]string{"id": "id", "externalid": "externalId", "tranid": "tranId"}) {
 			row := lowerRow(rec)
 			row["type"] = transactionTypes[typ]
+			if row["type"] == "" || row["type"] == nil {
+				row["type"] = suiteMoneyTypes[typ]
+			}
 			row["foreigntotal"] = rec["total"]
 			row["foreignamountremaining"] = rec["amountRemaining"]
 			row["recordtype"] = strings.ToLower(typ)
+			if row["entity"] == nil {
+				// A payment or refund names its customer "customer" in REST;
+				// SuiteQL's transaction table calls every party "entity".
+				row["entity"] = suiteValue(rec["customer"])
+			}
+			if typ == netsuite.TypeCreditMemo || typ == netsuite.TypeCustomerPayment {
+				// foreignpaymentamountused / unused: what a payment or credit
+				// memo applies and leaves open, in the transaction currency
+				// (prolecto "NetSuite SuiteQL A/R fields", docs/wire.md).
+				used := decimal.Zero
+				for _, a := range appliedDocs(sublistItems(rec["apply"])) {
+					used = used.Add(a)
+				}
+				total, _ := decimal.NewFromString(str(rec["total"]))
+				row["foreignpaymentamountused"] = json.Number(used.StringFixed(2))
+				row["foreignpaymentamountunused"] = json.Number(total.Sub(used).StringFixed(2))
+			}
 			out = append(out, row)
 		}
 	}
