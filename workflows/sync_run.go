@@ -221,7 +221,7 @@ type pendingChild struct {
 
 func (r *syncRun) run(ctx workflow.Context) (SyncRunResult, error) {
 	for r.state.Phase != PhaseDone {
-		if !r.enabled(r.state.Phase) {
+		if !r.enabled(ctx, r.state.Phase) {
 			r.advance()
 			continue
 		}
@@ -307,8 +307,11 @@ func (r *syncRun) advance() {
 // enabled applies the tenant's facts and the advanced settings that switch a
 // sync off; a phase off is reported in the result with its reason, never
 // silently skipped.
-func (r *syncRun) enabled(phase string) bool {
+func (r *syncRun) enabled(ctx workflow.Context, phase string) bool {
 	why := phaseOff(phase, r.in.Settings)
+	if why == "" && phase == PhaseRefunds && workflow.GetVersion(ctx, versionRefundSync, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		why = notBuilt // a run recorded before the refund sync replays as it ran
+	}
 	if why == "" {
 		return true
 	}
@@ -367,6 +370,8 @@ func phaseOff(phase string, s settings.Settings) string {
 			return "the refund sync is disabled in the advanced settings"
 		case phase == PhasePayments && adv.InvoiceSettlement:
 			return paymentsOnISNotBuilt
+		case phase == PhaseRefunds && adv.InvoiceSettlement:
+			return refundsOnISNotBuilt
 		case !built:
 			return notBuilt
 		}
@@ -641,7 +646,7 @@ var phaseOfRecord = map[string]string{
 func RecordSync(recordType, id string, s settings.Settings) (workflowID, workflowType string, input any, err error) {
 	phase, ok := childPhases[phaseOfRecord[recordType]]
 	if !ok || id == "" {
-		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment; id required)", recordType)
+		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment, refund, debitmemo, creditmemo; id required)", recordType)
 	}
 	return phase.workflowID(id), phase.workflowType, phase.input(SelectedRecord{ID: id}, s), nil
 }
