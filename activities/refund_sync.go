@@ -167,7 +167,8 @@ func (a *Activities) UnapplyRefundPayment(ctx context.Context, in workflows.Refu
 	}
 	items := make([]any, len(plan.PaymentApply))
 	for i, l := range plan.PaymentApply {
-		items[i] = map[string]any{"doc": map[string]any{"id": l.Doc}, "apply": true, "amount": l.Amount.StringFixed(2)}
+		// A line refunded in full is unapplied (apply false), not applied with 0.
+		items[i] = map[string]any{"doc": map[string]any{"id": l.Doc}, "apply": l.Amount.IsPositive(), "amount": l.Amount.StringFixed(2)}
 	}
 	if err := a.stillCurrent(ctx); err != nil {
 		return plan, err
