@@ -2,6 +2,7 @@ package itest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -18,13 +19,13 @@ import (
 
 // nsPayment is a NetSuite customer payment as the refund checks read it.
 type nsPayment struct {
-	ID        string `json:"id"`
-	Unapplied string `json:"unapplied"`
+	ID        string      `json:"id"`
+	Unapplied json.Number `json:"unapplied"`
 	Apply     struct {
 		Items []struct {
 			Doc    struct{ ID string } `json:"doc"`
 			Apply  bool                `json:"apply"`
-			Amount string              `json:"amount"`
+			Amount json.Number         `json:"amount"`
 		} `json:"items"`
 	} `json:"apply"`
 }
@@ -34,7 +35,7 @@ func (p nsPayment) applied() map[string]decimal.Decimal {
 	out := map[string]decimal.Decimal{}
 	for _, r := range p.Apply.Items {
 		if r.Apply {
-			out[r.Doc.ID] = out[r.Doc.ID].Add(decimal.RequireFromString(r.Amount))
+			out[r.Doc.ID] = out[r.Doc.ID].Add(decimal.RequireFromString(r.Amount.String()))
 		} else if _, ok := out[r.Doc.ID]; !ok {
 			out[r.Doc.ID] = decimal.Zero
 		}
@@ -96,7 +97,7 @@ func TestRefunds_EveryRefundInNetSuiteOnceWithThePaymentUnapplied(t *testing.T) 
 			t.Fatalf("refund %s in Zuora: %+v", r.RefundNumber, r)
 		}
 		got := e.customerRefund(ctx, r.ID)
-		if got.ID != r.IntegrationID || !decimal.RequireFromString(got.Total).Equal(r.Amount) || len(got.Apply.Items) != 1 ||
+		if got.ID != r.IntegrationID || !decimal.RequireFromString(got.Total.String()).Equal(r.Amount) || len(got.Apply.Items) != 1 ||
 			got.Apply.Items[0].Doc.ID != paysByID[r.PaymentID].IntegrationID || got.TranDate != r.RefundDate {
 			t.Fatalf("refund %s: NetSuite %+v; Zuora %s amount %s payment %s", r.RefundNumber, got, r.IntegrationID, r.Amount, paysByID[r.PaymentID].IntegrationID)
 		}
@@ -191,7 +192,7 @@ func (e *Env) checkRefundBooks(ctx context.Context, pays []zuora.Payment) {
 		if fmt.Sprint(got.applied()) != fmt.Sprint(want[p.ID]) {
 			e.T.Fatalf("payment %s applies %v in NetSuite; Zuora Amount − RefundAmount: %v", p.PaymentNumber, got.applied(), want[p.ID])
 		}
-		if !decimal.RequireFromString(got.Unapplied).IsZero() {
+		if !decimal.RequireFromString(got.Unapplied.String()).IsZero() {
 			e.T.Fatalf("payment %s keeps %s unapplied in NetSuite: a refund is missing or unapplied twice", p.PaymentNumber, got.Unapplied)
 		}
 	}
@@ -206,13 +207,13 @@ func (e *Env) checkRefundBooks(ctx context.Context, pays []zuora.Payment) {
 }
 
 type nsRefund struct {
-	ID       string `json:"id"`
-	Total    string `json:"total"`
-	TranDate string `json:"tranDate"`
+	ID       string      `json:"id"`
+	Total    json.Number `json:"total"`
+	TranDate string      `json:"tranDate"`
 	Apply    struct {
 		Items []struct {
 			Doc    struct{ ID string } `json:"doc"`
-			Amount string              `json:"amount"`
+			Amount json.Number         `json:"amount"`
 		} `json:"items"`
 	} `json:"apply"`
 }
