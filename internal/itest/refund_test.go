@@ -159,6 +159,8 @@ func TestRefunds_EveryRefundInNetSuiteOnceWithThePaymentUnapplied(t *testing.T) 
 	e.checkRefundBooks(ctx, pays)
 	if RecordingHistories() {
 		SaveHistories(ctx, t, e.Temporal, workflows.RefundWorkflowID(r.ID), "one-record")
+		// A run through the refunds phase (its refund-sync version marker).
+		SaveHistories(ctx, t, e.Temporal, "refunds-full", "refunds-phase")
 	}
 }
 
