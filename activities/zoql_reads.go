@@ -35,5 +35,8 @@ func ZOQLReads() []ZOQLRead {
 		{zuora.ObjInvoicePayment, invoicePaymentFields},
 		{zuora.ObjInvoice, paidInvoiceFields},
 		{zuora.ObjPaymentMethod, paymentMethodFields},
+		{zuora.ObjRefund, mapping.RefundFields},
+		{zuora.ObjInvoicePayment, refundInvoicePaymentFields},
+		{zuora.ObjRefundInvoicePayment, refundPartFields},
 	}
 }
