@@ -15,7 +15,9 @@ import (
 	"github.com/zuora-netsuite/connector/internal/settings"
 )
 
-func noRefundsStub(context.Context, SelectInput) (SelectResult, error) { return SelectResult{Done: true}, nil }
+func noRefundsStub(context.Context, SelectInput) (SelectResult, error) {
+	return SelectResult{Done: true}, nil
+}
 func unapplyRefundStub(_ context.Context, in RefundSyncInput) (RefundPlan, error) {
 	return RefundPlan{RefundID: in.RefundID}, nil
 }

@@ -121,7 +121,10 @@ func TestRefundValidation_Rules(t *testing.T) {
 		{rule: RuleRefundAccount + ": the account's Class is not in NetSuite", l: func(l *Lookups) { l.Classes = map[string]string{} }, why: "not a valid NetSuite class"},
 		{rule: RuleRefundInvoiceSynced + ": an invoice of the payment is not in NetSuite", apps: func(a []RefundedApplication) []RefundedApplication { a[1].NetSuiteID = ""; return a }, why: "invoice INV-2, not in NetSuite"},
 		{rule: RuleRefundParts + ": parts short of the refund amount", parts: func([]zuora.RefundInvoicePayment) []zuora.RefundInvoicePayment { return nil }, why: "invoice parts total 0, not the refund's 30"},
-		{rule: RuleRefundParts + ": a part of another payment", parts: func(p []zuora.RefundInvoicePayment) []zuora.RefundInvoicePayment { p[0].InvoicePaymentID = "ipX"; return p }, why: "not an application of payment"},
+		{rule: RuleRefundParts + ": a part of another payment", parts: func(p []zuora.RefundInvoicePayment) []zuora.RefundInvoicePayment {
+			p[0].InvoicePaymentID = "ipX"
+			return p
+		}, why: "not an application of payment"},
 		{rule: RuleRefundTargetApply + ": more refunded than applied", apps: func(a []RefundedApplication) []RefundedApplication { a[0].RefundAmount = d("61"); return a }, why: "more than the 60 applied"},
 	}
 	for _, c := range cases {

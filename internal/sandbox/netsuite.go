@@ -109,7 +109,7 @@ type netsuiteAPI struct {
 	applied applyIndex          // what credit memos apply to each invoice (apply.go)
 	// refunded: what customer refunds take from each payment or credit memo (netsuite_refunds.go)
 	refunded applyIndex
-	acct    *nsAccount          // the account's configuration (nsmodel.go)
+	acct     *nsAccount // the account's configuration (nsmodel.go)
 	// busy: records a write is being applied to, for "Record has been
 	// changed" when a second write to the same record overlaps (N10).
 	busyUntil map[string]time.Time
