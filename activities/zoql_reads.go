@@ -37,9 +37,9 @@ func ZOQLReads() []ZOQLRead {
 		{zuora.ObjPaymentMethod, paymentMethodFields},
 		{zuora.ObjPayment, reconPaymentFields},
 		{zuora.ObjInvoicePayment, reconInvoicePaymentFields},
-		// reconRefundFields (object Refund) joins the list with the refund
-		// sync (branch i16-refunds), which brings Refund to the sandbox's
-		// object model; until then the reconciliation reads a refused Refund
-		// query as "no refunds" (reconcile_money.go noRefunds).
+		{zuora.ObjRefund, reconRefundFields},
+		{zuora.ObjRefund, mapping.RefundFields},
+		{zuora.ObjInvoicePayment, refundInvoicePaymentFields},
+		{zuora.ObjRefundInvoicePayment, refundPartFields},
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 // errorTypes are the record types --type accepts.
 var errorTypes = []string{workflows.RecordInvoice, workflows.RecordAdjustment, workflows.RecordCustomer, workflows.RecordCharge,
-	workflows.RecordDebitMemo, workflows.RecordCreditMemo}
+	workflows.RecordDebitMemo, workflows.RecordCreditMemo, workflows.RecordRefund}
 
 // errorRow is a record whose latest sync ended in Error.
 type errorRow struct {

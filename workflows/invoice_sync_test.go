@@ -41,6 +41,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	registerMemoSyncs(env)
 	registerTenantFacts(env) // tenant_facts_test.go: a tenant without Invoice Settlement unless a test says otherwise
 	registerPaymentSync(env) // payment_sync_test.go: no payments unless a test says otherwise
+	registerRefundSync(env)  // refund_sync_test.go: no refunds unless a test says otherwise
 	return env
 }
 

@@ -13,6 +13,7 @@ func Definitions() map[string]any {
 		WorkflowDebitMemoSync:  DebitMemoSyncWorkflow,
 		WorkflowCreditMemoSync: CreditMemoSyncWorkflow,
 		WorkflowPaymentSync:    PaymentSyncWorkflow,
+		WorkflowRefundSync:     RefundSyncWorkflow,
 		WorkflowReconcile:      ReconcileWorkflow,
 		WorkflowMigration:      InvoiceSettlementMigrationWorkflow,
 		WorkflowPrecheck:       InvoiceSettlementPrecheckWorkflow,

@@ -312,6 +312,9 @@ func (r *syncRun) enabled(ctx workflow.Context, phase string) bool {
 	if why == "" && phase == PhasePayments && r.in.Settings.Advanced.InvoiceSettlement && !paymentsOnISBuilt(ctx) {
 		why = paymentsOnISNotBuilt // a run recorded before IS payments were built replays as it ran
 	}
+	if why == "" && phase == PhaseRefunds && workflow.GetVersion(ctx, versionRefundSync, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		why = notBuilt // a run recorded before the refund sync replays as it ran
+	}
 	if why == "" {
 		return true
 	}
@@ -368,6 +371,8 @@ func phaseOff(phase string, s settings.Settings) string {
 			return "the payment sync is disabled in the advanced settings"
 		case phase == PhaseRefunds && adv.DisableRefundSync:
 			return "the refund sync is disabled in the advanced settings"
+		case phase == PhaseRefunds && adv.InvoiceSettlement:
+			return refundsOnISNotBuilt
 		case !built:
 			return notBuilt
 		}
@@ -642,7 +647,7 @@ var phaseOfRecord = map[string]string{
 func RecordSync(recordType, id string, s settings.Settings) (workflowID, workflowType string, input any, err error) {
 	phase, ok := childPhases[phaseOfRecord[recordType]]
 	if !ok || id == "" {
-		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment; id required)", recordType)
+		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment, refund, debitmemo, creditmemo; id required)", recordType)
 	}
 	return phase.workflowID(id), phase.workflowType, phase.input(SelectedRecord{ID: id}, s), nil
 }

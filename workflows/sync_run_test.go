@@ -144,6 +144,7 @@ func TestRecordSync_SameWorkflowAsARun(t *testing.T) {
 	s := settings.Default()
 	for recordType, want := range map[string]string{
 		RecordInvoice: "invoice:x1", RecordAdjustment: "adjustment:x1", RecordCustomer: "customer:x1", RecordCharge: "charge:x1", RecordPayment: "payment:x1",
+		RecordRefund: "refund:x1",
 	} {
 		id, wfType, input, err := RecordSync(recordType, "x1", s)
 		require.NoError(t, err)
@@ -151,7 +152,7 @@ func TestRecordSync_SameWorkflowAsARun(t *testing.T) {
 		require.Equal(t, childPhases[phaseOfRecord[recordType]].workflowType, wfType)
 		require.NotNil(t, input)
 	}
-	_, _, _, err := RecordSync("refund", "x1", s) // payments are a record type since issue 16; refunds not yet
+	_, _, _, err := RecordSync("nosuchtype", "x1", s)
 	require.ErrorContains(t, err, "record types: customer, charge, invoice, adjustment, payment")
 	_, _, _, err = RecordSync(RecordInvoice, "", s)
 	require.Error(t, err)

@@ -56,6 +56,11 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.PaymentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPaymentSync})
 	r.RegisterActivityWithOptions(a.SyncPayment, activity.RegisterOptions{Name: workflows.ActivitySyncPayment})
 	r.RegisterActivityWithOptions(a.MarkPaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkPaymentFailed})
+	r.RegisterActivityWithOptions(a.SelectRefunds, activity.RegisterOptions{Name: workflows.ActivitySelectRefunds})
+	r.RegisterWorkflowWithOptions(workflows.RefundSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowRefundSync})
+	r.RegisterActivityWithOptions(a.UnapplyRefundPayment, activity.RegisterOptions{Name: workflows.ActivityUnapplyRefundPayment})
+	r.RegisterActivityWithOptions(a.CreateCustomerRefund, activity.RegisterOptions{Name: workflows.ActivityCreateCustomerRefund})
+	r.RegisterActivityWithOptions(a.MarkRefundFailed, activity.RegisterOptions{Name: workflows.ActivityMarkRefundFailed})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its

@@ -9,3 +9,10 @@ const (
 
 // PaymentExternalID is the external id of a Zuora payment's customer payment.
 func PaymentExternalID(zuoraPaymentID string) string { return "zuora-payment-" + zuoraPaymentID }
+
+// TypeCustomerRefund is the REST record a Zuora refund becomes (issue 16,
+// reference money-sync §4): it applies to a customer payment's unapplied amount.
+const TypeCustomerRefund = "customerRefund"
+
+// RefundExternalID is the external id of a Zuora refund's customer refund.
+func RefundExternalID(zuoraRefundID string) string { return "zuora-refund-" + zuoraRefundID }

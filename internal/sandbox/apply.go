@@ -52,6 +52,10 @@ func (n *netsuiteAPI) reindexApplied() {
 			n.applied.set(str(cm["id"]), nil, appliedDocs(sublistItems(cm["apply"])))
 		}
 	}
+	n.refunded = applyIndex{}
+	for _, rf := range n.records[netsuite.TypeCustomerRefund].all() {
+		n.refunded.set(str(rf["id"]), nil, appliedDocs(sublistItems(rf["apply"])))
+	}
 	// A fixture's invoices were totalled before its credit memos were read:
 	// lower them by what is applied (in place, before the load is written).
 	for doc := range n.applied {
@@ -242,9 +246,11 @@ func (n *netsuiteAPI) remaining(rec Record, total decimal.Decimal) decimal.Decim
 		for _, a := range appliedDocs(sublistItems(rec["apply"])) {
 			applied = applied.Add(a)
 		}
+		// A customer refund takes from the unapplied amount (netsuite_refunds.go).
+		open := total.Sub(applied).Sub(n.refunded.total(str(rec["id"])))
 		rec["applied"] = json.Number(applied.StringFixed(2))
-		rec["unapplied"] = json.Number(total.Sub(applied).StringFixed(2))
-		return total.Sub(applied)
+		rec["unapplied"] = json.Number(open.StringFixed(2))
+		return open
 	}
 	return total.Sub(n.applied.total(str(rec["id"])))
 }

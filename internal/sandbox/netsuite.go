@@ -22,6 +22,7 @@ var netsuiteTypes = []string{
 	netsuite.TypeServiceItem, netsuite.TypeLocation, netsuite.TypeClassification, netsuite.TypeDepartment, netsuite.TypeSubsidiary,
 	netsuite.TypeProject, "currency", "account",
 	netsuite.TypeCustomerPayment, netsuite.TypePaymentMethod, // netsuite_payments.go
+	netsuite.TypeCustomerRefund, // netsuite_refunds.go
 }
 
 var itemTypes = map[string]string{netsuite.TypeInventoryItem: "InvtPart", netsuite.TypeNonInventory: "NonInvtPart", netsuite.TypeServiceItem: "Service"}
@@ -106,7 +107,9 @@ type netsuiteAPI struct {
 	records map[string]*table
 	lines   map[string]*lineSet // transaction id -> lines
 	applied applyIndex          // what credit memos apply to each invoice (apply.go)
-	acct    *nsAccount          // the account's configuration (nsmodel.go)
+	// refunded: what customer refunds take from each payment or credit memo (netsuite_refunds.go)
+	refunded applyIndex
+	acct     *nsAccount // the account's configuration (nsmodel.go)
 	// busy: records a write is being applied to, for "Record has been
 	// changed" when a second write to the same record overlaps (N10).
 	busyUntil map[string]time.Time
@@ -168,6 +171,7 @@ func (n *netsuiteAPI) resetTables() {
 	}
 	n.lines = map[string]*lineSet{}
 	n.applied = applyIndex{}
+	n.refunded = applyIndex{}
 }
 
 func (n *netsuiteAPI) empty() bool {
@@ -450,6 +454,9 @@ func (n *netsuiteAPI) delete(w http.ResponseWriter, r *http.Request) {
 	if typ == netsuite.TypeCreditMemo || typ == netsuite.TypeCustomerPayment {
 		changes = n.unindexApply(id, t.byID[id])
 	}
+	if typ == netsuite.TypeCustomerRefund {
+		changes = n.unindexRefund(id, t.byID[id])
+	}
 	c, _ := t.remove(id)
 	changes = append(changes, c)
 	if ls, ok := n.lines[id]; ok {
@@ -490,7 +497,14 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 			delete(body, "item")
 		}
 	}
-	applyRows, hasApply, err := n.takeApply(typ, body)
+	var applyRows, refundRows []Record
+	var hasApply, hasRefundApply bool
+	var err error
+	if typ == netsuite.TypeCustomerRefund {
+		refundRows, hasRefundApply, err = n.takeRefundApply(body)
+	} else {
+		applyRows, hasApply, err = n.takeApply(typ, body)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -560,15 +574,25 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 			return "", err
 		}
 		if hasApply {
-			if err := checkPaymentApply(mergeApply(sublistItems(rec["apply"]), applyRows, creating || upsert || replace["apply"]), payment); err != nil {
+			// Refunded money is gone from the payment: it cannot be applied again.
+			if err := checkPaymentApply(mergeApply(sublistItems(rec["apply"]), applyRows, creating || upsert || replace["apply"]), payment, n.refunded.total(id)); err != nil {
 				return "", err
 			}
+		}
+	}
+	var commitRefund func() []change
+	if typ == netsuite.TypeCustomerRefund && (creating || hasRefundApply) {
+		if commitRefund, err = n.checkRefund(id, rec, mergeApply(sublistItems(rec["apply"]), refundRows, creating || upsert || replace["apply"])); err != nil {
+			return "", err
 		}
 	}
 	if hasApply {
 		total := n.prospectiveTotal(id, items, hasItems, creating || upsert || replace["item"])
 		if typ == netsuite.TypeCustomerPayment {
 			total = payment
+		}
+		if typ == netsuite.TypeCreditMemo {
+			total = total.Sub(n.refunded.total(id)) // refunded credit is gone
 		}
 		if commitApply, err = n.checkApply(id, rec, mergeApply(sublistItems(rec["apply"]), applyRows, creating || upsert || replace["apply"]), total); err != nil {
 			return "", err
@@ -598,6 +622,9 @@ func (n *netsuiteAPI) write(typ string, t *table, id string, body Record, upsert
 	}
 	if typ == netsuite.TypeCustomerPayment {
 		n.setPaymentTotals(rec, payment)
+	}
+	if commitRefund != nil {
+		changes = append(changes, commitRefund()...)
 	}
 	changes = append(changes, t.put(id, rec, n.db, 0))
 	return id, n.db.write(changes...)

@@ -54,12 +54,16 @@ func paymentTotal(rec Record) (decimal.Decimal, error) {
 // checkPaymentApply refuses applications that total more than the payment
 // (NetSuite: the payment cannot apply more than its amount); the per-invoice
 // open amounts are checkApply's.
-func checkPaymentApply(rows []Record, payment decimal.Decimal) error {
-	sum := decimal.Zero
+func checkPaymentApply(rows []Record, payment, refunded decimal.Decimal) error {
+	sum := refunded
 	for _, a := range appliedDocs(rows) {
 		sum = sum.Add(a)
 	}
 	if sum.GreaterThan(payment) {
+		if refunded.IsPositive() {
+			return &badRequest{"INVALID_FLD_VALUE", "apply", fmt.Sprintf("The total applied (%s) and refunded (%s) exceeds the payment amount (%s).",
+				sum.Sub(refunded).StringFixed(2), refunded.StringFixed(2), payment.StringFixed(2))}
+		}
 		return &badRequest{"INVALID_FLD_VALUE", "apply", fmt.Sprintf("The total applied (%s) exceeds the payment amount (%s).", sum.StringFixed(2), payment.StringFixed(2))}
 	}
 	return nil
@@ -70,6 +74,7 @@ func (n *netsuiteAPI) setPaymentTotals(rec Record, payment decimal.Decimal) {
 	rec["total"] = json.Number(payment.StringFixed(2))
 	rec["amountRemaining"] = json.Number(n.remaining(rec, payment).StringFixed(2))
 	if _, ok := rec["apply"]; !ok {
-		rec["applied"], rec["unapplied"] = json.Number("0.00"), rec["total"]
+		unapplied := payment.Sub(n.refunded.total(str(rec["id"])))
+		rec["applied"], rec["unapplied"] = json.Number("0.00"), json.Number(unapplied.StringFixed(2))
 	}
 }

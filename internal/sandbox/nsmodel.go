@@ -134,7 +134,7 @@ var nsModel = func() map[string]nsRecordType {
 		listType(netsuite.TypeLocation, fSubsidiary), listType(netsuite.TypeClassification), listType(netsuite.TypeDepartment),
 		listType(netsuite.TypeSubsidiary, fCurrency), listType(netsuite.TypeProject, nsField{Name: "customer", Label: "Customer", Type: "object", Ref: []string{netsuite.TypeCustomer}}),
 		listType("currency", nsField{Name: "symbol", Label: "ISO Code", Type: "string"}), listType("account"),
-		customerPaymentModel, listType(netsuite.TypePaymentMethod, nsField{Name: "account", Label: "Deposit To", Type: "object", Ref: []string{"account"}}),
+		customerPaymentModel, customerRefundModel, listType(netsuite.TypePaymentMethod, nsField{Name: "account", Label: "Deposit To", Type: "object", Ref: []string{"account"}}),
 	}
 	m := map[string]nsRecordType{}
 	for _, t := range types {
@@ -162,7 +162,7 @@ func customFieldApplies(name, typ string, line bool) bool {
 	case strings.HasPrefix(name, "custcol"):
 		return isTx && line
 	case strings.HasPrefix(name, "custbody"):
-		return (isTx || typ == netsuite.TypeCustomerPayment) && !line
+		return (isTx || typ == netsuite.TypeCustomerPayment || typ == netsuite.TypeCustomerRefund) && !line
 	case strings.HasPrefix(name, "custentity"):
 		return (typ == netsuite.TypeCustomer || typ == netsuite.TypeProject) && !line
 	case strings.HasPrefix(name, "custitem"):

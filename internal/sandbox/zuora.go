@@ -45,6 +45,8 @@ var zuoraObjects = map[string]struct {
 	zuora.ObjPaymentRun:            {nil, ""},
 	zuora.ObjInvoicePayment:        {[]string{"PaymentId", "InvoiceId"}, ""},
 	zuora.ObjPaymentMethod:         {[]string{"AccountId"}, ""},
+	zuora.ObjRefund:                {[]string{"AccountId", "PaymentId"}, "refund"},
+	zuora.ObjRefundInvoicePayment:  {[]string{"RefundId", "InvoicePaymentId"}, ""},
 	zuora.ObjCreditMemo:            {[]string{"accountId"}, ""},
 	creditMemoItemTable:            {[]string{"creditMemoId"}, ""},
 	zuora.ObjDebitMemo:             {[]string{"accountId"}, ""},

@@ -48,9 +48,9 @@ func (z *zuoraAPI) query(w http.ResponseWriter, r *http.Request) {
 		z.zoqlFault(w, "INVALID_TYPE", "invalid type for query: InvoiceItemAdjustment is not available when Invoice Settlement is enabled")
 		return
 	}
-	if obj == zuora.ObjInvoicePayment && z.tenant.InvoiceSettlement {
+	if (obj == zuora.ObjInvoicePayment || obj == zuora.ObjRefundInvoicePayment) && z.tenant.InvoiceSettlement {
 		z.mu.RUnlock()
-		z.zoqlFault(w, "INVALID_TYPE", "invalid type for query: InvoicePayment is not available when Invoice Settlement is enabled")
+		z.zoqlFault(w, "INVALID_TYPE", "invalid type for query: "+obj+" is not available when Invoice Settlement is enabled")
 		return
 	}
 	sch := z.schema(obj)

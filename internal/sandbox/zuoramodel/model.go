@@ -242,6 +242,28 @@ var objects = []*Object{
 		nf(SrcREST, TypeDateTime, "createdDate", "updatedDate"),
 		nf(SrcSandboxLink, TypeID, "paymentId"),
 	)},
+	// Refund: SOAP Refund object (PaymentId links a payment refund to its
+	// payment; SourceType Payment / CreditBalance / CreditMemo). Status and
+	// Type values as GETRefundType's enums (zuora-refunds-api-openapi.yml).
+	{Name: "Refund", ZOQL: true, Fields: join(
+		f(SrcSOAP, TypeID, "Id", "AccountId", "PaymentId", "PaymentMethodId"),
+		f(SrcSOAP, TypeString, "Status", "Type", "SourceType", "MethodType", "RefundNumber", "ReferenceID", "Comment", "ReasonCode",
+			"TransferredToAccounting"),
+		f(SrcSOAP, TypeDecimal, "Amount"),
+		f(SrcSOAP, TypeDate, "RefundDate"),
+		f(SrcSOAP, TypeDateTime, "CreatedDate", "UpdatedDate"),
+		f(SrcNS("RefundObjectNSFields", "zuora-refunds-api-openapi.yml"), TypeString, "IntegrationId__NS", "IntegrationStatus__NS",
+			"Origin__NS", "SynctoNetSuite__NS"),
+		f(SrcNS("RefundObjectNSFields", "zuora-refunds-api-openapi.yml"), TypeDateTime, "SyncDate__NS"),
+	)},
+	// RefundInvoicePayment: how much of one InvoicePayment a refund refunded
+	// (SOAP RefundInvoicePayment object; tenants without Invoice Settlement,
+	// like InvoicePayment).
+	{Name: "RefundInvoicePayment", ZOQL: true, Fields: join(
+		f(SrcSOAP, TypeID, "Id", "RefundId", "InvoicePaymentId"),
+		f(SrcSOAP, TypeDecimal, "RefundAmount"),
+		f(SrcSOAP, TypeDateTime, "CreatedDate", "UpdatedDate"),
+	)},
 	// PaymentMethod: the payment sync matches its Type (exact strings, e.g.
 	// CreditCard, WireTransfer) to a NetSuite payment method.
 	{Name: "PaymentMethod", ZOQL: true, Fields: join(

@@ -1,0 +1,314 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/zuora-netsuite/connector/internal/mapping"
+	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/zuora"
+	"github.com/zuora-netsuite/connector/workflows"
+)
+
+// Zuora refunds → NetSuite customer refunds (issue 16; rules in
+// internal/mapping/refund.go; the two steps in workflows/refund_sync.go).
+
+// ZOQL field lists of the refund sync.
+const (
+	refundInvoicePaymentFields = "Id, InvoiceId, Amount, RefundAmount"
+	refundPartFields           = "Id, RefundId, InvoicePaymentId, RefundAmount"
+)
+
+// SelectRefunds returns the next page of Processed payment refunds pending
+// transfer after the cursor whose account may sync, cut from the run's
+// snapshot (selection.go). A refund whose account is missing in Zuora, or
+// that does not decode, is selected so that its sync records the reason.
+func (a *Activities) SelectRefunds(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
+	cands, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.RefundSelectionZOQL(in.Settings), "refunds", "", in.AfterID,
+		func(r zuora.Refund) string { return r.ID })
+	if err != nil {
+		return workflows.SelectResult{}, err
+	}
+	undecodable := map[string]bool{}
+	if len(bad) > 0 {
+		cands = append(cands[:len(cands):len(cands)], make([]zuora.Refund, 0, len(bad))...) // the snapshot stays as read
+		for _, id := range bad {
+			cands = append(cands, zuora.Refund{ID: id})
+			undecodable[id] = true
+		}
+		sort.Slice(cands, func(i, j int) bool { return cands[i].ID < cands[j].ID })
+	}
+	distinct := func() int {
+		return distinctAccounts(sel.recs.([]zuora.Refund), func(r zuora.Refund) string { return r.AccountID })
+	}
+	res := workflows.SelectResult{Done: true}
+	for start := 0; start < len(cands); start += in.Limit {
+		chunk := cands[start:min(start+in.Limit, len(cands))]
+		ids := make([]string, 0, len(chunk))
+		for _, r := range chunk {
+			ids = append(ids, r.AccountID)
+		}
+		if err := sel.loadAccounts(ctx, a.Zuora, ids, distinct); err != nil {
+			return workflows.SelectResult{}, retryable("selecting refunds", err)
+		}
+		for i, r := range chunk {
+			rec := workflows.SelectedRecord{ID: r.ID, Number: r.RefundNumber}
+			ok := undecodable[r.ID]
+			if !ok {
+				if acct := sel.account(r.AccountID); acct == nil {
+					ok = true // the account is missing in Zuora: the sync says so
+				} else {
+					rec.AccountNumber = acct.AccountNumber
+					ok, _ = mapping.RefundSelectable(r, *acct, in.Settings)
+				}
+			}
+			if ok {
+				res.Records = append(res.Records, rec)
+			} else {
+				res.NotSelected++
+			}
+			if len(res.Records) == in.Limit {
+				res.Done = start+i+1 == len(cands)
+				return res, nil
+			}
+		}
+	}
+	return res, nil
+}
+
+// UnapplyRefundPayment is step 1 of a refund (§4.4): re-check the selection,
+// validate, mark the refund Updating Payment / Processing, and set the
+// NetSuite payment's apply lines to what stays applied after every refund so
+// far (InvoicePayment.Amount − RefundAmount). The lines are a target, not a
+// delta: run again (a retry, a crash before step 2, the next run) it
+// changes nothing, so the payment is never unapplied twice.
+func (a *Activities) UnapplyRefundPayment(ctx context.Context, in workflows.RefundSyncInput) (workflows.RefundPlan, error) {
+	plan := workflows.RefundPlan{RefundID: in.RefundID}
+	rs, err := zoqlByIDs[zuora.Refund](ctx, a.Zuora, zuora.ObjRefund, mapping.RefundFields, "Id", []string{in.RefundID})
+	if err != nil {
+		return plan, retryable("reading refund "+in.RefundID, err)
+	}
+	if len(rs) == 0 {
+		plan.Outcome, plan.Reason = workflows.OutcomeSkipped, "the refund no longer exists in Zuora"
+		return plan, nil
+	}
+	r := rs[0]
+	plan.Number = r.RefundNumber
+	fail := func(reason string) (workflows.RefundPlan, error) {
+		if err := a.MarkRefundFailed(ctx, workflows.MarkFailedInput{RecordType: workflows.RecordRefund, ID: r.ID, Reason: reason}); err != nil {
+			return plan, err
+		}
+		plan.Outcome, plan.Reason = workflows.OutcomeError, reason
+		return plan, nil
+	}
+	accts, err := zoqlByIDs[zuora.Account](ctx, a.Zuora, zuora.ObjAccount, accountFields, "Id", []string{r.AccountID})
+	if err != nil {
+		return plan, retryable("reading the refund's account", err)
+	}
+	if len(accts) == 0 {
+		return fail(fmt.Sprintf("the refund's account %s does not exist in Zuora", r.AccountID))
+	}
+	acct := accts[0]
+	if ok, why := mapping.RefundSelectable(r, acct, in.Settings); !ok {
+		// Synced meanwhile, cancelled, or no longer eligible: nothing is marked.
+		plan.Outcome, plan.Reason = workflows.OutcomeSkipped, why
+		return plan, nil
+	}
+	var pay *zuora.Payment
+	if r.PaymentID != "" {
+		pays, err := zoqlByIDs[zuora.Payment](ctx, a.Zuora, zuora.ObjPayment, mapping.PaymentFields, "Id", []string{r.PaymentID})
+		if err != nil {
+			return plan, retryable("reading the refunded payment", err)
+		}
+		if len(pays) > 0 {
+			pay = &pays[0]
+		}
+	}
+	var apps []mapping.RefundedApplication
+	var parts []zuora.RefundInvoicePayment
+	if pay != nil {
+		if apps, err = a.refundedApplications(ctx, pay.ID); err != nil {
+			return plan, err
+		}
+		parts, err = zuora.QueryAll[zuora.RefundInvoicePayment](ctx, a.Zuora, "select "+refundPartFields+" from RefundInvoicePayment where RefundId = "+zuora.Quote(r.ID))
+		if err != nil {
+			return plan, retryable("reading the refund's invoice parts", err)
+		}
+	}
+	lookups := newLookupResolver(a.NetSuite)
+	if err := lookups.classifications(ctx, accountClass(acct)); err != nil {
+		return plan, retryable("resolving the account's NetSuite classifications", err)
+	}
+	built, problems := mapping.BuildRefund(r, acct, pay, apps, parts, lookups.l, in.Settings)
+	if len(problems) > 0 {
+		return fail(problemText(problems))
+	}
+	plan.Refund = workflows.CustomerRefundPlan{
+		ExternalID: built.Refund.ExternalID, Customer: built.Refund.Customer, Payment: built.Refund.Payment, Amount: built.Refund.Amount,
+		TranDate: built.Refund.TranDate, Memo: built.Refund.Memo, PaymentMethod: built.Refund.PaymentMethod,
+		Class: built.Refund.Class, Department: built.Refund.Department, Location: built.Refund.Location,
+	}
+	for _, l := range built.PaymentApply {
+		plan.PaymentApply = append(plan.PaymentApply, workflows.RefundApplyLine{Doc: l.Doc, Amount: l.Amount})
+	}
+
+	// §4.4 step 1 (decided: the refund carries the status, docs/settings.md).
+	if err := a.stillCurrent(ctx); err != nil {
+		return plan, err
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjRefund, r.ID, map[string]any{
+		"IntegrationStatus__NS": zuora.StatusUpdatingPayment, "TransferredToAccounting": zuora.TransferProcessing,
+	}); err != nil {
+		return plan, stepError("marking refund "+r.RefundNumber+" Updating Payment", err)
+	}
+	items := make([]any, len(plan.PaymentApply))
+	for i, l := range plan.PaymentApply {
+		// A line refunded in full is unapplied (apply false), not applied with 0.
+		items[i] = map[string]any{"doc": map[string]any{"id": l.Doc}, "apply": l.Amount.IsPositive(), "amount": l.Amount.StringFixed(2)}
+	}
+	if err := a.stillCurrent(ctx); err != nil {
+		return plan, err
+	}
+	// replaceAll=false (no ?replace=apply): each line keyed by its invoice is set.
+	if err := a.NetSuite.Patch(ctx, netsuite.TypeCustomerPayment, plan.Refund.Payment, map[string]any{"apply": map[string]any{"items": items}}); err != nil {
+		if permanent(err) {
+			return fail("NetSuite refused to unapply the refunded amount from customer payment " + plan.Refund.Payment + ": " + err.Error())
+		}
+		return plan, retryable("unapplying the refunded amount from the NetSuite customer payment", err)
+	}
+	heartbeat(ctx, "payment unapplied")
+	return plan, nil
+}
+
+// CreateCustomerRefund is step 2 (§4.4): mark Creating Refund, find the
+// NetSuite customer refund by external id or create it, then write its id
+// back with Sync Complete / Transferred To Accounting Yes.
+func (a *Activities) CreateCustomerRefund(ctx context.Context, in workflows.RefundStepInput) (workflows.RefundSyncResult, error) {
+	p := in.Plan
+	res := workflows.RefundSyncResult{RefundID: p.RefundID, Number: p.Number}
+	if err := a.stillCurrent(ctx); err != nil {
+		return res, err
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjRefund, p.RefundID, map[string]any{"IntegrationStatus__NS": zuora.StatusCreatingRefund}); err != nil {
+		return res, stepError("marking refund "+p.Number+" Creating Refund", err)
+	}
+	nsID, err := a.writeCustomerRefund(ctx, p.Refund, in.Settings.NetSuite.Fields.ZuoraID, p.RefundID)
+	if err != nil {
+		if permanent(err) {
+			reason := "NetSuite refused the customer refund: " + err.Error()
+			if ferr := a.MarkRefundFailed(ctx, workflows.MarkFailedInput{RecordType: workflows.RecordRefund, ID: p.RefundID, Reason: reason}); ferr != nil {
+				return res, ferr
+			}
+			res.Outcome, res.Reason = workflows.OutcomeError, reason
+			return res, nil
+		}
+		return res, retryable("creating the NetSuite customer refund", err)
+	}
+	if err := a.stillCurrent(ctx); err != nil {
+		return res, err
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjRefund, p.RefundID, map[string]any{
+		"IntegrationId__NS": nsID, "SyncDate__NS": zuoraDate(a.now()), "IntegrationStatus__NS": zuora.StatusSyncComplete,
+		"TransferredToAccounting": zuora.TransferYes, "Origin__NS": "ZUORA",
+	}); err != nil {
+		return res, stepError("recording the synced refund "+p.Number+" in Zuora", err)
+	}
+	a.record(workflows.RecordRefund, workflows.OutcomeSynced)
+	res.Outcome, res.NetSuiteID = workflows.OutcomeSynced, nsID
+	return res, nil
+}
+
+// writeCustomerRefund returns the NetSuite customer refund with the Zuora
+// refund's external id, creating it only if there is none (§0.3).
+func (a *Activities) writeCustomerRefund(ctx context.Context, cr workflows.CustomerRefundPlan, zuoraIDField, zuoraID string) (string, error) {
+	var found struct {
+		ID string `json:"id"`
+	}
+	err := a.NetSuite.Get(ctx, netsuite.TypeCustomerRefund, "eid:"+cr.ExternalID, false, &found)
+	var ae *netsuite.APIError
+	switch {
+	case err == nil && found.ID != "":
+		return found.ID, nil
+	case err != nil && !(errors.As(err, &ae) && ae.Status == 404):
+		return "", err
+	}
+	body := map[string]any{
+		"customer": map[string]any{"id": cr.Customer},
+		"apply":    map[string]any{"items": []any{map[string]any{"doc": map[string]any{"id": cr.Payment}, "apply": true, "amount": cr.Amount.StringFixed(2)}}},
+	}
+	if cr.TranDate != "" {
+		body["tranDate"] = cr.TranDate
+	}
+	if cr.Memo != "" {
+		body["memo"] = cr.Memo
+	}
+	if cr.PaymentMethod != "" {
+		body["paymentMethod"] = map[string]any{"id": cr.PaymentMethod}
+	}
+	for field, id := range map[string]string{"class": cr.Class, "department": cr.Department, "location": cr.Location} {
+		if id != "" {
+			body[field] = map[string]any{"id": id}
+		}
+	}
+	if zuoraIDField != "" {
+		body[zuoraIDField] = zuoraID
+	}
+	if err := a.stillCurrent(ctx); err != nil {
+		return "", err
+	}
+	return a.NetSuite.Upsert(ctx, netsuite.TypeCustomerRefund, cr.ExternalID, body)
+}
+
+// refundedApplications are the payment's InvoicePayments with what has been
+// refunded from each and each invoice's NetSuite id.
+func (a *Activities) refundedApplications(ctx context.Context, paymentID string) ([]mapping.RefundedApplication, error) {
+	type invoicePayment struct {
+		ID           string          `json:"Id"`
+		InvoiceID    string          `json:"InvoiceId"`
+		Amount       decimal.Decimal `json:"Amount"`
+		RefundAmount decimal.Decimal `json:"RefundAmount"`
+	}
+	ips, err := zuora.QueryAll[invoicePayment](ctx, a.Zuora, "select "+refundInvoicePaymentFields+" from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
+	if err != nil {
+		return nil, retryable("reading the payment's invoice applications", err)
+	}
+	ids := make([]string, len(ips))
+	for i, ip := range ips {
+		ids[i] = ip.InvoiceID
+	}
+	invs, err := zoqlByIDs[zuora.Invoice](ctx, a.Zuora, zuora.ObjInvoice, paidInvoiceFields, "Id", ids)
+	if err != nil {
+		return nil, retryable("reading the invoices the payment is applied to", err)
+	}
+	byID := map[string]zuora.Invoice{}
+	for _, inv := range invs {
+		byID[inv.ID] = inv
+	}
+	out := make([]mapping.RefundedApplication, 0, len(ips))
+	for _, ip := range ips {
+		inv := byID[ip.InvoiceID]
+		out = append(out, mapping.RefundedApplication{InvoicePaymentID: ip.ID, InvoiceNumber: orID(inv.InvoiceNumber, ip.InvoiceID),
+			NetSuiteID: firstID(inv.IntegrationID), Amount: ip.Amount, RefundAmount: ip.RefundAmount})
+	}
+	return out, nil
+}
+
+// MarkRefundFailed records Error Creating Refund with the reason
+// (Transferred To Accounting Error keeps it eligible for the next run).
+func (a *Activities) MarkRefundFailed(ctx context.Context, in workflows.MarkFailedInput) error {
+	if err := a.stillCurrent(ctx); err != nil {
+		return err
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjRefund, in.ID, map[string]any{
+		"TransferredToAccounting": zuora.TransferError, "IntegrationStatus__NS": statusText(zuora.StatusErrorCreatingRefund+": ", in.Reason),
+	}); err != nil {
+		return retryable("recording error on refund "+in.ID, err)
+	}
+	a.record(workflows.RecordRefund, workflows.OutcomeError)
+	a.log(ctx).Info("refund sync ended", "refund_id", in.ID, "outcome", workflows.OutcomeError, "reason", in.Reason)
+	return nil
+}
