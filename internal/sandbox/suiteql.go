@@ -196,6 +196,22 @@ func (n *netsuiteAPI) transactionRows(sel *query.Select) []Record {
 			out = append(out, row)
 		}
 	}
+	// Customer payments are transactions too (Records Catalog: transaction
+	// type CustPymt); the customer is the transaction's entity column, the
+	// payment amount its foreigntotal, what it leaves unapplied its
+	// foreignamountremaining; its custbody fields are columns as on any
+	// transaction. Applied documents are read from the record's apply sublist.
+	for _, rec := range n.candidates(sel, n.records[netsuite.TypeCustomerPayment], map[string]string{"id": "id", "externalid": "externalId"}) {
+		row := lowerRow(rec)
+		delete(row, "customer")
+		delete(row, "payment")
+		row["type"] = "CustPymt"
+		row["entity"] = suiteValue(rec["customer"])
+		row["foreigntotal"] = rec["total"]
+		row["foreignamountremaining"] = rec["amountRemaining"]
+		row["recordtype"] = strings.ToLower(netsuite.TypeCustomerPayment)
+		out = append(out, row)
+	}
 	return out
 }
 
