@@ -10,6 +10,7 @@ import (
 
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
 )
@@ -131,6 +132,10 @@ func (a *Activities) writeCustomerPayment(ctx context.Context, cp mapping.Custom
 	if zuoraIDField != "" {
 		body[zuoraIDField] = cp.ZuoraID
 	}
+	// §0.4: what the connector makes in NetSuite has Zuora Origin ZUORA, so
+	// the NetSuite → Zuora payment sync never takes it back (it also knows
+	// it by its zuora-payment- external id, should the field be missing).
+	body[settings.DefaultNetSuiteFields().Origin] = mapping.OriginZuora
 	if len(items) > 0 {
 		body["apply"] = map[string]any{"items": items}
 	}

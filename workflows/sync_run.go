@@ -38,7 +38,7 @@ const (
 // to; refunds after the payments they refund. Rev rec stays last.
 var AllPhases = []string{
 	PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseDebitMemos, PhaseCreditMemos,
-	PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseRevRec,
+	PhasePayments, PhaseRefunds, PhaseNetSuitePayments, PhaseAdjustments, PhaseRevRec,
 }
 
 // legacyPhases is the order of runs begun before the money phases
@@ -143,6 +143,8 @@ type RunProgress struct {
 	CreditMemos Counts `json:"creditMemos"`
 	Payments    Counts `json:"payments"`
 	Refunds     Counts `json:"refunds"`
+	// NetSuitePayments are NetSuite customer payments synced to Zuora.
+	NetSuitePayments Counts `json:"netsuitePayments"`
 }
 
 // SyncRunStatus answers the progress query.
@@ -187,6 +189,9 @@ func SyncRunWorkflow(ctx workflow.Context, in SyncRunInput) (SyncRunResult, erro
 	r := &syncRun{in: in, order: legacyPhases}
 	if workflow.GetVersion(ctx, versionMoneyOrder, workflow.DefaultVersion, 1) == 1 {
 		r.order = AllPhases
+		if workflow.GetVersion(ctx, versionNetSuitePayments, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			r.order = without(AllPhases, PhaseNetSuitePayments)
+		}
 	}
 	r.state = SyncRunState{Phase: firstPhase(r.order, in.Only)}
 	if in.State != nil {
@@ -370,6 +375,8 @@ func phaseOff(phase string, s settings.Settings) string {
 		case !built:
 			return notBuilt
 		}
+	case PhaseNetSuitePayments:
+		return netSuitePaymentsOff(s)
 	case PhaseAdjustments:
 		// The IIA sync does not run when disabled, when NetSuite calculates
 		// taxes (Use Standard Invoice Sync = No) or once the tenant is on
@@ -414,6 +421,8 @@ func (p *RunProgress) of(recordType string) *Counts {
 		return &p.Payments
 	case RecordRefund:
 		return &p.Refunds
+	case RecordNetSuitePayment:
+		return &p.NetSuitePayments
 	default:
 		return &p.RevRec
 	}
@@ -609,6 +618,17 @@ func (r *syncRun) continueAsNew(ctx workflow.Context) error {
 	return workflow.NewContinueAsNewError(ctx, SyncRunWorkflow, SyncRunInput{
 		Settings: r.in.Settings, Only: r.in.Only, State: &state,
 	})
+}
+
+// without is list less one value (a new slice).
+func without(list []string, drop string) []string {
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if v != drop {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {

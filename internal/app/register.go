@@ -56,6 +56,10 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.PaymentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPaymentSync})
 	r.RegisterActivityWithOptions(a.SyncPayment, activity.RegisterOptions{Name: workflows.ActivitySyncPayment})
 	r.RegisterActivityWithOptions(a.MarkPaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkPaymentFailed})
+	r.RegisterWorkflowWithOptions(workflows.NetSuitePaymentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowNetSuitePaymentSync})
+	r.RegisterActivityWithOptions(a.SelectNetSuitePayments, activity.RegisterOptions{Name: workflows.ActivitySelectNetSuitePayments})
+	r.RegisterActivityWithOptions(a.SyncNetSuitePayment, activity.RegisterOptions{Name: workflows.ActivitySyncNetSuitePayment})
+	r.RegisterActivityWithOptions(a.MarkNetSuitePaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkNetSuitePaymentFailed})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its

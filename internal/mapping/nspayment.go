@@ -16,8 +16,8 @@ import (
 
 // Rules of the NetSuite → Zuora payment sync.
 const (
-	RuleNSPaymentOrigin        = "NS payment selection: Zuora Origin not ZUORA (loop prevention)"  // §0.4, §3.1
-	RuleNSPaymentCustomer      = "NS payment selection: customer synced (Zuora Customer ID set)" // §3.1
+	RuleNSPaymentOrigin        = "NS payment selection: Zuora Origin not ZUORA (loop prevention)" // §0.4, §3.1
+	RuleNSPaymentCustomer      = "NS payment selection: customer synced (Zuora Customer ID set)"  // §3.1
 	RuleNSPaymentSyncComplete  = "NS payment selection: Integration Status not Sync Complete"     // §3.1, §3.3
 	RuleNSPaymentCutover       = "NS payment selection: NetSuite Payments cutover date"           // §0.6
 	RuleNSPaymentFullyApplied  = "NS payment selection: fully applied"                            // §3.1
