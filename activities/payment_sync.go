@@ -83,7 +83,8 @@ func (a *Activities) SyncPayment(ctx context.Context, in workflows.PaymentSyncIn
 	}); err != nil {
 		return res, stepError("marking payment "+p.PaymentNumber+" Creating Payment", err)
 	}
-	nsID, err := a.writeCustomerPayment(ctx, cp, s.NetSuite.Fields.ZuoraID)
+	// nsFields: the body's Origin field goes out under the account's id.
+	nsID, err := a.writeCustomerPayment(nsFields(ctx, s), cp, s.NetSuite.Fields.ZuoraID)
 	if err != nil {
 		if permanent(err) {
 			return a.failPayment(ctx, res, "NetSuite refused the customer payment: "+err.Error())
