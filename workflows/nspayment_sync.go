@@ -10,7 +10,7 @@ import (
 // NetSuite customer payments → Zuora payments (issue 16; reference
 // zuora-connector-money-sync.md §3, tenants without Invoice Settlement;
 // rules in internal/mapping/nspayment.go). Off by default (§0.6); it runs
-// after the refunds (§0.1).
+// after the Zuora → NetSuite steps (refunds, adjustments; §0.1).
 const (
 	PhaseNetSuitePayments = "netsuitepayments"
 	RecordNetSuitePayment = "nspayment"

@@ -35,10 +35,12 @@ const (
 // (zuora-connector-money-sync.md §0.1). On Invoice Settlement debit and credit
 // memos follow the invoices; without it they are off and the adjustments come
 // after the refunds. Payments come after every document they can be applied
-// to; refunds after the payments they refund. Rev rec stays last.
+// to; refunds after the payments they refund; NetSuite payments to Zuora
+// after every Zuora → NetSuite step (§0.1: step 8 without IS, after the
+// adjustments; step 9 with IS). Rev rec stays last.
 var AllPhases = []string{
 	PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseDebitMemos, PhaseCreditMemos,
-	PhasePayments, PhaseRefunds, PhaseNetSuitePayments, PhaseAdjustments, PhaseRevRec,
+	PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseNetSuitePayments, PhaseRevRec,
 }
 
 // legacyPhases is the order of runs begun before the money phases
