@@ -558,7 +558,7 @@ func (z *zuoraAPI) createObject(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if obj == zuora.ObjPayment {
-		if _, err := z.createPayment(fields); err != nil {
+		if err := z.createPayment(fields); err != nil {
 			z.objectError(w, 400, err.Error())
 			return
 		}

@@ -37,45 +37,45 @@ func decimalField(rec Record, field string) (decimal.Decimal, bool) {
 }
 
 // createPayment checks a new Payment (under z.mu; fields are canonical).
-func (z *zuoraAPI) createPayment(fields Record) ([]change, error) {
+func (z *zuoraAPI) createPayment(fields Record) error {
 	acct, ok := z.tables[zuora.ObjAccount].byID[str(fields["AccountId"])]
 	if !ok {
-		return nil, fmt.Errorf("AccountId %q is not an account", str(fields["AccountId"]))
+		return fmt.Errorf("AccountId %q is not an account", str(fields["AccountId"]))
 	}
 	if str(fields["EffectiveDate"]) == "" {
-		return nil, fmt.Errorf("missing required field EffectiveDate")
+		return fmt.Errorf("missing required field EffectiveDate")
 	}
 	amount, ok := decimalField(fields, "Amount")
 	if !ok || !amount.IsPositive() {
-		return nil, fmt.Errorf("Amount %v must be a positive number", fields["Amount"])
+		return fmt.Errorf("Amount %v must be a positive number", fields["Amount"])
 	}
 	pm, ok := z.tables[zuora.ObjPaymentMethod].byID[str(fields["PaymentMethodId"])]
 	if !ok {
-		return nil, fmt.Errorf("PaymentMethodId %q is not a payment method", str(fields["PaymentMethodId"]))
+		return fmt.Errorf("PaymentMethodId %q is not a payment method", str(fields["PaymentMethodId"]))
 	}
 	if owner := str(pm["AccountId"]); owner != "" && owner != str(acct["Id"]) {
-		return nil, fmt.Errorf("payment method %s belongs to another account", str(pm["Id"]))
+		return fmt.Errorf("payment method %s belongs to another account", str(pm["Id"]))
 	}
 	switch str(fields["Type"]) {
 	case "External":
 	case "Electronic":
-		return nil, fmt.Errorf("Type Electronic needs a payment gateway; this tenant processes External payments only")
+		return fmt.Errorf("Type Electronic needs a payment gateway; this tenant processes External payments only")
 	default:
-		return nil, fmt.Errorf("invalid value %q for field Type (allowed: External, Electronic)", str(fields["Type"]))
+		return fmt.Errorf("invalid value %q for field Type (allowed: External, Electronic)", str(fields["Type"]))
 	}
 	fields["AppliedAmount"], fields["UnappliedAmount"] = json.Number("0.00"), json.Number(amount.StringFixed(2))
 	fields["RefundAmount"] = json.Number("0.00")
 	fields["PaymentNumber"] = fmt.Sprintf("P-%08d", z.tables[zuora.ObjPayment].len()+90000001)
 	switch str(fields["Status"]) {
 	case "Draft":
-		return nil, nil
+		return nil
 	case "Processed":
 		// Zuora takes InvoiceId / AppliedInvoiceAmount for a payment of one
 		// invoice; the sandbox emulates only the Draft → invoice payments →
 		// Processed way (the one that serves several invoices) and says so.
-		return nil, fmt.Errorf("the sandbox creates payments in Draft only: add invoice payments, then update the payment to Processed")
+		return fmt.Errorf("the sandbox creates payments in Draft only: add invoice payments, then update the payment to Processed")
 	default:
-		return nil, fmt.Errorf("invalid value %q for field Status (allowed: Draft, Processed)", str(fields["Status"]))
+		return fmt.Errorf("invalid value %q for field Status (allowed: Draft, Processed)", str(fields["Status"]))
 	}
 }
 
