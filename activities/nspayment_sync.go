@@ -303,7 +303,7 @@ func (a *Activities) processZuoraPayment(ctx context.Context, paymentID string, 
 		InvoiceID string          `json:"InvoiceId"`
 		Amount    decimal.Decimal `json:"Amount"`
 	}
-	have, err := zuora.QueryAll[invoicePayment](ctx, a.Zuora, "select InvoiceId, Amount from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
+	have, err := zuora.QueryAll[invoicePayment](ctx, a.Zuora, "select "+invoicePaymentFields+" from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
 	if err != nil {
 		return fmt.Errorf("reading the invoice payments of payment %s: %w", paymentID, err)
 	}

@@ -35,5 +35,7 @@ func ZOQLReads() []ZOQLRead {
 		{zuora.ObjInvoicePayment, invoicePaymentFields},
 		{zuora.ObjInvoice, paidInvoiceFields},
 		{zuora.ObjPaymentMethod, paymentMethodFields},
+		{zuora.ObjPayment, nsCreatedPaymentFields},
+		{zuora.ObjInvoice, nsPaidInvoiceFields},
 	}
 }
