@@ -126,3 +126,13 @@ func TestNetSuitePaymentSync_OffSkipsWithTheReason(t *testing.T) {
 	require.Equal(t, OutcomeSkipped, res.Outcome)
 	require.Contains(t, res.Reason, "off")
 }
+
+// A NetSuite payment synced alone (starter "sync nspayment <id>") uses the
+// workflow id and type a run uses, so the two never overlap.
+func TestRecordSync_NetSuitePaymentSameWorkflowIDAsARun(t *testing.T) {
+	id, typ, in, err := RecordSync(RecordNetSuitePayment, "501", nsPaymentsOn())
+	require.NoError(t, err)
+	require.Equal(t, "nspayment:501", id)
+	require.Equal(t, WorkflowNetSuitePaymentSync, typ)
+	require.Equal(t, "501", in.(NetSuitePaymentSyncInput).NetSuiteID)
+}

@@ -663,7 +663,7 @@ var phaseOfRecord = map[string]string{
 func RecordSync(recordType, id string, s settings.Settings) (workflowID, workflowType string, input any, err error) {
 	phase, ok := childPhases[phaseOfRecord[recordType]]
 	if !ok || id == "" {
-		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment; id required)", recordType)
+		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment, nspayment; id required)", recordType)
 	}
 	return phase.workflowID(id), phase.workflowType, phase.input(SelectedRecord{ID: id}, s), nil
 }
