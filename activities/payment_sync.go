@@ -10,6 +10,7 @@ import (
 
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
 )
@@ -97,7 +98,8 @@ func (a *Activities) SyncPayment(ctx context.Context, in workflows.PaymentSyncIn
 	}); err != nil {
 		return res, stepError("marking payment "+p.PaymentNumber+" Creating Payment", err)
 	}
-	nsID, err := a.writeCustomerPayment(ctx, cp, s.NetSuite.Fields.ZuoraID)
+	// nsFields: the body's Origin field goes out under the account's id.
+	nsID, err := a.writeCustomerPayment(nsFields(ctx, s), cp, s.NetSuite.Fields.ZuoraID)
 	if err != nil {
 		if permanent(err) {
 			return a.failPayment(ctx, res, "NetSuite refused the customer payment: "+err.Error())
@@ -160,6 +162,10 @@ func (a *Activities) writeCustomerPayment(ctx context.Context, cp mapping.Custom
 			body[field] = map[string]any{"id": id}
 		}
 	}
+	// §0.4: what the connector makes in NetSuite has Zuora Origin ZUORA, so
+	// the NetSuite → Zuora payment sync never takes it back (it also knows
+	// it by its zuora-payment- external id, should the field be missing).
+	body[settings.DefaultNetSuiteFields().Origin] = mapping.OriginZuora
 	if len(cp.Apply) > 0 {
 		body["apply"] = map[string]any{"items": applyItems(cp)}
 	}

@@ -41,5 +41,7 @@ func ZOQLReads() []ZOQLRead {
 		{zuora.ObjRefund, mapping.RefundFields},
 		{zuora.ObjInvoicePayment, refundInvoicePaymentFields},
 		{zuora.ObjRefundInvoicePayment, refundPartFields},
+		{zuora.ObjPayment, nsCreatedPaymentFields},
+		{zuora.ObjInvoice, nsPaidInvoiceFields},
 	}
 }

@@ -35,10 +35,12 @@ const (
 // (zuora-connector-money-sync.md §0.1). On Invoice Settlement debit and credit
 // memos follow the invoices; without it they are off and the adjustments come
 // after the refunds. Payments come after every document they can be applied
-// to; refunds after the payments they refund. Rev rec stays last.
+// to; refunds after the payments they refund; NetSuite payments to Zuora
+// after every Zuora → NetSuite step (§0.1: step 8 without IS, after the
+// adjustments; step 9 with IS). Rev rec stays last.
 var AllPhases = []string{
 	PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseDebitMemos, PhaseCreditMemos,
-	PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseRevRec,
+	PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseNetSuitePayments, PhaseRevRec,
 }
 
 // legacyPhases is the order of runs begun before the money phases
@@ -143,6 +145,8 @@ type RunProgress struct {
 	CreditMemos Counts `json:"creditMemos"`
 	Payments    Counts `json:"payments"`
 	Refunds     Counts `json:"refunds"`
+	// NetSuitePayments are NetSuite customer payments synced to Zuora.
+	NetSuitePayments Counts `json:"netsuitePayments"`
 }
 
 // SyncRunStatus answers the progress query.
@@ -187,6 +191,9 @@ func SyncRunWorkflow(ctx workflow.Context, in SyncRunInput) (SyncRunResult, erro
 	r := &syncRun{in: in, order: legacyPhases}
 	if workflow.GetVersion(ctx, versionMoneyOrder, workflow.DefaultVersion, 1) == 1 {
 		r.order = AllPhases
+		if workflow.GetVersion(ctx, versionNetSuitePayments, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			r.order = without(AllPhases, PhaseNetSuitePayments)
+		}
 	}
 	r.state = SyncRunState{Phase: firstPhase(r.order, in.Only)}
 	if in.State != nil {
@@ -376,6 +383,8 @@ func phaseOff(phase string, s settings.Settings) string {
 		case !built:
 			return notBuilt
 		}
+	case PhaseNetSuitePayments:
+		return netSuitePaymentsOff(s)
 	case PhaseAdjustments:
 		// The IIA sync does not run when disabled, when NetSuite calculates
 		// taxes (Use Standard Invoice Sync = No) or once the tenant is on
@@ -420,6 +429,8 @@ func (p *RunProgress) of(recordType string) *Counts {
 		return &p.Payments
 	case RecordRefund:
 		return &p.Refunds
+	case RecordNetSuitePayment:
+		return &p.NetSuitePayments
 	default:
 		return &p.RevRec
 	}
@@ -617,6 +628,17 @@ func (r *syncRun) continueAsNew(ctx workflow.Context) error {
 	})
 }
 
+// without is list less one value (a new slice).
+func without(list []string, drop string) []string {
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if v != drop {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -647,7 +669,7 @@ var phaseOfRecord = map[string]string{
 func RecordSync(recordType, id string, s settings.Settings) (workflowID, workflowType string, input any, err error) {
 	phase, ok := childPhases[phaseOfRecord[recordType]]
 	if !ok || id == "" {
-		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment, refund, debitmemo, creditmemo; id required)", recordType)
+		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment, refund, debitmemo, creditmemo, nspayment; id required)", recordType)
 	}
 	return phase.workflowID(id), phase.workflowType, phase.input(SelectedRecord{ID: id}, s), nil
 }

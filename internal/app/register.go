@@ -61,6 +61,10 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.UnapplyRefundPayment, activity.RegisterOptions{Name: workflows.ActivityUnapplyRefundPayment})
 	r.RegisterActivityWithOptions(a.CreateCustomerRefund, activity.RegisterOptions{Name: workflows.ActivityCreateCustomerRefund})
 	r.RegisterActivityWithOptions(a.MarkRefundFailed, activity.RegisterOptions{Name: workflows.ActivityMarkRefundFailed})
+	r.RegisterWorkflowWithOptions(workflows.NetSuitePaymentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowNetSuitePaymentSync})
+	r.RegisterActivityWithOptions(a.SelectNetSuitePayments, activity.RegisterOptions{Name: workflows.ActivitySelectNetSuitePayments})
+	r.RegisterActivityWithOptions(a.SyncNetSuitePayment, activity.RegisterOptions{Name: workflows.ActivitySyncNetSuitePayment})
+	r.RegisterActivityWithOptions(a.MarkNetSuitePaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkNetSuitePaymentFailed})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its

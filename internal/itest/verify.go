@@ -58,7 +58,7 @@ type NSTransaction struct {
 // grouped by external id (a slice, so duplicates show).
 func (e *Env) Transactions(ctx context.Context) map[string][]NSTransaction {
 	e.T.Helper()
-	rows, err := e.NetSuite.QueryAll(ctx, "SELECT id, type, externalid, tranid, foreigntotal FROM transaction ORDER BY id")
+	rows, err := e.NetSuite.QueryAll(ctx, "SELECT id, type, externalid, tranid, foreigntotal FROM transaction WHERE type IN ('CustInvc', 'CustCred') ORDER BY id")
 	if err != nil {
 		e.T.Fatalf("reading NetSuite transactions: %v", err)
 	}

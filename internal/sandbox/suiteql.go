@@ -210,6 +210,11 @@ func (n *netsuiteAPI) transactionRows(sel *query.Select) []Record {
 				// SuiteQL's transaction table calls every party "entity".
 				row["entity"] = suiteValue(rec["customer"])
 			}
+			if _, money := suiteMoneyTypes[typ]; money {
+				// REST body fields SuiteQL's transaction table has no column for.
+				delete(row, "customer")
+				delete(row, "payment")
+			}
 			if typ == netsuite.TypeCreditMemo || typ == netsuite.TypeCustomerPayment {
 				// foreignpaymentamountused / unused: what a payment or credit
 				// memo applies and leaves open, in the transaction currency

@@ -43,7 +43,7 @@ var zuoraObjects = map[string]struct {
 	"ProductRatePlanChargeTier":    {[]string{"ProductRatePlanChargeId"}, ""},
 	zuora.ObjPayment:               {[]string{"AccountId"}, "payment"},
 	zuora.ObjPaymentRun:            {nil, ""},
-	zuora.ObjInvoicePayment:        {[]string{"PaymentId", "InvoiceId"}, ""},
+	zuora.ObjInvoicePayment:        {[]string{"PaymentId", "InvoiceId"}, "invoice-payment"},
 	zuora.ObjPaymentMethod:         {[]string{"AccountId"}, ""},
 	zuora.ObjRefund:                {[]string{"AccountId", "PaymentId"}, "refund"},
 	zuora.ObjRefundInvoicePayment:  {[]string{"RefundId", "InvoicePaymentId"}, ""},
@@ -497,6 +497,33 @@ func (z *zuoraAPI) putObject(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var extra []change
+	if old, ok := z.tables[obj].byID[id]; ok && obj == zuora.ObjPayment {
+		next := make(Record, len(old)+len(fields))
+		for k, v := range old {
+			next[k] = v
+		}
+		for k, v := range fields {
+			next[k] = v
+		}
+		c, err := z.paymentStatusChange(old, next)
+		if err != nil {
+			z.objectError(w, 400, err.Error())
+			return
+		}
+		extra = c
+		for _, k := range []string{"AppliedAmount", "UnappliedAmount"} {
+			if next[k] != old[k] {
+				fields[k] = next[k]
+			}
+		}
+	}
+	if len(extra) > 0 {
+		if err := z.db.write(extra...); err != nil {
+			z.objectError(w, 500, err.Error())
+			return
+		}
+	}
 	if _, err := z.update(obj, id, fields); err != nil {
 		if err == errNotFound {
 			z.objectError(w, 404, fmt.Sprintf("%s %s does not exist", obj, id))
@@ -530,6 +557,18 @@ func (z *zuoraAPI) createObject(w http.ResponseWriter, r *http.Request) {
 	}
 	if obj == zuora.ObjAccount {
 		if err := z.numberAccount(fields, ""); err != nil {
+			z.objectError(w, 400, err.Error())
+			return
+		}
+	}
+	if obj == zuora.ObjPayment {
+		if err := z.createPayment(fields); err != nil {
+			z.objectError(w, 400, err.Error())
+			return
+		}
+	}
+	if obj == zuora.ObjInvoicePayment {
+		if err := z.createInvoicePayment(fields); err != nil {
 			z.objectError(w, 400, err.Error())
 			return
 		}

@@ -17,7 +17,7 @@ func Default() Settings {
 		Customer:    CustomerSync{Master: MasterZuora, Behavior: SyncNewAndModified, NumberMapping: NumberFromSource, AllowNumberUpdates: true},
 		Catalog:     CatalogSync{ItemIDMapping: ItemIDFromChargeID, ItemIDPrefix: "Zuora Charge ", Behavior: SyncNewAndModified},
 		Transaction: TransactionSync{NumberMapping: NumberFromSource, LineClassificationSource: ClassificationFromAccount},
-		Advanced:    Advanced{UseStandardInvoiceSync: true},
+		Advanced:    Advanced{UseStandardInvoiceSync: true, NetSuitePaymentSyncBehavior: SyncNewAndModified},
 		Run:         Run{Window: 20, BatchSize: 100, BatchesPerContinue: 200, ChildrenPerContinue: 1000},
 		Migration:   Migration{OnAccountAccountingCode: "Accounts Receivable", ReasonCode: "AR Mig - negative invoice"},
 		Invoice:     Invoice{LineCeiling: 5000, OverCeiling: OverCeilingIgnore, SummaryFallback: OverCeilingIgnore},
@@ -141,5 +141,6 @@ func (s Settings) Validate() error {
 	}
 	errs = append(errs, s.validateNetSuite()...)
 	errs = append(errs, s.validatePayments()...)
+	errs = append(errs, s.validateNetSuitePayments()...)
 	return errors.Join(errs...)
 }

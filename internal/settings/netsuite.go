@@ -63,6 +63,12 @@ type NetSuiteFields struct {
 	ItemRevRecStart  string `json:"itemRevRecStart"`
 	ItemRevRecEnd    string `json:"itemRevRecEnd"`
 	ItemRevRecCode   string `json:"itemRevRecCode"`
+	// The NetSuite → Zuora payment sync's body fields (reference money-sync
+	// §0.3, §0.4, §3): on customer payments.
+	Origin            string `json:"origin"`            // custbody: Zuora Origin, ZUORA or NETSUITE (loop prevention)
+	IntegrationStatus string `json:"integrationStatus"` // custbody: Zuora Integration Status of an NS-sourced record
+	SyncDate          string `json:"syncDate"`          // custbody: Zuora Sync Date
+	SyncUpdates       string `json:"syncUpdates"`       // custbody: Zuora Sync Updates (Invoice Settlement tenants)
 }
 
 // DefaultNetSuiteFields are the field ids the connector's own structs use
@@ -73,6 +79,8 @@ func DefaultNetSuiteFields() NetSuiteFields {
 		ZuoraID: "custbody_zuora_id", AmountWithoutTax: "custbody_zuora_amount_without_tax", RelatedTx: "custbody_zuora_related_transaction",
 		CustomerZuoraID: "custentity_zuora_id", ItemZuoraID: "custitem_zuora_id", ItemRevRecType: "custitem_zuora_rev_rec_template_type",
 		ItemRevRecStart: "custitem_zuora_rev_rec_start", ItemRevRecEnd: "custitem_zuora_rev_rec_end", ItemRevRecCode: "custitem_zuora_rev_rec_code",
+		Origin: "custbody_zuora_origin", IntegrationStatus: "custbody_zuora_integration_status", SyncDate: "custbody_zuora_sync_date",
+		SyncUpdates: "custbody_zuora_sync_updates",
 	}
 }
 
@@ -92,7 +100,8 @@ func (f NetSuiteFields) pairs(d NetSuiteFields) [][2]string {
 	return [][2]string{{d.LineKey, f.LineKey}, {d.ServiceStart, f.ServiceStart}, {d.ServiceEnd, f.ServiceEnd}, {d.ZuoraID, f.ZuoraID},
 		{d.AmountWithoutTax, f.AmountWithoutTax}, {d.RelatedTx, f.RelatedTx}, {d.CustomerZuoraID, f.CustomerZuoraID},
 		{d.ItemZuoraID, f.ItemZuoraID}, {d.ItemRevRecType, f.ItemRevRecType}, {d.ItemRevRecStart, f.ItemRevRecStart},
-		{d.ItemRevRecEnd, f.ItemRevRecEnd}, {d.ItemRevRecCode, f.ItemRevRecCode}}
+		{d.ItemRevRecEnd, f.ItemRevRecEnd}, {d.ItemRevRecCode, f.ItemRevRecCode},
+		{d.Origin, f.Origin}, {d.IntegrationStatus, f.IntegrationStatus}, {d.SyncDate, f.SyncDate}, {d.SyncUpdates, f.SyncUpdates}}
 }
 
 // dateFormats: netsuite.DateFormats (kept here so settings imports no client).
@@ -120,7 +129,8 @@ func (s Settings) validateNetSuite() []error {
 		errs = append(errs, fmt.Errorf("netsuite.dateFormat: %q is not one of %q (the account's Date Format preference)", s.NetSuite.DateFormat, dateFormats))
 	}
 	d := DefaultNetSuiteFields()
-	prefixes := []string{"custcol", "custcol", "custcol", "custbody", "custbody", "custbody", "custentity", "custitem", "custitem", "custitem", "custitem", "custitem"}
+	prefixes := []string{"custcol", "custcol", "custcol", "custbody", "custbody", "custbody", "custentity", "custitem", "custitem", "custitem", "custitem", "custitem",
+		"custbody", "custbody", "custbody", "custbody"}
 	for i, p := range s.NetSuite.Fields.pairs(d) {
 		if !customFieldID.MatchString(p[1]) || p[1][:len(prefixes[i])] != prefixes[i] {
 			errs = append(errs, fmt.Errorf("netsuite.fields: %q (for %s) is not a %s* custom field id", p[1], p[0], prefixes[i]))

@@ -19,6 +19,10 @@ type PaymentSync struct {
 	// DefaultMethod is the NetSuite paymentMethod internal id for a type not in
 	// Methods; empty = such a payment ends in Error naming its type.
 	DefaultMethod string `json:"defaultMethod,omitempty"`
+	// NetSuiteMethods maps a NetSuite paymentMethod internal id to the Zuora
+	// PaymentMethodId a NetSuite payment of that method becomes (the NetSuite
+	// → Zuora sync, nspayments.go).
+	NetSuiteMethods map[string]string `json:"netSuiteMethods,omitempty"`
 }
 
 // ZuoraPaymentMethodTypes are the type strings Zuora's connector matches

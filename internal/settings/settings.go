@@ -124,6 +124,12 @@ type Advanced struct {
 	DisableRefundSync  bool   `json:"disableRefundSync"`
 	PaymentCutoverDate string `json:"paymentCutoverDate,omitempty"` // YYYY-MM-DD on Payment.EffectiveDate; empty = none
 	RefundCutoverDate  string `json:"refundCutoverDate,omitempty"`  // YYYY-MM-DD on Refund.RefundDate; empty = none
+	// NetSuite customer payments to Zuora (nspayments.go; reference §3):
+	// off by default (§0.6), its own cutover date on the NS tranDate, and
+	// the Payment Sync Behaviour (§3.3, §3.9).
+	NetSuitePaymentSync         bool   `json:"netSuitePaymentSync"`
+	NetSuitePaymentCutoverDate  string `json:"netSuitePaymentCutoverDate,omitempty"` // YYYY-MM-DD; empty = none
+	NetSuitePaymentSyncBehavior string `json:"netSuitePaymentSyncBehavior"`          // SyncNewAndModified | SyncNewOnly
 }
 
 // Run: how a sync run is executed (not a Zuora setting).

@@ -15,7 +15,7 @@ var objectPaths = map[string]string{
 	ObjAccount: "account", ObjInvoice: "invoice", ObjInvoiceItem: "invoice-item", ObjTaxationItem: "taxation-item",
 	ObjInvoiceItemAdjustment: "invoice-item-adjustment", ObjSubscription: "subscription", ObjRatePlanCharge: "rate-plan-charge",
 	ObjProduct: "product", ObjProductRatePlan: "product-rate-plan", ObjProductRatePlanCharge: "product-rate-plan-charge",
-	ObjPayment: "payment",
+	ObjPayment: "payment", ObjInvoicePayment: "invoice-payment",
 	ObjRefund:  "refund", // refunds.go
 }
 
