@@ -16,7 +16,7 @@ var objectPaths = map[string]string{
 	ObjInvoiceItemAdjustment: "invoice-item-adjustment", ObjSubscription: "subscription", ObjRatePlanCharge: "rate-plan-charge",
 	ObjProduct: "product", ObjProductRatePlan: "product-rate-plan", ObjProductRatePlanCharge: "product-rate-plan-charge",
 	ObjPayment: "payment", ObjInvoicePayment: "invoice-payment",
-	ObjRefund:  "refund", // refunds.go
+	ObjRefund: "refund", // refunds.go
 }
 
 func objectPath(objType string) (string, error) {
