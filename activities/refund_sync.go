@@ -83,7 +83,8 @@ func (a *Activities) SelectRefunds(ctx context.Context, in workflows.SelectInput
 // UnapplyRefundPayment is step 1 of a refund (§4.4): re-check the selection,
 // validate, mark the refund Updating Payment / Processing, and set the
 // NetSuite payment's apply lines to what stays applied after every refund so
-// far (InvoicePayment.Amount − RefundAmount). The lines are a target, not a
+// far (InvoicePayment.Amount − RefundAmount; on Invoice Settlement the
+// payment's current parts, mapping.BuildRefundIS). The lines are a target, not a
 // delta: run again (a retry, a crash before step 2, the next run) it
 // changes nothing, so the payment is never unapplied twice.
 func (a *Activities) UnapplyRefundPayment(ctx context.Context, in workflows.RefundSyncInput) (workflows.RefundPlan, error) {
@@ -128,9 +129,18 @@ func (a *Activities) UnapplyRefundPayment(ctx context.Context, in workflows.Refu
 			pay = &pays[0]
 		}
 	}
+	is := in.Settings.Advanced.InvoiceSettlement
 	var apps []mapping.RefundedApplication
 	var parts []zuora.RefundInvoicePayment
-	if pay != nil {
+	var isApps []mapping.SyncedApplication
+	switch {
+	case pay != nil && is:
+		// §4.7: on IS the payment's current parts (InvoicePayment and
+		// RefundInvoicePayment are refused there, docs/wire.md).
+		if isApps, err = a.paymentPartApplications(ctx, pay.ID); err != nil {
+			return plan, err
+		}
+	case pay != nil:
 		if apps, err = a.refundedApplications(ctx, pay.ID); err != nil {
 			return plan, err
 		}
@@ -143,7 +153,13 @@ func (a *Activities) UnapplyRefundPayment(ctx context.Context, in workflows.Refu
 	if err := lookups.classifications(ctx, accountClass(acct)); err != nil {
 		return plan, retryable("resolving the account's NetSuite classifications", err)
 	}
-	built, problems := mapping.BuildRefund(r, acct, pay, apps, parts, lookups.l, in.Settings)
+	var built mapping.RefundPlan
+	var problems []mapping.Problem
+	if is {
+		built, problems = mapping.BuildRefundIS(r, acct, pay, isApps, lookups.l, in.Settings)
+	} else {
+		built, problems = mapping.BuildRefund(r, acct, pay, apps, parts, lookups.l, in.Settings)
+	}
 	if len(problems) > 0 {
 		return fail(problemText(problems))
 	}
@@ -173,8 +189,15 @@ func (a *Activities) UnapplyRefundPayment(ctx context.Context, in workflows.Refu
 	if err := a.stillCurrent(ctx); err != nil {
 		return plan, err
 	}
-	// replaceAll=false (no ?replace=apply): each line keyed by its invoice is set.
-	if err := a.NetSuite.Patch(ctx, netsuite.TypeCustomerPayment, plan.Refund.Payment, map[string]any{"apply": map[string]any{"items": items}}); err != nil {
+	// Without IS replaceAll=false (no ?replace=apply): each line keyed by its
+	// invoice is set. On IS the list is replaced by the payment's parts, as
+	// the IS payment sync rewrites it (writeCustomerPayment): a document
+	// Zuora no longer applies the payment to has no line left.
+	var replace []string
+	if is {
+		replace = []string{"apply"}
+	}
+	if err := a.NetSuite.Patch(ctx, netsuite.TypeCustomerPayment, plan.Refund.Payment, map[string]any{"apply": map[string]any{"items": items}}, replace...); err != nil {
 		if permanent(err) {
 			return fail("NetSuite refused to unapply the refunded amount from customer payment " + plan.Refund.Payment + ": " + err.Error())
 		}

@@ -29,6 +29,9 @@ const (
 	RuleRefundParts         = "refund validation: refunded invoice parts add up to the refund"
 	RuleRefundTargetApply   = "refund payment: apply lines = InvoicePayment.Amount - RefundAmount" // §4.5
 	RuleRefundFields        = "refund fields: customer refund of the payment's unapplied amount"   // §4.5
+	// Invoice Settlement (§4.7, decided in docs/settings.md).
+	RuleRefundISTargetApply = "refund payment on IS: apply lines = the payment's current parts"
+	RuleRefundISUnapplied   = "refund payment on IS: the refund within what the parts leave unapplied"
 )
 
 // RefundFields are the Refund fields the sync reads (SOAP Refund object).
@@ -113,35 +116,12 @@ func RefundExternalID(zuoraRefundID string) string { return "zuora-refund-" + zu
 // so each NetSuite invoice reopens by exactly what Zuora reopened.
 func BuildRefund(r zuora.Refund, acct zuora.Account, pay *zuora.Payment, apps []RefundedApplication, parts []zuora.RefundInvoicePayment,
 	l Lookups, s settings.Settings) (RefundPlan, []Problem) {
-	var ps []Problem
+	plan, ps, stop := refundHeader(r, acct, pay, l, s)
+	if stop {
+		return plan, ps
+	}
 	problem := func(rule, field, reason string) {
 		ps = append(ps, Problem{Rule: rule, RecordType: zuora.ObjRefund, RecordID: r.ID, Field: field, Reason: reason})
-	}
-	plan := RefundPlan{Refund: CustomerRefund{
-		ExternalID: RefundExternalID(r.ID), Customer: acct.IntegrationID, Amount: r.Amount, TranDate: r.RefundDate,
-		Memo: r.Comment, ZuoraID: r.ID, Number: r.RefundNumber,
-		Class: l.Classes[acct.Class], Department: l.Departments[acct.Department], Location: l.Locations[acct.Location],
-	}}
-	for _, p := range ValidateAccount(acct, l) {
-		p.Rule = RuleRefundAccount + " (" + p.Rule + ")"
-		ps = append(ps, p)
-	}
-	if plan.Refund.PaymentMethod = s.Payments.MethodFor(r.MethodType); plan.Refund.PaymentMethod == "" {
-		problem(RuleRefundMethod, "paymentSync.methods", fmt.Sprintf("no NetSuite payment method for Zuora refund method type %s (set paymentSync.methods.%s or paymentSync.defaultMethod)",
-			orNone(r.MethodType), orNone(r.MethodType)))
-	}
-	switch {
-	case pay == nil:
-		problem(RuleRefundPaymentSynced, "PaymentId", fmt.Sprintf("the refunded payment %s does not exist in Zuora", orNone(r.PaymentID)))
-		return plan, ps
-	case pay.IntegrationID == "":
-		problem(RuleRefundPaymentSynced, "Payment.IntegrationId__NS", fmt.Sprintf(
-			"the refunded payment %s has not been synced to NetSuite; the next run syncs the refund once the payment is", firstNonEmptyString(pay.PaymentNumber, pay.ID)))
-	default:
-		plan.Refund.Payment = pay.IntegrationID
-	}
-	if !r.Amount.IsPositive() {
-		problem(RuleRefundFields, "Amount", fmt.Sprintf("the refund amount %s is not positive", r.Amount))
 	}
 
 	// §4.5 step 1: what stays applied to each invoice after all refunds so far.
@@ -188,6 +168,91 @@ func BuildRefund(r zuora.Refund, acct zuora.Account, pay *zuora.Payment, apps []
 	}
 	if !sum.Equal(r.Amount) {
 		problem(RuleRefundParts, "RefundInvoicePayment", fmt.Sprintf("the refund's invoice parts total %s, not the refund's %s: Zuora does not say which invoices it reopens", sum, r.Amount))
+	}
+	return plan, ps
+}
+
+// refundHeader is the customer refund's fields and the checks every refund
+// shares (§4.3, §4.5). stop: there is no payment to go on with.
+func refundHeader(r zuora.Refund, acct zuora.Account, pay *zuora.Payment, l Lookups, s settings.Settings) (plan RefundPlan, ps []Problem, stop bool) {
+	problem := func(rule, field, reason string) {
+		ps = append(ps, Problem{Rule: rule, RecordType: zuora.ObjRefund, RecordID: r.ID, Field: field, Reason: reason})
+	}
+	plan = RefundPlan{Refund: CustomerRefund{
+		ExternalID: RefundExternalID(r.ID), Customer: acct.IntegrationID, Amount: r.Amount, TranDate: r.RefundDate,
+		Memo: r.Comment, ZuoraID: r.ID, Number: r.RefundNumber,
+		Class: l.Classes[acct.Class], Department: l.Departments[acct.Department], Location: l.Locations[acct.Location],
+	}}
+	for _, p := range ValidateAccount(acct, l) {
+		p.Rule = RuleRefundAccount + " (" + p.Rule + ")"
+		ps = append(ps, p)
+	}
+	if plan.Refund.PaymentMethod = s.Payments.MethodFor(r.MethodType); plan.Refund.PaymentMethod == "" {
+		problem(RuleRefundMethod, "paymentSync.methods", fmt.Sprintf("no NetSuite payment method for Zuora refund method type %s (set paymentSync.methods.%s or paymentSync.defaultMethod)",
+			orNone(r.MethodType), orNone(r.MethodType)))
+	}
+	switch {
+	case pay == nil:
+		problem(RuleRefundPaymentSynced, "PaymentId", fmt.Sprintf("the refunded payment %s does not exist in Zuora", orNone(r.PaymentID)))
+		return plan, ps, true
+	case pay.IntegrationID == "":
+		problem(RuleRefundPaymentSynced, "Payment.IntegrationId__NS", fmt.Sprintf(
+			"the refunded payment %s has not been synced to NetSuite; the next run syncs the refund once the payment is", firstNonEmptyString(pay.PaymentNumber, pay.ID)))
+	default:
+		plan.Refund.Payment = pay.IntegrationID
+	}
+	if !r.Amount.IsPositive() {
+		problem(RuleRefundFields, "Amount", fmt.Sprintf("the refund amount %s is not positive", r.Amount))
+	}
+
+	return plan, ps, false
+}
+
+// BuildRefundIS is BuildRefund on an Invoice Settlement tenant (§4.7,
+// decided in docs/settings.md). Zuora refunds an IS payment only from its
+// unapplied amount: what was applied is unapplied first (a change of the
+// payment's parts). So step 1 sets the NetSuite payment's apply lines to the
+// payment's CURRENT parts (apps, from GET /v1/payments/{key}/parts, the
+// unapplied part left out), as the IS payment sync writes them: what Zuora
+// unapplied before the refund is unapplied in NetSuite too, and the NetSuite
+// payment (Zuora's whole amount) keeps unapplied at least what Zuora has
+// refunded from it. A target state again: setting it twice changes nothing.
+func BuildRefundIS(r zuora.Refund, acct zuora.Account, pay *zuora.Payment, apps []SyncedApplication, l Lookups, s settings.Settings) (RefundPlan, []Problem) {
+	plan, ps, stop := refundHeader(r, acct, pay, l, s)
+	if stop {
+		return plan, ps
+	}
+	problem := func(rule, field, reason string) {
+		ps = append(ps, Problem{Rule: rule, RecordType: zuora.ObjRefund, RecordID: r.ID, Field: field, Reason: reason})
+	}
+	byDoc := map[string]decimal.Decimal{}
+	applied := decimal.Zero
+	var missing []string
+	for _, a := range apps {
+		applied = applied.Add(a.Amount)
+		if a.NetSuiteID == "" {
+			missing = append(missing, docLabel(a.PaymentApplication))
+			continue
+		}
+		byDoc[a.NetSuiteID] = byDoc[a.NetSuiteID].Add(a.Amount)
+	}
+	if len(missing) > 0 {
+		problem(RuleRefundISTargetApply, "IntegrationId__NS", fmt.Sprintf("the payment is applied to %s, not in NetSuite", strings.Join(missing, ", ")))
+	}
+	docs := make([]string, 0, len(byDoc))
+	for d := range byDoc {
+		docs = append(docs, d)
+	}
+	sort.Strings(docs)
+	for _, d := range docs {
+		plan.PaymentApply = append(plan.PaymentApply, ApplyLine{Doc: d, Amount: byDoc[d]})
+	}
+	// The NetSuite payment carries Zuora's Amount (§2.3); after the target
+	// its unapplied amount is Amount - applied, which must hold the refund.
+	if free := pay.Amount.Sub(applied); r.Amount.GreaterThan(free) {
+		problem(RuleRefundISUnapplied, "Payment.UnappliedAmount", fmt.Sprintf(
+			"the refund of %s is more than the %s payment %s leaves unapplied after its parts (%s applied of %s)",
+			r.Amount, free, firstNonEmptyString(pay.PaymentNumber, pay.ID), applied, pay.Amount))
 	}
 	return plan, ps
 }

@@ -238,3 +238,76 @@ func TestRefundFields_CustomerRefundOfThePayment(t *testing.T) {
 		t.Fatalf("customer refund %+v", got)
 	}
 }
+
+// §4.7 (decided, docs/settings.md): on IS step 1's target is the payment's
+// current parts, invoices and debit memos, the unapplied part left out. A
+// payment unapplied in full before its refund has no apply line left.
+func TestRefundISTargetApply_CurrentPaymentParts(t *testing.T) {
+	dm := app("dm1", "DM-1", "20.00", "801")
+	dm.DocType = zuora.DocDebitMemo
+	apps := []SyncedApplication{app("i1", "INV-1", "50.00", "701"), dm}
+	plan, ps := BuildRefundIS(processedRefund(), refundAccount(), syncedPayment(), apps, refundLookups(), paySettings(true))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	want := map[string]string{"701": "50", "801": "20"}
+	if len(plan.PaymentApply) != len(want) {
+		t.Fatalf("apply lines %v", plan.PaymentApply)
+	}
+	for _, l := range plan.PaymentApply {
+		if !l.Amount.Equal(d(want[l.Doc])) {
+			t.Errorf("doc %s: %s, want %s", l.Doc, l.Amount, want[l.Doc])
+		}
+	}
+	if plan.Refund.Payment != "900" || !plan.Refund.Amount.Equal(d("30")) || plan.Refund.ExternalID != "zuora-refund-r1" {
+		t.Fatalf("refund %+v", plan.Refund)
+	}
+	none, ps := BuildRefundIS(processedRefund(), refundAccount(), syncedPayment(), nil, refundLookups(), paySettings(true))
+	if len(ps) > 0 || len(none.PaymentApply) != 0 {
+		t.Fatalf("fully unapplied payment: lines %v, problems %v", none.PaymentApply, ps)
+	}
+	_, ps = BuildRefundIS(processedRefund(), refundAccount(), syncedPayment(), []SyncedApplication{app("i2", "INV-2", "10.00", "")}, refundLookups(), paySettings(true))
+	if !hasRule(ps, RuleRefundISTargetApply) || !strings.Contains(ps[0].Reason, "INV-2") {
+		t.Fatalf("a part on a document not in NetSuite: %v", ps)
+	}
+}
+
+// The refund must fit in what the NetSuite payment (Zuora's Amount) leaves
+// unapplied after the parts; else Zuora's figures disagree and it is Error.
+func TestRefundISUnapplied_RefundWithinWhatPartsLeave(t *testing.T) {
+	apps := []SyncedApplication{app("i1", "INV-1", "80.00", "701")}
+	r := processedRefund()
+	r.Amount = d("20.00")
+	if _, ps := BuildRefundIS(r, refundAccount(), syncedPayment(), apps, refundLookups(), paySettings(true)); len(ps) > 0 {
+		t.Fatalf("refund of exactly the unapplied 20: %v", ps)
+	}
+	r.Amount = d("20.01")
+	_, ps := BuildRefundIS(r, refundAccount(), syncedPayment(), apps, refundLookups(), paySettings(true))
+	if !hasRule(ps, RuleRefundISUnapplied) {
+		t.Fatalf("refund over the unapplied amount: %v", ps)
+	}
+}
+
+// The checks shared with tenants without IS apply on IS too.
+func TestRefundISValidation_PaymentSyncedAndMethod(t *testing.T) {
+	pay := syncedPayment()
+	pay.IntegrationID = ""
+	r := processedRefund()
+	r.MethodType = "Wire"
+	_, ps := BuildRefundIS(r, refundAccount(), pay, nil, refundLookups(), paySettings(true))
+	if !hasRule(ps, RuleRefundPaymentSynced) || !hasRule(ps, RuleRefundMethod) {
+		t.Fatalf("problems %v", ps)
+	}
+	if _, ps := BuildRefundIS(r, refundAccount(), nil, nil, refundLookups(), paySettings(true)); !hasRule(ps, RuleRefundPaymentSynced) {
+		t.Fatalf("no payment: %v", ps)
+	}
+}
+
+func hasRule(ps []Problem, rule string) bool {
+	for _, p := range ps {
+		if p.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
