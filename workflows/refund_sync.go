@@ -18,6 +18,8 @@ import (
 // looks for the refund by external id before creating it. So a crash between
 // the two steps, or a re-run by the next sync run, unapplies once and makes
 // one refund. The plan between the steps is in the history (RefundPlan).
+// On Invoice Settlement tenants step 1's target is the payment's current
+// parts (mapping.BuildRefundIS); the rest is the same.
 const (
 	WorkflowRefundSync = "RefundSyncWorkflow"
 
@@ -41,14 +43,27 @@ func init() {
 	phaseOfRecord[RecordRefund] = PhaseRefunds
 }
 
-// refundsOnISNotBuilt: refunds of Invoice Settlement payments (refund parts,
-// refunds of unapplied amounts and of credit memos, §4.7) are not built; the
-// IS payments they refund are not synced on this branch either.
+// refundsOnISNotBuilt is the reason earlier code gave for not syncing the
+// refunds of Invoice Settlement tenants; histories recorded then replay with
+// it (refundsOnISBuilt).
 const refundsOnISNotBuilt = "refunds of Invoice Settlement tenants (refund parts, refunds of unapplied payments and credit memos) are not built into this version of the connector"
 
 // versionRefundSync guards the refunds phase: runs recorded when it was
 // "not built" replay with it off (docs/operations.md).
 const versionRefundSync = "refund-sync"
+
+// versionRefundsOnIS: from version 1 the payment refunds of Invoice
+// Settlement tenants sync (§4.7, step 1's target = the payment's current
+// parts); a run or refund workflow recorded before skipped them.
+const versionRefundsOnIS = "refunds-on-invoice-settlement"
+
+// refundsOnISBuilt is whether this execution syncs IS refunds: true for new
+// executions, false when replaying one recorded before they were built. Ask
+// it only on an Invoice Settlement tenant, so non-IS histories carry no
+// marker and replay unchanged (as paymentsOnISBuilt).
+func refundsOnISBuilt(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, versionRefundsOnIS, workflow.DefaultVersion, 1) == 1
+}
 
 // RefundSyncInput syncs one Zuora refund.
 type RefundSyncInput struct {
@@ -108,7 +123,7 @@ type RefundSyncResult struct {
 func RefundSyncWorkflow(ctx workflow.Context, in RefundSyncInput) (RefundSyncResult, error) {
 	ensureRecordSearchAttributes(ctx, RecordRefund, in.RefundID)
 	res := RefundSyncResult{RefundID: in.RefundID}
-	if in.Settings.Advanced.InvoiceSettlement {
+	if in.Settings.Advanced.InvoiceSettlement && !refundsOnISBuilt(ctx) {
 		res.Outcome, res.Reason = OutcomeSkipped, refundsOnISNotBuilt
 		return res, nil
 	}

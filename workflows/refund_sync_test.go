@@ -125,27 +125,42 @@ func TestRefundSync_FailedStepMarksTheRefundErrorWithTheReason(t *testing.T) {
 	require.Contains(t, marked.Reason, "NetSuite unreachable")
 }
 
-// On Invoice Settlement tenants refunds are reported off (not built), and
-// the workflow alone skips them: nothing is selected or written.
-func TestRefundSync_OffOnInvoiceSettlementTenants(t *testing.T) {
+// §4.7 (decided, docs/settings.md): on an Invoice Settlement tenant the
+// refunds phase runs, one child per refund, and each child's steps get the
+// tenant's IS answer, so step 1 sets the payment to its current parts.
+func TestRefundSync_RunsOnInvoiceSettlementTenantsWithTheISAnswer(t *testing.T) {
 	env := newEnv(t)
 	env.OnActivity(ActivityTenantFacts, mock.Anything).Return(TenantFacts{InvoiceSettlement: true}, nil)
-	env.OnActivity(ActivitySelectRefunds, mock.Anything, mock.Anything).Return(func(context.Context, SelectInput) (SelectResult, error) {
-		t.Error("refunds selected on an IS tenant")
-		return SelectResult{Done: true}, nil
-	}).Maybe()
+	env.OnActivity(ActivitySelectRefunds, mock.Anything, mock.Anything).Return(fakeSelection(2))
+	var sawIS []bool
+	env.OnActivity(ActivityUnapplyRefundPayment, mock.Anything, mock.Anything).Return(func(_ context.Context, in RefundSyncInput) (RefundPlan, error) {
+		sawIS = append(sawIS, in.Settings.Advanced.InvoiceSettlement)
+		return RefundPlan{RefundID: in.RefundID}, nil
+	})
+	env.OnActivity(ActivityCreateCustomerRefund, mock.Anything, mock.Anything).Return(func(_ context.Context, in RefundStepInput) (RefundSyncResult, error) {
+		sawIS = append(sawIS, in.Settings.Advanced.InvoiceSettlement)
+		return RefundSyncResult{RefundID: in.Plan.RefundID, Outcome: OutcomeSynced, NetSuiteID: "55"}, nil
+	})
 	env.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: settings.Default(), Only: []string{PhaseRefunds}})
 	var res SyncRunResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	require.Contains(t, res.DisabledReasons[PhaseRefunds], "Invoice Settlement")
+	require.Empty(t, res.DisabledReasons[PhaseRefunds])
+	require.NotContains(t, res.Disabled, PhaseRefunds)
+	require.Equal(t, Counts{Selected: 2, Synced: 2}, res.Progress.Refunds)
+	require.Equal(t, []bool{true, true, true, true}, sawIS)
 
+	// One refund's workflow on IS runs both steps (no longer the "not built"
+	// skip, which only histories recorded before replay).
 	env2 := newEnv(t)
+	env2.OnActivity(ActivityUnapplyRefundPayment, mock.Anything, mock.Anything).Return(RefundPlan{RefundID: "r1", Number: "R-1"}, nil)
+	env2.OnActivity(ActivityCreateCustomerRefund, mock.Anything, mock.Anything).Return(RefundSyncResult{RefundID: "r1", Outcome: OutcomeSynced, NetSuiteID: "56"}, nil)
 	is := settings.Default()
 	is.Advanced.InvoiceSettlement = true
 	env2.ExecuteWorkflow(RefundSyncWorkflow, RefundSyncInput{RefundID: "r1", Settings: is})
 	var one RefundSyncResult
 	require.NoError(t, env2.GetWorkflowResult(&one))
-	require.Equal(t, OutcomeSkipped, one.Outcome)
+	require.Equal(t, OutcomeSynced, one.Outcome)
+	require.Equal(t, "56", one.NetSuiteID)
 }
 
 // The record sync of one refund (starter "sync refund <id>") uses the

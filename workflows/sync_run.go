@@ -319,6 +319,9 @@ func (r *syncRun) enabled(ctx workflow.Context, phase string) bool {
 	if why == "" && phase == PhasePayments && r.in.Settings.Advanced.InvoiceSettlement && !paymentsOnISBuilt(ctx) {
 		why = paymentsOnISNotBuilt // a run recorded before IS payments were built replays as it ran
 	}
+	if why == "" && phase == PhaseRefunds && r.in.Settings.Advanced.InvoiceSettlement && !refundsOnISBuilt(ctx) {
+		why = refundsOnISNotBuilt // a run recorded before IS refunds were built replays as it ran
+	}
 	if why == "" && phase == PhaseRefunds && workflow.GetVersion(ctx, versionRefundSync, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		why = notBuilt // a run recorded before the refund sync replays as it ran
 	}
@@ -378,8 +381,6 @@ func phaseOff(phase string, s settings.Settings) string {
 			return "the payment sync is disabled in the advanced settings"
 		case phase == PhaseRefunds && adv.DisableRefundSync:
 			return "the refund sync is disabled in the advanced settings"
-		case phase == PhaseRefunds && adv.InvoiceSettlement:
-			return refundsOnISNotBuilt
 		case !built:
 			return notBuilt
 		}

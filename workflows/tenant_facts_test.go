@@ -121,7 +121,7 @@ func TestRunOrder_PhaseOffRules(t *testing.T) {
 		{"payments off by their switch", PhasePayments, noPay, "payment sync is disabled"},
 		{"refunds off by their switch", PhaseRefunds, noRef, "refund sync is disabled"},
 		{"refunds on without IS", PhaseRefunds, settings.Default(), ""},
-		{"refunds of IS tenants not built", PhaseRefunds, is, "refunds of Invoice Settlement tenants"},
+		{"refunds on IS (§4.7)", PhaseRefunds, is, ""},
 		{"invoices on when payments are off", PhaseInvoices, noPay, ""},
 		{"debit memos on IS", PhaseDebitMemos, is, ""},
 		{"payments on IS (§2)", PhasePayments, is, ""},
