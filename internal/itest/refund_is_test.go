@@ -154,6 +154,8 @@ func TestRefundsIS_EveryRefundOnceThePaymentAppliedAsZuorasParts(t *testing.T) {
 	e.checkISPaymentsAsParts(ctx, pays)
 	if RecordingHistories() {
 		SaveHistories(ctx, t, e.Temporal, workflows.RefundWorkflowID(r.ID), "one-record-is")
+		// A run through the refunds phase of an IS tenant (its refunds-on-IS marker).
+		SaveHistories(ctx, t, e.Temporal, "is-ref-full", "refunds-phase-is")
 	}
 }
 
