@@ -80,6 +80,9 @@ func (a *Activities) SyncPayment(ctx context.Context, in workflows.PaymentSyncIn
 			return res, retryable("looking up the account's NetSuite classifications", err)
 		}
 	}
+	if s, err = lk.withPaymentMethodByName(ctx, s, methodType); err != nil {
+		return res, retryable("looking up the NetSuite payment method named "+methodType, err)
+	}
 	cp, skip, problems := mapping.BuildCustomerPayment(p, acct, methodType, apps, lk.l, s)
 	switch {
 	case skip != "":

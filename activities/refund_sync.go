@@ -143,7 +143,11 @@ func (a *Activities) UnapplyRefundPayment(ctx context.Context, in workflows.Refu
 	if err := lookups.classifications(ctx, accountClass(acct)); err != nil {
 		return plan, retryable("resolving the account's NetSuite classifications", err)
 	}
-	built, problems := mapping.BuildRefund(r, acct, pay, apps, parts, lookups.l, in.Settings)
+	withMethod, err := lookups.withPaymentMethodByName(ctx, in.Settings, r.MethodType)
+	if err != nil {
+		return plan, retryable("looking up the NetSuite payment method named "+r.MethodType, err)
+	}
+	built, problems := mapping.BuildRefund(r, acct, pay, apps, parts, lookups.l, withMethod)
 	if len(problems) > 0 {
 		return fail(problemText(problems))
 	}
