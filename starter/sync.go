@@ -211,7 +211,11 @@ func printRunTable(w io.Writer, p workflows.RunProgress) {
 	for _, row := range []struct {
 		name string
 		c    workflows.Counts
-	}{{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices}, {"adjustments", p.Adjustments}, {"payments", p.Payments}, {"rev rec updates", p.RevRec}} {
+	}{ // in the order a run goes through them (workflows.AllPhases)
+		{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices},
+		{"debit memos", p.DebitMemos}, {"credit memos", p.CreditMemos}, {"payments", p.Payments}, {"refunds", p.Refunds},
+		{"adjustments", p.Adjustments}, {"NetSuite payments", p.NetSuitePayments}, {"rev rec updates", p.RevRec},
+	} {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", row.name, row.c.Selected, row.c.Synced, row.c.Errored, row.c.Ignored, row.c.Skipped)
 	}
 	_ = tw.Flush()
