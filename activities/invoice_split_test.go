@@ -268,3 +268,29 @@ func suiteQLReads(sb *sandbox.Sandbox) int {
 	}
 	return n
 }
+
+// Issue 13: a worker killed mid-split resumes from its last heartbeat, which
+// may lag behind the batches it wrote. The resumed attempt finds the first
+// batch already there and must not take that as knowing the next one: it
+// keeps reading until its own first write, so no line is written twice.
+func TestSyncInvoice_SplitResumedFromALaggingHeartbeatWritesNoLineTwice(t *testing.T) {
+	lines := invoiceLines(t, splitSpec)
+	ceiling := lines/3 + 1
+	a, _, id, s := splitTenant(t, splitSpec, ceiling)
+	done := syncThrough(t, a, id, s, 20)
+	checkSplitBooks(t, a, id, done, ceiling, lines, len(done.State.Parts))
+	// The heartbeat the next attempt resumes from: two batches behind on
+	// every part.
+	lag := done.State
+	lag.Parts = append([]workflows.InvoicePart(nil), lag.Parts...)
+	for p := range lag.Parts {
+		back := min(2, lag.Parts[p].Done)
+		lag.Parts[p].Done -= back
+		lag.NextBatch -= back
+	}
+	step, err := a.SyncInvoice(context.Background(), workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: lag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSplitBooks(t, a, id, step, ceiling, lines, len(step.State.Parts))
+}

@@ -18,11 +18,12 @@ import (
 // the workflow's state), so a retry resumes every part where it stood.
 //
 // Exactly once without a read per batch: a writer asks NetSuite which of a
-// batch's lines its record has only when it does not know, i.e. for the
-// first batch it writes in a call (an earlier attempt, or an overlapping
-// stale one, may have written it: a write whose answer was lost, a call that
-// ended on an error after progress). After a write this call saw confirmed,
-// the next batch's lines are known absent: no other attempt writes while this
+// batch's lines its record has only when it does not know, i.e. from the
+// first batch it comes to in a call until its own first write (an earlier
+// attempt may have written them: a write whose answer was lost, a call that
+// ended on an error after progress, a killed worker whose last heartbeat
+// lagged behind its writes). After a write this call saw confirmed, the next
+// batch's lines are known absent: no other attempt writes while this
 // one is current (stillCurrent is asked before every write, as in the
 // sequential path). The duplicate check before the invoice is marked done
 // stays the last line of defence.
@@ -155,7 +156,10 @@ func (j *invoiceJob) writePart(ctx context.Context, p int, take func() bool) err
 		if err != nil {
 			return fmt.Errorf("line batch %d of %d: %w", b+1, j.state.TotalBatches, err)
 		}
-		known = true
+		// Only this attempt's own confirmed write tells what follows: a read
+		// that found the batch already there (written by an attempt whose
+		// heartbeat lagged behind its writes) says nothing of the next one.
+		known = written > 0 || known
 		b++
 		j.stMu.Lock()
 		j.state.Parts[p].Done++
