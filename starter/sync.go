@@ -149,7 +149,9 @@ func follow(ctx context.Context, c *config, tc client.Client, id string, stdout,
 			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionClearOnFinish())
 	}
-	tick := time.NewTicker(time.Second)
+	// Progress queries are billable: the interval grows for long runs.
+	started := time.Now()
+	tick := time.NewTimer(workflows.ProgressPollInterval(0))
 	defer tick.Stop()
 	for {
 		select {
@@ -170,6 +172,7 @@ func follow(ctx context.Context, c *config, tc client.Client, id string, stdout,
 		case <-ctx.Done():
 			return fmt.Errorf("stopped following %s; it goes on running (starter progress %s --wait)", id, id)
 		case <-tick.C:
+			tick.Reset(workflows.ProgressPollInterval(time.Since(started)))
 			if bar == nil || isRecord {
 				continue
 			}
