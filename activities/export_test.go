@@ -1,6 +1,8 @@
 package activities
 
 import (
+	"context"
+
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
@@ -49,3 +51,8 @@ func SetReconcileChunk(n int) func() {
 
 // RestartInIDOrder is restartInIDOrder, for the batch-order test.
 var RestartInIDOrder = restartInIDOrder
+
+// PaymentMethodByName is withPaymentMethodByName for the tests.
+func PaymentMethodByName(ctx context.Context, a *Activities, s settings.Settings, zuoraType string) (settings.Settings, error) {
+	return newLookupResolver(a.NetSuite).withPaymentMethodByName(ctx, s, zuoraType)
+}

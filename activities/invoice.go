@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/activity"
@@ -101,6 +102,9 @@ type invoiceJob struct {
 	// summary: the summarized lines of a Summarized sync, computed once per
 	// call (invoice_summary.go).
 	summary []netsuite.Line
+	// mapMu: one goroutine at a time maps batches to lines (linesOf);
+	// stMu guards state while parts are written concurrently.
+	mapMu, stMu sync.Mutex
 }
 
 // beat records the sync's cursor: now (a retry resumes from it) and in
@@ -209,13 +213,13 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 			return step, err
 		}
 	}
+	if len(j.state.Parts) > 0 && !j.state.Summarized {
+		return j.runParts(ctx) // invoice_split_write.go
+	}
 	for n := 0; n < batchesPerCall && j.state.NextBatch < j.state.TotalBatches; n++ {
 		// Zuora reads of the next batch overlap this batch's NetSuite write:
 		// lines of one record are written one request after another, so the
 		// write is the critical path.
-		if err := j.enterPart(ctx, j.state.NextBatch); err != nil {
-			return workflows.SyncInvoiceStep{}, fmt.Errorf("part %d of %d: %w", j.state.Part+2, len(j.state.Parts), err)
-		}
 		if n+1 < batchesPerCall && j.state.NextBatch+1 < j.state.TotalBatches && !j.state.Summarized {
 			j.prefetchForWrite(ctx, j.state.NextBatch+1)
 		}
@@ -244,7 +248,7 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 // none twice. A sync not yet validated gets the order in prepare.
 func restartInIDOrder(s workflows.InvoiceSyncState) workflows.InvoiceSyncState {
 	if s.TotalBatches > 0 && s.BatchOrder != workflows.BatchOrderZuoraID {
-		s.NextBatch = 0
+		s.NextBatch, s.PartCursors = 0, false
 	}
 	s.BatchOrder = workflows.BatchOrderZuoraID
 	return s
@@ -554,53 +558,72 @@ func (j *invoiceJob) lines(ctx context.Context, lb *lineBatch) ([]netsuite.Line,
 	return out, nil
 }
 
-// ensureHeader returns the NetSuite record of this invoice, creating it (with
-// the first batch of lines, as NetSuite needs one) if it is not there. The
-// external id makes this exactly-once: after a lost response the retry finds
-// the record instead of making a second.
+// ensureHeader returns the NetSuite record of this invoice (of the part
+// being written), creating it (with the first batch of lines, as NetSuite
+// needs one) if it is not there. The external id makes this exactly-once:
+// after a lost response the retry finds the record instead of making a second.
 func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
-	ext := partExternalID(j.inv.ID, j.state.Part)
-	id, err := j.a.findByExternalID(ctx, ext)
-	if err != nil || id != "" {
-		return id, err
+	id, _, _, err := j.ensureHeaderOf(ctx, j.state.Part)
+	return id, err
+}
+
+// ensureHeaderOf is ensureHeader for part p (0 when not split). When it
+// creates the record, through is the batch after the last one the create
+// wrote and lines how many lines it wrote; when it finds the record, through
+// is -1: what the record holds is not known.
+func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, through, lines int, err error) {
+	ext := partExternalID(j.inv.ID, p)
+	if id, err = j.a.findByExternalID(ctx, ext); err != nil || id != "" {
+		return id, -1, 0, err
 	}
-	first := 0
+	first, end := 0, j.state.TotalBatches
 	if len(j.state.Parts) > 0 {
-		first = j.state.Parts[j.state.Part].FirstBatch
+		first, end = j.partBounds(p)
 	}
 	// NetSuite makes no record without a line: the first batch of the part
 	// that has one (a batch of zero-amount items may have none).
-	var lines []netsuite.Line
-	for b := first; len(lines) == 0 && b < j.partEnd(); b++ {
-		if j.state.Summarized {
-			lines, err = j.summaryBatch(ctx, b)
-		} else {
-			var lb *lineBatch
-			if lb, err = j.loadBatch(ctx, b); err == nil {
-				lines, err = j.lines(ctx, lb)
-			}
-		}
-		if err != nil {
-			return "", err
+	var ls []netsuite.Line
+	b := first
+	for ; len(ls) == 0 && b < end; b++ {
+		if ls, err = j.linesOf(ctx, b); err != nil {
+			return "", 0, 0, err
 		}
 	}
 	if err := j.a.stillCurrent(ctx); err != nil {
-		return "", err
+		return "", 0, 0, err
 	}
+	j.mapMu.Lock()
 	tx := mapping.InvoiceHeader(j.inv, j.acct, j.lookups.l, j.s)
-	j.asPart(&tx, ext)
-	tx.Item = &netsuite.Sublist[netsuite.Line]{Items: lines}
+	j.mapMu.Unlock()
+	j.asPart(&tx, ext, p)
+	tx.Item = &netsuite.Sublist[netsuite.Line]{Items: ls}
 	// replace=item: an upsert that finds the record (the client repeating a
 	// PUT whose answer was lost) would append its lines again otherwise
 	// (real-api-gaps N2); with it a repeat leaves the first batch once.
 	id, err = j.a.NetSuite.Upsert(ctx, j.state.RecordType, ext, tx, "item")
 	if err != nil {
-		return "", fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
+		return "", 0, 0, fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
 	}
-	if err := j.a.checkLineKeyStored(ctx, j.state.RecordType, id, lines, j.s); err != nil {
-		return "", err
+	if err := j.a.checkLineKeyStored(ctx, j.state.RecordType, id, ls, j.s); err != nil {
+		return "", 0, 0, err
 	}
-	return id, nil
+	return id, b, len(ls), nil
+}
+
+// linesOf is batch b's NetSuite lines (summarized ones in a Summarized
+// sync). The mapping caches are not safe for concurrent use: concurrent part
+// writers (invoice_split_write.go) take turns here.
+func (j *invoiceJob) linesOf(ctx context.Context, b int) ([]netsuite.Line, error) {
+	j.mapMu.Lock()
+	defer j.mapMu.Unlock()
+	if j.state.Summarized {
+		return j.summaryBatch(ctx, b)
+	}
+	lb, err := j.loadBatch(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	return j.lines(ctx, lb)
 }
 
 // checkLineKeyStored reads one line of a record just written back and
@@ -727,24 +750,29 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 	// hundreds of megabytes, and the total is on the header.
 	total := decimal.Zero
 	ids := j.recordIDs()
-	for _, id := range ids {
-		var tx netsuite.Transaction
-		err := j.a.NetSuite.Get(ctx, j.state.RecordType, id, false, &tx)
-		if err != nil {
-			return workflows.SyncInvoiceStep{}, fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, id, err)
+	// The parts of a split invoice are read back a few at once.
+	txs := make([]netsuite.Transaction, len(ids))
+	dups := make([][]string, len(ids))
+	err := j.eachPart(ids, func(i int, id string) error {
+		if err := j.a.NetSuite.Get(ctx, j.state.RecordType, id, false, &txs[i]); err != nil {
+			return fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, id, err)
 		}
 		// Last line of defence against overlapping attempts, whatever the
 		// settings (with Use Standard Invoice Sync = No there is no total to
 		// catch a doubled line): no Zuora item on two NetSuite lines.
-		dups, err := j.a.duplicateLines(ctx, id)
-		if err != nil {
-			return workflows.SyncInvoiceStep{}, err
+		var err error
+		dups[i], err = j.a.duplicateLines(ctx, id)
+		return err
+	})
+	if err != nil {
+		return workflows.SyncInvoiceStep{}, err
+	}
+	for i, id := range ids {
+		if len(dups[i]) > 0 {
+			return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, id, dups[i]))
 		}
-		if len(dups) > 0 {
-			return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, id, dups))
-		}
-		if tx.Total != nil {
-			total = total.Add(*tx.Total)
+		if txs[i].Total != nil {
+			total = total.Add(*txs[i].Total)
 		} else if _, check := expectedTotal(j.inv, j.s); check {
 			// A reply without the total is not a confirmation: retried.
 			return workflows.SyncInvoiceStep{}, fmt.Errorf("NetSuite %s %s was read back without its total", j.state.RecordType, id)

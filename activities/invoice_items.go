@@ -105,7 +105,22 @@ func evictItemSets() {
 	}
 }
 
+// loadInvoiceItemSet reads the items and the taxation items through two
+// ZOQL cursors at once: each is a chain of queryMore calls that wait on one
+// another, and the two chains do not.
 func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) (*invoiceItemSet, error) {
+	var taxes []zuora.TaxationItem
+	var taxErr error
+	done := make(chan struct{})
+	tctx, cancel := context.WithCancel(ctx)
+	defer func() { cancel(); <-done }()
+	go func() {
+		defer close(done)
+		taxes, taxErr = zuora.QueryAll[zuora.TaxationItem](tctx, z, "select "+taxFields+" from TaxationItem where InvoiceId = "+zuora.Quote(invoiceID))
+		for i := range taxes {
+			taxes[i] = compactTax(taxes[i])
+		}
+	}()
 	var items []zuora.InvoiceItem
 	it := z.Query(ctx, "select "+invoiceItemFields+" from InvoiceItem where InvoiceId = "+zuora.Quote(invoiceID), zuora.MaxBatchSize)
 	for it.Next(ctx) {
@@ -129,14 +144,11 @@ func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) 
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].ID < items[j].ID })
 	items = slices.Clone(items) // kept for the sync: without append's spare capacity
-	taxes, err := zuora.QueryAll[zuora.TaxationItem](ctx, z, "select "+taxFields+" from TaxationItem where InvoiceId = "+zuora.Quote(invoiceID))
-	if err != nil {
-		return nil, fmt.Errorf("reading the invoice's taxation items: %w", err)
+	<-done
+	if taxErr != nil {
+		return nil, fmt.Errorf("reading the invoice's taxation items: %w", taxErr)
 	}
 	sort.Slice(taxes, func(i, j int) bool { return taxes[i].ID < taxes[j].ID })
-	for i := range taxes {
-		taxes[i] = compactTax(taxes[i])
-	}
 	set := &invoiceItemSet{items: items, taxes: map[string][]zuora.TaxationItem{}}
 	for _, t := range taxes {
 		set.taxes[t.InvoiceItemID] = append(set.taxes[t.InvoiceItemID], t)

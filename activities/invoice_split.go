@@ -1,7 +1,6 @@
 package activities
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -15,8 +14,9 @@ import (
 // prepare from the line count of every batch, before the first write, and
 // kept in InvoiceSyncState.Parts. A part is a run of whole batches, so every
 // Zuora item belongs to exactly one part whatever attempt writes it, and the
-// line key check of each batch (against its part's record) keeps a retried
-// batch from writing a line twice.
+// line key check of the first batch each call writes in a part (against the
+// part's record) keeps a retried batch from writing a line twice; the parts
+// are written concurrently (invoice_split_write.go).
 
 // maxIntegrationIDLength is the length of Zuora's IntegrationId__NS custom
 // field (text, 255).
@@ -72,11 +72,11 @@ func partExternalID(zuoraInvoiceID string, part int) string {
 // the tranId <number>-k (when the connector numbers) and a memo a person
 // reads as "part k of n of INV-123" (always, as NetSuite may number them).
 // Every part keeps the Zuora invoice id in its body field (custbody_zuora_id).
-func (j *invoiceJob) asPart(tx *netsuite.Transaction, ext string) {
+func (j *invoiceJob) asPart(tx *netsuite.Transaction, ext string, p int) {
 	if len(j.state.Parts) == 0 {
 		return
 	}
-	k, n := j.state.Part+1, len(j.state.Parts)
+	k, n := p+1, len(j.state.Parts)
 	tx.ExternalID = ext
 	if tx.TranID != "" {
 		tx.TranID = fmt.Sprintf("%s-%d", j.inv.InvoiceNumber, k)
@@ -88,40 +88,17 @@ func (j *invoiceJob) asPart(tx *netsuite.Transaction, ext string) {
 	tx.Memo = memo
 }
 
-// enterPart moves the sync onto the part of batch b before its lines are
-// written, creating that part's record (with batch b's lines) if it is not
-// there yet. On failure the state stays on the previous part, so what the
-// workflow gets back is consistent.
-func (j *invoiceJob) enterPart(ctx context.Context, b int) error {
-	if len(j.state.Parts) == 0 {
-		return nil
-	}
-	p := partOf(j.state.Parts, b)
-	if p == j.state.Part && j.state.NetSuiteID != "" {
-		return nil
-	}
-	prevPart, prevID := j.state.Part, j.state.NetSuiteID
-	j.state.Part = p
-	id := j.state.Parts[p].NetSuiteID
-	if id == "" {
-		var err error
-		if id, err = j.ensureHeader(ctx); err != nil {
-			j.state.Part, j.state.NetSuiteID = prevPart, prevID
-			return err
-		}
-	}
-	j.state.Parts[p].NetSuiteID = id
-	j.state.NetSuiteID = id
-	j.beat(ctx)
-	return nil
+// partBounds are part p's batches: [first, end).
+func (j *invoiceJob) partBounds(p int) (first, end int) {
+	return partBounds(j.state, p)
 }
 
-// partEnd is the batch after the last of the part being written.
-func (j *invoiceJob) partEnd() int {
-	if j.state.Part+1 < len(j.state.Parts) {
-		return j.state.Parts[j.state.Part+1].FirstBatch
+func partBounds(s workflows.InvoiceSyncState, p int) (first, end int) {
+	first, end = s.Parts[p].FirstBatch, s.TotalBatches
+	if p+1 < len(s.Parts) {
+		end = s.Parts[p+1].FirstBatch
 	}
-	return j.state.TotalBatches
+	return first, end
 }
 
 // recordIDs are the NetSuite records of this invoice, in part order.

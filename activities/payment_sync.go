@@ -17,7 +17,7 @@ import (
 
 // ZOQL field lists of the payment sync (ZOQLReads lists them for preflight).
 const (
-	invoicePaymentFields = "Id, InvoiceId, Amount"
+	invoicePaymentFields = "Id, InvoiceId, Amount, RefundAmount"
 	paidInvoiceFields    = "Id, InvoiceNumber, AccountId, IntegrationId__NS"
 	paymentMethodFields  = "Id, Type"
 )
@@ -79,6 +79,9 @@ func (a *Activities) SyncPayment(ctx context.Context, in workflows.PaymentSyncIn
 		if err := lk.classifications(ctx, accountClass(*acct)); err != nil {
 			return res, retryable("looking up the account's NetSuite classifications", err)
 		}
+	}
+	if s, err = lk.withPaymentMethodByName(ctx, s, methodType); err != nil {
+		return res, retryable("looking up the NetSuite payment method named "+methodType, err)
 	}
 	cp, skip, problems := mapping.BuildCustomerPayment(p, acct, methodType, apps, lk.l, s)
 	switch {
@@ -216,17 +219,22 @@ func (a *Activities) paymentPartApplications(ctx context.Context, paymentID stri
 	return out, nil
 }
 
-// paymentApplications are the payment's InvoicePayments (tenants without
-// Invoice Settlement), each with its invoice's NetSuite id ("" = not synced).
-func (a *Activities) paymentApplications(ctx context.Context, paymentID string) ([]mapping.SyncedApplication, error) {
-	type invoicePayment struct {
-		ID        string          `json:"Id"`
-		InvoiceID string          `json:"InvoiceId"`
-		Amount    decimal.Decimal `json:"Amount"`
-	}
-	ips, err := zuora.QueryAll[invoicePayment](ctx, a.Zuora, "select "+invoicePaymentFields+" from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
+// invoicePaymentRow is one InvoicePayment: how much of a payment went to one
+// invoice, and how much of that has been refunded since.
+type invoicePaymentRow struct {
+	ID           string          `json:"Id"`
+	InvoiceID    string          `json:"InvoiceId"`
+	Amount       decimal.Decimal `json:"Amount"`
+	RefundAmount decimal.Decimal `json:"RefundAmount"`
+}
+
+// invoicePayments are a payment's InvoicePayments (tenants without Invoice
+// Settlement) and the invoices they name, by id: what the payment sync and
+// the refund sync read before they write the payment's apply lines.
+func (a *Activities) invoicePayments(ctx context.Context, paymentID string) ([]invoicePaymentRow, map[string]zuora.Invoice, error) {
+	ips, err := zuora.QueryAll[invoicePaymentRow](ctx, a.Zuora, "select "+invoicePaymentFields+" from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
 	if err != nil {
-		return nil, retryable("reading the payment's invoice applications", err)
+		return nil, nil, retryable("reading the payment's invoice applications", err)
 	}
 	ids := make([]string, len(ips))
 	for i, ip := range ips {
@@ -234,18 +242,27 @@ func (a *Activities) paymentApplications(ctx context.Context, paymentID string) 
 	}
 	invs, err := zoqlByIDs[zuora.Invoice](ctx, a.Zuora, zuora.ObjInvoice, paidInvoiceFields, "Id", ids)
 	if err != nil {
-		return nil, retryable("reading the invoices the payment is applied to", err)
+		return nil, nil, retryable("reading the invoices the payment is applied to", err)
 	}
-	byID := map[string]zuora.Invoice{}
+	byID := make(map[string]zuora.Invoice, len(invs))
 	for _, inv := range invs {
 		byID[inv.ID] = inv
 	}
+	return ips, byID, nil
+}
+
+// paymentApplications are the payment's InvoicePayments (tenants without
+// Invoice Settlement), each with its invoice's NetSuite id ("" = not synced).
+func (a *Activities) paymentApplications(ctx context.Context, paymentID string) ([]mapping.SyncedApplication, error) {
+	ips, byID, err := a.invoicePayments(ctx, paymentID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]mapping.SyncedApplication, 0, len(ips))
 	for _, ip := range ips {
-		amount := ip.Amount
 		inv := byID[ip.InvoiceID]
 		out = append(out, mapping.SyncedApplication{
-			PaymentApplication: zuora.PaymentApplication{DocType: zuora.DocInvoice, DocID: ip.InvoiceID, DocNumber: inv.InvoiceNumber, Amount: amount},
+			PaymentApplication: zuora.PaymentApplication{DocType: zuora.DocInvoice, DocID: ip.InvoiceID, DocNumber: inv.InvoiceNumber, Amount: ip.Amount},
 			NetSuiteID:         firstID(inv.IntegrationID),
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
 
@@ -309,4 +310,32 @@ func appendNonEmpty(list []string, s string) []string {
 		return list
 	}
 	return append(list, s)
+}
+
+// withPaymentMethodByName is §1.6 of the reference: Zuora's connector finds
+// the NetSuite payment method named exactly as the Zuora payment-method type
+// (ACH, Check, CreditCard, ...). paymentSync.methods and defaultMethod come
+// first; only a type neither names is looked up by name, and when NetSuite has
+// a payment method of that name the returned settings map the type to it (the
+// mapping then names no problem). Otherwise s is returned as it is and the
+// mapping ends the record in Error naming the type.
+func (r *lookupResolver) withPaymentMethodByName(ctx context.Context, s settings.Settings, zuoraType string) (settings.Settings, error) {
+	if zuoraType == "" || s.Payments.MethodFor(zuoraType) != "" {
+		return s, nil
+	}
+	found := map[string]string{}
+	if err := r.names(ctx, "paymentmethod", found, zuoraType); err != nil {
+		return s, err
+	}
+	id := found[zuoraType]
+	if id == "" {
+		return s, nil
+	}
+	methods := make(map[string]string, len(s.Payments.Methods)+1)
+	for k, v := range s.Payments.Methods {
+		methods[k] = v
+	}
+	methods[zuoraType] = id
+	s.Payments.Methods = methods
+	return s, nil
 }

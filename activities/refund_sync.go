@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/zuora"
@@ -19,8 +17,7 @@ import (
 
 // ZOQL field lists of the refund sync.
 const (
-	refundInvoicePaymentFields = "Id, InvoiceId, Amount, RefundAmount"
-	refundPartFields           = "Id, RefundId, InvoicePaymentId, RefundAmount"
+	refundPartFields = "Id, RefundId, InvoicePaymentId, RefundAmount"
 )
 
 // SelectRefunds returns the next page of Processed payment refunds pending
@@ -153,12 +150,16 @@ func (a *Activities) UnapplyRefundPayment(ctx context.Context, in workflows.Refu
 	if err := lookups.classifications(ctx, accountClass(acct)); err != nil {
 		return plan, retryable("resolving the account's NetSuite classifications", err)
 	}
+	withMethod, err := lookups.withPaymentMethodByName(ctx, in.Settings, r.MethodType)
+	if err != nil {
+		return plan, retryable("looking up the NetSuite payment method named "+r.MethodType, err)
+	}
 	var built mapping.RefundPlan
 	var problems []mapping.Problem
 	if is {
-		built, problems = mapping.BuildRefundIS(r, acct, pay, isApps, lookups.l, in.Settings)
+		built, problems = mapping.BuildRefundIS(r, acct, pay, isApps, lookups.l, withMethod)
 	} else {
-		built, problems = mapping.BuildRefund(r, acct, pay, apps, parts, lookups.l, in.Settings)
+		built, problems = mapping.BuildRefund(r, acct, pay, apps, parts, lookups.l, withMethod)
 	}
 	if len(problems) > 0 {
 		return fail(problemText(problems))
@@ -289,27 +290,9 @@ func (a *Activities) writeCustomerRefund(ctx context.Context, cr workflows.Custo
 // refundedApplications are the payment's InvoicePayments with what has been
 // refunded from each and each invoice's NetSuite id.
 func (a *Activities) refundedApplications(ctx context.Context, paymentID string) ([]mapping.RefundedApplication, error) {
-	type invoicePayment struct {
-		ID           string          `json:"Id"`
-		InvoiceID    string          `json:"InvoiceId"`
-		Amount       decimal.Decimal `json:"Amount"`
-		RefundAmount decimal.Decimal `json:"RefundAmount"`
-	}
-	ips, err := zuora.QueryAll[invoicePayment](ctx, a.Zuora, "select "+refundInvoicePaymentFields+" from InvoicePayment where PaymentId = "+zuora.Quote(paymentID))
+	ips, byID, err := a.invoicePayments(ctx, paymentID)
 	if err != nil {
-		return nil, retryable("reading the payment's invoice applications", err)
-	}
-	ids := make([]string, len(ips))
-	for i, ip := range ips {
-		ids[i] = ip.InvoiceID
-	}
-	invs, err := zoqlByIDs[zuora.Invoice](ctx, a.Zuora, zuora.ObjInvoice, paidInvoiceFields, "Id", ids)
-	if err != nil {
-		return nil, retryable("reading the invoices the payment is applied to", err)
-	}
-	byID := map[string]zuora.Invoice{}
-	for _, inv := range invs {
-		byID[inv.ID] = inv
+		return nil, err
 	}
 	out := make([]mapping.RefundedApplication, 0, len(ips))
 	for _, ip := range ips {

@@ -39,7 +39,6 @@ func ZOQLReads() []ZOQLRead {
 		{zuora.ObjInvoicePayment, reconInvoicePaymentFields},
 		{zuora.ObjRefund, reconRefundFields},
 		{zuora.ObjRefund, mapping.RefundFields},
-		{zuora.ObjInvoicePayment, refundInvoicePaymentFields},
 		{zuora.ObjRefundInvoicePayment, refundPartFields},
 		{zuora.ObjPayment, nsCreatedPaymentFields},
 		{zuora.ObjInvoice, nsPaidInvoiceFields},

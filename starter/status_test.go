@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +67,22 @@ func TestParse_OpsFlags(t *testing.T) {
 	}
 	if _, _, err := parse([]string{"reconcile", "--from", "2026-01-01", "--to", "2026-12-31", "--every", "soon"}, io.Discard); err == nil {
 		t.Error("--every soon accepted")
+	}
+}
+
+// The run table has a row for every record type a run counts: a new
+// phase's records must not be synced out of the operator's sight.
+func TestRunTable_ARowForEveryRecordTypeTheRunCounts(t *testing.T) {
+	var p workflows.RunProgress
+	v := reflect.ValueOf(&p).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		v.Field(i).Set(reflect.ValueOf(workflows.Counts{Selected: 1000 + i}))
+	}
+	var b strings.Builder
+	printRunTable(&b, p)
+	for i := 0; i < v.NumField(); i++ {
+		if !strings.Contains(b.String(), fmt.Sprint(1000+i)) {
+			t.Errorf("RunProgress.%s has no row in the run table:\n%s", v.Type().Field(i).Name, b.String())
+		}
 	}
 }

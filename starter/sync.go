@@ -149,7 +149,9 @@ func follow(ctx context.Context, c *config, tc client.Client, id string, stdout,
 			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionClearOnFinish())
 	}
-	tick := time.NewTicker(time.Second)
+	// Progress queries are billable: the interval grows for long runs.
+	started := time.Now()
+	tick := time.NewTimer(workflows.ProgressPollInterval(0))
 	defer tick.Stop()
 	for {
 		select {
@@ -170,6 +172,7 @@ func follow(ctx context.Context, c *config, tc client.Client, id string, stdout,
 		case <-ctx.Done():
 			return fmt.Errorf("stopped following %s; it goes on running (starter progress %s --wait)", id, id)
 		case <-tick.C:
+			tick.Reset(workflows.ProgressPollInterval(time.Since(started)))
 			if bar == nil || isRecord {
 				continue
 			}
@@ -211,7 +214,11 @@ func printRunTable(w io.Writer, p workflows.RunProgress) {
 	for _, row := range []struct {
 		name string
 		c    workflows.Counts
-	}{{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices}, {"adjustments", p.Adjustments}, {"payments", p.Payments}, {"rev rec updates", p.RevRec}} {
+	}{ // in the order a run goes through them (workflows.AllPhases)
+		{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices},
+		{"debit memos", p.DebitMemos}, {"credit memos", p.CreditMemos}, {"payments", p.Payments}, {"refunds", p.Refunds},
+		{"adjustments", p.Adjustments}, {"NetSuite payments", p.NetSuitePayments}, {"rev rec updates", p.RevRec},
+	} {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", row.name, row.c.Selected, row.c.Synced, row.c.Errored, row.c.Ignored, row.c.Skipped)
 	}
 	_ = tw.Flush()

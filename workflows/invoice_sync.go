@@ -46,6 +46,11 @@ type InvoiceSyncState struct {
 	// (invoice.overCeiling=summarize); batches count summarized lines, which
 	// each call recomputes from Zuora (the state never holds them).
 	Summarized bool `json:"summarized,omitempty"`
+	// PartCursors: each part keeps its own cursor (InvoicePart.Done), as
+	// the parts are written concurrently; NextBatch is then the sum of the
+	// parts' Done. False in states written before: the cursor is NextBatch
+	// and the parts below it are whole (activities derive Done from it).
+	PartCursors bool `json:"partCursors,omitempty"`
 }
 
 // InvoicePart is one NetSuite record of a split invoice: the batches from
@@ -54,6 +59,9 @@ type InvoicePart struct {
 	FirstBatch int    `json:"firstBatch"`
 	Lines      int    `json:"lines"`                // lines planned for it (≤ the ceiling)
 	NetSuiteID string `json:"netsuiteId,omitempty"` // set once the record exists
+	// Done: how many of the part's batches, from FirstBatch on, are in its
+	// record (with InvoiceSyncState.PartCursors).
+	Done int `json:"done,omitempty"`
 }
 
 // BatchOrderZuoraID: batch b holds items [b·size, (b+1)·size) of the

@@ -82,7 +82,7 @@ func main() {
 	fs.DurationVar(&o.zuoraL, "zuora-latency", 50*time.Millisecond, "latency of every Zuora call, read or write")
 	fs.DurationVar(&o.bigProcessRetryAfter, "big-process-retry-after", 5*time.Second,
 		"Retry-After of Zuora's Big Process 429 (the limit itself stays at its default of 20; the real Retry-After goes up to 120 s)")
-	fs.DurationVar(&o.queryEvery, "query-every", time.Second, "progress queries while a run goes, as starter sync --wait sends them (each one counted as a billable action)")
+	fs.DurationVar(&o.queryEvery, "query-every", 0, "progress queries while a run goes (each one counted as a billable action): 0 = as starter sync --wait sends them (every 1 s, 5 s after a minute, 10 s after ten), > 0 = at this fixed interval, < 0 = none")
 	fs.BoolVar(&o.skipSmall, "skip-small", false, "skip the small invoices (and the plain loop)")
 	fs.BoolVar(&o.skipLarge, "skip-large", false, "skip the large invoice")
 	fs.BoolVar(&o.skipPlain, "skip-plain", false, "skip the plain loop")
@@ -255,7 +255,7 @@ func (b *bench) settings() settings.Settings {
 }
 
 // runSync runs one SyncRunWorkflow (invoices only) and waits for it,
-// sending a progress query every queryEvery as starter sync --wait does;
+// sending progress queries as starter sync --wait does (or every queryEvery);
 // queries are billable actions on Temporal Cloud, so they are counted.
 func (b *bench) runSync(ctx context.Context, e *env, id string, s settings.Settings) (workflows.SyncRunResult, time.Duration, int, error) {
 	start := time.Now()
@@ -269,16 +269,23 @@ func (b *bench) runSync(ctx context.Context, e *env, id string, s settings.Setti
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if b.o.queryEvery <= 0 {
+		if b.o.queryEvery < 0 {
 			return
 		}
-		tick := time.NewTicker(b.o.queryEvery)
+		every := func() time.Duration {
+			if b.o.queryEvery > 0 {
+				return b.o.queryEvery
+			}
+			return workflows.ProgressPollInterval(time.Since(start))
+		}
+		tick := time.NewTimer(every())
 		defer tick.Stop()
 		for {
 			select {
 			case <-stop:
 				return
 			case <-tick.C:
+				tick.Reset(every())
 				if v, err := b.tc.QueryWorkflow(ctx, id, "", workflows.QueryProgress); err == nil {
 					var p workflows.SyncRunStatus
 					_ = v.Get(&p)

@@ -10,6 +10,16 @@ STATE=${DEMO_STATE:-.state/demo}
 TEMPORAL_PORT=${DEMO_TEMPORAL_PORT:-7233}
 UI_PORT=${DEMO_UI_PORT:-8233}
 KEEP=${DEMO_KEEP:-0} # 1: leave everything running after the sync, until Ctrl-C
+# DEMO_TENANT=is: a generated tenant on Invoice Settlement (debit and credit
+# memos, payments applied to invoices and debit memos, partly applied,
+# unapplied and unassigned) instead of the built-in demo tenant.
+TENANT=${DEMO_TENANT:-default}
+IS_SPEC=${DEMO_IS_SPEC:-seed=16,accounts=5,invoices=30,items=1-4,negative=0,tax=0.3,is=true,debitmemos=8,creditmemos=8,payments=10}
+case "$TENANT" in
+  default) SANDBOX_TENANT=(); SETTINGS=docs/demo-settings.json; TENANT_NAME="the demo tenant" ;;
+  is) SANDBOX_TENANT=(--generate "$IS_SPEC"); SETTINGS=docs/demo-settings-is.json; TENANT_NAME="a generated Invoice Settlement tenant ($IS_SPEC)" ;;
+  *) echo "demo: DEMO_TENANT is default or is, not $TENANT" >&2; exit 2 ;;
+esac
 
 mkdir -p "$STATE"
 pids=()
@@ -49,8 +59,8 @@ echo "demo: starting the Temporal dev server (file-backed: $STATE/temporal.db, U
 pids+=($!)
 wait_for "Temporal" "$BIN/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT"
 
-echo "demo: starting the sandbox (Zuora http://127.0.0.1:8701, NetSuite http://127.0.0.1:8702) with the demo tenant"
-"$BIN/sandbox" --data-dir "$STATE/sandbox" --reset >"$STATE/sandbox.log" 2>&1 &
+echo "demo: starting the sandbox (Zuora http://127.0.0.1:8701, NetSuite http://127.0.0.1:8702) with $TENANT_NAME"
+"$BIN/sandbox" --data-dir "$STATE/sandbox" --reset "${SANDBOX_TENANT[@]}" >"$STATE/sandbox.log" 2>&1 &
 pids+=($!)
 wait_for "the sandbox" bash -c 'echo >/dev/tcp/127.0.0.1/8701 && echo >/dev/tcp/127.0.0.1/8702'
 
@@ -59,9 +69,9 @@ CONNECTOR_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" "$BIN/worker" >"$STATE/wor
 pids+=($!)
 wait_for "the worker" bash -c 'curl -fsS http://127.0.0.1:9464/healthz || (exec 3<>/dev/tcp/127.0.0.1/9464)'
 
-echo "demo: syncing the demo tenant (settings: docs/demo-settings.json)"
+echo "demo: syncing $TENANT_NAME (settings: $SETTINGS)"
 CONNECTOR_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" "$BIN/starter" sync --wait \
-  --settings docs/demo-settings.json --workflow-id "demo-sync-$(date -u +%Y%m%d-%H%M%S)"
+  --settings "$SETTINGS" --workflow-id "demo-sync-$(date -u +%Y%m%d-%H%M%S)"
 
 cat <<EOF
 

@@ -17,9 +17,8 @@ import (
 	"github.com/zuora-netsuite/connector/workflows"
 )
 
-// isNSPayment is a NetSuite customer payment as the IS payment test reads it
-// (refund_test.go has nsPayment; both merged into main the same day).
-type isNSPayment struct {
+// nsISPayment is a NetSuite customer payment as the test reads it.
+type nsISPayment struct {
 	ID       string `json:"id"`
 	Payment  string `json:"payment"`
 	Customer struct {
@@ -161,7 +160,7 @@ func TestPaymentsIS_EveryPaymentOnceAppliedUnappliedAndUnassigned(t *testing.T) 
 			kinds.partly++
 			partly = p
 		}
-		var got isNSPayment
+		var got nsISPayment
 		if err := e.NetSuite.Get(ctx, netsuite.TypeCustomerPayment, "eid:"+netsuite.PaymentExternalID(p.ID), true, &got); err != nil {
 			t.Fatalf("payment %s not in NetSuite by external id: %v", p.PaymentNumber, err)
 		}

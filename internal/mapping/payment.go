@@ -164,8 +164,8 @@ func BuildCustomerPayment(p zuora.Payment, acct *zuora.Account, paymentMethodTyp
 	}
 	if cp.PaymentMethod = s.Payments.MethodFor(paymentMethodType); cp.PaymentMethod == "" {
 		problem(RulePaymentMethod, "paymentSync.methods",
-			fmt.Sprintf("no NetSuite payment method for Zuora payment method type %s (set paymentSync.methods.%s or paymentSync.defaultMethod)",
-				orNone(paymentMethodType), orNone(paymentMethodType)))
+			fmt.Sprintf("no NetSuite payment method for Zuora payment method type %s (NetSuite has no payment method named %s; name one so, or set paymentSync.methods.%s or paymentSync.defaultMethod)",
+				orNone(paymentMethodType), orNone(paymentMethodType), orNone(paymentMethodType)))
 	}
 	applied := decimal.Zero
 	var missing []string

@@ -188,8 +188,8 @@ func refundHeader(r zuora.Refund, acct zuora.Account, pay *zuora.Payment, l Look
 		ps = append(ps, p)
 	}
 	if plan.Refund.PaymentMethod = s.Payments.MethodFor(r.MethodType); plan.Refund.PaymentMethod == "" {
-		problem(RuleRefundMethod, "paymentSync.methods", fmt.Sprintf("no NetSuite payment method for Zuora refund method type %s (set paymentSync.methods.%s or paymentSync.defaultMethod)",
-			orNone(r.MethodType), orNone(r.MethodType)))
+		problem(RuleRefundMethod, "paymentSync.methods", fmt.Sprintf("no NetSuite payment method for Zuora refund method type %s (NetSuite has no payment method named %s; name one so, or set paymentSync.methods.%s or paymentSync.defaultMethod)",
+			orNone(r.MethodType), orNone(r.MethodType), orNone(r.MethodType)))
 	}
 	switch {
 	case pay == nil:

@@ -181,6 +181,11 @@ func validAccount(a string) error {
 }
 
 // String names the account and auth method, never a secret.
+// MaxConcurrent is how many requests this client keeps in flight at most
+// (Config.MaxConcurrent; 0 = unlimited): what concurrent writers of one
+// sync can use.
+func (c *Client) MaxConcurrent() int { return cap(c.sem) }
+
 func (c *Client) String() string {
 	return fmt.Sprintf("netsuite(%s, account %s, %s)", c.base, c.account, c.auth)
 }
