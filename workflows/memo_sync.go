@@ -120,27 +120,54 @@ func DebitMemoSyncWorkflow(ctx workflow.Context, in DebitMemoSyncInput) (DebitMe
 		return res, nil
 	}
 
-	step = "marking Processing"
 	si := DebitMemoStepInput{Settings: in.Settings, Plan: plan}
-	if err := workflow.ExecuteActivity(ctx, ActivityMarkDebitMemoProcessing, si).Get(ctx, nil); err != nil {
-		return fail("the sync could not finish: " + errorMessage(err))
-	}
-
-	step = "writing the NetSuite invoice"
-	if err := workflow.ExecuteActivity(ctx, ActivityWriteDebitMemo, si).Get(ctx, &si.NetSuiteID); err != nil {
-		return fail("the NetSuite invoice could not be created: " + errorMessage(err))
-	}
-	res.NetSuiteID = si.NetSuiteID
-
-	step = "writing back Sync Complete"
 	var done DebitMemoSyncResult
-	if err := workflow.ExecuteActivity(ctx, ActivityCompleteDebitMemo, si).Get(ctx, &done); err != nil {
-		return fail(fmt.Sprintf("NetSuite invoice %s exists, but the sync could not finish: %s", si.NetSuiteID, errorMessage(err)))
+	failure := runMemoSteps(ctx, debitMemoSteps, &step, &si, &si.NetSuiteID, &done)
+	res.NetSuiteID = si.NetSuiteID
+	if failure != "" {
+		return fail(failure)
 	}
 	res.Outcome, res.Reason = done.Outcome, done.Reason
 	markOutcome(ctx, res.Outcome)
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: %s as NetSuite invoice %s", in.DebitMemoID, plan.Number, res.Outcome, si.NetSuiteID))
 	return res, nil
+}
+
+// memoSteps are the activities after a memo's prepare step: debit memos
+// (§7.3) and credit memos (§6.3) go through the same three, each with its own
+// activity names and NetSuite record.
+type memoSteps struct {
+	markProcessing, write, complete string
+	netsuiteRecord                  string // "NetSuite invoice" / "NetSuite credit memo", for reasons
+	writeFailed                     string // what the reason says when the write failed
+}
+
+var (
+	debitMemoSteps = memoSteps{markProcessing: ActivityMarkDebitMemoProcessing, write: ActivityWriteDebitMemo,
+		complete: ActivityCompleteDebitMemo, netsuiteRecord: "NetSuite invoice", writeFailed: "could not be created"}
+	creditMemoSteps = memoSteps{markProcessing: ActivityMarkCreditMemoProcessing, write: ActivityWriteCreditMemo,
+		complete: ActivityCompleteCreditMemo, netsuiteRecord: "NetSuite credit memo", writeFailed: "could not be written"}
+)
+
+// runMemoSteps marks the memo Processing, writes its NetSuite record (the
+// id lands in *netsuiteID, a field of *stepInput, so the last step carries
+// it) and writes back Sync Complete into *done. It returns the reason the
+// memo ends in Error, or "" when every step finished; *step follows along
+// for the progress query.
+func runMemoSteps(ctx workflow.Context, m memoSteps, step *string, stepInput any, netsuiteID *string, done any) string {
+	*step = "marking Processing"
+	if err := workflow.ExecuteActivity(ctx, m.markProcessing, stepInput).Get(ctx, nil); err != nil {
+		return "the sync could not finish: " + errorMessage(err)
+	}
+	*step = "writing the " + m.netsuiteRecord
+	if err := workflow.ExecuteActivity(ctx, m.write, stepInput).Get(ctx, netsuiteID); err != nil {
+		return "the " + m.netsuiteRecord + " " + m.writeFailed + ": " + errorMessage(err)
+	}
+	*step = "writing back Sync Complete"
+	if err := workflow.ExecuteActivity(ctx, m.complete, stepInput).Get(ctx, done); err != nil {
+		return fmt.Sprintf("%s %s exists, but the sync could not finish: %s", m.netsuiteRecord, *netsuiteID, errorMessage(err))
+	}
+	return ""
 }
 
 // failRecord records Error with the reason on a Zuora record through the
@@ -259,22 +286,12 @@ func CreditMemoSyncWorkflow(ctx workflow.Context, in CreditMemoSyncInput) (Credi
 		return res, nil
 	}
 
-	step = "marking Processing"
 	si := CreditMemoStepInput{Settings: in.Settings, Plan: plan, NetSuiteID: plan.NetSuiteID}
-	if err := workflow.ExecuteActivity(ctx, ActivityMarkCreditMemoProcessing, si).Get(ctx, nil); err != nil {
-		return fail("the sync could not finish: " + errorMessage(err))
-	}
-
-	step = "writing the NetSuite credit memo"
-	if err := workflow.ExecuteActivity(ctx, ActivityWriteCreditMemo, si).Get(ctx, &si.NetSuiteID); err != nil {
-		return fail("the NetSuite credit memo could not be written: " + errorMessage(err))
-	}
-	res.NetSuiteID = si.NetSuiteID
-
-	step = "writing back Sync Complete"
 	var done CreditMemoSyncResult
-	if err := workflow.ExecuteActivity(ctx, ActivityCompleteCreditMemo, si).Get(ctx, &done); err != nil {
-		return fail(fmt.Sprintf("NetSuite credit memo %s exists, but the sync could not finish: %s", si.NetSuiteID, errorMessage(err)))
+	failure := runMemoSteps(ctx, creditMemoSteps, &step, &si, &si.NetSuiteID, &done)
+	res.NetSuiteID = si.NetSuiteID
+	if failure != "" {
+		return fail(failure)
 	}
 	res.Outcome, res.Reason, res.Applied = done.Outcome, done.Reason, done.Applied
 	markOutcome(ctx, res.Outcome)
