@@ -42,5 +42,7 @@ func ZOQLReads() []ZOQLRead {
 		{zuora.ObjRefundInvoicePayment, refundPartFields},
 		{zuora.ObjPayment, nsCreatedPaymentFields},
 		{zuora.ObjInvoice, nsPaidInvoiceFields},
+		{zuora.ObjRefund, nsCreatedRefundFields},
+		{zuora.ObjPayment, nsRefundedPaymentFields},
 	}
 }

@@ -217,7 +217,7 @@ func printRunTable(w io.Writer, p workflows.RunProgress) {
 	}{ // in the order a run goes through them (workflows.AllPhases)
 		{"customers", p.Customers}, {"catalog charges", p.Charges}, {"invoices", p.Invoices},
 		{"debit memos", p.DebitMemos}, {"credit memos", p.CreditMemos}, {"payments", p.Payments}, {"refunds", p.Refunds},
-		{"adjustments", p.Adjustments}, {"NetSuite payments", p.NetSuitePayments}, {"rev rec updates", p.RevRec},
+		{"adjustments", p.Adjustments}, {"NetSuite payments", p.NetSuitePayments}, {"NetSuite refunds", p.NetSuiteRefunds}, {"rev rec updates", p.RevRec},
 	} {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", row.name, row.c.Selected, row.c.Synced, row.c.Errored, row.c.Ignored, row.c.Skipped)
 	}

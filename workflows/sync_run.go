@@ -40,7 +40,7 @@ const (
 // adjustments; step 9 with IS). Rev rec stays last.
 var AllPhases = []string{
 	PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseDebitMemos, PhaseCreditMemos,
-	PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseNetSuitePayments, PhaseRevRec,
+	PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseNetSuitePayments, PhaseNetSuiteRefunds, PhaseRevRec,
 }
 
 // legacyPhases is the order of runs begun before the money phases
@@ -147,6 +147,8 @@ type RunProgress struct {
 	Refunds     Counts `json:"refunds"`
 	// NetSuitePayments are NetSuite customer payments synced to Zuora.
 	NetSuitePayments Counts `json:"netsuitePayments"`
+	// NetSuiteRefunds are NetSuite customer refunds synced to Zuora.
+	NetSuiteRefunds Counts `json:"netsuiteRefunds"`
 }
 
 // SyncRunStatus answers the progress query.
@@ -192,7 +194,10 @@ func SyncRunWorkflow(ctx workflow.Context, in SyncRunInput) (SyncRunResult, erro
 	if workflow.GetVersion(ctx, versionMoneyOrder, workflow.DefaultVersion, 1) == 1 {
 		r.order = AllPhases
 		if workflow.GetVersion(ctx, versionNetSuitePayments, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-			r.order = without(AllPhases, PhaseNetSuitePayments)
+			r.order = without(r.order, PhaseNetSuitePayments)
+		}
+		if workflow.GetVersion(ctx, versionNetSuiteRefunds, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			r.order = without(r.order, PhaseNetSuiteRefunds)
 		}
 	}
 	r.state = SyncRunState{Phase: firstPhase(r.order, in.Only)}
@@ -386,6 +391,8 @@ func phaseOff(phase string, s settings.Settings) string {
 		}
 	case PhaseNetSuitePayments:
 		return netSuitePaymentsOff(s)
+	case PhaseNetSuiteRefunds:
+		return netSuiteRefundsOff(s)
 	case PhaseAdjustments:
 		// The IIA sync does not run when disabled, when NetSuite calculates
 		// taxes (Use Standard Invoice Sync = No) or once the tenant is on
@@ -432,6 +439,8 @@ func (p *RunProgress) of(recordType string) *Counts {
 		return &p.Refunds
 	case RecordNetSuitePayment:
 		return &p.NetSuitePayments
+	case RecordNetSuiteRefund:
+		return &p.NetSuiteRefunds
 	default:
 		return &p.RevRec
 	}
@@ -670,7 +679,7 @@ var phaseOfRecord = map[string]string{
 func RecordSync(recordType, id string, s settings.Settings) (workflowID, workflowType string, input any, err error) {
 	phase, ok := childPhases[phaseOfRecord[recordType]]
 	if !ok || id == "" {
-		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment, refund, debitmemo, creditmemo, nspayment; id required)", recordType)
+		return "", "", nil, fmt.Errorf("no %q record sync (record types: customer, charge, invoice, adjustment, payment, refund, debitmemo, creditmemo, nspayment, nsrefund; id required)", recordType)
 	}
 	return phase.workflowID(id), phase.workflowType, phase.input(SelectedRecord{ID: id}, s), nil
 }

@@ -88,7 +88,7 @@ func TestSyncRun_ContinuedRunKeepsTheTenantFactsWithoutAskingAgain(t *testing.T)
 // Reference money-sync §0.1: the run order; rev rec stays last.
 func TestRunOrder_ReferenceOrderPaymentsAfterEveryDocumentRevRecLast(t *testing.T) {
 	require.Equal(t, []string{PhaseCustomers, PhaseCatalog, PhaseInvoices, PhaseDebitMemos, PhaseCreditMemos,
-		PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseNetSuitePayments, PhaseRevRec}, AllPhases)
+		PhasePayments, PhaseRefunds, PhaseAdjustments, PhaseNetSuitePayments, PhaseNetSuiteRefunds, PhaseRevRec}, AllPhases)
 }
 
 // Reference money-sync §0.2 and §0.6: which phases are off, and why.

@@ -65,6 +65,10 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.SelectNetSuitePayments, activity.RegisterOptions{Name: workflows.ActivitySelectNetSuitePayments})
 	r.RegisterActivityWithOptions(a.SyncNetSuitePayment, activity.RegisterOptions{Name: workflows.ActivitySyncNetSuitePayment})
 	r.RegisterActivityWithOptions(a.MarkNetSuitePaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkNetSuitePaymentFailed})
+	r.RegisterWorkflowWithOptions(workflows.NetSuiteRefundSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowNetSuiteRefundSync})
+	r.RegisterActivityWithOptions(a.SelectNetSuiteRefunds, activity.RegisterOptions{Name: workflows.ActivitySelectNetSuiteRefunds})
+	r.RegisterActivityWithOptions(a.SyncNetSuiteRefund, activity.RegisterOptions{Name: workflows.ActivitySyncNetSuiteRefund})
+	r.RegisterActivityWithOptions(a.MarkNetSuiteRefundFailed, activity.RegisterOptions{Name: workflows.ActivityMarkNetSuiteRefundFailed})
 }
 
 // RegisterMigration puts the Invoice Settlement migration on a worker: its

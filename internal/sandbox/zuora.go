@@ -573,6 +573,14 @@ func (z *zuoraAPI) createObject(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if obj == zuora.ObjRefund {
+		c, err := z.createRefund(fields)
+		if err != nil {
+			z.objectError(w, 400, err.Error())
+			return
+		}
+		changes = append(changes, c...)
+	}
 	id := newHex(16)
 	fields["Id"] = id
 	now := zuoraNow()

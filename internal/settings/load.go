@@ -142,5 +142,6 @@ func (s Settings) Validate() error {
 	errs = append(errs, s.validateNetSuite()...)
 	errs = append(errs, s.validatePayments()...)
 	errs = append(errs, s.validateNetSuitePayments()...)
+	errs = append(errs, s.validateNetSuiteRefunds()...)
 	return errors.Join(errs...)
 }

@@ -69,6 +69,10 @@ type NetSuiteFields struct {
 	IntegrationStatus string `json:"integrationStatus"` // custbody: Zuora Integration Status of an NS-sourced record
 	SyncDate          string `json:"syncDate"`          // custbody: Zuora Sync Date
 	SyncUpdates       string `json:"syncUpdates"`       // custbody: Zuora Sync Updates (Invoice Settlement tenants)
+	// The NetSuite → Zuora refund sync's credit memo fields (reference §5.1,
+	// "Zuora Refund" tab of the credit memo form).
+	CreateZuoraRefund string `json:"createZuoraRefund"` // custbody checkbox: Create Zuora Refund
+	RefundPaymentRef  string `json:"refundPaymentRef"`  // custbody: Zuora Refund Payment Reference (the Zuora payment id)
 }
 
 // DefaultNetSuiteFields are the field ids the connector's own structs use
@@ -80,7 +84,8 @@ func DefaultNetSuiteFields() NetSuiteFields {
 		CustomerZuoraID: "custentity_zuora_id", ItemZuoraID: "custitem_zuora_id", ItemRevRecType: "custitem_zuora_rev_rec_template_type",
 		ItemRevRecStart: "custitem_zuora_rev_rec_start", ItemRevRecEnd: "custitem_zuora_rev_rec_end", ItemRevRecCode: "custitem_zuora_rev_rec_code",
 		Origin: "custbody_zuora_origin", IntegrationStatus: "custbody_zuora_integration_status", SyncDate: "custbody_zuora_sync_date",
-		SyncUpdates: "custbody_zuora_sync_updates",
+		SyncUpdates: "custbody_zuora_sync_updates", CreateZuoraRefund: "custbody_zuora_create_refund",
+		RefundPaymentRef: "custbody_zuora_refund_payment_ref",
 	}
 }
 
@@ -101,7 +106,8 @@ func (f NetSuiteFields) pairs(d NetSuiteFields) [][2]string {
 		{d.AmountWithoutTax, f.AmountWithoutTax}, {d.RelatedTx, f.RelatedTx}, {d.CustomerZuoraID, f.CustomerZuoraID},
 		{d.ItemZuoraID, f.ItemZuoraID}, {d.ItemRevRecType, f.ItemRevRecType}, {d.ItemRevRecStart, f.ItemRevRecStart},
 		{d.ItemRevRecEnd, f.ItemRevRecEnd}, {d.ItemRevRecCode, f.ItemRevRecCode},
-		{d.Origin, f.Origin}, {d.IntegrationStatus, f.IntegrationStatus}, {d.SyncDate, f.SyncDate}, {d.SyncUpdates, f.SyncUpdates}}
+		{d.Origin, f.Origin}, {d.IntegrationStatus, f.IntegrationStatus}, {d.SyncDate, f.SyncDate}, {d.SyncUpdates, f.SyncUpdates},
+		{d.CreateZuoraRefund, f.CreateZuoraRefund}, {d.RefundPaymentRef, f.RefundPaymentRef}}
 }
 
 // dateFormats: netsuite.DateFormats (kept here so settings imports no client).
@@ -130,7 +136,7 @@ func (s Settings) validateNetSuite() []error {
 	}
 	d := DefaultNetSuiteFields()
 	prefixes := []string{"custcol", "custcol", "custcol", "custbody", "custbody", "custbody", "custentity", "custitem", "custitem", "custitem", "custitem", "custitem",
-		"custbody", "custbody", "custbody", "custbody"}
+		"custbody", "custbody", "custbody", "custbody", "custbody", "custbody"}
 	for i, p := range s.NetSuite.Fields.pairs(d) {
 		if !customFieldID.MatchString(p[1]) || p[1][:len(prefixes[i])] != prefixes[i] {
 			errs = append(errs, fmt.Errorf("netsuite.fields: %q (for %s) is not a %s* custom field id", p[1], p[0], prefixes[i]))

@@ -130,6 +130,10 @@ type Advanced struct {
 	NetSuitePaymentSync         bool   `json:"netSuitePaymentSync"`
 	NetSuitePaymentCutoverDate  string `json:"netSuitePaymentCutoverDate,omitempty"` // YYYY-MM-DD; empty = none
 	NetSuitePaymentSyncBehavior string `json:"netSuitePaymentSyncBehavior"`          // SyncNewAndModified | SyncNewOnly
+	// NetSuite customer refunds to Zuora refunds (nsrefunds.go; reference
+	// §5): off by default (§0.6), its own cutover date on the NS tranDate.
+	NetSuiteRefundSync        bool   `json:"netSuiteRefundSync"`
+	NetSuiteRefundCutoverDate string `json:"netSuiteRefundCutoverDate,omitempty"` // YYYY-MM-DD; empty = none
 }
 
 // Run: how a sync run is executed (not a Zuora setting).
