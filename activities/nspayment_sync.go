@@ -179,7 +179,10 @@ func (a *Activities) SyncNetSuitePayment(ctx context.Context, in workflows.NetSu
 			if err := a.patchNSPayment(ctx, p.ID, map[string]any{"custbody_zuora_integration_status": nsStatusCreating}); err != nil {
 				return res, stepError("marking NetSuite payment "+p.ID+" Creating Payment", err)
 			}
-			id, err := a.createZuoraPayment(ctx, plan)
+			// Every Zuora payment already made for it is cancelled (re-sync,
+			// §3.11): the key names how many, so Zuora's idempotency does not
+			// answer with a cancelled one.
+			id, err := a.createZuoraPayment(ctx, plan, len(existing))
 			if err != nil {
 				if permanent(err) {
 					return a.failNSPayment(ctx, res, s, "Zuora refused the payment: "+err.Error())
@@ -287,13 +290,13 @@ func (a *Activities) readNSPayment(ctx context.Context, id string) (mapping.NSPa
 
 // createZuoraPayment creates the Draft payment (§3.4 step 2). The
 // idempotency key makes a retried create answer the first one's id.
-func (a *Activities) createZuoraPayment(ctx context.Context, plan mapping.ZuoraPaymentPlan) (string, error) {
+func (a *Activities) createZuoraPayment(ctx context.Context, plan mapping.ZuoraPaymentPlan, cancelled int) (string, error) {
 	if err := a.stillCurrent(ctx); err != nil {
 		return "", err
 	}
 	f := plan.CreateFields()
 	f["SyncDate__NS"] = zuoraDate(a.now())
-	return a.Zuora.CreateObject(ctx, zuora.ObjPayment, f, "nspayment-"+plan.NetSuiteID)
+	return a.Zuora.CreateObject(ctx, zuora.ObjPayment, f, idempotencyKey("nspayment-"+plan.NetSuiteID, cancelled))
 }
 
 // processZuoraPayment adds the invoice payments the Draft payment lacks and
@@ -358,4 +361,14 @@ func (a *Activities) MarkNetSuitePaymentFailed(ctx context.Context, in workflows
 	a.record(workflows.RecordNetSuitePayment, workflows.OutcomeError)
 	a.log(ctx).Info("NetSuite payment sync ended", "netsuite_payment_id", in.NetSuiteID, "outcome", workflows.OutcomeError, "reason", in.Reason)
 	return nil
+}
+
+// idempotencyKey is the key of a create made from a NetSuite record: the
+// same on every attempt, and new once each earlier Zuora record made for it
+// was cancelled to re-sync (the first create keeps the plain key).
+func idempotencyKey(base string, cancelled int) string {
+	if cancelled == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s-%d", base, cancelled)
 }

@@ -176,3 +176,38 @@ func TestSyncNetSuitePayment_UnmappedMethodEndsErrorOnTheNetSuitePayment(t *test
 		t.Fatalf("Zuora payments %v %v", pays, err)
 	}
 }
+
+// §3.11 re-sync: the finance user cancels the Zuora payment and clears the
+// NetSuite payment's Integration Status; the next sync makes a new Zuora
+// payment. Zuora answers a create with a used idempotency key with the
+// record it made then, so the key must change once that record is cancelled.
+func TestSyncNetSuitePayment_ResyncAfterCancelMakesANewZuoraPayment(t *testing.T) {
+	a, inv, cust := nsPaymentTenant(t, 65)
+	ctx := context.Background()
+	// A third of the balance: the sandbox does not give a cancelled payment's
+	// amount back to the invoice, so two must fit.
+	amount := inv.Balance.Div(decimal.NewFromInt(3)).Round(2)
+	nsID, err := a.NetSuite.Create(ctx, netsuite.TypeCustomerPayment, map[string]any{"customer": map[string]any{"id": cust}, "payment": amount.StringFixed(2),
+		"tranDate": "2026-03-05", "paymentMethod": map[string]any{"id": "9001"},
+		"apply": map[string]any{"items": []any{map[string]any{"doc": map[string]any{"id": inv.IntegrationID}, "apply": true, "amount": amount.StringFixed(2)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := settings.Default()
+	s.Advanced.NetSuitePaymentSync = true
+	s.Payments.NetSuiteMethods = map[string]string{"9001": "zpm-check"}
+	first, err := a.SyncNetSuitePayment(ctx, workflows.NetSuitePaymentSyncInput{NetSuiteID: nsID, Settings: s})
+	if err != nil || first.Outcome != workflows.OutcomeSynced {
+		t.Fatalf("first sync %+v %v", first, err)
+	}
+	if err := a.Zuora.UpdateObject(ctx, zuora.ObjPayment, first.ZuoraID, map[string]any{"Status": "Canceled"}); err != nil {
+		t.Fatalf("cancelling Zuora payment %s: %v", first.ZuoraID, err)
+	}
+	if err := a.NetSuite.Patch(ctx, netsuite.TypeCustomerPayment, nsID, map[string]any{"custbody_zuora_integration_status": "", "custbody_zuora_id": ""}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := a.SyncNetSuitePayment(ctx, workflows.NetSuitePaymentSyncInput{NetSuiteID: nsID, Settings: s})
+	if err != nil || second.Outcome != workflows.OutcomeSynced || second.ZuoraID == first.ZuoraID || second.ZuoraID == "" {
+		t.Fatalf("re-sync %+v %v; want a new Zuora payment, not the cancelled %s", second, err, first.ZuoraID)
+	}
+}

@@ -149,7 +149,9 @@ func (a *Activities) SyncNetSuiteRefund(ctx context.Context, in workflows.NetSui
 		}
 		f := plan.CreateFields()
 		f["SyncDate__NS"] = zuoraDate(a.now())
-		id, err := a.Zuora.CreateObject(ctx, zuora.ObjRefund, f, "nsrefund-"+plan.NetSuiteID)
+		// Every earlier Zuora refund for it is Canceled (re-sync): a key
+		// naming how many keeps Zuora's idempotency from answering one.
+		id, err := a.Zuora.CreateObject(ctx, zuora.ObjRefund, f, idempotencyKey("nsrefund-"+plan.NetSuiteID, len(existing)))
 		if err != nil {
 			if permanent(err) {
 				return a.failNSRefund(ctx, res, s, "Zuora refused the refund: "+err.Error())
