@@ -224,9 +224,18 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		cl.idemKey = idemAttemptKey(base)
 	}
 	refreshed := false
+	// lost: an attempt of this call got no answer, so it may have committed.
+	// From then on the key stays: a later answer (a gateway's 5xx or 429, a
+	// replayed failure) says nothing about that attempt, and a new key would
+	// let Zuora commit the write a second time. A stored failure replayed
+	// until the call gives up sends the caller back to its lookup.
+	lost := false
 	for attempt := 0; ; attempt++ {
 		err := c.once(ctx, cl, payload, attempt > 0)
-		if base != "" && answered(err) {
+		if base != "" && err != nil && !answered(err) {
+			lost = true
+		}
+		if base != "" && answered(err) && !lost {
 			cl.idemKey = idemAttemptKey(base)
 		}
 		var ae *APIError
@@ -336,6 +345,10 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	// would only hurt it).
 	if cl.idemKey != "" && (cl.method == http.MethodPost || cl.method == http.MethodPatch) && !strings.HasPrefix(cl.path, "/v1/action/query") {
 		req.Header.Set("Idempotency-Key", cl.idemKey)
+		// Go's transport resends a request carrying an Idempotency-Key on its
+		// own when the connection drops; do() must see the lost answer
+		// itself to keep the key (see lost in do).
+		req.GetBody = nil
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)

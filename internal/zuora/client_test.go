@@ -318,3 +318,38 @@ func TestLongRetryAfterIsReturnedNotSlept(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, 120*time.Second, ae.RetryAfter)
 }
+
+// A create whose answer is lost may have committed. When the retry then
+// meets a 503 from a gateway (no idempotency layer behind it) and the
+// client retries again, it must send the key of the lost attempt: a new key
+// lets Zuora commit the create a second time.
+func TestIdempotencyKeyKeptAfterALostAnswerWhateverComesNext(t *testing.T) {
+	var keys []string
+	created := map[string]string{} // key -> id
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		keys = append(keys, key)
+		switch len(keys) {
+		case 1: // committed, then the connection drops
+			created[key] = fmt.Sprintf("acc%d", len(created)+1)
+			hj, _ := w.(http.Hijacker)
+			conn, _, _ := hj.Hijack()
+			_ = conn.Close()
+		case 2: // a gateway answers 503 without reaching Zuora
+			w.WriteHeader(503)
+		default:
+			id, ok := created[key]
+			if !ok {
+				id = fmt.Sprintf("acc%d", len(created)+1)
+				created[key] = id
+			}
+			_, _ = w.Write([]byte(`{"Success":true,"Id":"` + id + `"}`))
+		}
+	})
+	id, err := c.CreateObject(context.Background(), ObjAccount, map[string]any{"Name": "x"}, "netsuite-customer-244")
+	require.NoError(t, err)
+	require.Len(t, keys, 3)
+	require.Equal(t, keys[0], keys[2], "the retry after the lost answer must replay its key")
+	require.Equal(t, "acc1", id)
+	require.Len(t, created, 1, "one account created")
+}
