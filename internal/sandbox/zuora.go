@@ -242,6 +242,7 @@ func (z *zuoraAPI) handler() http.Handler {
 	z.creditMemoRoutes(mux)
 	z.debitMemoRoutes(mux)
 	z.paymentRoutes(mux)
+	z.paymentISRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		z.restError(w, 404, "50000040", fmt.Sprintf("no such resource: %s %s", r.Method, r.URL.Path))
 	})
