@@ -49,6 +49,8 @@ type NSPayment struct {
 	AmountRemaining   decimal.Decimal // what the payment leaves unapplied
 	Origin            string          // Zuora Origin body field
 	IntegrationStatus string          // Zuora Integration Status body field
+	SyncUpdates       string          // Zuora Sync Updates body field (Invoice Settlement tenants, §3.7)
+	Applied           decimal.Decimal // the record's applied amount (Invoice Settlement: fully unapplied = 0)
 	Apply             []NSApplication // applied rows only
 }
 
@@ -59,6 +61,9 @@ type NSApplication struct {
 	Amount  decimal.Decimal
 	// The Zuora invoice whose IntegrationId__NS names Doc (ID "" = none).
 	ZuoraInvoice zuora.Invoice
+	// On Invoice Settlement tenants: the Zuora debit memo Doc was made from
+	// (its external id names it, its IntegrationId__NS names Doc; ID "" = none).
+	ZuoraDebitMemo zuora.DebitMemo
 }
 
 // ZuoraPaymentExternalIDPrefix is the external id prefix of the NetSuite
