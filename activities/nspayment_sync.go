@@ -28,6 +28,25 @@ import (
 const nsPaymentColumns = "id, tranid, externalid, entity, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, foreignamountremaining, " +
 	"custbody_zuora_origin AS zorigin, custbody_zuora_integration_status AS zstatus"
 
+// nsPaymentColumnsIS adds Zuora Sync Updates, read on Invoice Settlement
+// tenants only (§3.7: the field is required once IS is on).
+const nsPaymentColumnsIS = nsPaymentColumns + ", custbody_zuora_sync_updates AS zsyncupd"
+
+func nsPaymentCols(s settings.Settings) string {
+	if s.Advanced.InvoiceSettlement {
+		return nsPaymentColumnsIS
+	}
+	return nsPaymentColumns
+}
+
+// nsPaymentSelectable is §3.1 or, on Invoice Settlement tenants, §3.7.
+func nsPaymentSelectable(p mapping.NSPayment, s settings.Settings, withApply bool) (bool, string) {
+	if s.Advanced.InvoiceSettlement {
+		return mapping.NSPaymentSelectableIS(p, s, withApply)
+	}
+	return mapping.NSPaymentSelectable(p, s, withApply)
+}
+
 // Zuora fields the sync reads.
 const (
 	nsPaidInvoiceFields    = "Id, InvoiceNumber, AccountId, Status, Balance, IntegrationId__NS"
@@ -53,7 +72,7 @@ func (a *Activities) SelectNetSuitePayments(ctx context.Context, in workflows.Se
 	limit := min(max(in.Limit, 1), netsuite.MaxQueryLimit)
 	res := workflows.SelectResult{}
 	for {
-		q := "SELECT " + nsPaymentColumns + " FROM transaction WHERE type = 'CustPymt'"
+		q := "SELECT " + nsPaymentCols(in.Settings) + " FROM transaction WHERE type = 'CustPymt'"
 		if after != "" {
 			q += " AND id > " + after
 		}
@@ -67,7 +86,7 @@ func (a *Activities) SelectNetSuitePayments(ctx context.Context, in workflows.Se
 		}
 		for _, p := range pays {
 			after = p.ID
-			if ok, _ := mapping.NSPaymentSelectable(p, in.Settings, false); !ok {
+			if ok, _ := nsPaymentSelectable(p, in.Settings, false); !ok {
 				res.NotSelected++
 				continue
 			}
@@ -89,7 +108,7 @@ func nsPaymentHeaders(rows []map[string]any) []mapping.NSPayment {
 	for _, r := range rows {
 		p := mapping.NSPayment{ID: suiteCell(r, "id"), TranID: suiteCell(r, "tranid"), ExternalID: suiteCell(r, "externalid"),
 			Customer: suiteCell(r, "entity"), TranDate: suiteCell(r, "trandate"), Origin: suiteCell(r, "zorigin"),
-			IntegrationStatus: suiteCell(r, "zstatus")}
+			IntegrationStatus: suiteCell(r, "zstatus"), SyncUpdates: suiteCell(r, "zsyncupd")}
 		p.AmountRemaining, _ = decimal.NewFromString(suiteCell(r, "foreignamountremaining"))
 		out = append(out, p)
 	}
@@ -131,7 +150,7 @@ func (a *Activities) SyncNetSuitePayment(ctx context.Context, in workflows.NetSu
 		res.Outcome, res.Reason = workflows.OutcomeSkipped, fmt.Sprintf("%q is not a NetSuite internal id", in.NetSuiteID)
 		return res, nil
 	}
-	p, found, err := a.readNSPayment(ctx, in.NetSuiteID)
+	p, found, err := a.readNSPayment(ctx, in.NetSuiteID, s)
 	if err != nil {
 		return res, err
 	}
@@ -140,9 +159,12 @@ func (a *Activities) SyncNetSuitePayment(ctx context.Context, in workflows.NetSu
 		return res, nil
 	}
 	res.Number = p.TranID
-	if ok, why := mapping.NSPaymentSelectable(p, s, true); !ok {
+	if ok, why := nsPaymentSelectable(p, s, true); !ok {
 		res.Outcome, res.Reason = workflows.OutcomeSkipped, why
 		return res, nil
+	}
+	if s.Advanced.InvoiceSettlement {
+		return a.syncNSPaymentIS(ctx, res, p, s)
 	}
 	// §0.3 error recovery: the Zuora payment made from this NetSuite payment,
 	// if an earlier attempt got that far. A payment
@@ -211,8 +233,8 @@ func (a *Activities) SyncNetSuitePayment(ctx context.Context, in workflows.NetSu
 
 // readNSPayment reads the payment's header by SuiteQL and its applied rows
 // from the record (apply sublist), with the Zuora invoice of each.
-func (a *Activities) readNSPayment(ctx context.Context, id string) (mapping.NSPayment, bool, error) {
-	rows, err := a.NetSuite.QueryAll(ctx, "SELECT "+nsPaymentColumns+" FROM transaction WHERE type = 'CustPymt' AND id = "+id+" ORDER BY id")
+func (a *Activities) readNSPayment(ctx context.Context, id string, s settings.Settings) (mapping.NSPayment, bool, error) {
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT "+nsPaymentCols(s)+" FROM transaction WHERE type = 'CustPymt' AND id = "+id+" ORDER BY id")
 	if err != nil {
 		return mapping.NSPayment{}, false, retryable("reading NetSuite payment "+id, err)
 	}
@@ -228,6 +250,7 @@ func (a *Activities) readNSPayment(ctx context.Context, id string) (mapping.NSPa
 	var rec struct {
 		Memo          string          `json:"memo"`
 		Payment       decimal.Decimal `json:"payment"`
+		Applied       decimal.Decimal `json:"applied"`
 		PaymentMethod struct {
 			ID string `json:"id"`
 		} `json:"paymentMethod"`
@@ -244,7 +267,7 @@ func (a *Activities) readNSPayment(ctx context.Context, id string) (mapping.NSPa
 	if err := a.NetSuite.Get(ctx, netsuite.TypeCustomerPayment, id, true, &rec); err != nil {
 		return p, false, retryable("reading NetSuite payment "+id+" with its applications", err)
 	}
-	p.Memo, p.PaymentMethod, p.Total = rec.Memo, rec.PaymentMethod.ID, rec.Payment
+	p.Memo, p.PaymentMethod, p.Total, p.Applied = rec.Memo, rec.PaymentMethod.ID, rec.Payment, rec.Applied
 	var docs []string
 	for _, it := range rec.Apply.Items {
 		// The sublist lists the customer's open documents; only applied rows count.
@@ -257,13 +280,14 @@ func (a *Activities) readNSPayment(ctx context.Context, id string) (mapping.NSPa
 		return p, true, nil
 	}
 	docs = uniqueSorted(docs)
-	types := map[string]string{}
-	trows, err := a.NetSuite.QueryAll(ctx, "SELECT id, type FROM transaction WHERE id IN ("+strings.Join(docs, ", ")+") ORDER BY id")
+	types, extIDs := map[string]string{}, map[string]string{}
+	trows, err := a.NetSuite.QueryAll(ctx, "SELECT id, type, externalid FROM transaction WHERE id IN ("+strings.Join(docs, ", ")+") ORDER BY id")
 	if err != nil {
 		return p, false, retryable("reading the documents NetSuite payment "+id+" is applied to", err)
 	}
 	for _, r := range trows {
 		types[suiteCell(r, "id")] = suiteCell(r, "type")
+		extIDs[suiteCell(r, "id")] = suiteCell(r, "externalid")
 	}
 	invs, err := zoqlByIDs[zuora.Invoice](ctx, a.Zuora, zuora.ObjInvoice, nsPaidInvoiceFields, "IntegrationId__NS", docs)
 	if err != nil {
@@ -284,6 +308,12 @@ func (a *Activities) readNSPayment(ctx context.Context, id string) (mapping.NSPa
 			ap.DocType = t
 		}
 		ap.ZuoraInvoice = byNS[ap.Doc]
+		ap.DocExternalID = extIDs[ap.Doc]
+	}
+	if s.Advanced.InvoiceSettlement {
+		if err := a.nsPaymentDebitMemos(ctx, &p); err != nil {
+			return p, false, err
+		}
 	}
 	return p, true, nil
 }

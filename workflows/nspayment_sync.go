@@ -25,9 +25,18 @@ const (
 // begun before it replay without it (docs/operations.md).
 const versionNetSuitePayments = "run-order-netsuite-payments"
 
-// nsPaymentsOnISNotBuilt: Invoice Settlement tenants (§3.7–§3.10: POST
-// /v1/payments, unapplied payments, Zuora Sync Updates) are not built.
+// nsPaymentsOnISNotBuilt: why a run recorded before the Invoice Settlement
+// sync (§3.7–§3.10: POST /v1/payments, unapplied payments, Zuora Sync
+// Updates) was built reports the phase off on IS tenants; it replays so.
 const nsPaymentsOnISNotBuilt = "NetSuite payments of Invoice Settlement tenants (§3.7–§3.10) are not built into this version of the connector"
+
+// versionNetSuitePaymentsOnIS guards the phase running on Invoice
+// Settlement tenants; it is asked only there (docs/operations.md).
+const versionNetSuitePaymentsOnIS = "netsuite-payments-on-is"
+
+func nsPaymentsOnISBuilt(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, versionNetSuitePaymentsOnIS, workflow.DefaultVersion, 1) == 1
+}
 
 // NetSuitePaymentWorkflowID is the workflow id of one NetSuite payment's sync.
 func NetSuitePaymentWorkflowID(netSuiteID string) string { return "nspayment:" + netSuiteID }
@@ -52,8 +61,6 @@ func netSuitePaymentsOff(s settings.Settings) string {
 	case !adv.UseStandardInvoiceSync:
 		// §0.2: with No only invoices (and debit memos) go to NetSuite.
 		return "Use Standard Invoice Sync is No (NetSuite calculates taxes): NetSuite payments are not synced"
-	case adv.InvoiceSettlement:
-		return nsPaymentsOnISNotBuilt
 	}
 	return ""
 }
@@ -93,6 +100,10 @@ func NetSuitePaymentSyncWorkflow(ctx workflow.Context, in NetSuitePaymentSyncInp
 	res := NetSuitePaymentSyncResult{NetSuiteID: in.NetSuiteID}
 	if why := netSuitePaymentsOff(in.Settings); why != "" {
 		res.Outcome, res.Reason = OutcomeSkipped, why
+		return res, nil
+	}
+	if in.Settings.Advanced.InvoiceSettlement && !nsPaymentsOnISBuilt(ctx) {
+		res.Outcome, res.Reason = OutcomeSkipped, nsPaymentsOnISNotBuilt
 		return res, nil
 	}
 	actx := workflow.WithActivityOptions(ctx, adjustmentActivityOptions())

@@ -84,15 +84,50 @@ func TestSyncRun_NetSuitePaymentsPhaseAfterZuoraPaymentsOneChildEach(t *testing.
 }
 
 // §0.2: with Use Standard Invoice Sync No the phase does not run; on
-// Invoice Settlement tenants (§3.7–§3.10, not built) it is reported off.
-func TestSyncRun_NetSuitePaymentsPhaseOffWithoutStandardInvoiceSyncAndOnIS(t *testing.T) {
+// Invoice Settlement tenants it runs (§3.7–§3.10).
+func TestSyncRun_NetSuitePaymentsPhaseOffWithoutStandardInvoiceSyncOnOnIS(t *testing.T) {
 	s := nsPaymentsOn()
 	s.Advanced.UseStandardInvoiceSync = false
 	require.Contains(t, phaseOff(PhaseNetSuitePayments, s), "Use Standard Invoice Sync is No")
 	s = nsPaymentsOn()
 	s.Advanced.InvoiceSettlement = true
-	require.Contains(t, phaseOff(PhaseNetSuitePayments, s), "Invoice Settlement")
+	require.Equal(t, "", phaseOff(PhaseNetSuitePayments, s))
 	require.Equal(t, "", phaseOff(PhaseNetSuitePayments, nsPaymentsOn()))
+}
+
+// §3.7–§3.10: on an Invoice Settlement tenant the phase runs, one child per
+// NetSuite payment whose activity gets the tenant's IS answer; a run
+// recorded before it was built (no netsuite-payments-on-is marker) replays
+// with the phase off and its old reason.
+func TestSyncRun_NetSuitePaymentsOnInvoiceSettlementRunGuardedByVersion(t *testing.T) {
+	env := newEnv(t)
+	registerNetSuitePaymentSync(env)
+	env.OnActivity(ActivityTenantFacts, mock.Anything).Return(TenantFacts{InvoiceSettlement: true}, nil)
+	env.OnActivity(ActivitySelectNetSuitePayments, mock.Anything, mock.Anything).Return(fakeSelection(2))
+	var sawIS []bool
+	env.OnActivity(ActivitySyncNetSuitePayment, mock.Anything, mock.Anything).Return(func(_ context.Context, in NetSuitePaymentSyncInput) (NetSuitePaymentSyncResult, error) {
+		sawIS = append(sawIS, in.Settings.Advanced.InvoiceSettlement)
+		return NetSuitePaymentSyncResult{Outcome: OutcomeSynced, ZuoraID: "z1"}, nil
+	})
+	env.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: nsPaymentsOn(), Only: []string{PhaseNetSuitePayments}})
+	var res SyncRunResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.NotContains(t, res.Disabled, PhaseNetSuitePayments)
+	require.Equal(t, Counts{Selected: 2, Synced: 2}, res.Progress.NetSuitePayments)
+	require.Equal(t, []bool{true, true}, sawIS)
+
+	old := newEnv(t)
+	registerNetSuitePaymentSync(old)
+	old.OnActivity(ActivityTenantFacts, mock.Anything).Return(TenantFacts{InvoiceSettlement: true}, nil)
+	old.OnGetVersion(versionNetSuitePaymentsOnIS, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	old.OnActivity(ActivitySelectNetSuitePayments, mock.Anything, mock.Anything).Return(func(context.Context, SelectInput) (SelectResult, error) {
+		t.Error("NetSuite payments selected in a run recorded before IS was built")
+		return SelectResult{Done: true}, nil
+	}).Maybe()
+	old.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: nsPaymentsOn(), Only: []string{PhaseNetSuitePayments}})
+	require.NoError(t, old.GetWorkflowResult(&res))
+	require.Contains(t, res.Disabled, PhaseNetSuitePayments)
+	require.Equal(t, nsPaymentsOnISNotBuilt, res.DisabledReasons[PhaseNetSuitePayments])
 }
 
 // An activity that fails for good leaves the NetSuite payment in Error with

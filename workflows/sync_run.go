@@ -327,6 +327,9 @@ func (r *syncRun) enabled(ctx workflow.Context, phase string) bool {
 	if why == "" && phase == PhaseRefunds && r.in.Settings.Advanced.InvoiceSettlement && !refundsOnISBuilt(ctx) {
 		why = refundsOnISNotBuilt // a run recorded before IS refunds were built replays as it ran
 	}
+	if why == "" && phase == PhaseNetSuitePayments && r.in.Settings.Advanced.InvoiceSettlement && !nsPaymentsOnISBuilt(ctx) {
+		why = nsPaymentsOnISNotBuilt // a run recorded before NetSuite payments on IS were built replays as it ran
+	}
 	if why == "" && phase == PhaseRefunds && workflow.GetVersion(ctx, versionRefundSync, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		why = notBuilt // a run recorded before the refund sync replays as it ran
 	}

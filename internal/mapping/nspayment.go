@@ -56,9 +56,10 @@ type NSPayment struct {
 
 // NSApplication is one applied row of the NetSuite payment.
 type NSApplication struct {
-	Doc     string // NetSuite internal id of the applied document
-	DocType string // NetSuite record type ("invoice"; anything else is not an invoice, e.g. a journal)
-	Amount  decimal.Decimal
+	Doc           string // NetSuite internal id of the applied document
+	DocExternalID string // its external id (zuora-debitmemo-<id> for a NetSuite invoice made from a Zuora debit memo)
+	DocType       string // NetSuite record type ("invoice"; anything else is not an invoice, e.g. a journal)
+	Amount        decimal.Decimal
 	// The Zuora invoice whose IntegrationId__NS names Doc (ID "" = none).
 	ZuoraInvoice zuora.Invoice
 	// On Invoice Settlement tenants: the Zuora debit memo Doc was made from
