@@ -43,11 +43,11 @@ func (a *Activities) syncNSPaymentIS(ctx context.Context, res workflows.NetSuite
 			break
 		}
 	}
-	currency, err := a.zuoraAccountCurrency(ctx, p.CustomerZuoraID)
+	currency, found, err := a.zuoraAccountCurrency(ctx, p.CustomerZuoraID)
 	if err != nil {
 		return res, err
 	}
-	if currency == "" {
+	if !found {
 		return a.failNSPayment(ctx, res, s, fmt.Sprintf("Zuora account %s (the customer's Zuora Customer ID) does not exist", p.CustomerZuoraID))
 	}
 	plan, problems := mapping.BuildZuoraPaymentIS(p, currency, s)
@@ -130,19 +130,20 @@ func (a *Activities) completeNSPayment(ctx context.Context, res workflows.NetSui
 	return res, nil
 }
 
-// zuoraAccountCurrency is the account's currency ("" = no such account):
-// POST /v1/payments requires the currency, and it must be the account's.
-func (a *Activities) zuoraAccountCurrency(ctx context.Context, accountID string) (string, error) {
+// zuoraAccountCurrency is the account's currency (found false: no such
+// account): POST /v1/payments requires the currency, and it must be the
+// account's.
+func (a *Activities) zuoraAccountCurrency(ctx context.Context, accountID string) (string, bool, error) {
 	accts, err := zoqlByIDs[zuora.Account](ctx, a.Zuora, zuora.ObjAccount, "Id, Currency", "Id", []string{accountID})
 	if err != nil {
-		return "", retryable("reading Zuora account "+accountID, err)
+		return "", false, retryable("reading Zuora account "+accountID, err)
 	}
 	for _, acct := range accts {
 		if acct.ID == accountID {
-			return acct.Currency, nil
+			return acct.Currency, true, nil
 		}
 	}
-	return "", nil
+	return "", false, nil
 }
 
 // nsPaymentDebitMemos finds, for each applied NetSuite invoice that no Zuora
