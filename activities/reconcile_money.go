@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
@@ -32,7 +33,7 @@ const (
 const (
 	reconRefundObject         = "Refund"
 	reconRefundFields         = "Id, RefundNumber, AccountId, Amount, RefundDate, TransferredToAccounting, IntegrationId__NS"
-	reconPaymentFields        = "Id, PaymentNumber, AccountId, Amount, AppliedAmount, EffectiveDate, TransferredToAccounting, IntegrationId__NS"
+	reconPaymentFields        = "Id, PaymentNumber, AccountId, Amount, AppliedAmount, EffectiveDate, TransferredToAccounting, IntegrationId__NS, Origin__NS"
 	reconInvoicePaymentFields = "Id, PaymentId, Amount, RefundAmount"
 )
 
@@ -219,6 +220,11 @@ func (r *reconciler) paymentRecords(ctx context.Context, accts []zuora.Account) 
 	for _, p := range pays {
 		m := moneyRecord{recordType: workflows.RecordPayment, id: p.ID, number: p.PaymentNumber, accountID: p.AccountID,
 			integrationID: p.IntegrationID, externalID: netsuite.PaymentExternalID(p.ID), suiteType: reconSuitePayment, amount: p.Amount}
+		if id := p.IntegrationID; strings.EqualFold(p.Origin, mapping.OriginNetSuite) && id != "" && strings.Trim(id, "0123456789") == "" {
+			// Made from a NetSuite payment (NetSuite → Zuora sync): no
+			// external id of ours; its NetSuite record is the one it names.
+			m.externalID = reconNetSuiteIDKey + id
+		}
 		if !r.is {
 			a := applied[p.ID]
 			m.applied = &a
@@ -285,18 +291,43 @@ func noRefunds(err error) bool {
 	return (ae.Code == "INVALID_TYPE" || ae.Code == "INVALID_FIELD") && strings.Contains(ae.Message, reconRefundObject)
 }
 
-// moneyTransactions reads NetSuite headers by external id, with the
-// customer and what a payment or credit memo applies.
+// reconNetSuiteIDKey keys a record made from NetSuite by the NetSuite
+// internal id Zuora holds, in place of an external id.
+const reconNetSuiteIDKey = "netsuite-id:"
+
+// moneyTransactions reads NetSuite headers by external id (or, for keys
+// reconNetSuiteIDKey + id, by internal id), with the customer and what a
+// payment or credit memo applies.
 func (r *reconciler) moneyTransactions(ctx context.Context, exts []string) (map[string]*moneyTx, error) {
 	out := map[string]*moneyTx{}
-	if len(exts) == 0 {
-		return out, nil
+	var byExt, byID []string
+	for _, x := range exts {
+		if id, ok := strings.CutPrefix(x, reconNetSuiteIDKey); ok {
+			byID = append(byID, id)
+		} else {
+			byExt = append(byExt, x)
+		}
 	}
-	rows, err := r.a.NetSuite.QueryAll(ctx, "SELECT id, type, externalid, entity, foreigntotal, foreignpaymentamountused FROM transaction WHERE externalid IN ("+
-		reconQuoteAll(exts)+") ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("reading NetSuite transactions: %w", err)
+	const cols = "SELECT id, type, externalid, entity, foreigntotal, foreignpaymentamountused FROM transaction WHERE "
+	var rows []map[string]any
+	if len(byExt) > 0 {
+		got, err := r.a.NetSuite.QueryAll(ctx, cols+"externalid IN ("+reconQuoteAll(byExt)+") ORDER BY id")
+		if err != nil {
+			return nil, fmt.Errorf("reading NetSuite transactions: %w", err)
+		}
+		rows = append(rows, got...)
 	}
+	if len(byID) > 0 {
+		got, err := r.a.NetSuite.QueryAll(ctx, cols+"id IN ("+strings.Join(byID, ", ")+") ORDER BY id")
+		if err != nil {
+			return nil, fmt.Errorf("reading NetSuite transactions: %w", err)
+		}
+		for _, row := range got {
+			row["externalid"] = reconNetSuiteIDKey + fmt.Sprint(row["id"])
+		}
+		rows = append(rows, got...)
+	}
+	var err error
 	for _, row := range rows {
 		t := &moneyTx{id: fmt.Sprint(row["id"]), typ: fmt.Sprint(row["type"])}
 		if e := row["entity"]; e != nil {
