@@ -28,7 +28,8 @@ import (
 //     the rest unapplied, External, TTA Yes, Origin NETSUITE,
 //     IntegrationId__NS; NetSuite gets the Zuora id and Sync Complete; the
 //     other two are not synced and nothing comes back to NetSuite.
-//   - A second run creates and changes nothing.
+//   - A second run creates and changes nothing; after a crash that lost the
+//     NetSuite write-back the next run completes it with no second payment.
 //   - The invoice payment moved in NetSuite to another invoice: the next
 //     run unapplies and applies the Zuora payment to match, still one
 //     payment; the money reconciliation then reports no difference.
@@ -226,6 +227,19 @@ func TestNetSuitePaymentsIS_EachOnceWithPartsAndChangesFollowNetSuite(t *testing
 		t.Fatalf("second run: NetSuite payments %+v, Zuora payments %+v, errors %v", again.Progress.NetSuitePayments, again.Progress.Payments, again.Errors)
 	}
 	check("second run")
+
+	// A crash after the Zuora create, before the NetSuite write-back: the
+	// next run finds the Zuora payment by IntegrationId__NS, makes none.
+	if err := e.NetSuite.Patch(ctx, netsuite.TypeCustomerPayment, pDM, map[string]any{
+		"custbody_zuora_id": "", "custbody_zuora_integration_status": "Creating Payment", "custbody_zuora_origin": "",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	crash := e.RunSync(ctx, "nsis-after-crash", s, workflows.PhaseNetSuitePayments)
+	if crash.Progress.NetSuitePayments.Synced != 1 || crash.Progress.NetSuitePayments.Errored != 0 {
+		t.Fatalf("after the crash: %+v %v", crash.Progress.NetSuitePayments, crash.Errors)
+	}
+	check("after the crash")
 
 	// NetSuite moves the 2.00 from inv1 to inv2.
 	if err := e.NetSuite.Patch(ctx, netsuite.TypeCustomerPayment, pInv, map[string]any{"apply": map[string]any{"items": []any{
