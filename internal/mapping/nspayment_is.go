@@ -20,7 +20,7 @@ import (
 
 // Rules of the NetSuite → Zuora payment sync on Invoice Settlement tenants.
 const (
-	RuleNSPaymentISSyncUpdates  = "NS payment selection (IS): Zuora Sync Updates is Yes"                                // §3.7
+	RuleNSPaymentISSyncUpdates  = "NS payment selection (IS): Zuora Sync Updates is Yes"                                    // §3.7
 	RuleNSPaymentISApplied      = "NS payment selection (IS): applied to a Zuora invoice or debit memo, or fully unapplied" // §3.7
 	RuleNSPaymentISNotComplete  = "NS payment selection (IS): Sync Complete is picked again unless Sync New Records Only"   // §3.7, §3.9
 	RuleNSPaymentISDocSynced    = "NS payment validation (IS): applied documents synced from Zuora"                         // §3.8

@@ -16,7 +16,6 @@ func nsISSettings() settings.Settings {
 	return s
 }
 
-
 // A payment of 50.00 with Sync Updates Yes: 30.00 on a Zuora invoice, 10.00
 // on a NetSuite invoice made from a Zuora debit memo, 10.00 unapplied.
 func nsISPayment() NSPayment {

@@ -48,6 +48,130 @@ func (z *zuoraAPI) paymentISRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/payments", z.auth(z.idempotent(z.createPaymentIS)))
 	mux.HandleFunc("PUT /v1/payments/{key}/apply", z.auth(z.applyPaymentIS(true)))
 	mux.HandleFunc("PUT /v1/payments/{key}/unapply", z.auth(z.applyPaymentIS(false)))
+	mux.HandleFunc("POST /v1/payments/{key}/refunds", z.auth(z.idempotent(z.refundPaymentIS)))
+}
+
+// isRefundMethodTypes: PostRefundType.methodType's enum.
+var isRefundMethodTypes = []string{"ACH", "Cash", "Check", "CreditCard", "PayPal", "WireTransfer", "DebitCard", "CreditCardReferenceTransaction", "BankTransfer", "Other"}
+
+// refundPaymentIS is POST /v1/payments/{paymentKey}/refunds (PostRefundType;
+// zuora-payments-api-openapi.yml): "Refunds a full or partial unapplied
+// payment ... To refund applied payments, you must unapply the applied
+// payments ... and then refund"; totalAmount and type required; the amount
+// "cannot exceed the unapplied amount"; methodType required for External;
+// refundDate "cannot be before the payment date"; RefundObjectNSFields.
+// Only External refunds (no gateway). The refund is Processed at once; the
+// payment's UnappliedAmount goes down and its RefundAmount up.
+func (z *zuoraAPI) refundPaymentIS(w http.ResponseWriter, r *http.Request) {
+	var raw map[string]json.RawMessage
+	if err := decodeBody(r, &raw); err != nil {
+		z.restError(w, 400, "50000090", err.Error())
+		return
+	}
+	for k := range raw {
+		switch k {
+		case "totalAmount", "type", "methodType", "refundDate", "comment", "reasonCode", "referenceId", "financeInformation",
+			"IntegrationId__NS", "IntegrationStatus__NS", "Origin__NS", "SyncDate__NS", "SynctoNetSuite__NS":
+		default:
+			z.restError(w, 400, "50000021", "unknown field in request: "+k)
+			return
+		}
+	}
+	var in struct {
+		TotalAmount                                                    json.Number
+		Type, MethodType, RefundDate, Comment, ReasonCode, ReferenceID string
+		FinanceInformation                                             struct {
+			TransferredToAccounting string `json:"transferredToAccounting"`
+		}
+		IntegrationID string `json:"IntegrationId__NS"`
+		Origin        string `json:"Origin__NS"`
+		SyncDate      string `json:"SyncDate__NS"`
+	}
+	body, _ := json.Marshal(raw)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		z.restError(w, 400, "50000020", "request body: "+err.Error())
+		return
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if !z.requireIS(w) {
+		return
+	}
+	fail := func(code, msg string) { z.restError(w, 400, code, msg) }
+	pay, ok := z.paymentByKey(r.PathValue("key"))
+	if !ok {
+		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+		return
+	}
+	switch {
+	case in.TotalAmount == "":
+		fail("50000022", "missing required field totalAmount")
+		return
+	case in.Type == "Electronic":
+		fail("50000020", "type Electronic needs a payment gateway; this tenant processes External refunds only")
+		return
+	case in.Type != "External":
+		fail("50000020", fmt.Sprintf("invalid value %q for field type (allowed: External, Electronic)", in.Type))
+		return
+	case str(pay["Status"]) != "Processed":
+		fail("50000030", fmt.Sprintf("payment %s is %s; only Processed payments are refunded", str(pay["PaymentNumber"]), str(pay["Status"])))
+		return
+	}
+	known := false
+	for _, m := range isRefundMethodTypes {
+		known = known || m == in.MethodType
+	}
+	if !known {
+		fail("50000020", fmt.Sprintf("invalid value %q for field methodType (required for an External refund)", in.MethodType))
+		return
+	}
+	date := in.RefundDate
+	if date == "" {
+		date = time.Now().UTC().Format("2006-01-02")
+	}
+	if date < str(pay["EffectiveDate"]) {
+		fail("50000020", fmt.Sprintf("refundDate %s cannot be before the payment date %s", date, str(pay["EffectiveDate"])))
+		return
+	}
+	amount, err := decimal.NewFromString(string(in.TotalAmount))
+	if err != nil || !amount.IsPositive() {
+		fail("50000020", fmt.Sprintf("totalAmount %q must be a positive number", in.TotalAmount))
+		return
+	}
+	unapplied := decField(pay, "UnappliedAmount", decimal.Zero)
+	if amount.GreaterThan(unapplied) {
+		fail("50000020", fmt.Sprintf("the refund amount %s exceeds the unapplied amount %s of payment %s; unapply the payment first", amount.StringFixed(2), unapplied.StringFixed(2), str(pay["PaymentNumber"])))
+		return
+	}
+	now := zuoraNow()
+	id := newHex(16)
+	ref := Record{"Id": id, "AccountId": pay["AccountId"], "PaymentId": pay["Id"], "Amount": json.Number(amount.StringFixed(2)), "Status": "Processed",
+		"Type": "External", "SourceType": zuora.RefundSourcePayment, "MethodType": in.MethodType, "RefundDate": date,
+		"RefundNumber": fmt.Sprintf("R-%08d", z.tables[zuora.ObjRefund].len()+90000001), "CreatedDate": now, "UpdatedDate": now}
+	for k, v := range map[string]string{"Comment": in.Comment, "ReasonCode": in.ReasonCode, "ReferenceID": in.ReferenceID,
+		"TransferredToAccounting": in.FinanceInformation.TransferredToAccounting, "IntegrationId__NS": in.IntegrationID,
+		"Origin__NS": in.Origin, "SyncDate__NS": in.SyncDate} {
+		if v != "" {
+			ref[k] = v
+		}
+	}
+	next := Record{}
+	for k, v := range pay {
+		next[k] = v
+	}
+	next["UnappliedAmount"] = json.Number(unapplied.Sub(amount).StringFixed(2))
+	next["RefundAmount"] = json.Number(decField(pay, "RefundAmount", decimal.Zero).Add(amount).StringFixed(2))
+	next["UpdatedDate"] = now
+	if err := z.db.write(z.tables[zuora.ObjPayment].put(str(pay["Id"]), next, z.db, 0), z.tables[zuora.ObjRefund].put(id, ref, z.db, 0)); err != nil {
+		z.restError(w, 500, "50000060", err.Error())
+		return
+	}
+	writeJSON(w, 200, map[string]any{"success": true, "id": id, "number": ref["RefundNumber"], "status": "Processed", "type": "External",
+		"amount": ref["Amount"], "paymentId": pay["Id"], "refundDate": date, "methodType": in.MethodType,
+		"financeInformation": map[string]any{"transferredToAccounting": ref["TransferredToAccounting"]},
+		"IntegrationId__NS":  ref["IntegrationId__NS"], "Origin__NS": ref["Origin__NS"]})
 }
 
 // paymentApplication is one entry of invoices[] / debitMemos[].

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -158,5 +159,52 @@ func TestZuoraPaymentsIS_RefusesWhatZuoraRefuses(t *testing.T) {
 	non := start(t, t.TempDir(), paymentsTenant())
 	if _, err := non.z.CreatePaymentIS(ctx, isCreate("10.00", nil, nil), ""); err == nil || !strings.Contains(err.Error(), "Invoice Settlement") {
 		t.Fatalf("POST /v1/payments without IS: %v", err)
+	}
+}
+
+// On IS a payment refund comes from its unapplied amount only
+// (POST /v1/payments/{key}/refunds): within it the refund is Processed and
+// the payment's unapplied amount goes down; beyond it, Electronic, an
+// unknown methodType or a date before the payment is refused.
+func TestZuoraPaymentsIS_RefundFromTheUnappliedAmountOnly(t *testing.T) {
+	e := start(t, t.TempDir(), isPaymentsTenant())
+	ctx := context.Background()
+	p, err := e.z.CreatePaymentIS(ctx, isCreate("30.00", map[string]string{"inv1": "20.00"}, nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refund := func(amount, method, date string) zuora.PaymentRefund {
+		r := zuora.PaymentRefund{TotalAmount: dec(amount), Type: "External", MethodType: method, RefundDate: date, IntegrationID: "701", Origin: "NETSUITE"}
+		r.FinanceInformation.TransferredToAccounting = "Yes"
+		return r
+	}
+	today := time.Now().UTC().Format("2006-01-02")
+	for name, c := range map[string]struct {
+		in   zuora.PaymentRefund
+		want string
+	}{
+		"beyond the unapplied amount": {refund("10.01", "Check", today), "exceeds the unapplied amount 10.00"},
+		"unknown method":              {refund("1.00", "Barter", today), "methodType"},
+		"before the payment":          {refund("1.00", "Check", "2020-01-01"), "cannot be before the payment date"},
+	} {
+		if _, err := e.z.RefundPaymentIS(ctx, p.ID, c.in, ""); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s: %v, want %q", name, err, c.want)
+		}
+	}
+	id, err := e.z.RefundPaymentIS(ctx, p.ID, refund("10.00", "Check", today), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r zuora.Refund
+	if err := e.z.GetObject(ctx, zuora.ObjRefund, id, &r); err != nil || r.Status != "Processed" || r.PaymentID != p.ID || r.AccountID != "acc1" ||
+		!r.Amount.Equal(dec("10")) || r.IntegrationID != "701" || r.TransferredToAccounting != "Yes" {
+		t.Fatalf("refund %+v (%v)", r, err)
+	}
+	var zp zuora.Payment
+	if err := e.z.GetObject(ctx, zuora.ObjPayment, p.ID, &zp); err != nil || !zp.UnappliedAmount.IsZero() {
+		t.Fatalf("payment after the refund %+v (%v)", zp, err)
+	}
+	if got := partsByDoc(t, e, p.ID); !got["inv1"].Equal(dec("20")) || !got[""].IsZero() {
+		t.Fatalf("parts after the refund %v", got)
 	}
 }

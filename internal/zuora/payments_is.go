@@ -91,3 +91,37 @@ func (c *Client) ApplyPayment(ctx context.Context, paymentKey string, in Payment
 func (c *Client) UnapplyPayment(ctx context.Context, paymentKey string, in PaymentApplications) error {
 	return c.do(ctx, call{method: "PUT", endpoint: "PUT /v1/payments/{key}/unapply", path: "/v1/payments/" + url.PathEscape(paymentKey) + "/unapply", body: in})
 }
+
+// PaymentRefund is POST /v1/payments/{paymentKey}/refunds (PostRefundType
+// with the RefundObjectNSFields): an External refund of the payment's
+// unapplied amount.
+type PaymentRefund struct {
+	TotalAmount        decimal.Decimal `json:"totalAmount"`
+	Type               string          `json:"type"`
+	MethodType         string          `json:"methodType"`
+	RefundDate         string          `json:"refundDate,omitempty"`
+	Comment            string          `json:"comment,omitempty"`
+	FinanceInformation struct {
+		TransferredToAccounting string `json:"transferredToAccounting,omitempty"`
+	} `json:"financeInformation"`
+	IntegrationID string `json:"IntegrationId__NS,omitempty"`
+	Origin        string `json:"Origin__NS,omitempty"`
+	SyncDate      string `json:"SyncDate__NS,omitempty"`
+}
+
+// RefundPaymentIS refunds a payment's unapplied amount (Invoice Settlement
+// only: "To refund applied payments, you must unapply" them first); idemKey
+// makes a retried call answer the first one's refund.
+func (c *Client) RefundPaymentIS(ctx context.Context, paymentKey string, in PaymentRefund, idemKey string) (string, error) {
+	var out struct {
+		ID string `json:"id"`
+	}
+	if err := c.do(ctx, call{method: "POST", endpoint: "POST /v1/payments/{key}/refunds", path: "/v1/payments/" + url.PathEscape(paymentKey) + "/refunds",
+		body: in, out: &out, idemKey: idemKey}); err != nil {
+		return "", err
+	}
+	if out.ID == "" {
+		return "", &DecodeError{Endpoint: "POST /v1/payments/{key}/refunds", Status: 200, Err: fmt.Errorf("no id in the answer")}
+	}
+	return out.ID, nil
+}
