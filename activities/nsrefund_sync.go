@@ -29,7 +29,7 @@ const nsRefundColumns = "id, tranid, externalid, entity, TO_CHAR(trandate, 'YYYY
 
 // Zuora fields the sync reads.
 const (
-	nsRefundedPaymentFields = "Id, AccountId, Amount, Status"
+	nsRefundedPaymentFields = "Id, PaymentNumber, AccountId, Amount, UnappliedAmount, Status"
 	nsCreatedRefundFields   = "Id, Status, RefundNumber, Amount, IntegrationId__NS"
 )
 
@@ -104,7 +104,7 @@ func (a *Activities) SyncNetSuiteRefund(ctx context.Context, in workflows.NetSui
 		res.Outcome, res.Reason = workflows.OutcomeSkipped, fmt.Sprintf("%q is not a NetSuite internal id", in.NetSuiteID)
 		return res, nil
 	}
-	r, found, err := a.readNSRefund(ctx, in.NetSuiteID)
+	r, found, err := a.readNSRefund(ctx, in.NetSuiteID, s.Advanced.InvoiceSettlement)
 	if err != nil {
 		return res, err
 	}
@@ -138,6 +138,9 @@ func (a *Activities) SyncNetSuiteRefund(ctx context.Context, in workflows.NetSui
 	}
 	if zr == nil {
 		plan, problems := mapping.BuildZuoraRefund(r)
+		if s.Advanced.InvoiceSettlement {
+			plan, problems = mapping.BuildZuoraRefundIS(r)
+		}
 		if len(problems) > 0 {
 			return a.failNSRefund(ctx, res, s, problemText(problems))
 		}
@@ -147,11 +150,18 @@ func (a *Activities) SyncNetSuiteRefund(ctx context.Context, in workflows.NetSui
 		if err := a.stillCurrent(ctx); err != nil {
 			return res, err
 		}
-		f := plan.CreateFields()
-		f["SyncDate__NS"] = zuoraDate(a.now())
 		// Every earlier Zuora refund for it is Canceled (re-sync): a key
 		// naming how many keeps Zuora's idempotency from answering one.
-		id, err := a.Zuora.CreateObject(ctx, zuora.ObjRefund, f, idempotencyKey("nsrefund-"+plan.NetSuiteID, len(existing)))
+		key := idempotencyKey("nsrefund-"+plan.NetSuiteID, len(existing))
+		var id string
+		if s.Advanced.InvoiceSettlement {
+			// IS: the refund API of the payment, from its unapplied amount.
+			id, err = a.Zuora.RefundPaymentIS(ctx, plan.PaymentID, plan.RefundBody(zuoraDate(a.now())), key)
+		} else {
+			f := plan.CreateFields()
+			f["SyncDate__NS"] = zuoraDate(a.now())
+			id, err = a.Zuora.CreateObject(ctx, zuora.ObjRefund, f, key)
+		}
 		if err != nil {
 			if permanent(err) {
 				return a.failNSRefund(ctx, res, s, "Zuora refused the refund: "+err.Error())
@@ -196,7 +206,7 @@ func checked(v any) bool {
 // readNSRefund reads the refund's header by SuiteQL, its applied rows from
 // the record, each credit memo's Zuora Refund tab and the Zuora payment it
 // names.
-func (a *Activities) readNSRefund(ctx context.Context, id string) (mapping.NSRefund, bool, error) {
+func (a *Activities) readNSRefund(ctx context.Context, id string, is bool) (mapping.NSRefund, bool, error) {
 	rows, err := a.NetSuite.QueryAll(ctx, "SELECT "+nsRefundColumns+" FROM transaction WHERE type = 'CustRfnd' AND id = "+id+" ORDER BY id")
 	if err != nil {
 		return mapping.NSRefund{}, false, retryable("reading NetSuite refund "+id, err)
@@ -287,6 +297,21 @@ func (a *Activities) readNSRefund(ctx context.Context, id string) (mapping.NSRef
 			continue
 		}
 		ap.ZuoraPayment = pays[0]
+		if is {
+			// IS has no InvoicePayment: the payment's applied parts count.
+			parts, err := a.Zuora.ListPaymentParts(ctx, ap.PaymentRef)
+			if err != nil {
+				return r, false, retryable("reading the parts of Zuora payment "+ap.PaymentRef, err)
+			}
+			docs := map[string]bool{}
+			for _, pt := range parts {
+				if d := pt.InvoiceID + pt.DebitMemoID; d != "" {
+					docs[d] = true
+				}
+			}
+			ap.ZuoraPaymentInvoices = len(docs)
+			continue
+		}
 		type invoicePayment struct {
 			InvoiceID string `json:"InvoiceId"`
 		}

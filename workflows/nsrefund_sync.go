@@ -25,9 +25,18 @@ const (
 // begun before it replay without it (docs/operations.md).
 const versionNetSuiteRefunds = "run-order-netsuite-refunds"
 
-// nsRefundsOnISNotBuilt: Invoice Settlement tenants refund through POST
-// /v1/payments/{id}/refunds; not built.
+// nsRefundsOnISNotBuilt: why a run recorded before the Invoice Settlement
+// refund sync (POST /v1/payments/{id}/refunds) was built reports the phase
+// off on IS tenants; it replays so.
 const nsRefundsOnISNotBuilt = "NetSuite refunds of Invoice Settlement tenants are not built into this version of the connector"
+
+// versionNetSuiteRefundsOnIS guards the phase running on Invoice Settlement
+// tenants; it is asked only there (docs/operations.md).
+const versionNetSuiteRefundsOnIS = "netsuite-refunds-on-is"
+
+func nsRefundsOnISBuilt(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, versionNetSuiteRefundsOnIS, workflow.DefaultVersion, 1) == 1
+}
 
 // NetSuiteRefundWorkflowID is the workflow id of one NetSuite refund's sync.
 func NetSuiteRefundWorkflowID(netSuiteID string) string { return "nsrefund:" + netSuiteID }
@@ -52,8 +61,6 @@ func netSuiteRefundsOff(s settings.Settings) string {
 	case !adv.UseStandardInvoiceSync:
 		// §0.2: with No only invoices (and debit memos) go to NetSuite.
 		return "Use Standard Invoice Sync is No (NetSuite calculates taxes): NetSuite refunds are not synced"
-	case adv.InvoiceSettlement:
-		return nsRefundsOnISNotBuilt
 	}
 	return ""
 }
@@ -92,6 +99,10 @@ func NetSuiteRefundSyncWorkflow(ctx workflow.Context, in NetSuiteRefundSyncInput
 	res := NetSuiteRefundSyncResult{NetSuiteID: in.NetSuiteID}
 	if why := netSuiteRefundsOff(in.Settings); why != "" {
 		res.Outcome, res.Reason = OutcomeSkipped, why
+		return res, nil
+	}
+	if in.Settings.Advanced.InvoiceSettlement && !nsRefundsOnISBuilt(ctx) {
+		res.Outcome, res.Reason = OutcomeSkipped, nsRefundsOnISNotBuilt
 		return res, nil
 	}
 	actx := workflow.WithActivityOptions(ctx, adjustmentActivityOptions())

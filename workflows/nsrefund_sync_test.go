@@ -87,15 +87,49 @@ func TestSyncRun_NetSuiteRefundsPhaseAfterNetSuitePaymentsOneChildEach(t *testin
 }
 
 // §0.2: with Use Standard Invoice Sync No the phase does not run; on
-// Invoice Settlement tenants (not built) it is reported off.
-func TestSyncRun_NetSuiteRefundsPhaseOffWithoutStandardInvoiceSyncAndOnIS(t *testing.T) {
+// Invoice Settlement tenants it runs.
+func TestSyncRun_NetSuiteRefundsPhaseOffWithoutStandardInvoiceSyncOnOnIS(t *testing.T) {
 	s := nsRefundsOn()
 	s.Advanced.UseStandardInvoiceSync = false
 	require.Contains(t, phaseOff(PhaseNetSuiteRefunds, s), "Use Standard Invoice Sync is No")
 	s = nsRefundsOn()
 	s.Advanced.InvoiceSettlement = true
-	require.Contains(t, phaseOff(PhaseNetSuiteRefunds, s), "Invoice Settlement")
+	require.Equal(t, "", phaseOff(PhaseNetSuiteRefunds, s))
 	require.Equal(t, "", phaseOff(PhaseNetSuiteRefunds, nsRefundsOn()))
+}
+
+// On an Invoice Settlement tenant the phase runs, its activity gets the IS
+// answer; a run recorded before it was built (no netsuite-refunds-on-is
+// marker) replays with the phase off and its old reason.
+func TestSyncRun_NetSuiteRefundsOnInvoiceSettlementRunGuardedByVersion(t *testing.T) {
+	env := newEnv(t)
+	registerNetSuiteRefundSync(env)
+	env.OnActivity(ActivityTenantFacts, mock.Anything).Return(TenantFacts{InvoiceSettlement: true}, nil)
+	env.OnActivity(ActivitySelectNetSuiteRefunds, mock.Anything, mock.Anything).Return(fakeSelection(2))
+	var sawIS []bool
+	env.OnActivity(ActivitySyncNetSuiteRefund, mock.Anything, mock.Anything).Return(func(_ context.Context, in NetSuiteRefundSyncInput) (NetSuiteRefundSyncResult, error) {
+		sawIS = append(sawIS, in.Settings.Advanced.InvoiceSettlement)
+		return NetSuiteRefundSyncResult{Outcome: OutcomeSynced, ZuoraID: "zr1"}, nil
+	})
+	env.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: nsRefundsOn(), Only: []string{PhaseNetSuiteRefunds}})
+	var res SyncRunResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.NotContains(t, res.Disabled, PhaseNetSuiteRefunds)
+	require.Equal(t, Counts{Selected: 2, Synced: 2}, res.Progress.NetSuiteRefunds)
+	require.Equal(t, []bool{true, true}, sawIS)
+
+	old := newEnv(t)
+	registerNetSuiteRefundSync(old)
+	old.OnActivity(ActivityTenantFacts, mock.Anything).Return(TenantFacts{InvoiceSettlement: true}, nil)
+	old.OnGetVersion(versionNetSuiteRefundsOnIS, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	old.OnActivity(ActivitySelectNetSuiteRefunds, mock.Anything, mock.Anything).Return(func(context.Context, SelectInput) (SelectResult, error) {
+		t.Error("NetSuite refunds selected in a run recorded before IS was built")
+		return SelectResult{Done: true}, nil
+	}).Maybe()
+	old.ExecuteWorkflow(SyncRunWorkflow, SyncRunInput{Settings: nsRefundsOn(), Only: []string{PhaseNetSuiteRefunds}})
+	require.NoError(t, old.GetWorkflowResult(&res))
+	require.Contains(t, res.Disabled, PhaseNetSuiteRefunds)
+	require.Equal(t, nsRefundsOnISNotBuilt, res.DisabledReasons[PhaseNetSuiteRefunds])
 }
 
 // An activity that fails for good leaves the NetSuite refund in Error with

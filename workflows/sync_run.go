@@ -330,6 +330,9 @@ func (r *syncRun) enabled(ctx workflow.Context, phase string) bool {
 	if why == "" && phase == PhaseNetSuitePayments && r.in.Settings.Advanced.InvoiceSettlement && !nsPaymentsOnISBuilt(ctx) {
 		why = nsPaymentsOnISNotBuilt // a run recorded before NetSuite payments on IS were built replays as it ran
 	}
+	if why == "" && phase == PhaseNetSuiteRefunds && r.in.Settings.Advanced.InvoiceSettlement && !nsRefundsOnISBuilt(ctx) {
+		why = nsRefundsOnISNotBuilt // likewise for NetSuite refunds
+	}
 	if why == "" && phase == PhaseRefunds && workflow.GetVersion(ctx, versionRefundSync, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		why = notBuilt // a run recorded before the refund sync replays as it ran
 	}
