@@ -32,7 +32,7 @@ const (
 // object Refund, NetSuite customerRefund, external id zuora-refund-<id>.
 const (
 	reconRefundObject         = "Refund"
-	reconRefundFields         = "Id, RefundNumber, AccountId, Amount, RefundDate, TransferredToAccounting, IntegrationId__NS"
+	reconRefundFields         = "Id, RefundNumber, AccountId, Amount, RefundDate, TransferredToAccounting, IntegrationId__NS, Origin__NS"
 	reconPaymentFields        = "Id, PaymentNumber, AccountId, Amount, AppliedAmount, EffectiveDate, TransferredToAccounting, IntegrationId__NS, Origin__NS"
 	reconInvoicePaymentFields = "Id, PaymentId, Amount, RefundAmount"
 )
@@ -220,10 +220,8 @@ func (r *reconciler) paymentRecords(ctx context.Context, accts []zuora.Account) 
 	for _, p := range pays {
 		m := moneyRecord{recordType: workflows.RecordPayment, id: p.ID, number: p.PaymentNumber, accountID: p.AccountID,
 			integrationID: p.IntegrationID, externalID: netsuite.PaymentExternalID(p.ID), suiteType: reconSuitePayment, amount: p.Amount}
-		if id := p.IntegrationID; strings.EqualFold(p.Origin, mapping.OriginNetSuite) && id != "" && strings.Trim(id, "0123456789") == "" {
-			// Made from a NetSuite payment (NetSuite → Zuora sync): no
-			// external id of ours; its NetSuite record is the one it names.
-			m.externalID = reconNetSuiteIDKey + id
+		if key, ok := madeInNetSuite(p.Origin, p.IntegrationID); ok {
+			m.externalID = key
 		}
 		if !r.is {
 			a := applied[p.ID]
@@ -265,6 +263,7 @@ func (r *reconciler) refundRecords(ctx context.Context, accts []zuora.Account) (
 		Amount                  decimal.Decimal `json:"Amount"`
 		TransferredToAccounting string          `json:"TransferredToAccounting"`
 		IntegrationID           string          `json:"IntegrationId__NS"`
+		Origin                  string          `json:"Origin__NS"`
 	}
 	refs, err := scopedQuery[refund](ctx, r, "select "+reconRefundFields+" from "+reconRefundObject+" where ", "RefundDate", accts)
 	if noRefunds(err) {
@@ -276,8 +275,12 @@ func (r *reconciler) refundRecords(ctx context.Context, accts []zuora.Account) (
 	}
 	out := make([]moneyRecord, 0, len(refs))
 	for _, x := range refs {
-		out = append(out, moneyRecord{recordType: workflows.RecordRefund, id: x.ID, number: x.RefundNumber, accountID: x.AccountID,
-			integrationID: x.IntegrationID, externalID: refundExternalID(x.ID), suiteType: reconSuiteRefund, amount: x.Amount})
+		m := moneyRecord{recordType: workflows.RecordRefund, id: x.ID, number: x.RefundNumber, accountID: x.AccountID,
+			integrationID: x.IntegrationID, externalID: refundExternalID(x.ID), suiteType: reconSuiteRefund, amount: x.Amount}
+		if key, ok := madeInNetSuite(x.Origin, x.IntegrationID); ok {
+			m.externalID = key
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }
@@ -294,6 +297,16 @@ func noRefunds(err error) bool {
 // reconNetSuiteIDKey keys a record made from NetSuite by the NetSuite
 // internal id Zuora holds, in place of an external id.
 const reconNetSuiteIDKey = "netsuite-id:"
+
+// madeInNetSuite: a Zuora payment or refund the NetSuite → Zuora syncs made
+// (Origin NETSUITE) has no external id of ours in NetSuite; its NetSuite
+// record is the one its IntegrationId__NS names, looked up by internal id.
+func madeInNetSuite(origin, integrationID string) (string, bool) {
+	if !strings.EqualFold(origin, mapping.OriginNetSuite) || integrationID == "" || strings.Trim(integrationID, "0123456789") != "" {
+		return "", false
+	}
+	return reconNetSuiteIDKey + integrationID, true
+}
 
 // moneyTransactions reads NetSuite headers by external id (or, for keys
 // reconNetSuiteIDKey + id, by internal id), with the customer and what a

@@ -23,7 +23,8 @@ import (
 // amount, refunded by a NetSuite customer refund of that amount, becomes one
 // Zuora refund of the payment (External, TTA Yes, Origin NETSUITE,
 // IntegrationId__NS), the payment's unapplied amount going to zero; a
-// second run makes nothing; a refund of more than what is left unapplied
+// second run makes nothing and the money reconciliation matches the refund
+// to its NetSuite refund; a refund of more than what is left unapplied
 // ends Error telling what to unapply, and makes no refund.
 func TestNetSuiteRefundsIS_FromTheUnappliedAmountOnce(t *testing.T) {
 	f, err := fixture.Generate("seed=31,accounts=3,invoices=9,items=1-2,tax=0,is=true,debitmemos=3,payments=5")
@@ -117,6 +118,13 @@ func TestNetSuiteRefundsIS_FromTheUnappliedAmountOnce(t *testing.T) {
 	again := e.RunSync(ctx, "nsref-is-again", s, workflows.PhaseNetSuiteRefunds)
 	if again.Progress.NetSuiteRefunds.Selected != 0 || len(zrefunds()[ref]) != 1 {
 		t.Fatalf("second run: %+v", again.Progress.NetSuiteRefunds)
+	}
+	recon := e.Reconcile(ctx, "nsref-is-recon", workflows.ReconcileInput{From: "2000-01-01", To: "2099-12-31", Settings: s})
+	for _, d := range recon.Differences {
+		t.Logf("  %-13s %-10s %-12s %s", d.Kind, d.RecordType, d.Number, d.Detail)
+	}
+	if !recon.Clean() || recon.Counts.Refunds != 1 {
+		t.Fatalf("money reconciliation with the refund made from NetSuite: %+v", recon.Counts)
 	}
 
 	// Nothing is left unapplied: a refund of 1.00 more is an Error naming what to unapply.
