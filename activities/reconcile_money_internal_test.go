@@ -154,3 +154,17 @@ func TestReconcileMoney_PaymentAppliesInvoicePaymentsLessWhatWasRefunded(t *test
 		t.Errorf("applied %v, want p1 85.00 and p2 0.00", got)
 	}
 }
+
+// A Zuora payment or refund made from NetSuite (Origin NETSUITE) is keyed by
+// the NetSuite internal id it names, not by a zuora-… external id; anything
+// else, or an id that is not a NetSuite internal id, keeps the external id.
+func TestReconcileMoney_MadeInNetSuiteKeyedByItsNetSuiteID(t *testing.T) {
+	if key, ok := madeInNetSuite("NETSUITE", "9036"); !ok || key != reconNetSuiteIDKey+"9036" {
+		t.Fatalf("Origin NETSUITE: %q %v", key, ok)
+	}
+	for _, c := range [][2]string{{"ZUORA", "9036"}, {"", "9036"}, {"NETSUITE", ""}, {"NETSUITE", "9036, 9037"}, {"NETSUITE", "1 OR 1=1"}} {
+		if key, ok := madeInNetSuite(c[0], c[1]); ok {
+			t.Fatalf("%q %q keyed %q", c[0], c[1], key)
+		}
+	}
+}
