@@ -119,10 +119,7 @@ func (a *Activities) syncNSPaymentIS(ctx context.Context, res workflows.NetSuite
 // completeNSPayment writes the Zuora id, Origin NETSUITE, the sync date and
 // Sync Complete back to the NetSuite payment (§3.5, §3.10).
 func (a *Activities) completeNSPayment(ctx context.Context, res workflows.NetSuitePaymentSyncResult, p mapping.NSPayment, zuoraID string) (workflows.NetSuitePaymentSyncResult, error) {
-	if err := a.patchNSPayment(ctx, p.ID, map[string]any{
-		"custbody_zuora_id": zuoraID, "custbody_zuora_origin": mapping.OriginNetSuite,
-		"custbody_zuora_sync_date": a.now().UTC().Format("2006-01-02"), "custbody_zuora_integration_status": zuora.StatusSyncComplete,
-	}); err != nil {
+	if err := a.patchNSPayment(ctx, p.ID, a.nsSyncedFields(zuoraID)); err != nil {
 		return res, stepError("recording the synced payment in NetSuite payment "+p.ID, err)
 	}
 	a.record(workflows.RecordNetSuitePayment, workflows.OutcomeSynced)

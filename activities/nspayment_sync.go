@@ -65,42 +65,13 @@ const (
 // payment's own sync. A page is full or the last (Done).
 func (a *Activities) SelectNetSuitePayments(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	ctx = nsFields(ctx, in.Settings)
-	after := in.AfterID
-	if strings.Trim(after, "0123456789") != "" {
-		return workflows.SelectResult{}, retryable("selecting NetSuite payments", fmt.Errorf("cursor %q is not a NetSuite internal id", after))
+	read := func(ctx context.Context, rows []map[string]any) ([]mapping.NSPayment, error) {
+		pays := nsPaymentHeaders(rows)
+		return pays, a.nsCustomerZuoraIDs(ctx, pays)
 	}
-	limit := min(max(in.Limit, 1), netsuite.MaxQueryLimit)
-	res := workflows.SelectResult{}
-	for {
-		q := "SELECT " + nsPaymentCols(in.Settings) + " FROM transaction WHERE type = 'CustPymt'"
-		if after != "" {
-			q += " AND id > " + after
-		}
-		page, err := a.NetSuite.QueryPage(ctx, q+" ORDER BY id", limit, 0)
-		if err != nil {
-			return res, retryable("selecting NetSuite payments", err)
-		}
-		pays := nsPaymentHeaders(page.Items)
-		if err := a.nsCustomerZuoraIDs(ctx, pays); err != nil {
-			return res, err
-		}
-		for _, p := range pays {
-			after = p.ID
-			if ok, _ := nsPaymentSelectable(p, in.Settings, false); !ok {
-				res.NotSelected++
-				continue
-			}
-			res.Records = append(res.Records, workflows.SelectedRecord{ID: p.ID, Number: p.TranID})
-			if len(res.Records) == in.Limit {
-				// Done only if nothing follows: the next page then answers empty.
-				return res, nil
-			}
-		}
-		if !page.HasMore {
-			res.Done = true
-			return res, nil
-		}
-	}
+	return selectNSKeyset(ctx, a, in, "NetSuite payments", "SELECT "+nsPaymentCols(in.Settings)+" FROM transaction WHERE type = 'CustPymt'", read,
+		func(p mapping.NSPayment) (string, string) { return p.ID, p.TranID },
+		func(p mapping.NSPayment) bool { ok, _ := nsPaymentSelectable(p, in.Settings, false); return ok })
 }
 
 func nsPaymentHeaders(rows []map[string]any) []mapping.NSPayment {
@@ -220,10 +191,7 @@ func (a *Activities) SyncNetSuitePayment(ctx context.Context, in workflows.NetSu
 			return res, retryable("applying the Zuora payment", err)
 		}
 	}
-	if err := a.patchNSPayment(ctx, p.ID, map[string]any{
-		"custbody_zuora_id": zp.ID, "custbody_zuora_origin": mapping.OriginNetSuite,
-		"custbody_zuora_sync_date": a.now().UTC().Format("2006-01-02"), "custbody_zuora_integration_status": zuora.StatusSyncComplete,
-	}); err != nil {
+	if err := a.patchNSPayment(ctx, p.ID, a.nsSyncedFields(zp.ID)); err != nil {
 		return res, stepError("recording the synced payment in NetSuite payment "+p.ID, err)
 	}
 	a.record(workflows.RecordNetSuitePayment, workflows.OutcomeSynced)

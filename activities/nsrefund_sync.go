@@ -42,41 +42,9 @@ const nsRefundStatusError = zuora.StatusErrorCreatingRefund
 // §5.2; the credit memo is checked by each refund's own sync.
 func (a *Activities) SelectNetSuiteRefunds(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	ctx = nsFields(ctx, in.Settings)
-	after := in.AfterID
-	if strings.Trim(after, "0123456789") != "" {
-		return workflows.SelectResult{}, retryable("selecting NetSuite refunds", fmt.Errorf("cursor %q is not a NetSuite internal id", after))
-	}
-	limit := min(max(in.Limit, 1), netsuite.MaxQueryLimit)
-	res := workflows.SelectResult{}
-	for {
-		q := "SELECT " + nsRefundColumns + " FROM transaction WHERE type = 'CustRfnd'"
-		if after != "" {
-			q += " AND id > " + after
-		}
-		page, err := a.NetSuite.QueryPage(ctx, q+" ORDER BY id", limit, 0)
-		if err != nil {
-			return res, retryable("selecting NetSuite refunds", err)
-		}
-		refs, err := a.nsRefundHeaders(ctx, page.Items)
-		if err != nil {
-			return res, err
-		}
-		for _, r := range refs {
-			after = r.ID
-			if ok, _ := mapping.NSRefundSelectable(r, in.Settings, false); !ok {
-				res.NotSelected++
-				continue
-			}
-			res.Records = append(res.Records, workflows.SelectedRecord{ID: r.ID, Number: r.TranID})
-			if len(res.Records) == in.Limit {
-				return res, nil
-			}
-		}
-		if !page.HasMore {
-			res.Done = true
-			return res, nil
-		}
-	}
+	return selectNSKeyset(ctx, a, in, "NetSuite refunds", "SELECT "+nsRefundColumns+" FROM transaction WHERE type = 'CustRfnd'", a.nsRefundHeaders,
+		func(r mapping.NSRefund) (string, string) { return r.ID, r.TranID },
+		func(r mapping.NSRefund) bool { ok, _ := mapping.NSRefundSelectable(r, in.Settings, false); return ok })
 }
 
 // nsRefundHeaders reads the headers with each customer's Zuora Customer ID
@@ -171,10 +139,7 @@ func (a *Activities) SyncNetSuiteRefund(ctx context.Context, in workflows.NetSui
 		zr = &zuora.Refund{ID: id}
 	}
 	// §5.3 step 3: the Zuora id on the refund; Sync Complete on both.
-	if err := a.patchNSRefund(ctx, r.ID, map[string]any{
-		"custbody_zuora_id": zr.ID, "custbody_zuora_origin": mapping.OriginNetSuite,
-		"custbody_zuora_sync_date": a.now().UTC().Format("2006-01-02"), "custbody_zuora_integration_status": zuora.StatusSyncComplete,
-	}); err != nil {
+	if err := a.patchNSRefund(ctx, r.ID, a.nsSyncedFields(zr.ID)); err != nil {
 		return res, stepError("recording the synced refund in NetSuite refund "+r.ID, err)
 	}
 	if creditMemo != "" {
