@@ -74,6 +74,9 @@ func (a *Activities) syncNSPaymentIS(ctx context.Context, res workflows.NetSuite
 		}
 		return a.completeNSPayment(ctx, res, p, made.ID)
 	}
+	if why := mapping.NSPaymentISAccountChanged(p, zp.PaymentNumber, zp.AccountID); why != "" {
+		return a.failNSPayment(ctx, res, s, why)
+	}
 	if why := mapping.NSPaymentISAmountChanged(p, zp.PaymentNumber, zp.Amount); why != "" {
 		return a.failNSPayment(ctx, res, s, why)
 	}

@@ -50,7 +50,7 @@ func nsPaymentSelectable(p mapping.NSPayment, s settings.Settings, withApply boo
 // Zuora fields the sync reads.
 const (
 	nsPaidInvoiceFields    = "Id, InvoiceNumber, AccountId, Status, Balance, IntegrationId__NS"
-	nsCreatedPaymentFields = "Id, Status, PaymentNumber, Amount, IntegrationId__NS"
+	nsCreatedPaymentFields = "Id, AccountId, Status, PaymentNumber, Amount, IntegrationId__NS"
 )
 
 // NetSuite payment Integration Status values (§3.4).

@@ -26,6 +26,7 @@ const (
 	RuleNSPaymentISDocSynced    = "NS payment validation (IS): applied documents synced from Zuora"                         // §3.8
 	RuleNSPaymentISInvoicesOnly = "NS payment validation (IS): applied to invoices only"                                    // §3.8
 	RuleNSPaymentISAmountFixed  = "NS payment change (IS): the amount of a processed Zuora payment does not change"         // §3.9, §3.11
+	RuleNSPaymentISAccountFixed = "NS payment change (IS): a processed Zuora payment does not change account"               // §3.11
 	RuleNSPaymentISTarget       = "NS payment change (IS): the Zuora parts follow the NetSuite applications"                // §3.9
 )
 
@@ -215,4 +216,17 @@ func NSPaymentISAmountChanged(p NSPayment, zuoraPaymentID string, zuoraAmount de
 	return fmt.Sprintf("the NetSuite payment amount changed from %s to %s after it was synced; Zuora cannot change the amount of processed payment %s: "+
 		"cancel Zuora payment %s, then clear this payment's Zuora Integration Status and Zuora ID in NetSuite so the next run creates it again",
 		zuoraAmount.StringFixed(2), p.Total.StringFixed(2), zuoraPaymentID, zuoraPaymentID)
+}
+
+// NSPaymentISAccountChanged: the NetSuite payment's customer is now another
+// Zuora account than its Zuora payment's. Zuora does not move a processed
+// payment between accounts; like an amount change it is cancelled and
+// re-synced (§3.11).
+func NSPaymentISAccountChanged(p NSPayment, zuoraPaymentNumber, zuoraAccountID string) string {
+	if zuoraAccountID == "" || zuoraAccountID == p.CustomerZuoraID {
+		return ""
+	}
+	return fmt.Sprintf("the NetSuite payment moved to customer %s (Zuora account %s) after it was synced; Zuora payment %s stays on account %s: "+
+		"cancel Zuora payment %s, then clear this payment's Zuora Integration Status and Zuora ID in NetSuite so the next run creates it again",
+		orNone(p.Customer), p.CustomerZuoraID, zuoraPaymentNumber, zuoraAccountID, zuoraPaymentNumber)
 }

@@ -157,3 +157,17 @@ func TestNSPaymentISAmountFixed_ChangedAmountIsAnErrorWithTheWayOut(t *testing.T
 		t.Fatalf("reason %q", why)
 	}
 }
+
+// §3.11: a payment moved to another customer's Zuora account after the sync
+// is an Error telling the operator to cancel and re-sync; the same account
+// is no error.
+func TestNSPaymentISAccountFixed_MovedPaymentIsAnErrorWithTheWayOut(t *testing.T) {
+	p := nsISPayment()
+	if why := NSPaymentISAccountChanged(p, "P-1", "acct-1"); why != "" {
+		t.Fatalf("same account: %q", why)
+	}
+	why := NSPaymentISAccountChanged(p, "P-1", "acct-9")
+	if !strings.Contains(why, "stays on account acct-9") || !strings.Contains(why, "cancel Zuora payment P-1") {
+		t.Fatalf("reason %q", why)
+	}
+}

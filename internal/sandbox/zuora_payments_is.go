@@ -32,7 +32,8 @@ import (
 //   - Electronic payments are refused (no gateway), and so is any field the
 //     spec does not list (error category 21, unknown field);
 //   - currency must be the account's; the payment method must be the
-//     account's or belong to no account;
+//     account's or belong to no account; a payment without an account
+//     (unassigned) applies to nothing;
 //   - each document must exist, be Posted, be of the payment's account,
 //     appear once per request, and the amount fit its balance; the
 //     applications may not add up to more than the payment (create) or its
@@ -393,17 +394,22 @@ func (z *zuoraAPI) createPaymentIS(w http.ResponseWriter, r *http.Request) {
 		fail("50000020", fmt.Sprintf("amount %q must be a positive number", in.Amount))
 		return
 	}
+	// No account: an unassigned payment ("You do not know which customer
+	// account the payment belongs to"), which applies to no document.
 	acct, ok := z.tables[zuora.ObjAccount].byID[in.AccountID]
-	if !ok {
+	switch {
+	case in.AccountID == "" && (len(in.Invoices) > 0 || len(in.DebitMemos) > 0):
+		fail("50000022", "a payment without accountId cannot be applied to invoices or debit memos")
+		return
+	case in.AccountID != "" && !ok:
 		fail("50000040", fmt.Sprintf("accountId %q is not an account", in.AccountID))
 		return
-	}
-	if c := str(acct["Currency"]); c != "" && c != in.Currency {
-		fail("50000020", fmt.Sprintf("currency %s is not the account's payment currency %s", in.Currency, c))
+	case ok && str(acct["Currency"]) != "" && str(acct["Currency"]) != in.Currency:
+		fail("50000020", fmt.Sprintf("currency %s is not the account's payment currency %s", in.Currency, str(acct["Currency"])))
 		return
 	}
 	pmID := in.PaymentMethodID
-	if pmID == "" {
+	if pmID == "" && ok {
 		pmID = str(acct["DefaultPaymentMethodId"])
 	}
 	pm, ok := z.tables[zuora.ObjPaymentMethod].byID[pmID]
@@ -432,12 +438,12 @@ func (z *zuoraAPI) createPaymentIS(w http.ResponseWriter, r *http.Request) {
 	}
 	now := zuoraNow()
 	id := newHex(16)
-	pay := Record{"Id": id, "AccountId": in.AccountID, "PaymentMethodId": pmID, "Status": "Processed", "Type": "External",
+	pay := Record{"Id": id, "PaymentMethodId": pmID, "Status": "Processed", "Type": "External",
 		"PaymentNumber": fmt.Sprintf("P-%08d", z.tables[zuora.ObjPayment].len()+90000001),
 		"Amount":        json.Number(amount.StringFixed(2)), "AppliedAmount": json.Number(applied.StringFixed(2)),
 		"UnappliedAmount": json.Number(amount.Sub(applied).StringFixed(2)), "RefundAmount": json.Number("0.00"),
 		"EffectiveDate": time.Now().UTC().Format("2006-01-02"), "CreatedDate": now, "UpdatedDate": now}
-	for k, v := range map[string]string{"Comment": in.Comment, "ReferenceId": in.ReferenceID, "TransferredToAccounting": in.FinanceInformation.TransferredToAccounting,
+	for k, v := range map[string]string{"AccountId": in.AccountID, "Comment": in.Comment, "ReferenceId": in.ReferenceID, "TransferredToAccounting": in.FinanceInformation.TransferredToAccounting,
 		"IntegrationId__NS": in.IntegrationID, "IntegrationStatus__NS": in.IntegrationStatus, "Origin__NS": in.Origin,
 		"Transaction__NS": in.Transaction, "SyncDate__NS": in.SyncDate} {
 		if v != "" {

@@ -109,7 +109,7 @@ func TestZuoraPaymentsIS_CreateApplyUnapplyKeepPartsAndBalances(t *testing.T) {
 
 // What Zuora refuses, the sandbox refuses: applications above the amount,
 // above a document's balance, a document of another account, an unknown
-// account, Electronic, an effectiveDate other than today, an unknown field,
+// account, a payment without account applied to a document, Electronic, an effectiveDate other than today, an unknown field,
 // an apply above the unapplied amount, an unapply above what is applied,
 // and the whole API without Invoice Settlement.
 func TestZuoraPaymentsIS_RefusesWhatZuoraRefuses(t *testing.T) {
@@ -128,6 +128,13 @@ func TestZuoraPaymentsIS_RefusesWhatZuoraRefuses(t *testing.T) {
 	unknown := isCreate("10.00", nil, nil)
 	unknown.AccountID = "nope"
 	bad("unknown account", unknown, "is not an account")
+	unassigned := isCreate("10.00", map[string]string{"inv1": "1.00"}, nil)
+	unassigned.AccountID = ""
+	bad("unassigned and applied", unassigned, "without accountId")
+	unassigned.Invoices = nil
+	if p, err := e.z.CreatePaymentIS(ctx, unassigned, ""); err != nil || !p.UnappliedAmount.Equal(dec("10")) {
+		t.Fatalf("an unassigned payment (no account, nothing applied) is taken: %+v (%v)", p, err)
+	}
 	el := isCreate("10.00", nil, nil)
 	el.Type = "Electronic"
 	bad("electronic", el, "payment gateway")
