@@ -432,3 +432,42 @@ func TestQueryLostLocatorWithoutIdsIsReported(t *testing.T) {
 	require.ErrorContains(t, err, "INVALID_QUERY_LOCATOR")
 	require.ErrorContains(t, err, "no Id")
 }
+
+// The v1 REST lists page by 40 until no nextPage follows; a row whose field
+// has the wrong type is refused naming the field, not retried.
+func TestV1ListPagesUntilNoNextPageAndNamesABadField(t *testing.T) {
+	const total = 95
+	var calls atomic.Int32
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		require.Equal(t, "/v1/payments/P-1/parts", r.URL.Path)
+		require.Equal(t, "40", r.URL.Query().Get("pageSize"))
+		var page int
+		_, _ = fmt.Sscan(r.URL.Query().Get("page"), &page)
+		start, end := (page-1)*40, min(page*40, total)
+		parts := []map[string]any{}
+		for i := start; i < end; i++ {
+			parts = append(parts, map[string]any{"id": fmt.Sprintf("part-%d", i), "invoiceId": nil, "amount": 1.5})
+		}
+		resp := map[string]any{"success": true, "parts": parts, "nextPage": nil}
+		if end < total {
+			resp["nextPage"] = fmt.Sprintf("/v1/payments/P-1/parts?page=%d&pageSize=40", page+1)
+		}
+		_ = json.NewEncoder(w).Encode(resp)
+	})
+	parts, err := c.ListPaymentParts(context.Background(), "P-1")
+	require.NoError(t, err)
+	require.Len(t, parts, total)
+	require.Equal(t, int32(3), calls.Load())
+	require.Equal(t, "part-94", parts[total-1].ID)
+	require.True(t, parts[0].Amount.Equal(decimal.RequireFromString("1.5")))
+
+	_, bad := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"success":true,"parts":[{"id":{"x":1},"amount":1}]}`))
+	})
+	_, err = bad.ListPaymentParts(context.Background(), "P-1")
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	require.False(t, de.Retryable, "a wrongly typed field is the record's fault: %v", err)
+	require.ErrorContains(t, err, "field id")
+}
