@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/temporal"
@@ -25,57 +24,20 @@ import (
 // SelectInvoices: a cursor that is an id never expires).
 func (a *Activities) SelectAdjustments(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	ctx = zuora.WithFieldNames(ctx, in.Settings.ZuoraFields.Names()) // the tenant's names of the connector's custom fields
-	s := in.Settings
-	if ok, _ := mapping.AdjustmentSyncEnabled(s); !ok {
+	if ok, _ := mapping.AdjustmentSyncEnabled(in.Settings); !ok {
 		return workflows.SelectResult{Done: true}, nil
 	}
-	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(s), "invoice item adjustments", "", in.AfterID,
-		func(adj zuora.InvoiceItemAdjustment) string { return adj.ID })
-	if err != nil {
-		return workflows.SelectResult{}, err
-	}
-	undecodable := map[string]bool{}
-	candidates = candidates[:len(candidates):len(candidates)] // appends copy: the snapshot stays as read
-	for _, id := range bad {
-		candidates = append(candidates, zuora.InvoiceItemAdjustment{ID: id})
-		undecodable[id] = true
-	}
-	sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
-
-	limit := max(in.Limit, 1)
-	distinct := func() int {
-		return distinctAccounts(sel.recs.([]zuora.InvoiceItemAdjustment), func(x zuora.InvoiceItemAdjustment) string { return x.AccountID })
-	}
-	res := workflows.SelectResult{Done: true}
-	for start := 0; start < len(candidates); start += limit {
-		chunk := candidates[start:min(start+limit, len(candidates))]
-		owners := make([]string, len(chunk))
-		for i, adj := range chunk {
-			owners[i] = adj.AccountID
-		}
-		if err := sel.loadAccounts(ctx, a.Zuora, owners, distinct); err != nil {
-			return workflows.SelectResult{}, retryable("selecting invoice item adjustments", err)
-		}
-		for i, adj := range chunk {
-			if undecodable[adj.ID] {
-				// Its sync reads it again and records why it cannot be used.
-				res.Records = append(res.Records, workflows.SelectedRecord{ID: adj.ID})
-			} else if ok, _ := mapping.AdjustmentSelectable(adj, s); !ok {
-				res.NotSelected++
-			} else {
-				rec := workflows.SelectedRecord{ID: adj.ID, Number: adj.AdjustmentNumber}
-				if acct := sel.account(adj.AccountID); acct != nil {
-					rec.AccountNumber = acct.AccountNumber
-				}
-				res.Records = append(res.Records, rec)
+	return accountKeysetPage(ctx, a.Zuora, mapping.AdjustmentSelectionZOQL(in.Settings), "invoice item adjustments", in,
+		func(adj zuora.InvoiceItemAdjustment) string { return adj.ID },
+		func(adj zuora.InvoiceItemAdjustment) string { return adj.AccountID },
+		func(adj zuora.InvoiceItemAdjustment, acct *zuora.Account) (workflows.SelectedRecord, bool) {
+			rec := workflows.SelectedRecord{ID: adj.ID, Number: adj.AdjustmentNumber}
+			if acct != nil {
+				rec.AccountNumber = acct.AccountNumber
 			}
-			if len(res.Records) == limit {
-				res.Done = start+i+1 == len(candidates)
-				return res, nil
-			}
-		}
-	}
-	return res, nil
+			ok, _ := mapping.AdjustmentSelectable(adj, in.Settings)
+			return rec, ok
+		})
 }
 
 // adjustmentJob is what one adjustment step reads.

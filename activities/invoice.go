@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -32,55 +31,19 @@ const validationReadAhead = 6
 // criteria, in Zuora id order after in.AfterID (keyset: candidatesAfter).
 func (a *Activities) SelectInvoices(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
 	ctx = nsFields(ctx, in.Settings)
-	s := in.Settings
-	candidates, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(s), "invoices", "", in.AfterID,
-		func(inv zuora.Invoice) string { return inv.ID })
-	if err != nil {
-		return workflows.SelectResult{}, err
-	}
-	undecodable := map[string]bool{}
-	candidates = candidates[:len(candidates):len(candidates)] // appends copy: the snapshot stays as read
-	for _, id := range bad {
-		candidates = append(candidates, zuora.Invoice{ID: id})
-		undecodable[id] = true
-	}
-	if len(bad) > 0 {
-		sort.Slice(candidates, func(i, j int) bool { return candidates[i].ID < candidates[j].ID })
-	}
-	distinct := func() int {
-		return distinctAccounts(sel.recs.([]zuora.Invoice), func(i zuora.Invoice) string { return i.AccountID })
-	}
-
-	res := workflows.SelectResult{Done: true}
-	for start := 0; start < len(candidates); start += in.Limit {
-		chunk := candidates[start:min(start+in.Limit, len(candidates))]
-		ids := make([]string, len(chunk))
-		for i, inv := range chunk {
-			ids[i] = inv.AccountID
-		}
-		if err := sel.loadAccounts(ctx, a.Zuora, ids, distinct); err != nil {
-			return workflows.SelectResult{}, retryable("selecting invoices", err)
-		}
-		for i, inv := range chunk {
-			acct := sel.account(inv.AccountID)
-			if undecodable[inv.ID] {
-				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID})
-			} else if acct == nil {
+	return accountKeysetPage(ctx, a.Zuora, mapping.InvoiceSelectionZOQL(in.Settings), "invoices", in,
+		func(inv zuora.Invoice) string { return inv.ID }, func(inv zuora.Invoice) string { return inv.AccountID },
+		func(inv zuora.Invoice, acct *zuora.Account) (workflows.SelectedRecord, bool) {
+			rec := workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber}
+			if acct == nil {
 				// The invoice's account is missing in Zuora: select it, so its
 				// sync records the reason instead of skipping it silently.
-				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber})
-			} else if ok, _ := mapping.InvoiceSelectable(inv, *acct, s); ok {
-				res.Records = append(res.Records, workflows.SelectedRecord{ID: inv.ID, Number: inv.InvoiceNumber, AccountNumber: acct.AccountNumber})
-			} else {
-				res.NotSelected++
+				return rec, true
 			}
-			if len(res.Records) == in.Limit {
-				res.Done = start+i+1 == len(candidates)
-				return res, nil
-			}
-		}
-	}
-	return res, nil
+			rec.AccountNumber = acct.AccountNumber
+			ok, _ := mapping.InvoiceSelectable(inv, *acct, in.Settings)
+			return rec, ok
+		})
 }
 
 // invoiceJob is one SyncInvoice call's working set.

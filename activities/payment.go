@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"sort"
 
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/zuora"
@@ -20,61 +19,17 @@ import (
 // account is missing in Zuora, or that does not decode, is selected so that
 // its sync records the reason instead of skipping it silently.
 func (a *Activities) SelectPayments(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
-	s := in.Settings
-	cands, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.PaymentSelectionZOQL(s), "payments", "", in.AfterID,
-		func(p zuora.Payment) string { return p.ID })
-	if err != nil {
-		return workflows.SelectResult{}, err
-	}
-	undecodable := map[string]bool{}
-	if len(bad) > 0 {
-		cands = append(cands[:len(cands):len(cands)], make([]zuora.Payment, 0, len(bad))...) // the snapshot stays as read
-		for _, id := range bad {
-			cands = append(cands, zuora.Payment{ID: id})
-			undecodable[id] = true
-		}
-		sort.Slice(cands, func(i, j int) bool { return cands[i].ID < cands[j].ID })
-	}
-	distinct := func() int {
-		return distinctAccounts(sel.recs.([]zuora.Payment), func(p zuora.Payment) string { return p.AccountID })
-	}
-	res := workflows.SelectResult{Done: true}
-	for start := 0; start < len(cands); start += in.Limit {
-		chunk := cands[start:min(start+in.Limit, len(cands))]
-		ids := make([]string, 0, len(chunk))
-		for _, p := range chunk {
-			ids = append(ids, p.AccountID)
-		}
-		if err := sel.loadAccounts(ctx, a.Zuora, ids, distinct); err != nil {
-			return workflows.SelectResult{}, retryable("selecting payments", err)
-		}
-		for i, p := range chunk {
-			if rec, ok := selectPayment(p, sel, undecodable[p.ID], in); ok {
-				res.Records = append(res.Records, rec)
-			} else {
-				res.NotSelected++
+	return accountKeysetPage(ctx, a.Zuora, mapping.PaymentSelectionZOQL(in.Settings), "payments", in,
+		func(p zuora.Payment) string { return p.ID }, func(p zuora.Payment) string { return p.AccountID },
+		func(p zuora.Payment, acct *zuora.Account) (workflows.SelectedRecord, bool) {
+			rec := workflows.SelectedRecord{ID: p.ID, Number: p.PaymentNumber}
+			if p.AccountID != "" {
+				if acct == nil {
+					return rec, true // the account is missing in Zuora: the sync says so
+				}
+				rec.AccountNumber = acct.AccountNumber
 			}
-			if len(res.Records) == in.Limit {
-				res.Done = start+i+1 == len(cands)
-				return res, nil
-			}
-		}
-	}
-	return res, nil
-}
-
-func selectPayment(p zuora.Payment, sel *selection, undecodable bool, in workflows.SelectInput) (workflows.SelectedRecord, bool) {
-	rec := workflows.SelectedRecord{ID: p.ID, Number: p.PaymentNumber}
-	if undecodable {
-		return rec, true
-	}
-	var acct *zuora.Account
-	if p.AccountID != "" {
-		if acct = sel.account(p.AccountID); acct == nil {
-			return rec, true // the account is missing in Zuora: the sync says so
-		}
-		rec.AccountNumber = acct.AccountNumber
-	}
-	ok, _ := mapping.PaymentSelectable(p, acct, in.Settings)
-	return rec, ok
+			ok, _ := mapping.PaymentSelectable(p, acct, in.Settings) // no account: an unassigned payment
+			return rec, ok
+		})
 }

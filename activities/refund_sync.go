@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -25,56 +24,17 @@ const (
 // snapshot (selection.go). A refund whose account is missing in Zuora, or
 // that does not decode, is selected so that its sync records the reason.
 func (a *Activities) SelectRefunds(ctx context.Context, in workflows.SelectInput) (workflows.SelectResult, error) {
-	cands, bad, sel, err := candidatesAfter(ctx, a.Zuora, mapping.RefundSelectionZOQL(in.Settings), "refunds", "", in.AfterID,
-		func(r zuora.Refund) string { return r.ID })
-	if err != nil {
-		return workflows.SelectResult{}, err
-	}
-	undecodable := map[string]bool{}
-	if len(bad) > 0 {
-		cands = append(cands[:len(cands):len(cands)], make([]zuora.Refund, 0, len(bad))...) // the snapshot stays as read
-		for _, id := range bad {
-			cands = append(cands, zuora.Refund{ID: id})
-			undecodable[id] = true
-		}
-		sort.Slice(cands, func(i, j int) bool { return cands[i].ID < cands[j].ID })
-	}
-	distinct := func() int {
-		return distinctAccounts(sel.recs.([]zuora.Refund), func(r zuora.Refund) string { return r.AccountID })
-	}
-	res := workflows.SelectResult{Done: true}
-	for start := 0; start < len(cands); start += in.Limit {
-		chunk := cands[start:min(start+in.Limit, len(cands))]
-		ids := make([]string, 0, len(chunk))
-		for _, r := range chunk {
-			ids = append(ids, r.AccountID)
-		}
-		if err := sel.loadAccounts(ctx, a.Zuora, ids, distinct); err != nil {
-			return workflows.SelectResult{}, retryable("selecting refunds", err)
-		}
-		for i, r := range chunk {
+	return accountKeysetPage(ctx, a.Zuora, mapping.RefundSelectionZOQL(in.Settings), "refunds", in,
+		func(r zuora.Refund) string { return r.ID }, func(r zuora.Refund) string { return r.AccountID },
+		func(r zuora.Refund, acct *zuora.Account) (workflows.SelectedRecord, bool) {
 			rec := workflows.SelectedRecord{ID: r.ID, Number: r.RefundNumber}
-			ok := undecodable[r.ID]
-			if !ok {
-				if acct := sel.account(r.AccountID); acct == nil {
-					ok = true // the account is missing in Zuora: the sync says so
-				} else {
-					rec.AccountNumber = acct.AccountNumber
-					ok, _ = mapping.RefundSelectable(r, *acct, in.Settings)
-				}
+			if acct == nil {
+				return rec, true // the account is missing in Zuora: the sync says so
 			}
-			if ok {
-				res.Records = append(res.Records, rec)
-			} else {
-				res.NotSelected++
-			}
-			if len(res.Records) == in.Limit {
-				res.Done = start+i+1 == len(cands)
-				return res, nil
-			}
-		}
-	}
-	return res, nil
+			rec.AccountNumber = acct.AccountNumber
+			ok, _ := mapping.RefundSelectable(r, *acct, in.Settings)
+			return rec, ok
+		})
 }
 
 // UnapplyRefundPayment is step 1 of a refund (§4.4): re-check the selection,

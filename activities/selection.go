@@ -183,6 +183,55 @@ func keysetPage[T any](ctx context.Context, z *zuora.Client, zoql, what string, 
 	return res, nil
 }
 
+// accountKeysetPage is keysetPage for records that each belong to a Zuora
+// account: the accounts of the next in.Limit candidates are read (one call,
+// or every account at once when the run names many) before judge decides on
+// each record with its account (nil: missing in Zuora, or none named).
+func accountKeysetPage[T any](ctx context.Context, z *zuora.Client, zoql, what string, in workflows.SelectInput,
+	id, accountOf func(T) string, judge func(T, *zuora.Account) (workflows.SelectedRecord, bool)) (workflows.SelectResult, error) {
+	cands, bad, sel, err := candidatesAfter(ctx, z, zoql, what, "", in.AfterID, id)
+	if err != nil {
+		return workflows.SelectResult{}, err
+	}
+	limit := in.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	distinct := func() int { return distinctAccounts(sel.recs.([]T), accountOf) }
+	res := workflows.SelectResult{Done: true}
+	loaded := 0 // cands[:loaded] have their accounts in sel
+	for i, j := 0, 0; i < len(cands) || j < len(bad); {
+		if j < len(bad) && (i == len(cands) || bad[j] < id(cands[i])) {
+			// Its sync reads it again and records why it cannot be used.
+			res.Records = append(res.Records, workflows.SelectedRecord{ID: bad[j]})
+			j++
+		} else {
+			if i == loaded {
+				loaded = min(i+limit, len(cands))
+				owners := make([]string, 0, loaded-i)
+				for _, c := range cands[i:loaded] {
+					owners = append(owners, accountOf(c))
+				}
+				if err := sel.loadAccounts(ctx, z, owners, distinct); err != nil {
+					return workflows.SelectResult{}, retryable("selecting "+what, err)
+				}
+			}
+			c := cands[i]
+			i++
+			if rec, ok := judge(c, sel.account(accountOf(c))); ok {
+				res.Records = append(res.Records, rec)
+			} else {
+				res.NotSelected++
+			}
+		}
+		if len(res.Records) == limit {
+			res.Done = i == len(cands) && j == len(bad)
+			break
+		}
+	}
+	return res, nil
+}
+
 // loadAccounts fills the snapshot's account cache for the given account ids:
 // by id, or every account at once when the run names many.
 func (s *selection) loadAccounts(ctx context.Context, z *zuora.Client, ids []string, distinct func() int) error {

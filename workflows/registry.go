@@ -5,17 +5,19 @@ package workflows
 // same names on the worker.
 func Definitions() map[string]any {
 	return map[string]any{
-		WorkflowSyncRun:        SyncRunWorkflow,
-		WorkflowInvoiceSync:    InvoiceSyncWorkflow,
-		WorkflowCustomerSync:   CustomerSyncWorkflow,
-		WorkflowCatalogSync:    CatalogSyncWorkflow,
-		WorkflowAdjustmentSync: AdjustmentSyncWorkflow,
-		WorkflowDebitMemoSync:  DebitMemoSyncWorkflow,
-		WorkflowCreditMemoSync: CreditMemoSyncWorkflow,
-		WorkflowPaymentSync:    PaymentSyncWorkflow,
-		WorkflowRefundSync:     RefundSyncWorkflow,
-		WorkflowReconcile:      ReconcileWorkflow,
-		WorkflowMigration:      InvoiceSettlementMigrationWorkflow,
-		WorkflowPrecheck:       InvoiceSettlementPrecheckWorkflow,
+		WorkflowSyncRun:             SyncRunWorkflow,
+		WorkflowInvoiceSync:         InvoiceSyncWorkflow,
+		WorkflowCustomerSync:        CustomerSyncWorkflow,
+		WorkflowCatalogSync:         CatalogSyncWorkflow,
+		WorkflowAdjustmentSync:      AdjustmentSyncWorkflow,
+		WorkflowDebitMemoSync:       DebitMemoSyncWorkflow,
+		WorkflowCreditMemoSync:      CreditMemoSyncWorkflow,
+		WorkflowPaymentSync:         PaymentSyncWorkflow,
+		WorkflowRefundSync:          RefundSyncWorkflow,
+		WorkflowNetSuitePaymentSync: NetSuitePaymentSyncWorkflow,
+		WorkflowNetSuiteRefundSync:  NetSuiteRefundSyncWorkflow,
+		WorkflowReconcile:           ReconcileWorkflow,
+		WorkflowMigration:           InvoiceSettlementMigrationWorkflow,
+		WorkflowPrecheck:            InvoiceSettlementPrecheckWorkflow,
 	}
 }

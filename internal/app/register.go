@@ -12,22 +12,25 @@ import (
 // Register puts every workflow and activity on a worker (the worker program
 // and the integration tests use it, so both run the same set).
 func Register(r worker.Registry, a *activities.Activities) {
-	r.RegisterWorkflowWithOptions(workflows.SyncRunWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowSyncRun})
-	r.RegisterWorkflowWithOptions(workflows.InvoiceSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowInvoiceSync})
+	// Workflows come from workflows.Definitions(), the list the replay test
+	// checks for recorded histories, so a workflow cannot be registered
+	// without one. The migration's two are put on by RegisterMigration.
+	for name, fn := range workflows.Definitions() {
+		if name == workflows.WorkflowMigration || name == workflows.WorkflowPrecheck {
+			continue
+		}
+		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+	}
 	r.RegisterActivityWithOptions(a.SelectInvoices, activity.RegisterOptions{Name: workflows.ActivitySelectInvoices})
 	r.RegisterActivityWithOptions(a.SyncInvoice, activity.RegisterOptions{Name: workflows.ActivitySyncInvoice})
 	r.RegisterActivityWithOptions(a.MarkInvoiceFailed, activity.RegisterOptions{Name: workflows.ActivityMarkInvoiceFailed})
 	r.RegisterActivityWithOptions(a.UpdateDelayedRevRec, activity.RegisterOptions{Name: workflows.ActivityUpdateRevRec})
-	r.RegisterWorkflowWithOptions(workflows.CustomerSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowCustomerSync})
-	r.RegisterWorkflowWithOptions(workflows.CatalogSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowCatalogSync})
 	r.RegisterActivityWithOptions(a.SelectCustomers, activity.RegisterOptions{Name: workflows.ActivitySelectCustomers})
 	r.RegisterActivityWithOptions(a.SyncCustomer, activity.RegisterOptions{Name: workflows.ActivitySyncCustomer})
 	r.RegisterActivityWithOptions(a.MarkCustomerFailed, activity.RegisterOptions{Name: workflows.ActivityMarkCustomerFailed})
 	r.RegisterActivityWithOptions(a.SelectCharges, activity.RegisterOptions{Name: workflows.ActivitySelectCharges})
 	r.RegisterActivityWithOptions(a.SyncCharge, activity.RegisterOptions{Name: workflows.ActivitySyncCharge})
 	r.RegisterActivityWithOptions(a.MarkChargeFailed, activity.RegisterOptions{Name: workflows.ActivityMarkChargeFailed})
-	r.RegisterWorkflowWithOptions(workflows.ReconcileWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowReconcile})
-	r.RegisterWorkflowWithOptions(workflows.AdjustmentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowAdjustmentSync})
 	r.RegisterActivityWithOptions(a.SelectAdjustments, activity.RegisterOptions{Name: workflows.ActivitySelectAdjustments})
 	r.RegisterActivityWithOptions(a.PrepareAdjustment, activity.RegisterOptions{Name: workflows.ActivityPrepareAdjustment})
 	r.RegisterActivityWithOptions(a.MarkAdjustmentProcessing, activity.RegisterOptions{Name: workflows.ActivityMarkAdjustmentProcessing})
@@ -35,14 +38,12 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.ApplyOriginalCreditMemo, activity.RegisterOptions{Name: workflows.ActivityApplyOriginalCreditMemo})
 	r.RegisterActivityWithOptions(a.CompleteAdjustment, activity.RegisterOptions{Name: workflows.ActivityCompleteAdjustment})
 	r.RegisterActivityWithOptions(a.MarkAdjustmentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkAdjustmentFailed})
-	r.RegisterWorkflowWithOptions(workflows.DebitMemoSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowDebitMemoSync})
 	r.RegisterActivityWithOptions(a.SelectDebitMemos, activity.RegisterOptions{Name: workflows.ActivitySelectDebitMemos})
 	r.RegisterActivityWithOptions(a.PrepareDebitMemo, activity.RegisterOptions{Name: workflows.ActivityPrepareDebitMemo})
 	r.RegisterActivityWithOptions(a.MarkDebitMemoProcessing, activity.RegisterOptions{Name: workflows.ActivityMarkDebitMemoProcessing})
 	r.RegisterActivityWithOptions(a.WriteDebitMemo, activity.RegisterOptions{Name: workflows.ActivityWriteDebitMemo})
 	r.RegisterActivityWithOptions(a.CompleteDebitMemo, activity.RegisterOptions{Name: workflows.ActivityCompleteDebitMemo})
 	r.RegisterActivityWithOptions(a.MarkDebitMemoFailed, activity.RegisterOptions{Name: workflows.ActivityMarkDebitMemoFailed})
-	r.RegisterWorkflowWithOptions(workflows.CreditMemoSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowCreditMemoSync})
 	r.RegisterActivityWithOptions(a.SelectCreditMemos, activity.RegisterOptions{Name: workflows.ActivitySelectCreditMemos})
 	r.RegisterActivityWithOptions(a.PrepareCreditMemo, activity.RegisterOptions{Name: workflows.ActivityPrepareCreditMemo})
 	r.RegisterActivityWithOptions(a.MarkCreditMemoProcessing, activity.RegisterOptions{Name: workflows.ActivityMarkCreditMemoProcessing})
@@ -53,19 +54,15 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.AwaitRecordSync, activity.RegisterOptions{Name: workflows.ActivityAwaitRecordSync})
 	r.RegisterActivityWithOptions(a.TenantFacts, activity.RegisterOptions{Name: workflows.ActivityTenantFacts})
 	r.RegisterActivityWithOptions(a.SelectPayments, activity.RegisterOptions{Name: workflows.ActivitySelectPayments})
-	r.RegisterWorkflowWithOptions(workflows.PaymentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowPaymentSync})
 	r.RegisterActivityWithOptions(a.SyncPayment, activity.RegisterOptions{Name: workflows.ActivitySyncPayment})
 	r.RegisterActivityWithOptions(a.MarkPaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkPaymentFailed})
 	r.RegisterActivityWithOptions(a.SelectRefunds, activity.RegisterOptions{Name: workflows.ActivitySelectRefunds})
-	r.RegisterWorkflowWithOptions(workflows.RefundSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowRefundSync})
 	r.RegisterActivityWithOptions(a.UnapplyRefundPayment, activity.RegisterOptions{Name: workflows.ActivityUnapplyRefundPayment})
 	r.RegisterActivityWithOptions(a.CreateCustomerRefund, activity.RegisterOptions{Name: workflows.ActivityCreateCustomerRefund})
 	r.RegisterActivityWithOptions(a.MarkRefundFailed, activity.RegisterOptions{Name: workflows.ActivityMarkRefundFailed})
-	r.RegisterWorkflowWithOptions(workflows.NetSuitePaymentSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowNetSuitePaymentSync})
 	r.RegisterActivityWithOptions(a.SelectNetSuitePayments, activity.RegisterOptions{Name: workflows.ActivitySelectNetSuitePayments})
 	r.RegisterActivityWithOptions(a.SyncNetSuitePayment, activity.RegisterOptions{Name: workflows.ActivitySyncNetSuitePayment})
 	r.RegisterActivityWithOptions(a.MarkNetSuitePaymentFailed, activity.RegisterOptions{Name: workflows.ActivityMarkNetSuitePaymentFailed})
-	r.RegisterWorkflowWithOptions(workflows.NetSuiteRefundSyncWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowNetSuiteRefundSync})
 	r.RegisterActivityWithOptions(a.SelectNetSuiteRefunds, activity.RegisterOptions{Name: workflows.ActivitySelectNetSuiteRefunds})
 	r.RegisterActivityWithOptions(a.SyncNetSuiteRefund, activity.RegisterOptions{Name: workflows.ActivitySyncNetSuiteRefund})
 	r.RegisterActivityWithOptions(a.MarkNetSuiteRefundFailed, activity.RegisterOptions{Name: workflows.ActivityMarkNetSuiteRefundFailed})

@@ -240,4 +240,9 @@ func TestNetSuitePayments_EachOnceInZuoraLoopPreventedBothWays(t *testing.T) {
 	if err := e.NetSuite.Get(ctx, netsuite.TypeCustomerPayment, one, false, &row); err != nil || row.ZuoraID != byNS[one][0].ID || row.Status != zuora.StatusSyncComplete {
 		t.Fatalf("after the crash NetSuite payment %s: %+v (%v)", one, row, err)
 	}
+	if RecordingHistories() {
+		SaveHistories(ctx, t, e.Temporal, workflows.NetSuitePaymentWorkflowID(one), "one-record")
+		// A run through the phase (its version markers).
+		SaveHistories(ctx, t, e.Temporal, "nspayments-on", "netsuitepayments-phase")
+	}
 }

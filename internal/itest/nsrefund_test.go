@@ -151,4 +151,9 @@ func TestNetSuiteRefunds_OneZuoraRefundPerCreditMemoOnceLoopPrevented(t *testing
 	if got := zrefunds()[ref]; len(got) != 1 || got[0].ID != zr.ID {
 		t.Fatalf("after the crash NetSuite refund %s has Zuora refunds %+v, want only %s", ref, got, zr.ID)
 	}
+	if RecordingHistories() {
+		SaveHistories(ctx, t, e.Temporal, workflows.NetSuiteRefundWorkflowID(ref), "one-record")
+		// A run through the phase (its version markers).
+		SaveHistories(ctx, t, e.Temporal, "nsrefunds-on", "netsuiterefunds-phase")
+	}
 }

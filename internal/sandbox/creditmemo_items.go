@@ -30,52 +30,31 @@ func (z *zuoraAPI) putCreditMemoItem(memoID, chargeID string, amount decimal.Dec
 }
 
 func (z *zuoraAPI) creditMemoItems(w http.ResponseWriter, r *http.Request) {
-	page, size, err := v1Page(r)
-	if err != nil {
-		z.restError(w, 400, "50000020", err.Error())
-		return
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	if !z.requireIS(w) {
-		return
-	}
-	memo, ok := z.creditMemoByKey(r.PathValue("key"))
-	if !ok {
-		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
-		return
-	}
-	recs, _ := z.tables[creditMemoItemTable].lookup("creditMemoId", []string{str(memo["id"])})
-	start := min((page-1)*size, len(recs))
-	end := min(start+size, len(recs))
-	newTax := zuoraVersionAtLeast(r.Header.Get("zuora-version"), 239)
-	items := make([]Record, 0, end-start)
-	for _, it := range recs[start:end] {
-		// amount is with tax; the stored amount is the charge's (without tax).
-		taxes := z.memoTaxes(creditMemoTaxTable, "creditMemoItemId", str(it["Id"]))
-		withTax := decField(it, "amount", decimal.Zero)
-		for _, t := range taxes {
-			withTax = withTax.Add(decField(t, "taxAmount", decimal.Zero))
-		}
-		var code any // null when none was given, as Zuora answers
-		if c := str(it["onAccountAccountingCode"]); c != "" {
-			code = c
-		}
-		// sourceItemType / sourceItemId / amountWithoutTax: GETCreditMemoItemType
-		// (a memo from charges has no tax here, so amountWithoutTax = amount).
-		item := Record{"id": it["Id"], "amount": json.Number(withTax.StringFixed(2)), "productRatePlanChargeId": it["productRatePlanChargeId"],
-			"amountWithoutTax": it["amount"], "sourceItemType": "ProductRatePlanCharge", "sourceItemId": it["productRatePlanChargeId"],
-			"financeInformation": map[string]any{"onAccountAccountingCode": code}}
-		if newTax {
-			item["taxationItems"] = map[string]any{"data": taxes}
-		} else {
-			item["creditTaxItems"] = taxes
-		}
-		items = append(items, item)
-	}
-	resp := map[string]any{"success": true, "items": items}
-	if end < len(recs) {
-		resp["nextPage"] = nextPageURL(r, page, size)
-	}
-	writeJSON(w, 200, resp)
+	z.serveV1List(w, r, v1List{key: "items", isOnly: true,
+		rows: func(w http.ResponseWriter, r *http.Request) ([]Record, bool) {
+			return z.childRows(w, r, z.creditMemoByKey, "id", creditMemoItemTable, "creditMemoId")
+		},
+		answer: func(r *http.Request, it Record) Record {
+			// amount is with tax; the stored amount is the charge's (without tax).
+			taxes := z.memoTaxes(creditMemoTaxTable, "creditMemoItemId", str(it["Id"]))
+			withTax := decField(it, "amount", decimal.Zero)
+			for _, t := range taxes {
+				withTax = withTax.Add(decField(t, "taxAmount", decimal.Zero))
+			}
+			var code any // null when none was given, as Zuora answers
+			if c := str(it["onAccountAccountingCode"]); c != "" {
+				code = c
+			}
+			// sourceItemType / sourceItemId / amountWithoutTax: GETCreditMemoItemType
+			// (a memo from charges has no tax here, so amountWithoutTax = amount).
+			item := Record{"id": it["Id"], "amount": json.Number(withTax.StringFixed(2)), "productRatePlanChargeId": it["productRatePlanChargeId"],
+				"amountWithoutTax": it["amount"], "sourceItemType": "ProductRatePlanCharge", "sourceItemId": it["productRatePlanChargeId"],
+				"financeInformation": map[string]any{"onAccountAccountingCode": code}}
+			if zuoraVersionAtLeast(r.Header.Get("zuora-version"), 239) {
+				item["taxationItems"] = map[string]any{"data": taxes}
+			} else {
+				item["creditTaxItems"] = taxes
+			}
+			return item
+		}})
 }

@@ -32,39 +32,13 @@ func memoDate(effective string) string {
 }
 
 func (z *zuoraAPI) creditMemoParts(w http.ResponseWriter, r *http.Request) {
-	page, size, err := v1Page(r)
-	if err != nil {
-		z.restError(w, 400, "50000020", err.Error())
-		return
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	if !z.requireIS(w) {
-		return
-	}
-	memo, ok := z.creditMemoByKey(r.PathValue("key"))
-	if !ok {
-		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
-		return
-	}
-	recs, _ := z.tables[creditMemoPartTable].lookup("creditMemoId", []string{str(memo["id"])})
-	start := min((page-1)*size, len(recs))
-	end := min(start+size, len(recs))
-	parts := make([]Record, 0, end-start)
-	for _, p := range recs[start:end] {
-		out := Record{"success": true, "invoiceId": nil, "debitMemoId": nil}
-		for k, v := range p {
-			if k != "creditMemoId" {
-				out[k] = v
-			}
-		}
-		parts = append(parts, out)
-	}
-	resp := map[string]any{"success": true, "parts": parts}
-	if end < len(recs) {
-		resp["nextPage"] = nextPageURL(r, page, size)
-	}
-	writeJSON(w, 200, resp)
+	z.serveV1List(w, r, v1List{key: "parts", isOnly: true,
+		rows: func(w http.ResponseWriter, r *http.Request) ([]Record, bool) {
+			return z.childRows(w, r, z.creditMemoByKey, "id", creditMemoPartTable, "creditMemoId")
+		},
+		answer: func(_ *http.Request, p Record) Record {
+			return without(Record{"success": true, "invoiceId": nil, "debitMemoId": nil}, p, "creditMemoId")
+		}})
 }
 
 func (z *zuoraAPI) applyCreditMemo(w http.ResponseWriter, r *http.Request) {

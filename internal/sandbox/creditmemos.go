@@ -218,37 +218,5 @@ func (z *zuoraAPI) putCreditMemo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (z *zuoraAPI) listCreditMemos(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, size, err := v1Page(r)
-	if err != nil {
-		z.restError(w, 400, "50000020", err.Error())
-		return
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	if !z.requireIS(w) {
-		return
-	}
-	var recs []Record
-	if acct := q.Get("accountId"); acct != "" {
-		recs, _ = z.tables[zuora.ObjCreditMemo].lookup("accountId", []string{acct})
-	} else {
-		recs = z.tables[zuora.ObjCreditMemo].all()
-	}
-	if st := q.Get("status"); st != "" { // GET /v1/creditmemos filter (credit memo OpenAPI)
-		var kept []Record
-		for _, rec := range recs {
-			if str(rec["status"]) == st {
-				kept = append(kept, rec)
-			}
-		}
-		recs = kept
-	}
-	start := min((page-1)*size, len(recs))
-	end := min(start+size, len(recs))
-	resp := map[string]any{"success": true, "creditmemos": nonNil(recs[start:end])}
-	if end < len(recs) {
-		resp["nextPage"] = nextPageURL(r, page, size)
-	}
-	writeJSON(w, 200, resp)
+	z.serveV1List(w, r, v1List{key: "creditmemos", isOnly: true, rows: z.memoRows(zuora.ObjCreditMemo)})
 }

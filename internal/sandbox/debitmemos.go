@@ -50,39 +50,7 @@ func (z *zuoraAPI) debitMemoByKey(key string) (Record, bool) {
 }
 
 func (z *zuoraAPI) listDebitMemos(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, size, err := v1Page(r)
-	if err != nil {
-		z.restError(w, 400, "50000020", err.Error())
-		return
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	if !z.requireIS(w) {
-		return
-	}
-	var recs []Record
-	if acct := q.Get("accountId"); acct != "" {
-		recs, _ = z.tables[zuora.ObjDebitMemo].lookup("accountId", []string{acct})
-	} else {
-		recs = z.tables[zuora.ObjDebitMemo].all()
-	}
-	if st := q.Get("status"); st != "" {
-		var kept []Record
-		for _, rec := range recs {
-			if str(rec["status"]) == st {
-				kept = append(kept, rec)
-			}
-		}
-		recs = kept
-	}
-	start := min((page-1)*size, len(recs))
-	end := min(start+size, len(recs))
-	resp := map[string]any{"success": true, "debitmemos": nonNil(withNullTTA(recs[start:end]))}
-	if end < len(recs) {
-		resp["nextPage"] = nextPageURL(r, page, size)
-	}
-	writeJSON(w, 200, resp)
+	z.serveV1List(w, r, v1List{key: "debitmemos", isOnly: true, rows: z.memoRows(zuora.ObjDebitMemo)})
 }
 
 // withNullTTA answers a memo that never had Transferred To Accounting set
@@ -166,46 +134,20 @@ func (z *zuoraAPI) putDebitMemo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (z *zuoraAPI) debitMemoItems(w http.ResponseWriter, r *http.Request) {
-	page, size, err := v1Page(r)
-	if err != nil {
-		z.restError(w, 400, "50000020", err.Error())
-		return
-	}
-	newTax := zuoraVersionAtLeast(r.Header.Get("zuora-version"), 239)
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	if !z.requireIS(w) {
-		return
-	}
-	memo, ok := z.debitMemoByKey(r.PathValue("key"))
-	if !ok {
-		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
-		return
-	}
-	recs, _ := z.tables[debitMemoItemTable].lookup("debitMemoId", []string{str(memo["id"])})
-	start := min((page-1)*size, len(recs))
-	end := min(start+size, len(recs))
-	items := make([]Record, 0, end-start)
-	for _, it := range recs[start:end] {
-		out := Record{"success": true}
-		for k, v := range it {
-			if k != "debitMemoId" {
-				out[k] = v
+	z.serveV1List(w, r, v1List{key: "items", isOnly: true,
+		rows: func(w http.ResponseWriter, r *http.Request) ([]Record, bool) {
+			return z.childRows(w, r, z.debitMemoByKey, "id", debitMemoItemTable, "debitMemoId")
+		},
+		answer: func(r *http.Request, it Record) Record {
+			out := without(Record{"success": true}, it, "debitMemoId")
+			taxes := z.memoTaxes(debitMemoTaxTable, "debitMemoItemId", str(it["id"]))
+			if zuoraVersionAtLeast(r.Header.Get("zuora-version"), 239) {
+				out["taxationItems"] = map[string]any{"data": taxes}
+			} else {
+				out["taxItems"] = taxes
 			}
-		}
-		taxes := z.memoTaxes(debitMemoTaxTable, "debitMemoItemId", str(it["id"]))
-		if newTax {
-			out["taxationItems"] = map[string]any{"data": taxes}
-		} else {
-			out["taxItems"] = taxes
-		}
-		items = append(items, out)
-	}
-	resp := map[string]any{"success": true, "items": items}
-	if end < len(recs) {
-		resp["nextPage"] = nextPageURL(r, page, size)
-	}
-	writeJSON(w, 200, resp)
+			return out
+		}})
 }
 
 // memoTaxes answers a memo item's tax details (table, linked by link) in

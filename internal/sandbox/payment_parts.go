@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -41,46 +42,22 @@ func (z *zuoraAPI) paymentByKey(key string) (Record, bool) {
 }
 
 func (z *zuoraAPI) paymentParts(w http.ResponseWriter, r *http.Request) {
-	page, size, err := v1Page(r)
-	if err != nil {
-		z.restError(w, 400, "50000020", err.Error())
-		return
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	if !z.requireIS(w) {
-		return
-	}
-	pay, ok := z.paymentByKey(r.PathValue("key"))
-	if !ok {
-		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
-		return
-	}
-	recs, _ := z.tables[paymentPartTable].lookup("paymentId", []string{str(pay["Id"])})
-	all := make([]Record, 0, len(recs)+1)
-	for _, p := range recs {
-		out := Record{"invoiceId": nil, "debitMemoId": nil}
-		for k, v := range p {
-			if k != "paymentId" {
-				out[k] = v
+	z.serveV1List(w, r, v1List{key: "parts", isOnly: true,
+		rows: func(w http.ResponseWriter, r *http.Request) ([]Record, bool) {
+			pay, ok := z.paymentByKey(r.PathValue("key"))
+			if !ok {
+				z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
+				return nil, false
 			}
-		}
-		all = append(all, out)
-	}
-	if un := decField(pay, "UnappliedAmount", decimal.Zero); un.IsPositive() {
-		all = append(all, Record{"id": str(pay["Id"]) + "-unapplied", "invoiceId": nil, "debitMemoId": nil,
-			"amount": json.Number(un.StringFixed(2)), "createdDate": pay["CreatedDate"], "updatedDate": pay["UpdatedDate"]})
-	}
-	start := min((page-1)*size, len(all))
-	end := min(start+size, len(all))
-	parts := make([]Record, 0, end-start)
-	for _, p := range all[start:end] {
-		p["success"] = true
-		parts = append(parts, p)
-	}
-	resp := map[string]any{"success": true, "parts": parts}
-	if end < len(all) {
-		resp["nextPage"] = nextPageURL(r, page, size)
-	}
-	writeJSON(w, 200, resp)
+			recs, _ := z.tables[paymentPartTable].lookup("paymentId", []string{str(pay["Id"])})
+			all := slices.Clone(recs)
+			if un := decField(pay, "UnappliedAmount", decimal.Zero); un.IsPositive() {
+				all = append(all, Record{"id": str(pay["Id"]) + "-unapplied", "invoiceId": nil, "debitMemoId": nil,
+					"amount": json.Number(un.StringFixed(2)), "createdDate": pay["CreatedDate"], "updatedDate": pay["UpdatedDate"]})
+			}
+			return all, true
+		},
+		answer: func(_ *http.Request, p Record) Record {
+			return without(Record{"success": true, "invoiceId": nil, "debitMemoId": nil}, p, "paymentId")
+		}})
 }

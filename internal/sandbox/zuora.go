@@ -726,52 +726,20 @@ func nextPageURL(r *http.Request, page, size int) string {
 }
 
 func (z *zuoraAPI) invoiceItems(w http.ResponseWriter, r *http.Request) {
-	page, size, err := v1Page(r)
-	if err != nil {
-		z.restError(w, 400, "50000020", err.Error())
-		return
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	inv, ok := z.invoiceByKey(r.PathValue("key"))
-	if !ok {
-		z.restError(w, 404, "50000040", "Cannot find entity by key: '"+r.PathValue("key")+"'.")
-		return
-	}
-	items, _ := z.tables[zuora.ObjInvoiceItem].lookup("InvoiceId", []string{str(inv["Id"])})
-	start := min((page-1)*size, len(items))
-	end := min(start+size, len(items))
-	out := make([]Record, 0, end-start)
-	for _, it := range items[start:end] {
-		out = append(out, camel(it, itemRename))
-	}
-	resp := map[string]any{"success": true, "invoiceItems": out}
-	if end < len(items) {
-		resp["nextPage"] = nextPageURL(r, page, size)
-	}
-	writeJSON(w, 200, resp)
+	z.serveV1List(w, r, v1List{key: "invoiceItems",
+		rows: func(w http.ResponseWriter, r *http.Request) ([]Record, bool) {
+			return z.childRows(w, r, z.invoiceByKey, "Id", zuora.ObjInvoiceItem, "InvoiceId")
+		},
+		answer: func(_ *http.Request, it Record) Record { return camel(it, itemRename) }})
 }
 
 func (z *zuoraAPI) taxationItems(w http.ResponseWriter, r *http.Request) {
-	page, size, err := v1Page(r)
-	if err != nil {
-		z.restError(w, 400, "50000020", err.Error())
-		return
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	taxes, _ := z.tables[zuora.ObjTaxationItem].lookup("InvoiceItemId", []string{r.PathValue("item")})
-	start := min((page-1)*size, len(taxes))
-	end := min(start+size, len(taxes))
-	out := make([]Record, 0, end-start)
-	for _, t := range taxes[start:end] {
-		out = append(out, camel(t, nil))
-	}
-	resp := map[string]any{"success": true, "data": out}
-	if end < len(taxes) {
-		resp["nextPage"] = nextPageURL(r, page, size)
-	}
-	writeJSON(w, 200, resp)
+	z.serveV1List(w, r, v1List{key: "data",
+		rows: func(_ http.ResponseWriter, r *http.Request) ([]Record, bool) {
+			taxes, _ := z.tables[zuora.ObjTaxationItem].lookup("InvoiceItemId", []string{r.PathValue("item")})
+			return taxes, true
+		},
+		answer: func(_ *http.Request, t Record) Record { return camel(t, nil) }})
 }
 
 // ---- helpers ----

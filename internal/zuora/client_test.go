@@ -353,3 +353,121 @@ func TestIdempotencyKeyKeptAfterALostAnswerWhateverComesNext(t *testing.T) {
 	require.Equal(t, "acc1", id)
 	require.Len(t, created, 1, "one account created")
 }
+
+// A queryMore whose answer is lost may use up its locator; the retry is then
+// refused INVALID_QUERY_LOCATOR. The iterator runs the query again and hands
+// out every record exactly once, whatever order the second run returns.
+func TestQueryLostLocatorRestartsAndHandsOutEachRecordOnce(t *testing.T) {
+	const total = 5000
+	var queries, lost atomic.Int32
+	used := map[string]bool{}
+	var mu = make(chan struct{}, 1)
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		mu <- struct{}{}
+		defer func() { <-mu }()
+		var body struct {
+			QueryLocator string                  `json:"queryLocator"`
+			Conf         struct{ BatchSize int } `json:"conf"`
+		}
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+		start, run := 0, 0
+		if r.URL.Path == "/v1/action/queryMore" {
+			if used[body.QueryLocator] {
+				w.WriteHeader(400)
+				_, _ = fmt.Fprintf(w, `{"FaultCode":"INVALID_QUERY_LOCATOR","FaultMessage":"invalid queryLocator %s"}`, body.QueryLocator)
+				return
+			}
+			used[body.QueryLocator] = true
+			_, _ = fmt.Sscanf(body.QueryLocator, "run%d-%d", &run, &start)
+		} else {
+			run = int(queries.Add(1))
+		}
+		end := min(start+body.Conf.BatchSize, total)
+		recs := []map[string]any{}
+		for i := start; i < end; i++ {
+			n := i
+			if run%2 == 0 { // the second run returns the rows in another order
+				n = total - 1 - i
+			}
+			recs = append(recs, map[string]any{"Id": fmt.Sprintf("8a8aa0%026x", n), "Amount": 1})
+		}
+		resp := map[string]any{"records": recs, "size": total, "done": end == total}
+		if end < total {
+			resp["queryLocator"] = fmt.Sprintf("run%d-%d", run, end)
+		}
+		if r.URL.Path == "/v1/action/queryMore" && run == 1 && start == 2000 && lost.Add(1) == 1 {
+			// The page is served (the locator is used up), then the answer is lost.
+			hj, ok := w.(http.Hijacker)
+			require.True(t, ok)
+			conn, _, err := hj.Hijack()
+			require.NoError(t, err)
+			_ = conn.Close()
+			return
+		}
+		_ = json.NewEncoder(w).Encode(resp)
+	})
+	invs, err := QueryAll[Invoice](context.Background(), c, "select Id, Amount from Invoice")
+	require.NoError(t, err)
+	require.Equal(t, int32(2), queries.Load(), "the query ran again after the lost locator")
+	ids := map[string]bool{}
+	for _, inv := range invs {
+		require.False(t, ids[inv.ID], "record %s handed out twice", inv.ID)
+		ids[inv.ID] = true
+	}
+	require.Len(t, ids, total, "every record handed out")
+}
+
+// Records without an Id cannot be told apart on a second run: the lost
+// locator is reported, naming why the query cannot resume.
+func TestQueryLostLocatorWithoutIdsIsReported(t *testing.T) {
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/action/queryMore" {
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte(`{"FaultCode":"INVALID_QUERY_LOCATOR","FaultMessage":"invalid queryLocator"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"records":[{"Amount":1}],"size":2,"done":false,"queryLocator":"l1"}`))
+	})
+	_, err := QueryAll[Invoice](context.Background(), c, "select Amount from Invoice")
+	require.ErrorContains(t, err, "INVALID_QUERY_LOCATOR")
+	require.ErrorContains(t, err, "no Id")
+}
+
+// The v1 REST lists page by 40 until no nextPage follows; a row whose field
+// has the wrong type is refused naming the field, not retried.
+func TestV1ListPagesUntilNoNextPageAndNamesABadField(t *testing.T) {
+	const total = 95
+	var calls atomic.Int32
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		require.Equal(t, "/v1/payments/P-1/parts", r.URL.Path)
+		require.Equal(t, "40", r.URL.Query().Get("pageSize"))
+		var page int
+		_, _ = fmt.Sscan(r.URL.Query().Get("page"), &page)
+		start, end := (page-1)*40, min(page*40, total)
+		parts := []map[string]any{}
+		for i := start; i < end; i++ {
+			parts = append(parts, map[string]any{"id": fmt.Sprintf("part-%d", i), "invoiceId": nil, "amount": 1.5})
+		}
+		resp := map[string]any{"success": true, "parts": parts, "nextPage": nil}
+		if end < total {
+			resp["nextPage"] = fmt.Sprintf("/v1/payments/P-1/parts?page=%d&pageSize=40", page+1)
+		}
+		_ = json.NewEncoder(w).Encode(resp)
+	})
+	parts, err := c.ListPaymentParts(context.Background(), "P-1")
+	require.NoError(t, err)
+	require.Len(t, parts, total)
+	require.Equal(t, int32(3), calls.Load())
+	require.Equal(t, "part-94", parts[total-1].ID)
+	require.True(t, parts[0].Amount.Equal(decimal.RequireFromString("1.5")))
+
+	_, bad := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"success":true,"parts":[{"id":{"x":1},"amount":1}]}`))
+	})
+	_, err = bad.ListPaymentParts(context.Background(), "P-1")
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	require.False(t, de.Retryable, "a wrongly typed field is the record's fault: %v", err)
+	require.ErrorContains(t, err, "field id")
+}

@@ -3,7 +3,6 @@ package zuora
 import (
 	"context"
 	"net/url"
-	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -38,22 +37,7 @@ type CreditMemoItem struct {
 
 // ListCreditMemoItems returns every item of a credit memo, paging by 40.
 func (c *Client) ListCreditMemoItems(ctx context.Context, memoKey string) ([]CreditMemoItem, error) {
-	var all []CreditMemoItem
-	for page := 1; ; page++ {
-		var out struct {
-			Items    []CreditMemoItem `json:"items"`
-			NextPage string           `json:"nextPage"`
-		}
-		q := url.Values{"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(CreditMemoPageSize)}}
-		if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/creditmemos/{key}/items", path: "/v1/creditmemos/" + url.PathEscape(memoKey) + "/items",
-			query: q, out: &out}); err != nil {
-			return nil, err
-		}
-		all = append(all, out.Items...)
-		if out.NextPage == "" || len(out.Items) == 0 {
-			return all, nil
-		}
-	}
+	return listAllV1[CreditMemoItem](ctx, c, "GET /v1/creditmemos/{key}/items", "/v1/creditmemos/"+url.PathEscape(memoKey)+"/items", "items", nil, CreditMemoPageSize)
 }
 
 // CreditMemoPart is one application of a credit memo to an invoice or a
@@ -67,22 +51,7 @@ type CreditMemoPart struct {
 
 // ListCreditMemoParts returns every application of a credit memo, paging by 40.
 func (c *Client) ListCreditMemoParts(ctx context.Context, memoKey string) ([]CreditMemoPart, error) {
-	var all []CreditMemoPart
-	for page := 1; ; page++ {
-		var out struct {
-			Parts    []CreditMemoPart `json:"parts"`
-			NextPage string           `json:"nextPage"`
-		}
-		q := url.Values{"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(CreditMemoPageSize)}}
-		if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/creditmemos/{key}/parts", path: "/v1/creditmemos/" + url.PathEscape(memoKey) + "/parts",
-			query: q, out: &out}); err != nil {
-			return nil, err
-		}
-		all = append(all, out.Parts...)
-		if out.NextPage == "" || len(out.Parts) == 0 {
-			return all, nil
-		}
-	}
+	return listAllV1[CreditMemoPart](ctx, c, "GET /v1/creditmemos/{key}/parts", "/v1/creditmemos/"+url.PathEscape(memoKey)+"/parts", "parts", nil, CreditMemoPageSize)
 }
 
 // CreditMemoApplication is PUT /v1/creditmemos/{key}/apply (ApplyCreditMemoType).

@@ -103,21 +103,7 @@ const CreditMemoPageSize = 40
 
 // ListCreditMemos returns every credit memo of an account, paging by 40.
 func (c *Client) ListCreditMemos(ctx context.Context, accountID string) ([]CreditMemo, error) {
-	var all []CreditMemo
-	for page := 1; ; page++ {
-		var out struct {
-			CreditMemos []CreditMemo `json:"creditmemos"`
-			NextPage    string       `json:"nextPage"`
-		}
-		q := url.Values{"accountId": {accountID}, "page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(CreditMemoPageSize)}}
-		if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/creditmemos", path: "/v1/creditmemos", query: q, out: &out}); err != nil {
-			return nil, err
-		}
-		all = append(all, out.CreditMemos...)
-		if out.NextPage == "" || len(out.CreditMemos) == 0 {
-			return all, nil
-		}
-	}
+	return listAllV1[CreditMemo](ctx, c, "GET /v1/creditmemos", "/v1/creditmemos", "creditmemos", url.Values{"accountId": {accountID}}, CreditMemoPageSize)
 }
 
 // ListCreditMemosPage reads one page (1-based) of the tenant's credit memos

@@ -112,22 +112,7 @@ func (c *Client) GetDebitMemo(ctx context.Context, key string) (*DebitMemo, erro
 
 // ListDebitMemoItems returns every item of a debit memo, paging by 40.
 func (c *Client) ListDebitMemoItems(ctx context.Context, key string) ([]DebitMemoItem, error) {
-	var all []DebitMemoItem
-	for page := 1; ; page++ {
-		var out struct {
-			Items    []DebitMemoItem `json:"items"`
-			NextPage string          `json:"nextPage"`
-		}
-		q := url.Values{"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(DebitMemoPageSize)}}
-		if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/debitmemos/{key}/items", path: "/v1/debitmemos/" + url.PathEscape(key) + "/items",
-			query: q, out: &out}); err != nil {
-			return nil, err
-		}
-		all = append(all, out.Items...)
-		if out.NextPage == "" || len(out.Items) == 0 {
-			return all, nil
-		}
-	}
+	return listAllV1[DebitMemoItem](ctx, c, "GET /v1/debitmemos/{key}/items", "/v1/debitmemos/"+url.PathEscape(key)+"/items", "items", nil, DebitMemoPageSize)
 }
 
 // DebitMemoUpdate is what the connector writes on a debit memo (PUTDebitMemoType).

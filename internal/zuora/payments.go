@@ -3,7 +3,6 @@ package zuora
 import (
 	"context"
 	"net/url"
-	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -62,20 +61,5 @@ const PaymentPartPageSize = 40
 // ListPaymentParts returns every part of a payment (Invoice Settlement
 // tenants only), paging by 40.
 func (c *Client) ListPaymentParts(ctx context.Context, paymentKey string) ([]PaymentPart, error) {
-	var all []PaymentPart
-	for page := 1; ; page++ {
-		var out struct {
-			Parts    []PaymentPart `json:"parts"`
-			NextPage string        `json:"nextPage"`
-		}
-		q := url.Values{"page": {strconv.Itoa(page)}, "pageSize": {strconv.Itoa(PaymentPartPageSize)}}
-		if err := c.do(ctx, call{method: "GET", endpoint: "GET /v1/payments/{key}/parts", path: "/v1/payments/" + url.PathEscape(paymentKey) + "/parts",
-			query: q, out: &out}); err != nil {
-			return nil, err
-		}
-		all = append(all, out.Parts...)
-		if out.NextPage == "" || len(out.Parts) == 0 {
-			return all, nil
-		}
-	}
+	return listAllV1[PaymentPart](ctx, c, "GET /v1/payments/{key}/parts", "/v1/payments/"+url.PathEscape(paymentKey)+"/parts", "parts", nil, PaymentPartPageSize)
 }

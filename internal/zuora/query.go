@@ -2,6 +2,7 @@ package zuora
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,7 +87,18 @@ type QueryIterator struct {
 	done    bool
 	err     error
 	rec     map[string]any
+
+	// A queryMore whose answer was lost may have used up its locator
+	// (Zuora does not say whether a locator can be read twice), and the retry
+	// is then refused INVALID_QUERY_LOCATOR. The iterator runs the query
+	// again and skips the records it already handed out, by Id: ZOQL has no
+	// ORDER BY, so a position would not do.
+	handed   handedIDs
+	restarts int
 }
+
+// maxQueryRestarts bounds the re-runs of one query after lost locators.
+const maxQueryRestarts = 3
 
 // Query iterates over all records of zoql.
 func (c *Client) Query(ctx context.Context, zoql string, batchSize int) *QueryIterator {
@@ -97,8 +109,12 @@ func (c *Client) Query(ctx context.Context, zoql string, batchSize int) *QueryIt
 func (it *QueryIterator) Next(ctx context.Context) bool {
 	for it.err == nil {
 		if it.i < len(it.page) {
-			it.rec = it.page[it.i]
+			rec := it.page[it.i]
 			it.i++
+			if !it.handed.add(rec["Id"]) {
+				continue // handed out before a restart
+			}
+			it.rec = rec
 			return true
 		}
 		if it.started && it.done {
@@ -109,6 +125,17 @@ func (it *QueryIterator) Next(ctx context.Context) bool {
 			r, it.err = it.c.QueryPage(ctx, it.zoql, it.batch)
 		} else {
 			r, it.err = it.c.QueryMore(ctx, it.locator, it.batch)
+			if isLostLocator(it.err) {
+				if !it.handed.complete() {
+					it.err = fmt.Errorf("%w; the query cannot be resumed: its records have no Id to skip the ones already read", it.err)
+					return false
+				}
+				if it.restarts < maxQueryRestarts {
+					it.restarts++
+					it.started, it.page, it.i, it.err = false, nil, 0, nil
+					continue
+				}
+			}
 		}
 		if it.err != nil {
 			return false
@@ -117,6 +144,52 @@ func (it *QueryIterator) Next(ctx context.Context) bool {
 	}
 	return false
 }
+
+func isLostLocator(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == "INVALID_QUERY_LOCATOR"
+}
+
+// handedIDs is the set of record Ids an iterator has handed out. Zuora ids
+// (32 hex digits) are kept as 16 bytes, so a 100,000-row query costs a few
+// MB and does not keep the records' strings alive.
+type handedIDs struct {
+	hex   map[[16]byte]struct{}
+	other map[string]struct{}
+	noID  bool // a record without an Id was handed out
+}
+
+// add records id and reports whether it is new.
+func (h *handedIDs) add(id any) bool {
+	s, ok := id.(string)
+	if !ok || s == "" {
+		h.noID = true
+		return true
+	}
+	var k [16]byte
+	if len(s) == 32 {
+		if _, err := hex.Decode(k[:], []byte(s)); err == nil && strings.ToLower(s) == s {
+			if h.hex == nil {
+				h.hex = map[[16]byte]struct{}{}
+			}
+			if _, dup := h.hex[k]; dup {
+				return false
+			}
+			h.hex[k] = struct{}{}
+			return true
+		}
+	}
+	if h.other == nil {
+		h.other = map[string]struct{}{}
+	}
+	if _, dup := h.other[s]; dup {
+		return false
+	}
+	h.other[s] = struct{}{}
+	return true
+}
+
+func (h *handedIDs) complete() bool { return !h.noID }
 
 // Record is the current record (field names as Zuora wrote them, numbers as json.Number).
 func (it *QueryIterator) Record() map[string]any { return it.rec }
