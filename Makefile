@@ -82,7 +82,7 @@ test-cluster: $(TEMPORAL) $(CLUSTER_BINS) postgres build
 # run); this records the current commit's beside them.
 record-histories: $(TEMPORAL)
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required RECORD_HISTORIES=1 HISTORY_TAG=$$(git rev-parse --short HEAD) \
-		go test -count=1 -timeout 20m -run 'TestRecordHistories|TestMigrationEndToEnd$$|TestPayments_EveryPaymentInNetSuiteOnceWithItsApplications|TestPaymentsIS_EveryPaymentOnceAppliedUnappliedAndUnassigned|TestRefunds_EveryRefundInNetSuiteOnceWithThePaymentUnapplied|TestRefundsIS_EveryRefundOnceThePaymentAppliedAsZuorasParts|TestNetSuitePayments_EachOnceInZuoraLoopPreventedBothWays|TestNetSuiteRefunds_OneZuoraRefundPerCreditMemoOnceLoopPrevented' ./internal/itest
+		go test -count=1 -timeout 20m -run 'TestRecordHistories|TestMigrationEndToEnd$$|TestPayments_EveryPaymentInNetSuiteOnceWithItsApplications|TestPaymentsIS_EveryPaymentOnceAppliedUnappliedAndUnassigned|TestRefunds_EveryRefundInNetSuiteOnceWithThePaymentUnapplied|TestRefundsIS_EveryRefundOnceThePaymentAppliedAsZuorasParts|TestNetSuitePayments_EachOnceInZuoraLoopPreventedBothWays|TestNetSuiteRefunds_OneZuoraRefundPerCreditMemoOnceLoopPrevented|TestNetSuitePaymentsIS_EachOnceWithPartsAndChangesFollowNetSuite|TestNetSuiteRefundsIS_FromTheUnappliedAmountOnce' ./internal/itest
 	go test -count=1 -run TestReplay ./workflows
 
 # Unit tests only (no dev server).

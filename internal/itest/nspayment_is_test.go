@@ -277,6 +277,11 @@ func TestNetSuitePaymentsIS_EachOnceWithPartsAndChangesFollowNetSuite(t *testing
 	if changed.Progress.NetSuitePayments.Errored != 1 || len(changed.Errors) != 1 || !strings.Contains(changed.Errors[0].Reason, "cancel Zuora payment") {
 		t.Fatalf("amount changed: %+v %v", changed.Progress.NetSuitePayments, changed.Errors)
 	}
+	if RecordingHistories() {
+		// One IS payment through create, unchanged, changed (apply/unapply), and the IS phase's version marker.
+		SaveHistories(ctx, t, e.Temporal, workflows.NetSuitePaymentWorkflowID(pInv), "one-record-is")
+		SaveHistories(ctx, t, e.Temporal, "nsis-first", "netsuitepayments-is-phase")
+	}
 	if got := zpays()[pUn]; len(got) != 1 || !got[0].Amount.Equal(decimal.NewFromInt(5)) {
 		t.Fatalf("after the amount change the Zuora payments of %s: %+v", pUn, got)
 	}

@@ -127,6 +127,11 @@ func TestNetSuiteRefundsIS_FromTheUnappliedAmountOnce(t *testing.T) {
 		t.Fatalf("money reconciliation with the refund made from NetSuite: %+v", recon.Counts)
 	}
 
+	if RecordingHistories() {
+		SaveHistories(ctx, t, e.Temporal, workflows.NetSuiteRefundWorkflowID(ref), "one-record-is")
+		SaveHistories(ctx, t, e.Temporal, "nsref-is-on", "netsuiterefunds-is-phase")
+	}
+
 	// Nothing is left unapplied: a refund of 1.00 more is an Error naming what to unapply.
 	_, over := newRefund(decimal.NewFromInt(1).StringFixed(2))
 	bad := e.RunSync(ctx, "nsref-is-over", s, workflows.PhaseNetSuiteRefunds)
