@@ -260,5 +260,3 @@ func (e *Env) checkISObjectsAfterMigration(ctx context.Context, a afterMigration
 		t.Errorf("invoice %s: NetSuite amount remaining %s, Zuora balance %s", inv.InvoiceNumber, got, inv.Balance)
 	}
 }
-
-
