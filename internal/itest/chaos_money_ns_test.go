@@ -169,7 +169,7 @@ func (m *nsMoney) waitStarted(ctx context.Context, e *Env, runID string) bool {
 	}
 	queries := []string{"select Id from Payment where " + strings.Join(payIDs, " or "), "select Id from Refund where " + strings.Join(refIDs, " or ")}
 	var lastErr error
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(4 * time.Minute) // the Zuora → NetSuite phases come first and take long under faults
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		desc, err := e.Temporal.DescribeWorkflowExecution(ctx, runID, "")
 		if err == nil && desc.WorkflowExecutionInfo.Status != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
@@ -187,9 +187,9 @@ func (m *nsMoney) waitStarted(ctx context.Context, e *Env, runID string) bool {
 				lastErr = err
 			}
 		}
-		time.Sleep(150 * time.Millisecond)
+		time.Sleep(time.Second) // light polling: the run shares Zuora's concurrency limit
 	}
-	e.T.Logf("no NetSuite → Zuora record seen within 90 s (last query error: %v)", lastErr)
+	e.T.Logf("no NetSuite → Zuora record seen within 4 minutes (last query error: %v)", lastErr)
 	return false
 }
 

@@ -82,15 +82,16 @@ func TestChaos_MoneyPhasesExactlyOnceUnderKillsAndAmbiguousWrites(t *testing.T) 
 	// Once the NetSuite → Zuora phases have begun (a Zuora record names a
 	// NetSuite payment or refund), kill again: between a create and its
 	// write-back when the timing falls there.
-	if ns.waitStarted(ctx, e, runID) {
+	nsKilled := ns.waitStarted(ctx, e, runID)
+	if nsKilled {
 		w.KillWorker(500 * time.Millisecond)
 	}
 	var chaos workflows.SyncRunResult
 	if err := w.WaitRun(ctx, runID, &chaos); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("under faults: payments %+v, refunds %+v, NetSuite payments %+v, NetSuite refunds %+v; injected %v; events %v",
-		chaos.Progress.Payments, chaos.Progress.Refunds, chaos.Progress.NetSuitePayments, chaos.Progress.NetSuiteRefunds, w.Injected(), w.Events)
+	t.Logf("under faults (NetSuite → Zuora kill: %v): payments %+v, refunds %+v, NetSuite payments %+v, NetSuite refunds %+v; injected %v; events %v",
+		nsKilled, chaos.Progress.Payments, chaos.Progress.Refunds, chaos.Progress.NetSuitePayments, chaos.Progress.NetSuiteRefunds, w.Injected(), w.Events)
 	w.SetFaults("netsuite", sandbox.Faults{})
 	w.SetFaults("zuora", sandbox.Faults{})
 	again := e.RunSync(ctx, "chaos-money-again", s, phases...)
