@@ -71,6 +71,7 @@ func TestChaos_MoneyPhasesExactlyOnceUnderKillsAndAmbiguousWrites(t *testing.T) 
 	w.SetFaults("netsuite", nsFaults)
 	w.SetFaults("zuora", zFaults)
 	const runID = "chaos-money-run"
+	began := time.Now()
 	if _, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: runID, TaskQueue: e.TaskQueue},
 		workflows.SyncRunWorkflow, workflows.SyncRunInput{Settings: s, Only: phases}); err != nil {
 		t.Fatal(err)
@@ -84,12 +85,14 @@ func TestChaos_MoneyPhasesExactlyOnceUnderKillsAndAmbiguousWrites(t *testing.T) 
 	// write-back when the timing falls there.
 	nsKilled := ns.waitStarted(ctx, e, runID)
 	if nsKilled {
+		t.Logf("killing the worker in the NetSuite → Zuora phases, %s into the run", time.Since(began).Round(time.Second))
 		w.KillWorker(500 * time.Millisecond)
 	}
 	var chaos workflows.SyncRunResult
 	if err := w.WaitRun(ctx, runID, &chaos); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("the run under faults took %s", time.Since(began).Round(time.Second))
 	t.Logf("under faults (NetSuite → Zuora kill: %v): payments %+v, refunds %+v, NetSuite payments %+v, NetSuite refunds %+v; injected %v; events %v",
 		nsKilled, chaos.Progress.Payments, chaos.Progress.Refunds, chaos.Progress.NetSuitePayments, chaos.Progress.NetSuiteRefunds, w.Injected(), w.Events)
 	w.SetFaults("netsuite", sandbox.Faults{})
