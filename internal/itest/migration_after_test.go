@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 	"go.temporal.io/sdk/client"
 
+	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/internal/zuora"
@@ -30,6 +31,7 @@ type afterMigration struct {
 	creditMemo string
 	debitMemo  string
 	payment    string // "" when the sandbox has no POST /v1/payments
+	refund     string // of the payment's unapplied rest; "" when the sandbox cannot make it
 }
 
 var (
@@ -38,6 +40,7 @@ var (
 	afterPayInvoice = decimal.RequireFromString("5.00")
 	afterPayDM      = decimal.RequireFromString("7.00")
 	afterPayment    = decimal.RequireFromString("15.00") // 3.00 stays unapplied
+	afterRefund     = decimal.RequireFromString("3.00")  // the unapplied rest, refunded
 )
 
 // migrationExtras adds what the objects made after the migration need and a
@@ -158,8 +161,29 @@ func (e *Env) makeISObjectsAfterMigration(ctx context.Context, creds zuora.Crede
 	default:
 		t.Fatalf("payment after the migration: %d %s", status, body)
 	}
-	t.Logf("after the migration: credit memo %s, debit memo %s, payment %q on invoice %s of account %s",
-		cm.Number, a.debitMemo, a.payment, a.invoice.InvoiceNumber, a.account)
+
+	// The payment's unapplied rest refunded (on IS a payment refund takes
+	// from the unapplied amount: POST /v1/payments/{key}/refunds).
+	if a.payment != "" {
+		status, body = e.zuoraREST(ctx, creds, "POST", "/v1/payments/"+a.payment+"/refunds", fmt.Sprintf(`{"totalAmount":%s,"type":"External",
+			"methodType":"Check","refundDate":%q,"comment":"after the migration"}`, afterRefund, today), nil)
+		switch {
+		case status == 404 && strings.Contains(body, "no such resource"):
+			t.Logf("the sandbox has no POST /v1/payments/{key}/refunds yet: no refund made after the migration")
+		case status == 200:
+			var r struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal([]byte(body), &r) != nil || r.ID == "" {
+				t.Fatalf("refund after the migration: %s", body)
+			}
+			a.refund = r.ID
+		default:
+			t.Fatalf("refund after the migration: %d %s", status, body)
+		}
+	}
+	t.Logf("after the migration: credit memo %s, debit memo %s, payment %q, refund %q on invoice %s of account %s",
+		cm.Number, a.debitMemo, a.payment, a.refund, a.invoice.InvoiceNumber, a.account)
 	return a
 }
 
@@ -235,10 +259,11 @@ func (e *Env) checkISObjectsAfterMigration(ctx context.Context, a afterMigration
 		t.Fatal(err)
 	}
 	if a.payment != "" {
-		var p zuora.Payment
-		if err := e.Zuora.GetObject(ctx, zuora.ObjPayment, a.payment, &p); err != nil {
-			t.Fatal(err)
+		pays, err := zuora.QueryAll[zuora.Payment](ctx, e.Zuora, "select "+mapping.PaymentFields+" from Payment where Id = "+zuora.Quote(a.payment))
+		if err != nil || len(pays) != 1 {
+			t.Fatalf("payment %s: %v %v", a.payment, pays, err)
 		}
+		p := pays[0]
 		if n := count(netsuite.PaymentExternalID(p.ID)); n != 1 || p.TransferredToAccounting != zuora.TransferYes || p.IntegrationID == "" {
 			t.Errorf("payment %s: %d NetSuite records, Zuora %q / %q", p.PaymentNumber, n, p.TransferredToAccounting, p.IntegrationStatus)
 		} else {
@@ -247,6 +272,17 @@ func (e *Env) checkISObjectsAfterMigration(ctx context.Context, a afterMigration
 				t.Errorf("payment %s applies %v in NetSuite; want %s to invoice %s and %s to debit memo %s's invoice %s",
 					p.PaymentNumber, got, afterPayInvoice, inv.IntegrationID, afterPayDM, dm.Number, dm.IntegrationID)
 			}
+			e.checkISPaymentsAsParts(ctx, []zuora.Payment{p}) // its parts, and its unapplied rest less the refund
+		}
+		if a.refund != "" {
+			refs, err := zuora.QueryAll[zuora.Refund](ctx, e.Zuora, "select "+mapping.RefundFields+" from Refund where Id = "+zuora.Quote(a.refund))
+			if err != nil || len(refs) != 1 {
+				t.Fatalf("refund %s: %v %v", a.refund, refs, err)
+			}
+			if n := count(netsuite.RefundExternalID(a.refund)); n != 1 || !refs[0].Amount.Equal(afterRefund) {
+				t.Errorf("refund %s of %s: %d NetSuite records, want 1 of %s", refs[0].RefundNumber, refs[0].Amount, n, afterRefund)
+			}
+			e.checkISRefund(ctx, refs[0], p) // its amount, applied to the payment's NetSuite payment
 		}
 	}
 	want := a.invoice.Balance.Sub(afterCreditMemo)

@@ -375,7 +375,8 @@ func TestMigrationEndToEnd(t *testing.T) {
 
 	// After the migration the team goes on in Zuora with IS objects made
 	// through the IS endpoints: a credit memo applied to an invoice, a debit
-	// memo, a payment applied to both (issue 16, "Must show").
+	// memo, a payment applied to both and a refund of its unapplied rest
+	// (issue 16, "Must show").
 	made := e.makeISObjectsAfterMigration(ctx, newCreds, s.Migration.OneTimeChargeID)
 
 	// The schedule made before the migration, triggered now: its run reads
@@ -408,8 +409,11 @@ func TestMigrationEndToEnd(t *testing.T) {
 	if made.payment != "" && after.Progress.Payments.Synced != 1 {
 		t.Errorf("payments in the scheduled run %+v: want the new payment synced", after.Progress.Payments)
 	}
+	if made.refund != "" && after.Progress.Refunds.Synced != 1 {
+		t.Errorf("refunds in the scheduled run %+v: want the new refund synced", after.Progress.Refunds)
+	}
 	for _, re := range after.Errors {
-		if re.ID == made.creditMemo || re.ID == made.debitMemo || re.ID == made.payment {
+		if re.ID == made.creditMemo || re.ID == made.debitMemo || re.ID == made.payment || re.ID == made.refund {
 			t.Errorf("the scheduled run failed %s %s: %s", re.Type, re.ID, re.Reason)
 		}
 	}
@@ -433,7 +437,7 @@ func TestMigrationEndToEnd(t *testing.T) {
 	// The next scheduled run has nothing new: nothing is written twice.
 	again, _ := e.triggerScheduled(ctx, sched, seen)
 	t.Logf("second scheduled run: credit memos %+v, debit memos %+v, payments %+v", again.Progress.CreditMemos, again.Progress.DebitMemos, again.Progress.Payments)
-	if again.Progress.CreditMemos.Synced != 0 || again.Progress.DebitMemos.Synced != 0 || again.Progress.Payments.Synced != 0 {
+	if again.Progress.CreditMemos.Synced != 0 || again.Progress.DebitMemos.Synced != 0 || again.Progress.Payments.Synced != 0 || again.Progress.Refunds.Synced != 0 {
 		t.Errorf("the second scheduled run synced again: credit memos %+v, debit memos %+v, payments %+v",
 			again.Progress.CreditMemos, again.Progress.DebitMemos, again.Progress.Payments)
 	}
