@@ -386,8 +386,8 @@ func TestMigrationEndToEnd(t *testing.T) {
 	// memos Ignore without sending them to NetSuite.
 	seen := map[string]bool{}
 	after, _ := e.triggerScheduled(ctx, sched, seen)
-	t.Logf("scheduled run after the migration: IS %v, credit memos %+v, debit memos %+v, payments %+v, adjustments %+v, off %v",
-		after.InvoiceSettlement, after.Progress.CreditMemos, after.Progress.DebitMemos, after.Progress.Payments, after.Progress.Adjustments, after.DisabledReasons)
+	t.Logf("scheduled run after the migration: IS %v, credit memos %+v, debit memos %+v, payments %+v, refunds %+v, adjustments %+v, off %v",
+		after.InvoiceSettlement, after.Progress.CreditMemos, after.Progress.DebitMemos, after.Progress.Payments, after.Progress.Refunds, after.Progress.Adjustments, after.DisabledReasons)
 	if !after.InvoiceSettlement || after.DisabledReasons[workflows.PhaseAdjustments] == "" {
 		t.Errorf("the scheduled run did not take the tenant for Invoice Settlement: IS %v, off %v", after.InvoiceSettlement, after.DisabledReasons)
 	}
