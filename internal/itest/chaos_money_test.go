@@ -30,12 +30,21 @@ import (
 // every payment and refund NetSuite has, whatever their external id), each
 // payment applies Zuora's InvoicePayment amounts less what was refunded, each
 // refund its amount, every invoice's amount remaining equals its Zuora
-// balance, and nothing is left Processing.
+// balance, and nothing is left Processing. The NetSuite → Zuora phases
+// (netsuitepayments, netsuiterefunds) run in the same run under the same
+// faults, with a worker kill once they have begun: each payment and refund
+// entered in NetSuite becomes exactly one Zuora record (counted over every
+// Zuora payment and refund naming it, whatever their status), and NetSuite
+// gets its Zuora id back.
 func TestChaos_MoneyPhasesExactlyOnceUnderKillsAndAmbiguousWrites(t *testing.T) {
 	f, err := fixture.Generate("seed=33,accounts=8,invoices=60,items=1-3,negative=0,tax=0.3,payments=40,refunds=15")
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A tenant-level external payment method NetSuite checks map to (the
+	// NetSuite → Zuora payments are External, reference money-sync §3.4).
+	f.Zuora.Objects[zuora.ObjPaymentMethod] = append(f.Zuora.Objects[zuora.ObjPaymentMethod],
+		fixture.Record{"Id": "zpm-external-check", "Type": "Check", "PaymentMethodStatus": "Active"})
 	nsFaults := sandbox.Faults{Concurrency: 15, AmbiguousRate: 0.1, ErrorRate: 0.05, RateLimitRate: 0.02}
 	zFaults := sandbox.Faults{ErrorRate: 0.02, ZuoraLimits: sandbox.ZuoraLimits{LockRate: 0.03}}
 	w := NewChaosWorld(t, f, sandbox.Faults{}, sandbox.Faults{})
@@ -50,27 +59,48 @@ func TestChaos_MoneyPhasesExactlyOnceUnderKillsAndAmbiguousWrites(t *testing.T) 
 		t.Fatalf("documents: %+v %v", docs.Progress.Invoices, docs.Errors)
 	}
 
+	// Payments and refunds entered in NetSuite, before the faults.
+	ns := enterNetSuiteMoney(ctx, e, f)
+	s.Advanced.NetSuitePaymentSync, s.Advanced.NetSuiteRefundSync = true, true
+	s.Payments.NetSuiteMethods = map[string]string{ns.check: "zpm-external-check"}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	phases := []string{workflows.PhasePayments, workflows.PhaseRefunds, workflows.PhaseNetSuitePayments, workflows.PhaseNetSuiteRefunds}
+
 	w.SetFaults("netsuite", nsFaults)
 	w.SetFaults("zuora", zFaults)
 	const runID = "chaos-money-run"
+	began := time.Now()
 	if _, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: runID, TaskQueue: e.TaskQueue},
-		workflows.SyncRunWorkflow, workflows.SyncRunInput{Settings: s, Only: []string{workflows.PhasePayments, workflows.PhaseRefunds}}); err != nil {
+		workflows.SyncRunWorkflow, workflows.SyncRunInput{Settings: s, Only: phases}); err != nil {
 		t.Fatal(err)
 	}
 	for _, after := range []time.Duration{1500 * time.Millisecond, 4 * time.Second} {
 		time.Sleep(after)
 		w.KillWorker(500 * time.Millisecond)
 	}
+	// Once the NetSuite → Zuora phases have begun (a Zuora record names a
+	// NetSuite payment or refund), kill again: between a create and its
+	// write-back when the timing falls there.
+	nsKilled := ns.waitStarted(ctx, e, runID)
+	if nsKilled {
+		t.Logf("killing the worker in the NetSuite → Zuora phases, %s into the run", time.Since(began).Round(time.Second))
+		w.KillWorker(500 * time.Millisecond)
+	}
 	var chaos workflows.SyncRunResult
 	if err := w.WaitRun(ctx, runID, &chaos); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("under faults: payments %+v, refunds %+v; injected %v; events %v", chaos.Progress.Payments, chaos.Progress.Refunds,
-		w.Injected(), w.Events)
+	t.Logf("the run under faults took %s", time.Since(began).Round(time.Second))
+	t.Logf("under faults (NetSuite → Zuora kill: %v): payments %+v, refunds %+v, NetSuite payments %+v, NetSuite refunds %+v; injected %v; events %v",
+		nsKilled, chaos.Progress.Payments, chaos.Progress.Refunds, chaos.Progress.NetSuitePayments, chaos.Progress.NetSuiteRefunds, w.Injected(), w.Events)
 	w.SetFaults("netsuite", sandbox.Faults{})
 	w.SetFaults("zuora", sandbox.Faults{})
-	again := e.RunSync(ctx, "chaos-money-again", s, workflows.PhasePayments, workflows.PhaseRefunds)
-	t.Logf("second run: payments %+v, refunds %+v", again.Progress.Payments, again.Progress.Refunds)
+	again := e.RunSync(ctx, "chaos-money-again", s, phases...)
+	t.Logf("second run: payments %+v, refunds %+v, NetSuite payments %+v, NetSuite refunds %+v",
+		again.Progress.Payments, again.Progress.Refunds, again.Progress.NetSuitePayments, again.Progress.NetSuiteRefunds)
+	ns.check1(ctx, e)
 
 	// Zuora: every payment Yes with its NetSuite id; every Processed payment
 	// refund Yes; nothing left Processing.
@@ -97,8 +127,8 @@ func TestChaos_MoneyPhasesExactlyOnceUnderKillsAndAmbiguousWrites(t *testing.T) 
 			t.Errorf("refund %s: Transferred %q, status %q, NetSuite %q", r.RefundNumber, r.TransferredToAccounting, r.IntegrationStatus, r.IntegrationID)
 		}
 	}
-	if len(pays) != 40 || wantRefunds == 0 {
-		t.Fatalf("tenant has %d payments and %d payment refunds; want 40 and some", len(pays), wantRefunds)
+	if len(pays) != 40+len(ns.payments) || wantRefunds == 0 {
+		t.Fatalf("tenant has %d payments and %d payment refunds; want 40 + %d from NetSuite and some", len(pays), wantRefunds, len(ns.payments))
 	}
 
 	// NetSuite: exactly one payment per Zuora payment and one refund per
@@ -110,6 +140,9 @@ func TestChaos_MoneyPhasesExactlyOnceUnderKillsAndAmbiguousWrites(t *testing.T) 
 	count := map[string]int{}
 	for _, r := range rows {
 		count[fmt.Sprint(r["type"])]++
+		if ns.entered[str(r["id"])] {
+			continue // entered in NetSuite by the test
+		}
 		if ext := str(r["externalid"]); !strings.HasPrefix(ext, "zuora-payment-") && !strings.HasPrefix(ext, "zuora-refund-") {
 			t.Errorf("NetSuite %v %v has external id %q: made outside the exactly-once path", r["type"], r["id"], ext)
 		}

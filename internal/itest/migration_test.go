@@ -116,6 +116,7 @@ func TestMigrationEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	migrationExtras(f) // a Check payment method both sides, for the payment made after the migration
 	var negOnDraft, negOnCanceled string
 	for _, inv := range f.Zuora.Objects[zuora.ObjInvoice] {
 		switch inv["AccountId"] {
@@ -372,51 +373,86 @@ func TestMigrationEndToEnd(t *testing.T) {
 		t.Fatalf("IS mode %+v, result %+v", st, final.ISMode)
 	}
 
+	// After the migration the team goes on in Zuora with IS objects made
+	// through the IS endpoints: a credit memo applied to an invoice, a debit
+	// memo, a payment applied to both and a refund of its unapplied rest
+	// (issue 16, "Must show").
+	made := e.makeISObjectsAfterMigration(ctx, newCreds, s.Migration.OneTimeChargeID)
+
 	// The schedule made before the migration, triggered now: its run reads
 	// Invoice Settlement from the tenant (no operator step, no setting
-	// changed), turns adjustments off, runs the memo phases, and marks the
-	// migration's own credit memos Ignore without sending them to NetSuite.
-	if err := sched.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	var runID string
-	for runID == "" && ctx.Err() == nil {
-		desc, err := sched.Describe(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if acts := desc.Info.RecentActions; len(acts) > 0 {
-			runID = acts[0].StartWorkflowResult.WorkflowID
-		} else {
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	var after workflows.SyncRunResult
-	if err := e.Temporal.GetWorkflow(ctx, runID, "").Get(ctx, &after); err != nil {
-		t.Fatalf("the scheduled run after the migration: %v", err)
-	}
-	t.Logf("scheduled run after the migration: IS %v, credit memos %+v, debit memos %+v, adjustments %+v, off %v",
-		after.InvoiceSettlement, after.Progress.CreditMemos, after.Progress.DebitMemos, after.Progress.Adjustments, after.DisabledReasons)
+	// changed), turns adjustments off, runs the memo and payment phases,
+	// syncs the new IS objects once, and marks the migration's own credit
+	// memos Ignore without sending them to NetSuite.
+	seen := map[string]bool{}
+	after, _ := e.triggerScheduled(ctx, sched, seen)
+	t.Logf("scheduled run after the migration: IS %v, credit memos %+v, debit memos %+v, payments %+v, refunds %+v, adjustments %+v, off %v",
+		after.InvoiceSettlement, after.Progress.CreditMemos, after.Progress.DebitMemos, after.Progress.Payments, after.Progress.Refunds, after.Progress.Adjustments, after.DisabledReasons)
 	if !after.InvoiceSettlement || after.DisabledReasons[workflows.PhaseAdjustments] == "" {
 		t.Errorf("the scheduled run did not take the tenant for Invoice Settlement: IS %v, off %v", after.InvoiceSettlement, after.DisabledReasons)
 	}
-	if why := after.DisabledReasons[workflows.PhaseCreditMemos]; why != "" {
-		t.Errorf("the credit memo phase was off after the migration: %s", why)
+	for _, ph := range []string{workflows.PhaseCreditMemos, workflows.PhaseDebitMemos, workflows.PhasePayments} {
+		if why := after.DisabledReasons[ph]; why != "" {
+			t.Errorf("phase %s was off after the migration: %s", ph, why)
+		}
 	}
 	migrationMemos := 0
 	for _, list := range memos {
 		migrationMemos += len(list)
 	}
-	if cm := after.Progress.CreditMemos; cm.Synced != 0 || cm.Errored != 0 || cm.Ignored != migrationMemos {
-		t.Errorf("credit memos in the scheduled run %+v: want the migration's %d memos Ignore and none synced", cm, migrationMemos)
+	if cm := after.Progress.CreditMemos; cm.Synced != 1 || cm.Errored != 0 || cm.Ignored != migrationMemos {
+		t.Errorf("credit memos in the scheduled run %+v: want the new memo synced and the migration's %d memos Ignore", cm, migrationMemos)
 	}
-	txns = e.Transactions(ctx)
-	for _, list := range memos {
-		for _, cm := range list {
-			if got := txns[netsuite.CreditMemoExternalID(cm.ID)]; len(got) != 0 {
-				t.Errorf("the migration's credit memo %s reached NetSuite: %+v", cm.Number, got)
+	if dm := after.Progress.DebitMemos; dm.Synced != 1 || dm.Errored != 0 {
+		t.Errorf("debit memos in the scheduled run %+v: want the new memo synced", dm)
+	}
+	if made.payment != "" && after.Progress.Payments.Synced != 1 {
+		t.Errorf("payments in the scheduled run %+v: want the new payment synced", after.Progress.Payments)
+	}
+	if made.refund != "" && after.Progress.Refunds.Synced != 1 {
+		t.Errorf("refunds in the scheduled run %+v: want the new refund synced", after.Progress.Refunds)
+	}
+	for _, re := range after.Errors {
+		if re.ID == made.creditMemo || re.ID == made.debitMemo || re.ID == made.payment || re.ID == made.refund {
+			t.Errorf("the scheduled run failed %s %s: %s", re.Type, re.ID, re.Reason)
+		}
+	}
+	e.checkISObjectsAfterMigration(ctx, made)
+	checkMigrationMemosNotSynced := func(when string) {
+		t.Helper()
+		txns := e.Transactions(ctx)
+		for _, list := range memos {
+			for _, cm := range list {
+				if got := txns[netsuite.CreditMemoExternalID(cm.ID)]; len(got) != 0 {
+					t.Errorf("%s: the migration's credit memo %s reached NetSuite: %+v", when, cm.Number, got)
+				}
+				if now, err := e.Zuora.GetCreditMemo(ctx, cm.ID); err != nil || now.TransferredToAccounting != "Ignore" {
+					t.Errorf("%s: the migration's credit memo %s is %q in Zuora (%v), want Ignore", when, cm.Number, now.TransferredToAccounting, err)
+				}
 			}
 		}
+	}
+	checkMigrationMemosNotSynced("first scheduled run")
+
+	// The next scheduled run has nothing new: nothing is written twice.
+	again, _ := e.triggerScheduled(ctx, sched, seen)
+	t.Logf("second scheduled run: credit memos %+v, debit memos %+v, payments %+v", again.Progress.CreditMemos, again.Progress.DebitMemos, again.Progress.Payments)
+	if again.Progress.CreditMemos.Synced != 0 || again.Progress.DebitMemos.Synced != 0 || again.Progress.Payments.Synced != 0 || again.Progress.Refunds.Synced != 0 {
+		t.Errorf("the second scheduled run synced again: credit memos %+v, debit memos %+v, payments %+v",
+			again.Progress.CreditMemos, again.Progress.DebitMemos, again.Progress.Payments)
+	}
+	e.checkISObjectsAfterMigration(ctx, made)
+	checkMigrationMemosNotSynced("second scheduled run")
+
+	// The money reconciliation over the migrated tenant finds nothing.
+	rs := settings.Default()
+	rs.Advanced.InvoiceSettlement = true
+	recon := e.Reconcile(ctx, "itest-migration-reconcile-"+e.TaskQueue, workflows.ReconcileInput{From: "2000-01-01", To: "2099-12-31", Settings: rs})
+	for _, d := range recon.Differences {
+		t.Logf("  %-13s %-10s %-12s %s", d.Kind, d.RecordType, d.Number, d.Detail)
+	}
+	if !recon.Clean() || recon.Counts.CreditMemos == 0 || recon.Counts.DebitMemos == 0 {
+		t.Errorf("reconciliation after the migration: %+v, want 0 differences over the memos", recon.Counts)
 	}
 
 	// Neither secret is in any history of this test's task queue (the

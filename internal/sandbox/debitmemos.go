@@ -30,6 +30,7 @@ const debitMemoItemTable = "DebitMemoItem"
 const debitMemoTaxTable = "DebitMemoTaxationItem"
 
 func (z *zuoraAPI) debitMemoRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /v1/debitmemos", z.auth(z.idempotent(z.createDebitMemo)))
 	mux.HandleFunc("GET /v1/debitmemos", z.auth(z.listDebitMemos))
 	mux.HandleFunc("GET /v1/debitmemos/{key}", z.auth(z.getDebitMemo))
 	mux.HandleFunc("PUT /v1/debitmemos/{key}", z.auth(z.putDebitMemo))

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -91,5 +92,55 @@ func TestDebitMemos_RefusedWithoutInvoiceSettlement(t *testing.T) {
 	yes := "Yes"
 	if err := e.z.UpdateDebitMemo(ctx, "x", zuora.DebitMemoUpdate{TransferredToAccounting: &yes}); err == nil {
 		t.Fatal("put: want the refusal")
+	}
+}
+
+// POST /v1/debitmemos (POST_DebitMemoFromPrpc) on an IS tenant: a Posted
+// memo of the charges' amounts (zuora-version 224.0), its items from the
+// charges, readable as the generated ones; refused without Invoice
+// Settlement, for an unknown charge, and without charges.
+func TestDebitMemos_CreateFromChargesOnISOnly(t *testing.T) {
+	f, err := fixture.Generate("accounts=2,invoices=2,is=true,debitmemos=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, t.TempDir(), f)
+	ctx := context.Background()
+	acct := f.Zuora.Objects[zuora.ObjAccount][0]["Id"].(string)
+	charge := f.Zuora.Objects[zuora.ObjProductRatePlanCharge][0]["Id"].(string)
+	body := `{"accountId":"` + acct + `","autoPost":true,"effectiveDate":"2026-04-01","charges":[{"chargeId":"` + charge + `","amount":12.34},{"chargeId":"` + charge + `","amount":5}]}`
+	v224 := map[string]string{"zuora-version": "224.0"}
+	if status, _, out := e.raw(t, "PUT", "/_sandbox/tenant", `{"invoiceSettlement":false}`, nil); status != 200 {
+		t.Fatalf("tenant: %d %s", status, out)
+	}
+	if status, _, out := e.raw(t, "POST", "/v1/debitmemos", body, v224); status != 400 || !strings.Contains(out, "Invoice Settlement") {
+		t.Errorf("without IS: %d %s, want refused", status, out)
+	}
+	if status, _, out := e.raw(t, "PUT", "/_sandbox/tenant", `{"invoiceSettlement":true}`, nil); status != 200 {
+		t.Fatalf("tenant: %d %s", status, out)
+	}
+	for name, bad := range map[string]string{
+		"unknown charge":  `{"accountId":"` + acct + `","charges":[{"chargeId":"nope","amount":1}]}`,
+		"no charges":      `{"accountId":"` + acct + `","charges":[]}`,
+		"unknown account": `{"accountId":"nope","charges":[{"chargeId":"` + charge + `","amount":1}]}`,
+	} {
+		if status, _, out := e.raw(t, "POST", "/v1/debitmemos", bad, v224); status != 400 {
+			t.Errorf("%s: %d %s, want 400", name, status, out)
+		}
+	}
+	status, _, out := e.raw(t, "POST", "/v1/debitmemos", body, v224)
+	var made struct {
+		ID string `json:"id"`
+	}
+	if status != 200 || json.Unmarshal([]byte(out), &made) != nil || made.ID == "" {
+		t.Fatalf("create: %d %s", status, out)
+	}
+	dm, err := e.z.GetDebitMemo(ctx, made.ID)
+	if err != nil || dm.Status != "Posted" || !dm.Amount.Equal(dec("17.34")) || !dm.Balance.Equal(dec("17.34")) || dm.AccountID != acct {
+		t.Fatalf("memo %+v (%v)", dm, err)
+	}
+	items, err := e.z.ListDebitMemoItems(ctx, made.ID)
+	if err != nil || len(items) != 2 || items[0].SourceItemType != "ProductRatePlanCharge" || items[0].SourceItemID != charge {
+		t.Fatalf("items %+v (%v)", items, err)
 	}
 }

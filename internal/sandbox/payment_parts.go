@@ -25,6 +25,7 @@ const paymentPartTable = "PaymentPart"
 
 func (z *zuoraAPI) paymentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/payments/{key}/parts", z.auth(z.paymentParts))
+	mux.HandleFunc("PUT /v1/payments/{key}/cancel", z.auth(z.putCancelPayment))
 }
 
 // paymentByKey finds a payment by id or number. Callers hold z.mu.

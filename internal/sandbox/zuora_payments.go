@@ -163,12 +163,17 @@ func (z *zuoraAPI) processPayment(pay Record) ([]change, error) {
 }
 
 // paymentStatusChange checks a payment update's Status: Draft → Processed
-// processes it; a Processed payment does not go back to Draft.
+// processes it; a Processed payment does not go back to Draft; → Canceled
+// gives the balances back (zuora_payment_cancel.go).
 func (z *zuoraAPI) paymentStatusChange(old, next Record) ([]change, error) {
 	from, to := str(old["Status"]), str(next["Status"])
 	switch {
 	case from == to:
 		return nil, nil
+	case to == "Canceled":
+		return z.cancelPayment(old)
+	case from == "Canceled":
+		return nil, fmt.Errorf("payment %s is Canceled; a cancelled payment cannot be changed to %s", str(old["Id"]), to)
 	case from == "Draft" && to == "Processed":
 		return z.processPayment(next)
 	case to == "Draft":
