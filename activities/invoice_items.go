@@ -2,12 +2,10 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"sync"
 	"time"
-	"unique"
 
 	"github.com/zuora-netsuite/connector/internal/zuora"
 )
@@ -28,12 +26,6 @@ const (
 	// itemSetsKept bounds the memory: a few invoices' items at a time.
 	itemSetsKept = 4
 )
-
-// invoiceItemSet is an invoice's items in id order and their taxation items by item id.
-type invoiceItemSet struct {
-	items []zuora.InvoiceItem
-	taxes map[string][]zuora.TaxationItem
-}
 
 type itemSetKey struct {
 	z   *zuora.Client
@@ -109,64 +101,39 @@ func evictItemSets() {
 // ZOQL cursors at once: each is a chain of queryMore calls that wait on one
 // another, and the two chains do not.
 func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) (*invoiceItemSet, error) {
-	var taxes []zuora.TaxationItem
+	var b setBuilder // the taxes' goroutine adds taxes, this one items: disjoint fields
 	var taxErr error
 	done := make(chan struct{})
 	tctx, cancel := context.WithCancel(ctx)
 	defer func() { cancel(); <-done }()
 	go func() {
 		defer close(done)
-		taxes, taxErr = zuora.QueryAll[zuora.TaxationItem](tctx, z, "select "+taxFields+" from TaxationItem where InvoiceId = "+zuora.Quote(invoiceID))
-		for i := range taxes {
-			taxes[i] = compactTax(taxes[i])
+		rows := zuora.QueryRows[zuora.TaxationItem](z, zuora.ObjTaxationItem, "select "+taxFields+" from TaxationItem where InvoiceId = "+zuora.Quote(invoiceID), zuora.MaxBatchSize)
+		for rows.Next(tctx) {
+			b.addTax(rows.Row())
 		}
+		taxErr = rows.Err()
 	}()
-	var items []zuora.InvoiceItem
-	it := z.Query(ctx, "select "+invoiceItemFields+" from InvoiceItem where InvoiceId = "+zuora.Quote(invoiceID), zuora.MaxBatchSize)
+	// An item without its id or amount would become an unkeyed or zero
+	// line in the ledger: the read refuses it, naming the item and the field.
+	it := zuora.QueryRows[zuora.InvoiceItem](z, zuora.ObjInvoiceItem, "select "+invoiceItemFields+" from InvoiceItem where InvoiceId = "+zuora.Quote(invoiceID),
+		zuora.MaxBatchSize, "Id", "ChargeAmount")
 	for it.Next(ctx) {
-		rec := it.Record()
-		// An item without its id or amount would become an unkeyed or zero
-		// line in the ledger: refuse it, naming the item and the field.
-		for _, field := range []string{"Id", "ChargeAmount"} {
-			if v, ok := rec[field]; !ok || v == nil {
-				return nil, &zuora.BadRecordError{Object: zuora.ObjInvoiceItem, ID: fmt.Sprint(rec["Id"]), Field: field,
-					Problem: "is missing (invoice " + invoiceID + ")"}
-			}
-		}
-		item, err := zuora.Decode[zuora.InvoiceItem](rec)
-		if err != nil {
-			return nil, fmt.Errorf("invoice %s: %w", invoiceID, err)
-		}
-		items = append(items, compactItem(item))
+		b.addItem(it.Row())
 	}
 	if err := it.Err(); err != nil {
+		var bad *zuora.BadRecordError
+		if errors.As(err, &bad) {
+			bad.Problem += " (invoice " + invoiceID + ")"
+			return nil, bad
+		}
 		return nil, fmt.Errorf("reading the invoice's items: %w", err)
 	}
-	sort.Slice(items, func(i, j int) bool { return items[i].ID < items[j].ID })
-	items = slices.Clone(items) // kept for the sync: without append's spare capacity
 	<-done
 	if taxErr != nil {
 		return nil, fmt.Errorf("reading the invoice's taxation items: %w", taxErr)
 	}
-	sort.Slice(taxes, func(i, j int) bool { return taxes[i].ID < taxes[j].ID })
-	set := &invoiceItemSet{items: items, taxes: map[string][]zuora.TaxationItem{}}
-	for _, t := range taxes {
-		set.taxes[t.InvoiceItemID] = append(set.taxes[t.InvoiceItemID], t)
-	}
-	return set, nil
-}
-
-// batch is rows [b·size, (b+1)·size) of the set with their taxation items.
-func (s *invoiceItemSet) batch(b, size int) rawBatch {
-	start := min(b*size, len(s.items))
-	end := min(start+size, len(s.items))
-	raw := rawBatch{items: s.items[start:end], taxes: map[string][]zuora.TaxationItem{}}
-	for _, it := range raw.items {
-		if ts := s.taxes[it.ID]; len(ts) > 0 {
-			raw.taxes[it.ID] = ts
-		}
-	}
-	return raw
+	return b.build(), nil
 }
 
 // dropInvoiceItemSet forgets a kept set: a sync's first call reads afresh.
@@ -174,34 +141,4 @@ func dropInvoiceItemSet(z *zuora.Client, invoiceID string) {
 	itemSets.Lock()
 	defer itemSets.Unlock()
 	delete(itemSets.m, itemSetKey{z, invoiceID})
-}
-
-// The set of a 100,000-item invoice is kept for the calls of its sync, so its
-// size is the worker's memory: most string fields repeat across the items
-// (the invoice id, charge and product names, dates, codes, the charge and
-// subscription ids), and each decoded copy was its own allocation. They are
-// interned (unique.Make): one copy per distinct value; ids stay as they are.
-func intern(s string) string {
-	if s == "" {
-		return s
-	}
-	return unique.Make(s).Value()
-}
-
-func compactItem(it zuora.InvoiceItem) zuora.InvoiceItem {
-	for _, f := range []*string{&it.InvoiceID, &it.ChargeName, &it.ChargeDate, &it.UOM, &it.SKU, &it.ProductName,
-		&it.ServiceStartDate, &it.ServiceEndDate, &it.RatePlanChargeID, &it.SubscriptionID, &it.AccountingCode,
-		&it.RevRecCode, &it.RevRecTriggerDate, &it.IntegrationID, &it.IntegrationStatus, &it.SyncDate} {
-		*f = intern(*f)
-	}
-	it.ProcessingType = zuora.ProcessingType(intern(string(it.ProcessingType)))
-	return it
-}
-
-func compactTax(t zuora.TaxationItem) zuora.TaxationItem {
-	for _, f := range []*string{&t.InvoiceID, &t.Name, &t.TaxCode, &t.Jurisdiction, &t.TaxDate, &t.AccountingCode,
-		&t.IntegrationID, &t.IntegrationStatus, &t.SyncDate} {
-		*f = intern(*f)
-	}
-	return t
 }

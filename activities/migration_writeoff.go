@@ -65,9 +65,10 @@ func planWriteOff(amount decimal.Decimal, set *invoiceItemSet, earlier []zuora.I
 		out = append(out, writeOffLine{SourceID: id, SourceType: typ, Amount: a})
 		rest = rest.Sub(a)
 	}
-	for _, it := range set.items {
+	for i := range set.len() {
+		it := set.item(i)
 		take(it.ID, "InvoiceDetail", it.ChargeAmount)
-		for _, t := range set.taxes[it.ID] {
+		for _, t := range set.taxesOf(i) {
 			take(t.ID, "Tax", t.TaxAmount)
 		}
 	}

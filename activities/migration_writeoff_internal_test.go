@@ -14,10 +14,10 @@ import (
 // sources cannot carry is refused with the shortfall.
 func TestMigrationWriteOff_OneAdjustmentPerItemNoneLargerThanItsItem(t *testing.T) {
 	d := decimal.RequireFromString
-	set := &invoiceItemSet{
-		items: []zuora.InvoiceItem{{ID: "a", ChargeAmount: d("-10.00")}, {ID: "b", ChargeAmount: d("4.00")}, {ID: "c", ChargeAmount: d("-6.00")}},
-		taxes: map[string][]zuora.TaxationItem{"a": {{ID: "ta", TaxAmount: d("-1.00")}}, "c": {{ID: "tc", TaxAmount: d("-0.60")}}},
-	}
+	set := newInvoiceItemSet(
+		[]zuora.InvoiceItem{{ID: "a", ChargeAmount: d("-10.00")}, {ID: "b", ChargeAmount: d("4.00")}, {ID: "c", ChargeAmount: d("-6.00")}},
+		[]zuora.TaxationItem{{ID: "ta", InvoiceItemID: "a", TaxAmount: d("-1.00")}, {ID: "tc", InvoiceItemID: "c", TaxAmount: d("-0.60")}},
+	)
 	earlier := []zuora.InvoiceItemAdjustment{{SourceID: "a", Type: "Charge", Amount: d("3.00"), Status: "Processed"},
 		{SourceID: "c", Type: "Charge", Amount: d("6.00"), Status: "Canceled"}, {SourceID: "tc", Type: "Credit", Amount: d("0.40"), Status: "Processed"}}
 	lines, err := planWriteOff(d("13.60"), set, earlier) // sources left: a 7, ta 1, c 6 (its earlier one Canceled), tc 1.00 (credited 0.40 more)

@@ -251,9 +251,18 @@ func (r results) table(o options) string {
 		if p != settings.OverCeilingSplit && l.lines > o.lineCeiling {
 			batched = lim
 		}
-		fmt.Fprintf(&b, "| large, %s: wall vs physical limit %d×%s + %d×%s = %s | **%.1f×** (%.1f× of %s, the limit at %d items a write) | ≤ 1.5× | %s |\n",
+		// split writes its parts at once (activities/invoice_split_write.go:
+		// one writer per part, C−1 of them on one worker), so the limit its
+		// batches reach is the batches spread over those writers.
+		parallel := ""
+		if p == settings.OverCeilingSplit {
+			w := max(min(o.c-1, l.netsuiteWritesNeeded(o.lineCeiling)), 1)
+			conc := time.Duration(l.zuoraReadsNeeded())*o.zuoraL + time.Duration(ceilDiv(ceilDiv(l.items, batch), w))*o.largeL
+			parallel = fmt.Sprintf("; %.1f× of %s, at %d items a write by %d writers at once", l.wall.Seconds()/conc.Seconds(), conc.Round(100*time.Millisecond), batch, w)
+		}
+		fmt.Fprintf(&b, "| large, %s: wall vs physical limit %d×%s + %d×%s = %s | **%.1f×** (%.1f× of %s, the limit at %d items a write, one at a time%s) | ≤ 1.5× | %s |\n",
 			p, l.zuoraReadsNeeded(), o.zuoraL, l.netsuiteWritesNeeded(o.lineCeiling), o.largeL, lim,
-			l.wall.Seconds()/lim.Seconds(), l.wall.Seconds()/batched.Seconds(), batched.Round(100*time.Millisecond), batch,
+			l.wall.Seconds()/lim.Seconds(), l.wall.Seconds()/batched.Seconds(), batched.Round(100*time.Millisecond), batch, parallel,
 			mark(l.records == 1 && l.wall.Seconds() <= 1.5*lim.Seconds()))
 		// The starter's progress queries grow with the wall time, not the
 		// work: shown apart so a slow run's cost is not read as the sync's.
