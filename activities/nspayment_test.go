@@ -184,8 +184,8 @@ func TestSyncNetSuitePayment_UnmappedMethodEndsErrorOnTheNetSuitePayment(t *test
 func TestSyncNetSuitePayment_ResyncAfterCancelMakesANewZuoraPayment(t *testing.T) {
 	a, inv, cust := nsPaymentTenant(t, 65)
 	ctx := context.Background()
-	// A third of the balance: the sandbox does not give a cancelled payment's
-	// amount back to the invoice, so two must fit.
+	// A third of the balance, so the second payment fits whether or not the
+	// cancel gave the first one's amount back to the invoice.
 	amount := inv.Balance.Div(decimal.NewFromInt(3)).Round(2)
 	nsID, err := a.NetSuite.Create(ctx, netsuite.TypeCustomerPayment, map[string]any{"customer": map[string]any{"id": cust}, "payment": amount.StringFixed(2),
 		"tranDate": "2026-03-05", "paymentMethod": map[string]any{"id": "9001"},

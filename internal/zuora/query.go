@@ -75,72 +75,48 @@ func (r *QueryResponse) check(endpoint string) error {
 	return nil
 }
 
-// QueryIterator walks every record of a ZOQL query, paging with queryMore.
+// QueryIterator walks every record of a ZOQL query (records as maps, field
+// names as Zuora wrote them, numbers as json.Number); Rows decodes straight
+// into a struct for the large reads. Both page through a pager.
 type QueryIterator struct {
-	c       *Client
-	zoql    string
-	batch   int
-	page    []map[string]any
-	i       int
-	locator string
-	started bool
-	done    bool
-	err     error
-	rec     map[string]any
-
-	// A queryMore whose answer was lost may have used up its locator
-	// (Zuora does not say whether a locator can be read twice), and the retry
-	// is then refused INVALID_QUERY_LOCATOR. The iterator runs the query
-	// again and skips the records it already handed out, by Id: ZOQL has no
-	// ORDER BY, so a position would not do.
-	handed   handedIDs
-	restarts int
+	pages  pager
+	page   []json.RawMessage
+	i      int
+	err    error
+	rec    map[string]any
+	handed handedIDs // the Ids handed out, skipped after a restart
 }
-
-// maxQueryRestarts bounds the re-runs of one query after lost locators.
-const maxQueryRestarts = 3
 
 // Query iterates over all records of zoql.
 func (c *Client) Query(ctx context.Context, zoql string, batchSize int) *QueryIterator {
-	return &QueryIterator{c: c, zoql: zoql, batch: batchSize}
+	return &QueryIterator{pages: pager{c: c, zoql: zoql, batch: batchSize}}
 }
 
 // Next advances to the next record, fetching pages as needed.
 func (it *QueryIterator) Next(ctx context.Context) bool {
 	for it.err == nil {
 		if it.i < len(it.page) {
-			rec := it.page[it.i]
+			raw := it.page[it.i]
+			it.page[it.i] = nil
 			it.i++
+			rec, err := rawRecord(raw)
+			if err != nil {
+				it.err = &DecodeError{Endpoint: "POST /v1/action/query", Status: 200, Excerpt: excerpt(raw), Err: err, Retryable: true}
+				return false
+			}
+			defaultNames(ctx, rec)
 			if !it.handed.add(rec["Id"]) {
 				continue // handed out before a restart
 			}
 			it.rec = rec
 			return true
 		}
-		if it.started && it.done {
+		page, more, err := it.pages.next(ctx, &it.handed)
+		if err != nil || !more {
+			it.err = err
 			return false
 		}
-		var r *QueryResponse
-		if !it.started {
-			r, it.err = it.c.QueryPage(ctx, it.zoql, it.batch)
-		} else {
-			r, it.err = it.c.QueryMore(ctx, it.locator, it.batch)
-			if isLostLocator(it.err) {
-				if !it.handed.complete() {
-					it.err = fmt.Errorf("%w; the query cannot be resumed: its records have no Id to skip the ones already read", it.err)
-					return false
-				}
-				if it.restarts < maxQueryRestarts {
-					it.restarts++
-					it.started, it.page, it.i, it.err = false, nil, 0, nil
-					continue
-				}
-			}
-		}
-		if it.err != nil {
-			return false
-		}
-		it.started, it.page, it.i, it.done, it.locator = true, r.Records, 0, r.Done, r.QueryLocator
+		it.page, it.i = page, 0
 	}
 	return false
 }

@@ -16,38 +16,31 @@ import (
 // 175,000-row read (issue 13 profile). Here a page keeps its records as raw
 // JSON and each is unmarshalled once into T.
 //
-// It pages (asking for the next page as soon as one arrives), restarts after a lost locator and skips records already handed
-// out exactly as QueryIterator.Next does (the same handedIDs and limits);
-// a change to one belongs in the other. Decode's checks are kept: a field of
+// It pages through the same pager as QueryIterator (next page asked ahead,
+// a re-run after a lost locator, records handed out skipped by Id). Decode's checks are kept: a field of
 // the wrong type is refused naming the record and the field (the message is
 // Decode's), and a required field that is missing or null is refused as a
 // BadRecordError naming the record and the field. Tenant field names
 // (WithFieldNames) rename keys, which needs the map: with them, each record
 // takes Decode's path.
 type Rows[T any] struct {
-	c        *Client
 	object   string
-	zoql     string
-	batch    int
 	presence reflect.Type // struct of *json.RawMessage: Id and the required fields
 	required []string
 
-	page     []json.RawMessage
-	i        int
-	locator  string
-	started  bool
-	done     bool
-	err      error
-	row      T
-	handed   handedIDs
-	restarts int
-	ahead    chan pageResult // the next page, asked for when this one came
+	pages  pager
+	page   []json.RawMessage
+	i      int
+	err    error
+	row    T
+	handed handedIDs // the Ids handed out, skipped after a restart
 }
 
 // QueryRows iterates over the records of zoql decoded into T. object names
 // the records in errors; required lists fields a record must have non-null.
 func QueryRows[T any](c *Client, object, zoql string, batchSize int, required ...string) *Rows[T] {
-	return &Rows[T]{c: c, object: object, zoql: zoql, batch: batchSize, required: required, presence: presenceType(required)}
+	return &Rows[T]{object: object, required: required, presence: presenceType(required),
+		pages: pager{c: c, zoql: zoql, batch: batchSize}}
 }
 
 // Next advances to the next record, fetching pages as needed.
@@ -67,62 +60,14 @@ func (r *Rows[T]) Next(ctx context.Context) bool {
 			}
 			return true
 		}
-		if r.started && r.done {
+		page, more, err := r.pages.next(ctx, &r.handed)
+		if err != nil || !more {
+			r.err = err
 			return false
 		}
-		var p *rawQueryResponse
-		if !r.started {
-			p, r.err = r.c.queryRaw(ctx, "POST /v1/action/query", "/v1/action/query",
-				map[string]any{"queryString": tenantZOQL(ctx, r.zoql), "conf": queryConf{clampBatch(r.batch)}})
-		} else {
-			select {
-			case res := <-r.ahead:
-				p, r.err = res.page, res.err
-			case <-ctx.Done():
-				r.err = ctx.Err()
-				return false
-			}
-			r.ahead = nil
-			if isLostLocator(r.err) {
-				if !r.handed.complete() {
-					r.err = fmt.Errorf("%w; the query cannot be resumed: its records have no Id to skip the ones already read", r.err)
-					return false
-				}
-				if r.restarts < maxQueryRestarts {
-					r.restarts++
-					r.started, r.page, r.i, r.err = false, nil, 0, nil
-					continue
-				}
-			}
-		}
-		if r.err != nil {
-			return false
-		}
-		r.started, r.page, r.i, r.done, r.locator = true, p.Records, 0, p.Done, p.QueryLocator
-		if !r.done {
-			r.ahead = r.fetchAhead(ctx, r.locator)
-		}
+		r.page, r.i = page, 0
 	}
 	return false
-}
-
-// fetchAhead asks for the page after locator while the caller decodes and
-// uses this one: the decoding overlaps Zuora's latency instead of adding to
-// it (one call per cursor in flight, as without). Abandoned, it finishes its
-// one call and its answer is dropped.
-func (r *Rows[T]) fetchAhead(ctx context.Context, locator string) chan pageResult {
-	ch := make(chan pageResult, 1)
-	go func() {
-		p, err := r.c.queryRaw(ctx, "POST /v1/action/queryMore", "/v1/action/queryMore",
-			map[string]any{"queryLocator": locator, "conf": queryConf{clampBatch(r.batch)}})
-		ch <- pageResult{p, err}
-	}()
-	return ch
-}
-
-type pageResult struct {
-	page *rawQueryResponse
-	err  error
 }
 
 // Row is the current record.
