@@ -19,7 +19,8 @@ import (
 // Issue 16 on one generated Invoice Settlement tenant with every money
 // record: debit memos, credit memos (one applied again in Zuora after its
 // first sync), payments applied to invoices and debit memos, partly applied,
-// unapplied and unassigned, and refunds of payments. Scheduled-style runs
+// unapplied and unassigned, refunds of payments, and a customer payment
+// entered in NetSuite (NetSuite → Zuora on, as from the second run). Scheduled-style runs
 // with the default settings (the run asks the tenant whether it is on IS)
 // put every record in NetSuite once; afterwards the reconciliation reports no
 // difference and every account's open balance is the same in both systems
@@ -36,6 +37,9 @@ func TestInvoiceSettlementTenant_EveryMoneyRecordOnceAndTheBooksAgree(t *testing
 	}
 	placeholder["id"], placeholder["externalId"], placeholder["entityId"], placeholder["companyName"] = "99002", "unassigned-payments", "UNASSIGNED", "Unassigned Payments"
 	f.NetSuite.Records[netsuite.TypeCustomer] = append(f.NetSuite.Records[netsuite.TypeCustomer], placeholder)
+	// The Zuora external payment method NetSuite's Check payments become.
+	f.Zuora.Objects[zuora.ObjPaymentMethod] = append(f.Zuora.Objects[zuora.ObjPaymentMethod],
+		fixture.Record{"Id": "zpm-external-check", "Type": "Check", "PaymentMethodStatus": "Active"})
 
 	e := New(t, f, Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
@@ -92,10 +96,71 @@ func TestInvoiceSettlementTenant_EveryMoneyRecordOnceAndTheBooksAgree(t *testing
 		t.Fatal(err)
 	}
 
+	// A customer payment entered in NetSuite: 5.00, of which 2.00 applied to
+	// an open synced invoice of a synced customer, the rest unapplied.
+	var paid zuora.Invoice
+	var payer zuora.Account
+	for _, a := range e.zAccounts(ctx) {
+		for _, inv := range e.Invoices(ctx) {
+			if paid.ID == "" && a.IntegrationID != "" && inv.AccountID == a.ID && inv.IntegrationID != "" && inv.Balance.GreaterThanOrEqual(decimal.NewFromInt(3)) {
+				paid, payer = inv, a
+			}
+		}
+	}
+	if paid.ID == "" {
+		t.Fatal("no open synced invoice of a synced customer for the NetSuite payment")
+	}
+	nsCheck := ""
+	for _, pm := range f.NetSuite.Records[netsuite.TypePaymentMethod] {
+		if pm["name"] == "Check" {
+			nsCheck = fmt.Sprint(pm["id"])
+		}
+	}
+	nsPay, err := e.NetSuite.Create(ctx, netsuite.TypeCustomerPayment, map[string]any{
+		"customer": map[string]any{"id": payer.IntegrationID}, "payment": "5.00", "tranDate": time.Now().UTC().Format("2006-01-02"),
+		"paymentMethod": map[string]any{"id": nsCheck}, "memo": "entered in NetSuite", "custbody_zuora_sync_updates": "Yes",
+		"apply": map[string]any{"items": []any{map[string]any{"doc": map[string]any{"id": paid.IntegrationID}, "apply": true, "amount": "2.00"}}}})
+	if err != nil {
+		t.Fatalf("entering a NetSuite payment: %v", err)
+	}
+	s.Advanced.NetSuitePaymentSync = true
+	s.Payments.NetSuiteMethods = map[string]string{nsCheck: "zpm-external-check"}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+
 	second := e.RunSync(ctx, "is-tenant-second", s)
-	t.Logf("second run: credit memos %+v, payments %+v, refunds %+v", second.Progress.CreditMemos, second.Progress.Payments, second.Progress.Refunds)
-	if len(second.Errors) != 0 || second.Progress.CreditMemos.Synced != 1 || second.Progress.Payments.Selected != 0 || second.Progress.Refunds.Selected != 0 {
+	t.Logf("second run: credit memos %+v, payments %+v, refunds %+v, NetSuite payments %+v", second.Progress.CreditMemos,
+		second.Progress.Payments, second.Progress.Refunds, second.Progress.NetSuitePayments)
+	if len(second.Errors) != 0 || second.Progress.CreditMemos.Synced != 1 || second.Progress.Payments.Selected != 0 || second.Progress.Refunds.Selected != 0 ||
+		second.Progress.NetSuitePayments.Synced != 1 {
 		t.Fatalf("second run: %+v %v", second.Progress, second.Errors)
+	}
+	// The NetSuite payment is one Zuora payment: its amount, 2.00 on the
+	// invoice, 3.00 unapplied; and it does not come back to NetSuite.
+	fromNS := func() []zuora.Payment {
+		t.Helper()
+		ps, err := zuora.QueryAll[zuora.Payment](ctx, e.Zuora, "select "+mapping.PaymentFields+" from Payment where IntegrationId__NS = "+zuora.Quote(nsPay))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ps
+	}
+	zp := fromNS()
+	if len(zp) != 1 || !zp[0].Amount.Equal(decimal.NewFromInt(5)) || !zp[0].UnappliedAmount.Equal(decimal.NewFromInt(3)) ||
+		zp[0].Origin != mapping.OriginNetSuite || zp[0].AccountID != payer.ID {
+		t.Fatalf("Zuora payments of NetSuite payment %s: %+v", nsPay, zp)
+	}
+	parts, err := e.Zuora.ListPaymentParts(ctx, zp[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if onInv, _ := mapping.PaymentPartsByDoc(parts); len(onInv) != 1 || !onInv[paid.ID].Equal(decimal.NewFromInt(2)) {
+		t.Fatalf("Zuora payment %s parts %v, want 2.00 on %s", zp[0].PaymentNumber, onInv, paid.InvoiceNumber)
+	}
+	third := e.RunSync(ctx, "is-tenant-third", s)
+	if len(third.Errors) != 0 || third.Progress.NetSuitePayments.Synced != 0 || third.Progress.Payments.Selected != 0 || len(fromNS()) != 1 {
+		t.Fatalf("third run: %+v %v", third.Progress, third.Errors)
 	}
 
 	// Once each: NetSuite holds one customer payment per Zuora payment and one
