@@ -123,7 +123,7 @@ type netsuiteAPI struct {
 }
 
 func newNetSuiteAPI(cfg Config) (*netsuiteAPI, error) {
-	d, err := openDB(cfg.DataDir, "netsuite.db")
+	d, err := openDB(cfg, "netsuite.db")
 	if err != nil {
 		return nil, err
 	}

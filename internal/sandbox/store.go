@@ -144,7 +144,8 @@ func (t *table) remove(id string) (change, bool) {
 
 // db is the bbolt file behind one API's tables. Memory is the working copy;
 // every change is written through, so a killed sandbox loses nothing (NoSync:
-// a machine crash may, which a test double can afford).
+// a machine crash may, which a test double can afford). In memory
+// (Config.InMemory) bolt is nil and nothing is written.
 type db struct {
 	bolt *bbolt.DB
 	seq  uint64
@@ -152,7 +153,11 @@ type db struct {
 
 var metaBucket = []byte("_meta")
 
-func openDB(dir, file string) (*db, error) {
+func openDB(cfg Config, file string) (*db, error) {
+	if cfg.InMemory {
+		return &db{}, nil // bolt nil: nothing is written or read
+	}
+	dir := cfg.DataDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", dir, err)
 	}
@@ -191,6 +196,9 @@ type change struct {
 }
 
 func (d *db) write(changes ...change) error {
+	if d.bolt == nil {
+		return nil
+	}
 	return d.bolt.Update(func(tx *bbolt.Tx) error {
 		for _, c := range changes {
 			b, err := tx.CreateBucketIfNotExists([]byte(c.bucket))
@@ -217,6 +225,9 @@ func (d *db) write(changes ...change) error {
 
 // reset drops every bucket (a fixture load replaces all state).
 func (d *db) reset() error {
+	if d.bolt == nil {
+		return nil
+	}
 	return d.bolt.Update(func(tx *bbolt.Tx) error {
 		var names [][]byte
 		_ = tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
@@ -236,6 +247,9 @@ func (d *db) reset() error {
 
 // load reads every bucket: name -> records in key (insertion) order.
 func (d *db) load(fn func(bucket string, seq uint64, r Record) error) error {
+	if d.bolt == nil {
+		return nil
+	}
 	return d.bolt.View(func(tx *bbolt.Tx) error {
 		var names []string
 		_ = tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
@@ -263,4 +277,9 @@ func (d *db) load(fn func(bucket string, seq uint64, r Record) error) error {
 	})
 }
 
-func (d *db) close() error { return d.bolt.Close() }
+func (d *db) close() error {
+	if d.bolt == nil {
+		return nil
+	}
+	return d.bolt.Close()
+}

@@ -107,7 +107,7 @@ type zuoraAPI struct {
 }
 
 func newZuoraAPI(cfg Config) (*zuoraAPI, error) {
-	d, err := openDB(cfg.DataDir, "zuora.db")
+	d, err := openDB(cfg, "zuora.db")
 	if err != nil {
 		return nil, err
 	}
