@@ -50,6 +50,16 @@ func (a *Activities) syncNSPaymentIS(ctx context.Context, res workflows.NetSuite
 	if !found {
 		return a.failNSPayment(ctx, res, s, fmt.Sprintf("Zuora account %s (the customer's Zuora Customer ID) does not exist", p.CustomerZuoraID))
 	}
+	s, why, err := a.withZuoraMethodByName(ctx, s, p)
+	if err != nil {
+		return res, err
+	}
+	if why != "" {
+		if zp != nil {
+			why += fmt.Sprintf(" (Zuora payment %s keeps its earlier applications)", zp.PaymentNumber)
+		}
+		return a.failNSPayment(ctx, res, s, why)
+	}
 	plan, problems := mapping.BuildZuoraPaymentIS(p, currency, s)
 	if len(problems) > 0 {
 		reason := problemText(problems)

@@ -160,6 +160,13 @@ func (a *Activities) SyncNetSuitePayment(ctx context.Context, in workflows.NetSu
 		}
 	}
 	if zp == nil || zp.Status == "Draft" {
+		s, why, err := a.withZuoraMethodByName(ctx, s, p)
+		if err != nil {
+			return res, err
+		}
+		if why != "" {
+			return a.failNSPayment(ctx, res, s, why)
+		}
 		plan, problems := mapping.BuildZuoraPayment(p, s)
 		if len(problems) > 0 {
 			reason := problemText(problems)

@@ -25,6 +25,12 @@ import (
 // invoice and the NetSuite customer id.
 func nsPaymentTenant(t *testing.T, seed int) (*activities.Activities, zuora.Invoice, string) {
 	t.Helper()
+	return nsPaymentTenantWith(t, seed, nil)
+}
+
+// nsPaymentTenantWith is nsPaymentTenant with more records added by edit.
+func nsPaymentTenantWith(t *testing.T, seed int, edit func(f *fixture.Fixture)) (*activities.Activities, zuora.Invoice, string) {
+	t.Helper()
 	f := generated(t, fmt.Sprintf("seed=%d,accounts=1,invoices=1,negative=0,tax=0", seed))
 	for _, c := range f.NetSuite.Records[netsuite.TypeCustomer] {
 		for _, acct := range f.Zuora.Objects[zuora.ObjAccount] {
@@ -33,8 +39,11 @@ func nsPaymentTenant(t *testing.T, seed int) (*activities.Activities, zuora.Invo
 			}
 		}
 	}
-	f.Zuora.Objects[zuora.ObjPaymentMethod] = append(f.Zuora.Objects[zuora.ObjPaymentMethod], fixture.Record{"Id": "zpm-check", "Type": "Check"})
+	f.Zuora.Objects[zuora.ObjPaymentMethod] = append(f.Zuora.Objects[zuora.ObjPaymentMethod], fixture.Record{"Id": "zpm-check", "Type": "Check", "PaymentMethodStatus": "Active"})
 	f.NetSuite.Records[netsuite.TypePaymentMethod] = append(f.NetSuite.Records[netsuite.TypePaymentMethod], fixture.Record{"id": "9001", "name": "Check"})
+	if edit != nil {
+		edit(f)
+	}
 	a, _ := sandboxTenant(t, f)
 	inv := f.Zuora.Objects[zuora.ObjInvoice][0]
 	if step := syncToEnd(t, a, fmt.Sprint(inv["Id"]), settings.Default()); step.Outcome != workflows.OutcomeSynced {
@@ -148,13 +157,16 @@ func TestSyncNetSuitePayment_DraftLeftByACrashIsCompletedNotDuplicated(t *testin
 	}
 }
 
-// §3.2: a NetSuite payment method not mapped ends the payment in Error
-// with the reason on the NetSuite payment, before anything is written to Zuora.
+// §3.2: a NetSuite payment method neither mapped nor named as a Zuora
+// payment method type ends the payment in Error with the reason on the
+// NetSuite payment, before anything is written to Zuora.
 func TestSyncNetSuitePayment_UnmappedMethodEndsErrorOnTheNetSuitePayment(t *testing.T) {
-	a, inv, cust := nsPaymentTenant(t, 64)
+	a, inv, cust := nsPaymentTenantWith(t, 64, func(f *fixture.Fixture) {
+		f.NetSuite.Records[netsuite.TypePaymentMethod] = append(f.NetSuite.Records[netsuite.TypePaymentMethod], fixture.Record{"id": "9002", "name": "Gift Card"})
+	})
 	ctx := context.Background()
 	nsID, err := a.NetSuite.Create(ctx, netsuite.TypeCustomerPayment, map[string]any{"customer": map[string]any{"id": cust}, "payment": "1.00",
-		"tranDate": "2026-03-05", "paymentMethod": map[string]any{"id": "9001"},
+		"tranDate": "2026-03-05", "paymentMethod": map[string]any{"id": "9002"},
 		"apply": map[string]any{"items": []any{map[string]any{"doc": map[string]any{"id": inv.IntegrationID}, "apply": true, "amount": "1.00"}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +175,7 @@ func TestSyncNetSuitePayment_UnmappedMethodEndsErrorOnTheNetSuitePayment(t *test
 	s.Advanced.NetSuitePaymentSync = true
 	s.Payments.NetSuiteMethods = map[string]string{"99": "zpm-check"}
 	res, err := a.SyncNetSuitePayment(ctx, workflows.NetSuitePaymentSyncInput{NetSuiteID: nsID, Settings: s})
-	if err != nil || res.Outcome != workflows.OutcomeError || !strings.Contains(res.Reason, "NetSuite payment method 9001 is not mapped") {
+	if err != nil || res.Outcome != workflows.OutcomeError || !strings.Contains(res.Reason, `NetSuite payment method 9002 ("Gift Card") is not in paymentSync.netSuiteMethods and its name is not a Zuora payment method type`) {
 		t.Fatalf("sync %+v %v", res, err)
 	}
 	var row struct {

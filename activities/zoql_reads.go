@@ -44,5 +44,6 @@ func ZOQLReads() []ZOQLRead {
 		{zuora.ObjInvoice, nsPaidInvoiceFields},
 		{zuora.ObjRefund, nsCreatedRefundFields},
 		{zuora.ObjPayment, nsRefundedPaymentFields},
+		{zuora.ObjPaymentMethod, zuoraMethodByNameFields},
 	}
 }

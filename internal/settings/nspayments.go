@@ -9,12 +9,13 @@ import (
 
 // NetSuite customer payments → Zuora payments (reference
 // zuora-connector-money-sync.md §3). Zuora's connector looks the Zuora
-// payment method up by the NetSuite method's name (§3.2); here the operator
-// maps each NetSuite paymentMethod internal id to a Zuora PaymentMethodId,
-// so a renamed method cannot silently change where payments land.
+// payment method up by the NetSuite method's name (§3.2), and so does the
+// sync (activities/nspayment_method.go) for a NetSuite method this map does
+// not name; an entry here pins a NetSuite paymentMethod internal id to a
+// Zuora PaymentMethodId and wins over the name (an empty map is valid).
 
 // ZuoraMethodFor is the Zuora PaymentMethodId for a NetSuite paymentMethod
-// internal id ("" = not mapped: the payment ends in Error naming it).
+// internal id ("" = not mapped: the sync looks it up by name).
 func (p PaymentSync) ZuoraMethodFor(netSuiteMethodID string) string {
 	return p.NetSuiteMethods[netSuiteMethodID]
 }
@@ -42,10 +43,6 @@ func (s Settings) validateNetSuitePayments() []error {
 		if v := s.Payments.NetSuiteMethods[k]; v == "" || strings.ContainsAny(v, " ,'\"()") {
 			errs = append(errs, fmt.Errorf("paymentSync.netSuiteMethods.%s: %q is not a Zuora PaymentMethodId", k, v))
 		}
-	}
-	if adv.NetSuitePaymentSync && len(keys) == 0 {
-		// Every NetSuite payment would end in Error: say so at load.
-		errs = append(errs, fmt.Errorf("advanced.netSuitePaymentSync is on but paymentSync.netSuiteMethods maps no NetSuite payment method to a Zuora PaymentMethodId"))
 	}
 	return errs
 }

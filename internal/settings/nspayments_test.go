@@ -23,7 +23,6 @@ func TestNetSuitePaymentSettings_ErrorsNameTheField(t *testing.T) {
 		`{"advanced":{"netSuitePaymentSyncBehavior":"Sync All"}}`:                  `advanced.netSuitePaymentSyncBehavior: "Sync All" is not one of`,
 		`{"paymentSync":{"netSuiteMethods":{"Check":"2c93"}}}`:                     `paymentSync.netSuiteMethods: "Check" is not a NetSuite paymentMethod internal id`,
 		`{"paymentSync":{"netSuiteMethods":{"2":""}}}`:                             `paymentSync.netSuiteMethods.2: "" is not a Zuora PaymentMethodId`,
-		`{"advanced":{"netSuitePaymentSync":true}}`:                                `paymentSync.netSuiteMethods maps no NetSuite payment method`,
 		`{"netsuite":{"fields":{"origin":"custentity_origin"}}}`:                   `is not a custbody* custom field id`,
 		`{"netsuite":{"fields":{"integrationStatus":"Zuora Integration Status"}}}`: `is not a custbody* custom field id`,
 	}
@@ -43,5 +42,17 @@ func TestNetSuitePaymentSettings_MethodMappedByNetSuiteID(t *testing.T) {
 	}
 	if s.Payments.ZuoraMethodFor("2") != "8a8a0001" || s.Payments.ZuoraMethodFor("3") != "" {
 		t.Fatalf("methods %+v", s.Payments.NetSuiteMethods)
+	}
+}
+
+// §3.2: a NetSuite method the map does not name is looked up by its name at
+// sync time, so the sync may be on with no map at all.
+func TestNetSuitePaymentSettings_EmptyMethodMapValidLookupByName(t *testing.T) {
+	s, err := Parse([]byte(`{"advanced":{"netSuitePaymentSync":true}}`), "f.json")
+	if err != nil {
+		t.Fatalf("netSuitePaymentSync with no netSuiteMethods refused: %v", err)
+	}
+	if !s.Advanced.NetSuitePaymentSync || s.Payments.ZuoraMethodFor("2") != "" {
+		t.Fatalf("settings %+v %+v", s.Advanced, s.Payments.NetSuiteMethods)
 	}
 }
