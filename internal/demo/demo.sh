@@ -12,9 +12,10 @@ UI_PORT=${DEMO_UI_PORT:-8233}
 KEEP=${DEMO_KEEP:-0} # 1: leave everything running after the sync, until Ctrl-C
 # DEMO_TENANT=is: a generated tenant on Invoice Settlement (debit and credit
 # memos, payments applied to invoices and debit memos, partly applied,
-# unapplied and unassigned) instead of the built-in demo tenant.
+# unapplied and unassigned, and customer payments entered in NetSuite that the
+# NetSuite → Zuora payment phase syncs) instead of the built-in demo tenant.
 TENANT=${DEMO_TENANT:-default}
-IS_SPEC=${DEMO_IS_SPEC:-seed=16,accounts=5,invoices=30,items=1-4,negative=0,tax=0.3,is=true,debitmemos=8,creditmemos=8,payments=10}
+IS_SPEC=${DEMO_IS_SPEC:-seed=16,accounts=5,invoices=30,items=1-4,negative=0,tax=0.3,is=true,debitmemos=8,creditmemos=8,payments=10,nspayments=2}
 case "$TENANT" in
   default) SANDBOX_TENANT=(); SETTINGS=docs/demo-settings.json; TENANT_NAME="the demo tenant" ;;
   is) SANDBOX_TENANT=(--generate "$IS_SPEC"); SETTINGS=docs/demo-settings-is.json; TENANT_NAME="a generated Invoice Settlement tenant ($IS_SPEC)" ;;
