@@ -46,14 +46,14 @@ type NetSuiteAuth struct {
 
 // Config configures a Sandbox.
 type Config struct {
-	ZuoraAddr, NetSuiteAddr     string // loopback; ":0" port picks a free one
-	DataDir                     string
+	ZuoraAddr, NetSuiteAddr string // loopback; ":0" port picks a free one
+	DataDir                 string
 	// InMemory keeps the state in memory only, nothing in DataDir: a killed
 	// sandbox loses it. For the benchmark, where writing every changed
 	// record through to disk (a 5,000-line invoice re-encoded on each of
 	// its batches) is the test double's cost, not NetSuite's: NetSuite's is
 	// the write latency the bench sets.
-	InMemory bool
+	InMemory                    bool
 	Zuora                       ZuoraAuth
 	NetSuite                    NetSuiteAuth
 	ZuoraFaults, NetSuiteFaults Faults
