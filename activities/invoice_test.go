@@ -3,7 +3,12 @@ package activities_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -19,6 +24,30 @@ import (
 func TestSyncInvoice_ProgressIsHandedBackNotCountedAsAFailedAttempt(t *testing.T) {
 	f := generated(t, "seed=21,accounts=1,invoices=0,large=1500,large-count=1,tax=0")
 	a, sb := sandboxTenant(t, f)
+	// Besides the sandbox's random 25% of errors, which the NetSuite
+	// client's own retries mostly absorb, every sixth and seventh NetSuite
+	// write attempt fails: two in a row outlast the one in-call retry
+	// this client is given, so a call that has written batches is sure to
+	// meet a write it cannot make, and the case is exercised on every run.
+	var writes atomic.Int32
+	failing := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/record/v1/") {
+			if n := writes.Add(1); n%7 == 5 || n%7 == 6 {
+				return &http.Response{StatusCode: 503, Status: "503 Service Unavailable", Header: http.Header{"Content-Type": {"text/html"}},
+					Body: io.NopCloser(strings.NewReader("<html><body>Service Unavailable</body></html>")), Request: r}, nil
+			}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	cfg := sandbox.DefaultConfig()
+	ns, err := netsuite.New(netsuite.Config{BaseURL: sb.NetSuiteURL(), Account: cfg.NetSuite.Account, MaxRetries: 1, MaxConcurrent: 10,
+		HTTPClient: &http.Client{Transport: failing, Timeout: time.Minute},
+		TBA: &netsuite.TBACredentials{ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
+			TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.NetSuite = ns
 	ctx := context.Background()
 	s := settings.Default()
 	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
@@ -97,3 +126,7 @@ func TestSyncInvoice_StateFromEarlierBatchOrderRestartsInIDOrder(t *testing.T) {
 		t.Fatalf("fresh state: %+v", fresh)
 	}
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
