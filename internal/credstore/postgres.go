@@ -212,6 +212,15 @@ func (s *PGStore) ZuoraCredentials() (zuora.Credentials, bool, error) {
 	return c, ok, nil
 }
 
+// DropCache forgets the last read of the active client: the next read asks
+// PostgreSQL (a Zuora client refused with the client it had just read does
+// so, in case another worker rotated it within the cache's second).
+func (s *PGStore) DropCache() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cached = nil
+}
+
 // Pending is the OAuth client made for a rotation but not yet active.
 func (s *PGStore) Pending() (zuora.Credentials, bool, error) {
 	ctx, cancel := ctxTimeout()

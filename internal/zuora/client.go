@@ -135,6 +135,17 @@ func (c *Client) GoString() string { return c.String() }
 
 // token returns a bearer token, reusing it until shortly before it expires.
 func (c *Client) token(ctx context.Context) (string, error) {
+	tok, err := c.mintToken(ctx)
+	var ae *AuthError
+	if errors.As(err, &ae) && c.freshCredentials() {
+		// Refused with credentials another worker has just rotated away
+		// (its store read was cached): once more with the store's current.
+		return c.mintToken(ctx)
+	}
+	return tok, err
+}
+
+func (c *Client) mintToken(ctx context.Context) (string, error) {
 	c.applyProvider()
 	c.mu.Lock()
 	if c.tokens == nil {

@@ -471,3 +471,36 @@ func TestV1ListPagesUntilNoNextPageAndNamesABadField(t *testing.T) {
 	require.False(t, de.Retryable, "a wrongly typed field is the record's fault: %v", err)
 	require.ErrorContains(t, err, "field id")
 }
+
+// stalePGStore stands in for the PostgreSQL credential store: it answers the
+// read it cached until told to drop it.
+type stalePGStore struct {
+	cached, current Credentials
+	drops           int
+}
+
+func (s *stalePGStore) ZuoraCredentials() (Credentials, bool, error) { return s.cached, true, nil }
+func (s *stalePGStore) DropCache()                                   { s.drops++; s.cached = s.current }
+
+// Another worker activated a new OAuth client and retired the old one
+// within the store's cache: the token request with the cached (retired)
+// client is refused, the client reads the store afresh and goes on with the
+// new one, instead of ending the activity with an auth error.
+func TestTokenRefusedWithARotatedClientRereadsTheStore(t *testing.T) {
+	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"done":true,"records":[],"size":0}`))
+	})
+	store := &stalePGStore{cached: Credentials{ClientID: "cid-retired", ClientSecret: "old-secret"}, current: Credentials{ClientID: "cid", ClientSecret: secret}}
+	c.UseCredentialsProvider(store)
+	require.NoError(t, c.VerifyCredentials(context.Background()))
+	require.Equal(t, 1, store.drops)
+	require.Equal(t, "cid", c.ClientID())
+
+	// A store that still holds the refused client: the auth error stands.
+	store2 := &stalePGStore{cached: Credentials{ClientID: "cid-retired", ClientSecret: "old-secret"}, current: Credentials{ClientID: "cid-retired", ClientSecret: "old-secret"}}
+	_, c2 := newFake(t, func(w http.ResponseWriter, r *http.Request) {})
+	c2.UseCredentialsProvider(store2)
+	var ae *AuthError
+	require.ErrorAs(t, c2.VerifyCredentials(context.Background()), &ae)
+	require.Equal(t, 1, store2.drops)
+}

@@ -63,6 +63,29 @@ func (c *Client) applyProvider() {
 	c.tokens = nil
 }
 
+// cacheDropper is a provider that reuses its reads for a moment (the
+// PostgreSQL store, a second) and can forget them.
+type cacheDropper interface{ DropCache() }
+
+// freshCredentials reads the provider afresh after the OAuth client in use
+// was refused, and reports whether that changed the credentials: another
+// worker may have activated a new client and retired this one within the
+// provider's cache.
+func (c *Client) freshCredentials() bool {
+	c.mu.Lock()
+	p, beforeID, beforeSecret := c.provider, c.creds.ClientID, c.creds.ClientSecret
+	c.mu.Unlock()
+	d, ok := p.(cacheDropper)
+	if !ok {
+		return false
+	}
+	d.DropCache()
+	c.applyProvider()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.creds.ClientID != beforeID || c.creds.ClientSecret != beforeSecret
+}
+
 // WithCredentials is a client of the same tenant using other credentials
 // and no provider (to verify a new OAuth client, or that an old one is refused).
 func (c *Client) WithCredentials(cr Credentials) (*Client, error) {
