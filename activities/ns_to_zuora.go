@@ -7,6 +7,7 @@ import (
 
 	"github.com/zuora-netsuite/connector/internal/mapping"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
+	"github.com/zuora-netsuite/connector/internal/settings"
 	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
 )
@@ -69,4 +70,28 @@ func (a *Activities) nsSyncedFields(zuoraID string) map[string]any {
 		"custbody_zuora_id": zuoraID, "custbody_zuora_origin": mapping.OriginNetSuite,
 		"custbody_zuora_sync_date": a.now().UTC().Format("2006-01-02"), "custbody_zuora_integration_status": zuora.StatusSyncComplete,
 	}
+}
+
+// patchNS writes body on a NetSuite record a NetSuite → Zuora sync works on,
+// if this attempt is still the current one.
+func (a *Activities) patchNS(ctx context.Context, typ, id string, body map[string]any) error {
+	if err := a.stillCurrent(ctx); err != nil {
+		return err
+	}
+	return a.NetSuite.Patch(ctx, typ, id, body)
+}
+
+// markNSFailed records "<status>: <reason>" as the NetSuite record's Zuora
+// Integration Status; the record stays eligible (not Sync Complete). what
+// names it in errors and logs ("payment", "refund").
+func (a *Activities) markNSFailed(ctx context.Context, s settings.Settings, typ, recordType, what, id, status, reason string) error {
+	ctx = nsFields(ctx, s)
+	if err := a.patchNS(ctx, typ, id, map[string]any{
+		"custbody_zuora_integration_status": statusText(status+": ", reason),
+	}); err != nil {
+		return retryable("recording error on NetSuite "+what+" "+id, err)
+	}
+	a.record(recordType, workflows.OutcomeError)
+	a.log(ctx).Info("NetSuite "+what+" sync ended", "netsuite_"+what+"_id", id, "outcome", workflows.OutcomeError, "reason", reason)
+	return nil
 }

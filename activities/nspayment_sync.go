@@ -340,10 +340,7 @@ func (a *Activities) processZuoraPayment(ctx context.Context, paymentID string, 
 }
 
 func (a *Activities) patchNSPayment(ctx context.Context, id string, body map[string]any) error {
-	if err := a.stillCurrent(ctx); err != nil {
-		return err
-	}
-	return a.NetSuite.Patch(ctx, netsuite.TypeCustomerPayment, id, body)
+	return a.patchNS(ctx, netsuite.TypeCustomerPayment, id, body)
 }
 
 func (a *Activities) failNSPayment(ctx context.Context, res workflows.NetSuitePaymentSyncResult, s settings.Settings, reason string) (workflows.NetSuitePaymentSyncResult, error) {
@@ -357,15 +354,7 @@ func (a *Activities) failNSPayment(ctx context.Context, res workflows.NetSuitePa
 // MarkNetSuitePaymentFailed records Error Creating Payment with the reason
 // on the NetSuite payment; it stays eligible (not Sync Complete).
 func (a *Activities) MarkNetSuitePaymentFailed(ctx context.Context, in workflows.NetSuitePaymentFailedInput) error {
-	ctx = nsFields(ctx, in.Settings)
-	if err := a.patchNSPayment(ctx, in.NetSuiteID, map[string]any{
-		"custbody_zuora_integration_status": statusText(nsStatusError+": ", in.Reason),
-	}); err != nil {
-		return retryable("recording error on NetSuite payment "+in.NetSuiteID, err)
-	}
-	a.record(workflows.RecordNetSuitePayment, workflows.OutcomeError)
-	a.log(ctx).Info("NetSuite payment sync ended", "netsuite_payment_id", in.NetSuiteID, "outcome", workflows.OutcomeError, "reason", in.Reason)
-	return nil
+	return a.markNSFailed(ctx, in.Settings, netsuite.TypeCustomerPayment, workflows.RecordNetSuitePayment, "payment", in.NetSuiteID, nsStatusError, in.Reason)
 }
 
 // idempotencyKey is the key of a create made from a NetSuite record: the

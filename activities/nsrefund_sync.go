@@ -297,10 +297,7 @@ func orEmpty(v any) any {
 }
 
 func (a *Activities) patchNSRefund(ctx context.Context, id string, body map[string]any) error {
-	if err := a.stillCurrent(ctx); err != nil {
-		return err
-	}
-	return a.NetSuite.Patch(ctx, netsuite.TypeCustomerRefund, id, body)
+	return a.patchNS(ctx, netsuite.TypeCustomerRefund, id, body)
 }
 
 func (a *Activities) failNSRefund(ctx context.Context, res workflows.NetSuiteRefundSyncResult, s settings.Settings, reason string) (workflows.NetSuiteRefundSyncResult, error) {
@@ -314,13 +311,5 @@ func (a *Activities) failNSRefund(ctx context.Context, res workflows.NetSuiteRef
 // MarkNetSuiteRefundFailed records Error Creating Refund with the reason on
 // the NetSuite refund; it stays eligible (not Sync Complete).
 func (a *Activities) MarkNetSuiteRefundFailed(ctx context.Context, in workflows.NetSuiteRefundFailedInput) error {
-	ctx = nsFields(ctx, in.Settings)
-	if err := a.patchNSRefund(ctx, in.NetSuiteID, map[string]any{
-		"custbody_zuora_integration_status": statusText(nsRefundStatusError+": ", in.Reason),
-	}); err != nil {
-		return retryable("recording error on NetSuite refund "+in.NetSuiteID, err)
-	}
-	a.record(workflows.RecordNetSuiteRefund, workflows.OutcomeError)
-	a.log(ctx).Info("NetSuite refund sync ended", "netsuite_refund_id", in.NetSuiteID, "outcome", workflows.OutcomeError, "reason", in.Reason)
-	return nil
+	return a.markNSFailed(ctx, in.Settings, netsuite.TypeCustomerRefund, workflows.RecordNetSuiteRefund, "refund", in.NetSuiteID, nsRefundStatusError, in.Reason)
 }
