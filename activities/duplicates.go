@@ -2,16 +2,26 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 )
 
 // duplicateLines returns the Zuora item ids that appear on more than one
-// line of the NetSuite transaction, sorted.
+// line of the NetSuite transaction, sorted. It counts first: a record of
+// thousands of lines (a part of a split invoice holds up to the ceiling's
+// 5,000) is then checked in one request instead of a page per thousand
+// lines (SuiteQL answers at most 1,000 rows a page, N4), and its lines are
+// read only to name the doubled ones.
 func (a *Activities) duplicateLines(ctx context.Context, nsID string) ([]string, error) {
+	doubled, err := a.lineKeysDoubled(ctx, nsID)
+	if err != nil || !doubled {
+		return nil, err
+	}
 	rows, err := a.NetSuite.QueryAll(ctx, "SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID)+" ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("reading the lines of NetSuite transaction %s for doubled lines: %w", nsID, err)
@@ -31,6 +41,38 @@ func (a *Activities) duplicateLines(ctx context.Context, nsID string) ([]string,
 	}
 	sort.Strings(dups)
 	return dups, nil
+}
+
+// lineKeysDoubled: some Zuora item id is on more than one line of the
+// transaction, i.e. its lines with a key outnumber its distinct keys.
+func (a *Activities) lineKeysDoubled(ctx context.Context, nsID string) (bool, error) {
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT COUNT(*) AS keyedlines, COUNT(DISTINCT custcol_zuora_item_id) AS distinctkeys "+
+		"FROM transactionline WHERE transaction = "+netsuite.Quote(nsID)+" AND custcol_zuora_item_id IS NOT NULL")
+	if err != nil {
+		return false, fmt.Errorf("counting the lines of NetSuite transaction %s for doubled lines: %w", nsID, err)
+	}
+	if len(rows) != 1 {
+		return false, fmt.Errorf("counting the lines of NetSuite transaction %s for doubled lines: %d rows answered, want 1", nsID, len(rows))
+	}
+	lines, err1 := countColumn(rows[0], "keyedlines")
+	keys, err2 := countColumn(rows[0], "distinctkeys")
+	if err := errors.Join(err1, err2); err != nil {
+		return false, fmt.Errorf("counting the lines of NetSuite transaction %s for doubled lines: %w", nsID, err)
+	}
+	return lines > keys, nil
+}
+
+// countColumn reads a SuiteQL count, answered as a JSON number or a string.
+func countColumn(row map[string]any, col string) (int, error) {
+	v, ok := row[col]
+	if !ok || v == nil {
+		return 0, fmt.Errorf("the answer has no %s column", col)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(fmt.Sprint(v)))
+	if err != nil {
+		return 0, fmt.Errorf("column %s is %q, not a count", col, fmt.Sprint(v))
+	}
+	return n, nil
 }
 
 // duplicateReason is the Error text of an invoice whose NetSuite record has a

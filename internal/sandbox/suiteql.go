@@ -62,13 +62,8 @@ func (n *netsuiteAPI) suiteql(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sel.IsCount() {
-		// One row with the count (docs/sandbox.md); NetSuite names an
-		// unaliased expression column expr1.
-		col := "expr1"
-		if m := countAlias.FindStringSubmatch(body.Q); m != nil {
-			col = strings.ToLower(m[1])
-		}
-		matched = []Record{{col: json.Number(strconv.Itoa(len(matched)))}}
+		// One row with the counts (docs/sandbox.md).
+		matched = []Record{sel.Counts(matched)}
 	} else {
 		// N4, hostile reading: without ORDER BY the row order is unspecified
 		// and differs between page requests, so paging may repeat or skip
@@ -315,8 +310,6 @@ func (n *netsuiteAPI) lineSign(tx string) (Record, decimal.Decimal) {
 
 // maxSuiteQLRows is the most rows one SuiteQL query answers (N4).
 const maxSuiteQLRows = 100000
-
-var countAlias = regexp.MustCompile(`(?i)count\s*\(\s*\*\s*\)\s+as\s+([a-z_][a-z0-9_]*)`)
 
 // shuffle puts rows in an order that differs from one request to the next.
 func (n *netsuiteAPI) shuffle(rows []Record) {

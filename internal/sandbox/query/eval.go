@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -387,8 +388,8 @@ func (s *Select) Match(r Record) (bool, error) {
 	return s.Where.Eval(r)
 }
 
-// IsCount reports a SuiteQL "SELECT COUNT(*)" query: the emulator answers
-// one row {"count": n} (or the alias) instead of projecting records.
+// IsCount reports a SuiteQL aggregate query (COUNT(*), COUNT(DISTINCT col)):
+// the emulator answers one row of counts instead of projecting records.
 func (s *Select) IsCount() bool { return s.count }
 
 // Project keeps the selected columns. ZOQL keys them as the record does
@@ -396,6 +397,13 @@ func (s *Select) IsCount() bool { return s.count }
 // and shows references as their id. Null fields are omitted, as both do.
 func (s *Select) Project(r Record) Record {
 	out := make(Record, len(s.Columns))
+	s.EachProjected(r, func(key string, v any) { out[key] = v })
+	return out
+}
+
+// EachProjected calls f with each column Project would return, in column
+// order, without building the map.
+func (s *Select) EachProjected(r Record, f func(key string, v any)) {
 	for _, c := range s.Columns {
 		k, v := lookup(r, c.Name, strings.ToLower(c.Name))
 		if v == nil {
@@ -410,12 +418,11 @@ func (s *Select) Project(r Record) Record {
 			if v == nil {
 				continue
 			}
-			out[strings.ToLower(name)] = v
+			f(strings.ToLower(name), v)
 			continue
 		}
-		out[k] = v
+		f(k, v)
 	}
-	return out
 }
 
 // sortKey is one ORDER BY value, read once per record rather than once per
@@ -554,12 +561,8 @@ func (s *Select) String() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if s.count {
-			b.WriteString("count(*)")
-		} else {
-			b.WriteString(c.Name)
-		}
-		if c.Alias != "" && (s.lang == "SuiteQL" && !(s.count && c.Alias == "count")) {
+		b.WriteString(c.Name)
+		if c.Alias != "" && s.lang == "SuiteQL" {
 			b.WriteString(" as " + c.Alias)
 		}
 	}
@@ -580,4 +583,30 @@ func (s *Select) String() string {
 		}
 	}
 	return b.String()
+}
+
+// Counts is the one row an aggregate query answers over the matched records:
+// each column under its alias (lower-cased), or exprN for the N-th column
+// unaliased, as NetSuite names an unaliased expression. COUNT(DISTINCT col)
+// counts the column's distinct non-null values.
+func (s *Select) Counts(matched []Record) Record {
+	row := Record{}
+	for i, c := range s.Columns {
+		name := strings.ToLower(c.Alias)
+		if name == "" {
+			name = "expr" + strconv.Itoa(i+1)
+		}
+		n := len(matched)
+		if c.Distinct != "" {
+			seen := map[string]bool{}
+			for _, r := range matched {
+				if _, v := lookup(r, c.Distinct, strings.ToLower(c.Distinct)); v != nil && fmt.Sprint(v) != "" {
+					seen[fmt.Sprint(v)] = true
+				}
+			}
+			n = len(seen)
+		}
+		row[name] = json.Number(strconv.Itoa(n))
+	}
+	return row
 }

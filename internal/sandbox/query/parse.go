@@ -211,17 +211,27 @@ func parseWith(lang, q string, loose bool) (*Select, error) {
 			return nil, p.errAt(p.peek(), "select * is not supported by the sandbox: name the columns")
 		}
 		if lang == "SuiteQL" && p.isKeyword("count") && p.toks[p.i+1].kind == tPunct && p.toks[p.i+1].text == "(" {
+			// COUNT(*) or COUNT(DISTINCT col), SQL-92 aggregates SuiteQL
+			// takes (docs/wire.md); without GROUP BY every column must be one.
 			p.next()
 			p.next()
-			if !p.isPunct("*") {
-				return nil, p.errAt(p.peek(), "expected * in COUNT(*), found %s", p.peek())
+			col := Column{Name: "count(*)"}
+			if p.isPunct("*") {
+				p.next()
+			} else if p.isKeyword("distinct") {
+				p.next()
+				name, err := p.ident("field name")
+				if err != nil {
+					return nil, err
+				}
+				col = Column{Name: "count(distinct " + name + ")", Distinct: name}
+			} else {
+				return nil, p.errAt(p.peek(), "expected * or DISTINCT column in COUNT(), found %s", p.peek())
 			}
-			p.next()
 			if !p.isPunct(")") {
 				return nil, p.errAt(p.peek(), "expected ), found %s", p.peek())
 			}
 			p.next()
-			col := Column{Name: "count(*)", Alias: "count"}
 			if p.isKeyword("as") {
 				p.next()
 				alias, err := p.ident("alias")
@@ -229,6 +239,9 @@ func parseWith(lang, q string, loose bool) (*Select, error) {
 					return nil, err
 				}
 				col.Alias = alias
+			}
+			if len(s.Columns) > 0 && !s.count {
+				return nil, p.errAt(p.peek(), "a column beside COUNT() needs a GROUP BY, which the sandbox does not answer: select only COUNT(*) and COUNT(DISTINCT col)")
 			}
 			s.count = true
 			s.Columns = append(s.Columns, col)
@@ -251,8 +264,10 @@ func parseWith(lang, q string, loose bool) (*Select, error) {
 		}
 		p.next()
 	}
-	if s.count && len(s.Columns) > 1 {
-		return nil, p.errAt(p.peek(), "COUNT(*) must be the only column")
+	for _, c := range s.Columns {
+		if s.count && !strings.HasPrefix(c.Name, "count(") {
+			return nil, p.errAt(p.peek(), "column %s beside COUNT() needs a GROUP BY, which the sandbox does not answer: select only COUNT(*) and COUNT(DISTINCT col)", c.Name)
+		}
 	}
 	if err := p.expectKeyword("from"); err != nil {
 		return nil, err

@@ -19,13 +19,16 @@ type Select struct {
 	OrderBy []Order
 
 	lang  string // "ZOQL" or "SuiteQL"
-	count bool   // SuiteQL SELECT COUNT(*)
+	count bool   // SuiteQL aggregate select: every column COUNT(*) or COUNT(DISTINCT col)
 }
 
 // Column is one selected column; Name may be a dotted path (SuiteQL "entity.id" is not supported, plain fields only).
 type Column struct {
 	Name  string // field as written
 	Alias string // SuiteQL "AS alias"; empty = Name
+	// Distinct is the column of a SuiteQL COUNT(DISTINCT col) (Name is then
+	// "count(distinct col)"); empty for COUNT(*) and plain columns.
+	Distinct string
 }
 
 // Order is one ORDER BY key.
