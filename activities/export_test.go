@@ -56,3 +56,25 @@ var RestartInIDOrder = restartInIDOrder
 func PaymentMethodByName(ctx context.Context, a *Activities, s settings.Settings, zuoraType string) (settings.Settings, error) {
 	return newLookupResolver(a.NetSuite).withPaymentMethodByName(ctx, s, zuoraType)
 }
+
+// PartQueue exposes the split writers' scheduler to tests.
+type PartQueue struct{ q *partQueue }
+
+func NewPartQueueForTest(parts, batches, budget int) PartQueue {
+	q := &partQueue{busy: map[int]bool{}, known: map[int]bool{}, budget: budget}
+	for p := range parts {
+		q.left = append(q.left, partLeft{part: p, batches: batches})
+	}
+	return PartQueue{q}
+}
+
+func (q PartQueue) Take() (int, bool, bool)            { return q.q.take() }
+func (q PartQueue) Release(part, left int, wrote bool) { q.q.release(part, left, wrote) }
+func (q PartQueue) Left(part int) int {
+	for _, pl := range q.q.left {
+		if pl.part == part {
+			return pl.batches
+		}
+	}
+	return 0
+}

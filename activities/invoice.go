@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -68,6 +69,20 @@ type invoiceJob struct {
 	// mapMu: one goroutine at a time maps batches to lines (linesOf);
 	// stMu guards state while parts are written concurrently.
 	mapMu, stMu sync.Mutex
+	// lineKeyChecked: this call made a record and read its line key back
+	// (checkLineKeyStored); the other records it makes share the form.
+	lineKeyChecked bool
+	// absentParts: parts whose records this call looked up at its start and
+	// found none (invoice_split_write.go): their creation needs no lookup.
+	absentParts map[int]bool
+	// headerLookup: the lookup of the first record by external id, started
+	// in prepare beside the item reads; taken once by ensureHeaderOf.
+	headerLookup chan headerLookup
+}
+
+type headerLookup struct {
+	id  string
+	err error
 }
 
 // beat records the sync's cursor: now (a retry resumes from it) and in
@@ -233,6 +248,19 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 		return step, done, err
 	}
 
+	// Zuora's items are read from here on, in the background: for a large
+	// invoice the two ZOQL cursors are most of this call, and they need not
+	// wait for the NetSuite lookups below (validateItems waits for them).
+	dropInvoiceItemSet(j.a.Zuora, j.inv.ID) // each sync validates what Zuora holds now
+	go func() { _, _ = readInvoiceItemSet(ctx, j.a.Zuora, j.inv.ID) }()
+	// So is the lookup of the record an earlier attempt may have made (the
+	// create that follows is an upsert by the same external id either way).
+	j.headerLookup = make(chan headerLookup, 1)
+	go func() {
+		id, err := j.a.findByExternalID(ctx, partExternalID(j.inv.ID, 0))
+		j.headerLookup <- headerLookup{id, err}
+	}()
+
 	if err := j.lookups.classifications(ctx, accountClass(j.acct)); err != nil {
 		return workflows.SyncInvoiceStep{}, false, err
 	}
@@ -321,7 +349,6 @@ func (j *invoiceJob) validateItems(ctx context.Context) (items, includable int, 
 	negate := j.state.RecordType == netsuite.TypeCreditMemo
 	var taxCodes []string
 	var chargeHolders []classified
-	dropInvoiceItemSet(j.a.Zuora, j.inv.ID) // each sync validates what Zuora holds now
 	for b := 0; ; b++ {
 		batch, err := j.loadBatch(ctx, b)
 		if err != nil {
@@ -536,8 +563,21 @@ func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
 // is -1: what the record holds is not known.
 func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, through, lines int, err error) {
 	ext := partExternalID(j.inv.ID, p)
-	if id, err = j.a.findByExternalID(ctx, ext); err != nil || id != "" {
-		return id, -1, 0, err
+	j.stMu.Lock()
+	absent := j.absentParts[p]
+	j.stMu.Unlock()
+	switch {
+	case p == 0 && j.headerLookup != nil:
+		// Looked up while the items were read (prepare).
+		found := <-j.headerLookup
+		j.headerLookup = nil
+		if found.id != "" || found.err != nil {
+			return found.id, -1, 0, found.err
+		}
+	case !absent:
+		if id, err = j.a.findByExternalID(ctx, ext); err != nil || id != "" {
+			return id, -1, 0, err
+		}
 	}
 	first, end := 0, j.state.TotalBatches
 	if len(j.state.Parts) > 0 {
@@ -567,8 +607,16 @@ func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, thro
 	if err != nil {
 		return "", 0, 0, fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
 	}
-	if err := j.a.checkLineKeyStored(ctx, j.state.RecordType, id, ls, j.s); err != nil {
-		return "", 0, 0, err
+	j.stMu.Lock()
+	checked := j.lineKeyChecked
+	j.stMu.Unlock()
+	if !checked {
+		if err := j.a.checkLineKeyStored(ctx, j.state.RecordType, id, ls, j.s); err != nil {
+			return "", 0, 0, err
+		}
+		j.stMu.Lock()
+		j.lineKeyChecked = true
+		j.stMu.Unlock()
 	}
 	return id, b, len(ls), nil
 }
@@ -717,15 +765,21 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 	txs := make([]netsuite.Transaction, len(ids))
 	dups := make([][]string, len(ids))
 	err := j.eachPart(ids, func(i int, id string) error {
-		if err := j.a.NetSuite.Get(ctx, j.state.RecordType, id, false, &txs[i]); err != nil {
-			return fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, id, err)
-		}
+		// The read-back and the line check are independent reads: at once.
+		got := make(chan error, 1)
+		go func() {
+			if err := j.a.NetSuite.Get(ctx, j.state.RecordType, id, false, &txs[i]); err != nil {
+				got <- fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, id, err)
+				return
+			}
+			got <- nil
+		}()
 		// Last line of defence against overlapping attempts, whatever the
 		// settings (with Use Standard Invoice Sync = No there is no total to
 		// catch a doubled line): no Zuora item on two NetSuite lines.
 		var err error
 		dups[i], err = j.a.duplicateLines(ctx, id)
-		return err
+		return errors.Join(<-got, err)
 	})
 	if err != nil {
 		return workflows.SyncInvoiceStep{}, err

@@ -294,3 +294,90 @@ func TestSyncInvoice_SplitResumedFromALaggingHeartbeatWritesNoLineTwice(t *testi
 	}
 	checkSplitBooks(t, a, id, step, ceiling, lines, len(step.State.Parts))
 }
+
+// Issue 13: the check for doubled lines before a split invoice is marked
+// done counts (lines with a key against distinct keys) in one SuiteQL
+// request per part, instead of reading every line of parts of thousands of
+// lines a page of 1,000 at a time; the lines are read only to name a doubled
+// one, and a doubled line still ends the invoice in Error naming it.
+func TestSyncInvoice_SplitDoubledLineCheckCountsThenNames(t *testing.T) {
+	const spec = "seed=42,accounts=1,invoices=0,large=1500,large-count=1,tax=0.5"
+	lines := invoiceLines(t, spec)
+	ceiling := lines/2 + 1 // parts of more than one SuiteQL page (1,000 rows)
+	a, sb, id, s := splitTenant(t, spec, ceiling)
+	done := syncThrough(t, a, id, s, 20)
+	checkSplitBooks(t, a, id, done, ceiling, lines, len(done.State.Parts))
+	if done.State.Parts[0].Lines <= 1000 {
+		t.Fatalf("part 1 has %d lines: the check must span pages", done.State.Parts[0].Lines)
+	}
+	ctx := context.Background()
+	again := func() (workflows.SyncInvoiceStep, int) {
+		before := suiteQLReads(sb)
+		step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: done.State})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return step, suiteQLReads(sb) - before
+	}
+	step, reads := again()
+	if step.Outcome != workflows.OutcomeSynced || reads != len(done.State.Parts) {
+		t.Fatalf("clean parts: outcome %s (%s), %d SuiteQL reads for %d parts, want one count each", step.Outcome, step.Reason, reads, len(done.State.Parts))
+	}
+
+	// A line of part 2 written twice, as two overlapping attempts would.
+	part2 := done.State.Parts[1].NetSuiteID
+	var tx netsuite.Transaction
+	if err := a.NetSuite.Get(ctx, netsuite.TypeInvoice, part2, true, &tx); err != nil {
+		t.Fatal(err)
+	}
+	twice := tx.Item.Items[len(tx.Item.Items)-1]
+	twice.Line = 0
+	if err := a.NetSuite.Patch(ctx, netsuite.TypeInvoice, part2, netsuite.Transaction{Item: &netsuite.Sublist[netsuite.Line]{Items: []netsuite.Line{twice}}}); err != nil {
+		t.Fatal(err)
+	}
+	step, reads = again()
+	if step.Outcome != workflows.OutcomeError || !strings.Contains(step.Reason, twice.ZuoraItemID) || !strings.Contains(step.Reason, part2) {
+		t.Fatalf("doubled line %s on %s: outcome %s (%s)", twice.ZuoraItemID, part2, step.Outcome, step.Reason)
+	}
+	if reads <= len(done.State.Parts) {
+		t.Fatalf("%d SuiteQL reads: the doubled part's lines were not read to name the line", reads)
+	}
+}
+
+// Issue 13: the part writers take, step after step, the part with the most
+// left that no writer holds, so the parts finish together: the writing
+// takes about the batches over the writers, not the few parts one writer
+// was dealt (35 parts of 29 batches by 14 writers: 3 parts each, 87 rounds,
+// where 1,015 batches need 73). Each part is held by one writer at a time.
+func TestPartQueue_LongestRemainingFirstBalancesTheWriters(t *testing.T) {
+	const parts, batches, writers = 35, 29, 14
+	q := activities.NewPartQueueForTest(parts, batches, 1<<30)
+	rounds := 0
+	for {
+		var taken []int
+		for range writers {
+			p, _, ok := q.Take()
+			if !ok {
+				break
+			}
+			for _, other := range taken {
+				if other == p {
+					t.Fatalf("part %d taken by two writers at once", p)
+				}
+			}
+			taken = append(taken, p)
+		}
+		if len(taken) == 0 {
+			break
+		}
+		rounds++
+		for _, p := range taken {
+			q.Release(p, q.Left(p)-1, true)
+		}
+	}
+	want := (parts*batches + writers - 1) / writers
+	if rounds > want+1 {
+		t.Fatalf("%d rounds for %d batches by %d writers, want at most %d", rounds, parts*batches, writers, want+1)
+	}
+	t.Logf("%d rounds (the batches over the writers: %d; whole parts per writer: %d)", rounds, want, (parts+writers-1)/writers*batches)
+}

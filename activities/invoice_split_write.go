@@ -3,7 +3,9 @@ package activities
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -12,17 +14,18 @@ import (
 )
 
 // Issue 13, writing a split invoice: its parts are independent NetSuite
-// records, so they are written concurrently, each by one writer that adds
-// the part's batches of ≤100 items in order, one request after another. A
+// records, so they are written concurrently. A part's batches of ≤100 items
+// go in order, one request after another, but not always by the same
+// writer: each step goes to the part with the most left (partQueue). A
 // part keeps its own durable cursor (InvoicePart.Done, in the heartbeat and
 // the workflow's state), so a retry resumes every part where it stood.
 //
 // Exactly once without a read per batch: a writer asks NetSuite which of a
-// batch's lines its record has only when it does not know, i.e. from the
-// first batch it comes to in a call until its own first write (an earlier
-// attempt may have written them: a write whose answer was lost, a call that
-// ended on an error after progress, a killed worker whose last heartbeat
-// lagged behind its writes). After a write this call saw confirmed, the next
+// batch's lines the part's record has only when the call does not know,
+// i.e. from the part's first batch in a call until the call's first write
+// to it (an earlier attempt may have written them: a write whose answer was
+// lost, a call that ended on an error after progress, a killed worker whose
+// last heartbeat lagged behind its writes). After a write this call saw confirmed, the next
 // batch's lines are known absent: no other attempt writes while this
 // one is current (stillCurrent is asked before every write, as in the
 // sequential path). The duplicate check before the invoice is marked done
@@ -32,11 +35,13 @@ import (
 const maxPartWriters = 8
 
 // partWriters is how many parts are written at once: one request each in
-// flight, one slot of the client's limit left for other reads.
+// flight, as many as the client's share of the account's limit. A lookup a
+// writer needs meanwhile (a tax item, a class) waits for a slot like any
+// request; no writer holds one while it waits.
 func (a *Activities) partWriters(parts int) int {
 	w := maxPartWriters
 	if c := a.NetSuite.MaxConcurrent(); c > 0 {
-		w = max(c-1, 1)
+		w = c
 	}
 	return max(min(w, parts), 1)
 }
@@ -60,22 +65,21 @@ func withPartCursors(s workflows.InvoiceSyncState) workflows.InvoiceSyncState {
 // not yet whole, then completes the invoice when every part is.
 func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, error) {
 	j.state = withPartCursors(j.state)
-	var todo []int
+	if err := j.lookUpPartRecords(ctx); err != nil {
+		return workflows.SyncInvoiceStep{}, err
+	}
+	if err := j.firstPartRecord(ctx); err != nil {
+		return workflows.SyncInvoiceStep{}, fmt.Errorf("part %d of %d: %w", j.state.Part+1, len(j.state.Parts), err)
+	}
+	q := &partQueue{busy: map[int]bool{}, known: map[int]bool{}}
 	for p := range j.state.Parts {
-		first, end := j.partBounds(p)
-		if j.state.Parts[p].NetSuiteID == "" || first+j.state.Parts[p].Done < end {
-			todo = append(todo, p)
+		if left := j.partLeft(p); left > 0 {
+			q.left = append(q.left, partLeft{part: p, batches: left})
 		}
 	}
-	w := j.a.partWriters(len(todo))
-	var budget atomic.Int64
-	budget.Store(int64(batchesPerCall * w))
-	var stop atomic.Bool
-	// take reserves one batch of the call's budget; false once it is spent
-	// or a writer failed (the others finish the write in hand and stop).
-	take := func() bool { return !stop.Load() && budget.Add(-1) >= 0 }
+	w := j.a.partWriters(len(q.left))
+	q.budget = batchesPerCall * w
 
-	var next atomic.Int64
 	var errMu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
@@ -84,17 +88,19 @@ func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, e
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(todo) || stop.Load() {
+				p, known, ok := q.take()
+				if !ok {
 					return
 				}
-				if err := j.writePart(ctx, todo[i], take); err != nil {
+				wrote, err := j.writePartStep(ctx, p, known)
+				q.release(p, j.partLeft(p), wrote)
+				if err != nil {
 					errMu.Lock()
 					if firstErr == nil {
-						firstErr = fmt.Errorf("part %d of %d: %w", todo[i]+1, len(j.state.Parts), err)
+						firstErr = fmt.Errorf("part %d of %d: %w", p+1, len(j.state.Parts), err)
 					}
 					errMu.Unlock()
-					stop.Store(true)
+					q.stop()
 					return
 				}
 			}
@@ -103,7 +109,7 @@ func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, e
 	wg.Wait()
 	j.state.Part = 0
 	for p := range j.state.Parts {
-		if first, end := j.partBounds(p); first+j.state.Parts[p].Done < end {
+		if j.partLeft(p) > 0 {
 			j.state.Part = p
 			break
 		}
@@ -117,24 +123,152 @@ func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, e
 	return j.complete(ctx)
 }
 
-// writePart adds part p's batches from its cursor on while take allows.
-func (j *invoiceJob) writePart(ctx context.Context, p int, take func() bool) error {
+// partLookupChunk: external ids per lookup query, well inside SuiteQL's
+// 1,000-value IN list.
+const partLookupChunk = 100
+
+// lookUpPartRecords finds, in a query per 100 parts, the records of the
+// parts the state has no record for: an earlier attempt may have made them
+// (a create whose answer was lost, a heartbeat that lagged). The others are
+// known absent, so making them needs no lookup each (ensureHeaderOf).
+func (j *invoiceJob) lookUpPartRecords(ctx context.Context) error {
+	byExt := map[string]int{}
+	for p, part := range j.state.Parts {
+		if part.NetSuiteID == "" {
+			byExt[partExternalID(j.inv.ID, p)] = p
+		}
+	}
+	exts := slices.Sorted(maps.Keys(byExt))
+	j.absentParts = map[int]bool{}
+	for _, p := range byExt {
+		j.absentParts[p] = true
+	}
+	for chunk := range slices.Chunk(exts, partLookupChunk) {
+		quoted := make([]string, len(chunk))
+		for i, ext := range chunk {
+			quoted[i] = netsuite.Quote(ext)
+		}
+		rows, err := j.a.NetSuite.QueryAll(ctx, "SELECT id, externalid FROM transaction WHERE externalid IN ("+strings.Join(quoted, ", ")+") ORDER BY id")
+		if err != nil {
+			return fmt.Errorf("looking up the NetSuite records of the invoice's parts: %w", err)
+		}
+		for _, r := range rows {
+			p, ok := byExt[fmt.Sprint(r["externalid"])]
+			if !ok {
+				continue
+			}
+			// Found: what it holds is not known, so its next batch is
+			// checked against it before it is written (addBatch).
+			j.state.Parts[p].NetSuiteID = fmt.Sprint(r["id"])
+			delete(j.absentParts, p)
+		}
+	}
+	return nil
+}
+
+// firstPartRecord makes, before the writers start, the first record this
+// call must make, unless the call already made one: its line key is read
+// back once (checkLineKeyStored) before any other record is made on the
+// same form, so a form that drops the key stops the sync at one record.
+func (j *invoiceJob) firstPartRecord(ctx context.Context) error {
+	if j.lineKeyChecked {
+		return nil
+	}
+	for p, part := range j.state.Parts {
+		if part.NetSuiteID == "" {
+			_, err := j.writePartStep(ctx, p, false)
+			return err
+		}
+	}
+	return nil
+}
+
+// partLeft is how many requests part p still needs: its batches not yet
+// written, and one for its record when it has none.
+func (j *invoiceJob) partLeft(p int) int {
+	j.stMu.Lock()
+	defer j.stMu.Unlock()
+	first, end := j.partBounds(p)
+	left := end - first - j.state.Parts[p].Done
+	if j.state.Parts[p].NetSuiteID == "" {
+		left = max(left, 1)
+	}
+	return left
+}
+
+// partQueue hands the writers one step of a part at a time, always of the
+// part with the most left that no writer holds (longest remaining first):
+// the parts then finish together, and the call takes about its batches
+// divided by the writers, instead of the few parts a writer was dealt.
+// A part is held by one writer per step, so its batches go in order.
+type partQueue struct {
+	mu      sync.Mutex
+	left    []partLeft
+	busy    map[int]bool
+	known   map[int]bool // this call's own confirmed write says the part's next batch is absent
+	budget  int          // batches this call may still write
+	stopped bool
+}
+
+type partLeft struct{ part, batches int }
+
+func (q *partQueue) take() (part int, known, ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.stopped || q.budget <= 0 {
+		return 0, false, false
+	}
+	best := -1
+	for i, pl := range q.left {
+		if pl.batches > 0 && !q.busy[pl.part] && (best < 0 || pl.batches > q.left[best].batches) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return 0, false, false
+	}
+	part = q.left[best].part
+	q.busy[part] = true
+	q.budget--
+	return part, q.known[part], true
+}
+
+// release gives the part back with what it has left; wrote says this call
+// wrote the part's last step itself (so its next batch is known absent).
+func (q *partQueue) release(part, left int, wrote bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	delete(q.busy, part)
+	// Only this attempt's own confirmed write tells what follows: a read
+	// that found the batch already there (written by an attempt whose
+	// heartbeat lagged behind its writes) says nothing of the next one.
+	q.known[part] = wrote || q.known[part]
+	for i := range q.left {
+		if q.left[i].part == part {
+			q.left[i].batches = left
+		}
+	}
+}
+
+func (q *partQueue) stop() {
+	q.mu.Lock()
+	q.stopped = true
+	q.mu.Unlock()
+}
+
+// writePartStep does part p's next step: makes its record (with its first
+// batch) when it has none, else adds its next batch. wrote: this call's own
+// write was confirmed, so the batch after it is known absent.
+func (j *invoiceJob) writePartStep(ctx context.Context, p int, known bool) (wrote bool, err error) {
 	j.stMu.Lock()
 	part := j.state.Parts[p]
 	j.stMu.Unlock()
-	first, end := j.partBounds(p)
+	first, _ := j.partBounds(p)
 	b := first + part.Done
-	// known: the lines of batch b are known to be absent from the record.
-	known := false
-	id := part.NetSuiteID
-	if id == "" {
-		if !take() {
-			return nil
-		}
-		var through, lines int
-		var err error
-		if id, through, lines, err = j.ensureHeaderOf(ctx, p); err != nil {
-			return err
+	if part.NetSuiteID == "" {
+		id, through, lines, err := j.ensureHeaderOf(ctx, p)
+		if err != nil {
+			return false, err
 		}
 		j.stMu.Lock()
 		j.state.Parts[p].NetSuiteID = id
@@ -143,32 +277,23 @@ func (j *invoiceJob) writePart(ctx context.Context, p int, take func() bool) err
 			j.state.Parts[p].Done += through - b
 			j.state.NextBatch += through - b
 			j.state.LinesWritten += lines
-			b, known = through, true
+			wrote = true
 		}
 		j.stMu.Unlock()
 		j.beatParts(ctx)
+		return wrote, nil
 	}
-	for b < end {
-		if !take() {
-			return nil
-		}
-		written, err := j.addBatch(ctx, id, b, known)
-		if err != nil {
-			return fmt.Errorf("line batch %d of %d: %w", b+1, j.state.TotalBatches, err)
-		}
-		// Only this attempt's own confirmed write tells what follows: a read
-		// that found the batch already there (written by an attempt whose
-		// heartbeat lagged behind its writes) says nothing of the next one.
-		known = written > 0 || known
-		b++
-		j.stMu.Lock()
-		j.state.Parts[p].Done++
-		j.state.NextBatch++
-		j.state.LinesWritten += written
-		j.stMu.Unlock()
-		j.beatParts(ctx)
+	written, err := j.addBatch(ctx, part.NetSuiteID, b, known)
+	if err != nil {
+		return false, fmt.Errorf("line batch %d of %d: %w", b+1, j.state.TotalBatches, err)
 	}
-	return nil
+	j.stMu.Lock()
+	j.state.Parts[p].Done++
+	j.state.NextBatch++
+	j.state.LinesWritten += written
+	j.stMu.Unlock()
+	j.beatParts(ctx)
+	return written > 0, nil
 }
 
 // addBatch writes batch b's lines to record id; unless known, only those

@@ -252,11 +252,11 @@ func (r results) table(o options) string {
 			batched = lim
 		}
 		// split writes its parts at once (activities/invoice_split_write.go:
-		// one writer per part, C−1 of them on one worker), so the limit its
+		// C writers on one worker, at most one per part), so the limit its
 		// batches reach is the batches spread over those writers.
 		parallel := ""
 		if p == settings.OverCeilingSplit {
-			w := max(min(o.c-1, l.netsuiteWritesNeeded(o.lineCeiling)), 1)
+			w := max(min(o.c, l.netsuiteWritesNeeded(o.lineCeiling)), 1)
 			conc := time.Duration(l.zuoraReadsNeeded())*o.zuoraL + time.Duration(ceilDiv(ceilDiv(l.items, batch), w))*o.largeL
 			parallel = fmt.Sprintf("; %.1f× of %s, at %d items a write by %d writers at once", l.wall.Seconds()/conc.Seconds(), conc.Round(100*time.Millisecond), batch, w)
 		}

@@ -43,7 +43,7 @@ func TestTable_LargeLimitIsZuoraReadsAt2000PlusWritesAtTheCeiling(t *testing.T) 
 	}
 	got := results{large: []largeRun{split, sum}}.table(benchOptions())
 	for _, want := range []string{
-		"88×50ms + 35×200ms = 11.4s | **38.1×** (2.1× of 3m24.4s, the limit at 100 items a write, one at a time; 23.1× of 18.8s, at 100 items a write by 14 writers at once)",
+		"88×50ms + 35×200ms = 11.4s | **38.1×** (2.1× of 3m24.4s, the limit at 100 items a write, one at a time; 24.4× of 17.8s, at 100 items a write by 15 writers at once)",
 		"88×50ms + 1×200ms = 4.6s | **3.1×** (3.1× of 4.6s, the limit at 100 items a write, one at a time)",
 		"0.483 (27 in history + 22 heartbeats + 434 progress queries; 0.049 without the queries)",
 		"0.020 (4 in history + 2 heartbeats + 14 progress queries; 0.006 without the queries)",

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/zuora-netsuite/connector/internal/sandbox/query"
 	"io"
 	"net/http"
 	"sort"
@@ -75,6 +76,7 @@ type zuoraToken struct {
 }
 
 type zuoraCursor struct {
+	sel     *query.Select // projects records as their page is served
 	records []Record
 	total   int // the whole query's row count
 	used    time.Time

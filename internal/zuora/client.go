@@ -381,9 +381,11 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return decodeError(cl.endpoint, resp.StatusCode, resp.Header, data)
 	}
-	// Zuora sometimes answers 200 with success=false.
+	// Zuora sometimes answers 200 with success=false. Only a body that
+	// names a success key at all is parsed for it: a ZOQL page of 2,000
+	// records would otherwise be parsed once more for nothing.
 	var eb errorBody
-	if json.Unmarshal(data, &eb) == nil {
+	if mentionsSuccess(data) && json.Unmarshal(data, &eb) == nil {
 		if failed, _, _ := eb.failed(); failed {
 			return decodeError(cl.endpoint, resp.StatusCode, resp.Header, data)
 		}
@@ -406,6 +408,21 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 		return &DecodeError{Endpoint: cl.endpoint, Status: resp.StatusCode, Excerpt: excerpt(data), Err: err, Retryable: true}
 	}
 	return nil
+}
+
+// mentionsSuccess: the body holds the word success in any case, as the
+// key errorBody reads would be (encoding/json matches keys case-insensitively).
+func mentionsSuccess(data []byte) bool {
+	const word = "success"
+	for i := 0; i+len(word) <= len(data); i++ {
+		if data[i]|0x20 != 's' {
+			continue
+		}
+		if strings.EqualFold(string(data[i:i+len(word)]), word) {
+			return true
+		}
+	}
+	return false
 }
 
 // scrubURL drops any query string from a net/http error message.
