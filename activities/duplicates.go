@@ -43,21 +43,32 @@ func (a *Activities) duplicateLines(ctx context.Context, nsID string) ([]string,
 	return dups, nil
 }
 
-// lineKeysDoubled: some Zuora item id is on more than one line of the
-// transaction, i.e. its lines with a key outnumber its distinct keys.
-func (a *Activities) lineKeysDoubled(ctx context.Context, nsID string) (bool, error) {
+// lineKeysDoubled: some Zuora item id is on more than one line of these
+// transactions (one, or the parts of a split invoice, where an item on two
+// parts is doubled too), i.e. their lines with a key outnumber their
+// distinct keys.
+func (a *Activities) lineKeysDoubled(ctx context.Context, nsIDs ...string) (bool, error) {
+	quoted := make([]string, len(nsIDs))
+	for i, id := range nsIDs {
+		quoted[i] = netsuite.Quote(id)
+	}
+	where := "transaction = " + strings.Join(quoted, "")
+	if len(nsIDs) > 1 {
+		where = "transaction IN (" + strings.Join(quoted, ", ") + ")"
+	}
+	what := "NetSuite transaction " + strings.Join(nsIDs, ", ")
 	rows, err := a.NetSuite.QueryAll(ctx, "SELECT COUNT(*) AS keyedlines, COUNT(DISTINCT custcol_zuora_item_id) AS distinctkeys "+
-		"FROM transactionline WHERE transaction = "+netsuite.Quote(nsID)+" AND custcol_zuora_item_id IS NOT NULL")
+		"FROM transactionline WHERE "+where+" AND custcol_zuora_item_id IS NOT NULL")
 	if err != nil {
-		return false, fmt.Errorf("counting the lines of NetSuite transaction %s for doubled lines: %w", nsID, err)
+		return false, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
 	}
 	if len(rows) != 1 {
-		return false, fmt.Errorf("counting the lines of NetSuite transaction %s for doubled lines: %d rows answered, want 1", nsID, len(rows))
+		return false, fmt.Errorf("counting the lines of %s for doubled lines: %d rows answered, want 1", what, len(rows))
 	}
 	lines, err1 := countColumn(rows[0], "keyedlines")
 	keys, err2 := countColumn(rows[0], "distinctkeys")
 	if err := errors.Join(err1, err2); err != nil {
-		return false, fmt.Errorf("counting the lines of NetSuite transaction %s for doubled lines: %w", nsID, err)
+		return false, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
 	}
 	return lines > keys, nil
 }

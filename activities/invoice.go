@@ -78,6 +78,9 @@ type invoiceJob struct {
 	// headerLookup: the lookup of the first record by external id, started
 	// in prepare beside the item reads; taken once by ensureHeaderOf.
 	headerLookup chan headerLookup
+	// madeFirstRecord: this call found no first record and made it, so no
+	// earlier attempt got as far as the other parts (lookUpPartRecords).
+	madeFirstRecord bool
 }
 
 type headerLookup struct {
@@ -574,6 +577,7 @@ func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, thro
 		if found.id != "" || found.err != nil {
 			return found.id, -1, 0, found.err
 		}
+		j.madeFirstRecord = true
 	case !absent:
 		if id, err = j.a.findByExternalID(ctx, ext); err != nil || id != "" {
 			return id, -1, 0, err
@@ -761,7 +765,9 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 	// hundreds of megabytes, and the total is on the header.
 	total := decimal.Zero
 	ids := j.recordIDs()
-	// The parts of a split invoice are read back a few at once.
+	if len(ids) > 1 {
+		return j.completeParts(ctx, ids)
+	}
 	txs := make([]netsuite.Transaction, len(ids))
 	dups := make([][]string, len(ids))
 	err := j.eachPart(ids, func(i int, id string) error {
@@ -795,6 +801,12 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 			return workflows.SyncInvoiceStep{}, fmt.Errorf("NetSuite %s %s was read back without its total", j.state.RecordType, id)
 		}
 	}
+	return j.completeWith(ctx, ids, total)
+}
+
+// completeWith compares the NetSuite total with Zuora's to the cent and
+// writes back Sync Complete.
+func (j *invoiceJob) completeWith(ctx context.Context, ids []string, total decimal.Decimal) (workflows.SyncInvoiceStep, error) {
 	want, check := expectedTotal(j.inv, j.s)
 	if check && !total.Equal(want) {
 		return j.finish(ctx, workflows.OutcomeError, fmt.Sprintf(

@@ -295,52 +295,68 @@ func TestSyncInvoice_SplitResumedFromALaggingHeartbeatWritesNoLineTwice(t *testi
 	checkSplitBooks(t, a, id, step, ceiling, lines, len(step.State.Parts))
 }
 
-// Issue 13: the check for doubled lines before a split invoice is marked
-// done counts (lines with a key against distinct keys) in one SuiteQL
-// request per part, instead of reading every line of parts of thousands of
-// lines a page of 1,000 at a time; the lines are read only to name a doubled
-// one, and a doubled line still ends the invoice in Error naming it.
+// Issue 13: before a split invoice is marked done, its parts are checked in
+// two SuiteQL requests whatever their number and size: their totals in one
+// query, and their lines counted (lines with a key against distinct keys,
+// across the parts) in another, instead of a read-back per part and every
+// line of parts of thousands of lines a page of 1,000 at a time. Lines are
+// read only to name a doubled one; a Zuora item twice on one part, or on two
+// parts, still ends the invoice in Error naming it.
 func TestSyncInvoice_SplitDoubledLineCheckCountsThenNames(t *testing.T) {
 	const spec = "seed=42,accounts=1,invoices=0,large=1500,large-count=1,tax=0.5"
 	lines := invoiceLines(t, spec)
 	ceiling := lines/2 + 1 // parts of more than one SuiteQL page (1,000 rows)
-	a, sb, id, s := splitTenant(t, spec, ceiling)
-	done := syncThrough(t, a, id, s, 20)
-	checkSplitBooks(t, a, id, done, ceiling, lines, len(done.State.Parts))
-	if done.State.Parts[0].Lines <= 1000 {
-		t.Fatalf("part 1 has %d lines: the check must span pages", done.State.Parts[0].Lines)
-	}
 	ctx := context.Background()
-	again := func() (workflows.SyncInvoiceStep, int) {
-		before := suiteQLReads(sb)
-		step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: done.State})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return step, suiteQLReads(sb) - before
-	}
-	step, reads := again()
-	if step.Outcome != workflows.OutcomeSynced || reads != len(done.State.Parts) {
-		t.Fatalf("clean parts: outcome %s (%s), %d SuiteQL reads for %d parts, want one count each", step.Outcome, step.Reason, reads, len(done.State.Parts))
-	}
+	for _, tc := range []struct {
+		name      string
+		fromPart  int // the doubled line is a copy of a line of this part, added to part 2
+		wantInWhy string
+	}{
+		{"on one part", 1, "has Zuora items on more than one line"},
+		{"on two parts", 0, "on lines of two of the NetSuite"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, sb, id, s := splitTenant(t, spec, ceiling)
+			done := syncThrough(t, a, id, s, 20)
+			checkSplitBooks(t, a, id, done, ceiling, lines, len(done.State.Parts))
+			if done.State.Parts[0].Lines <= 1000 || len(done.State.Parts) < 2 {
+				t.Fatalf("parts %+v: the check must span pages and parts", done.State.Parts)
+			}
+			again := func() (workflows.SyncInvoiceStep, int) {
+				before := suiteQLReads(sb)
+				step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: done.State})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return step, suiteQLReads(sb) - before
+			}
+			step, reads := again()
+			if step.Outcome != workflows.OutcomeSynced || reads != 2 {
+				t.Fatalf("clean parts: outcome %s (%s), %d SuiteQL reads for %d parts, want 2 (totals, counts)", step.Outcome, step.Reason, reads, len(done.State.Parts))
+			}
 
-	// A line of part 2 written twice, as two overlapping attempts would.
-	part2 := done.State.Parts[1].NetSuiteID
-	var tx netsuite.Transaction
-	if err := a.NetSuite.Get(ctx, netsuite.TypeInvoice, part2, true, &tx); err != nil {
-		t.Fatal(err)
-	}
-	twice := tx.Item.Items[len(tx.Item.Items)-1]
-	twice.Line = 0
-	if err := a.NetSuite.Patch(ctx, netsuite.TypeInvoice, part2, netsuite.Transaction{Item: &netsuite.Sublist[netsuite.Line]{Items: []netsuite.Line{twice}}}); err != nil {
-		t.Fatal(err)
-	}
-	step, reads = again()
-	if step.Outcome != workflows.OutcomeError || !strings.Contains(step.Reason, twice.ZuoraItemID) || !strings.Contains(step.Reason, part2) {
-		t.Fatalf("doubled line %s on %s: outcome %s (%s)", twice.ZuoraItemID, part2, step.Outcome, step.Reason)
-	}
-	if reads <= len(done.State.Parts) {
-		t.Fatalf("%d SuiteQL reads: the doubled part's lines were not read to name the line", reads)
+			// A line written twice, as two overlapping attempts would.
+			var from netsuite.Transaction
+			if err := a.NetSuite.Get(ctx, netsuite.TypeInvoice, done.State.Parts[tc.fromPart].NetSuiteID, true, &from); err != nil {
+				t.Fatal(err)
+			}
+			twice := from.Item.Items[len(from.Item.Items)-1]
+			twice.Line = 0
+			part2 := done.State.Parts[1].NetSuiteID
+			if err := a.NetSuite.Patch(ctx, netsuite.TypeInvoice, part2, netsuite.Transaction{Item: &netsuite.Sublist[netsuite.Line]{Items: []netsuite.Line{twice}}}); err != nil {
+				t.Fatal(err)
+			}
+			step, reads = again()
+			if step.Outcome != workflows.OutcomeError || !strings.Contains(step.Reason, tc.wantInWhy) || !strings.Contains(step.Reason, part2) {
+				t.Fatalf("doubled line %s on %s: outcome %s (%s)", twice.ZuoraItemID, part2, step.Outcome, step.Reason)
+			}
+			if tc.fromPart == 1 && !strings.Contains(step.Reason, twice.ZuoraItemID) {
+				t.Fatalf("the reason does not name the doubled item %s: %s", twice.ZuoraItemID, step.Reason)
+			}
+			if reads <= 2 {
+				t.Fatalf("%d SuiteQL reads: the parts' lines were not read to find the doubled one", reads)
+			}
+		})
 	}
 }
 

@@ -48,6 +48,10 @@ type lineSet struct {
 	pos   map[int]int      // line key -> index in lines
 	byZID map[string][]int // custcol_zuora_item_id -> line keys
 	next  int
+	// rows caches each line as SuiteQL's transactionline shows it (nil:
+	// not made yet), so a query over thousands of lines does not rebuild
+	// them: the sandbox's own cost. Shared by queries: never modified.
+	rows []Record
 }
 
 func newLineSet() *lineSet { return &lineSet{pos: map[int]int{}, byZID: map[string][]int{}, next: 1} }
@@ -64,14 +68,33 @@ func (ls *lineSet) add(l Record) int {
 	if i, ok := ls.pos[n]; ok {
 		ls.unindex(ls.lines[i], n)
 		ls.lines[i] = l
+		ls.rows[i] = nil
 	} else {
 		ls.pos[n] = len(ls.lines)
 		ls.lines = append(ls.lines, l)
+		ls.rows = append(ls.rows, nil)
 	}
 	if z := str(l["custcol_zuora_item_id"]); z != "" {
 		ls.byZID[z] = append(ls.byZID[z], n)
 	}
 	return n
+}
+
+// row is line i as a transactionline row of transaction tx: the cached one,
+// or made afresh (queries hold the read lock only, so they do not cache).
+func (ls *lineSet) row(i int, tx string, sign decimal.Decimal) Record {
+	if r := ls.rows[i]; r != nil {
+		return r
+	}
+	return lineRow(tx, ls.lines[i], sign)
+}
+
+// lineSignOf is the sign lineSign gives the lines of a record of this type.
+func lineSignOf(typ string) decimal.Decimal {
+	if typ == netsuite.TypeCreditMemo {
+		return decimal.NewFromInt(1)
+	}
+	return decimal.NewFromInt(-1)
 }
 
 func (ls *lineSet) unindex(l Record, n int) {
@@ -685,6 +708,9 @@ func (n *netsuiteAPI) setLines(typ, id string, header Record, rows []Record, rep
 		}
 		k := ls.add(l)
 		changes = append(changes, change{bucket: "l:" + id, seq: uint64(k), rec: l})
+		// Made as the line is written (under the write lock), so a query
+		// over the record's lines later only reads them.
+		ls.rows[ls.pos[k]] = lineRow(id, l, lineSignOf(typ))
 	}
 	n.setTotalFrom(header, ls)
 	return changes, nil

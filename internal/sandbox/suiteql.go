@@ -248,7 +248,7 @@ func (n *netsuiteAPI) lineRows(sel *query.Select) []Record {
 		if byZID {
 			for _, z := range zids {
 				for _, k := range ls.byZID[z] {
-					out = append(out, lineRow(tx, ls.lines[ls.pos[k]], sign))
+					out = append(out, ls.row(ls.pos[k], tx, sign))
 				}
 			}
 			continue
@@ -256,8 +256,8 @@ func (n *netsuiteAPI) lineRows(sel *query.Select) []Record {
 		if header != nil {
 			out = append(out, n.mainAndTaxRows(tx, header, ls, sign)...)
 		}
-		for _, l := range ls.lines {
-			out = append(out, lineRow(tx, l, sign))
+		for i := range ls.lines {
+			out = append(out, ls.row(i, tx, sign))
 		}
 	}
 	return out
