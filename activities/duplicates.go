@@ -22,6 +22,12 @@ func (a *Activities) duplicateLines(ctx context.Context, nsID string) ([]string,
 	if err != nil || !doubled {
 		return nil, err
 	}
+	return a.doubledLines(ctx, nsID)
+}
+
+// doubledLines reads the transaction's lines (a page per 1,000) and returns
+// the Zuora item ids on more than one of them, sorted.
+func (a *Activities) doubledLines(ctx context.Context, nsID string) ([]string, error) {
 	rows, err := a.NetSuite.QueryAll(ctx, "SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = "+netsuite.Quote(nsID)+" ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("reading the lines of NetSuite transaction %s for doubled lines: %w", nsID, err)

@@ -63,7 +63,7 @@ type PartQueue struct{ q *partQueue }
 func NewPartQueueForTest(parts, batches, budget int) PartQueue {
 	q := &partQueue{busy: map[int]bool{}, known: map[int]bool{}, budget: budget}
 	for p := range parts {
-		q.left = append(q.left, partLeft{part: p, batches: batches})
+		q.left = append(q.left, partWork{part: p, batches: batches})
 	}
 	return PartQueue{q}
 }

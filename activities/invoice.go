@@ -763,43 +763,37 @@ func (a *Activities) linesPresent(ctx context.Context, nsID string, keys []strin
 func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, error) {
 	// The header only: a large invoice's lines would be a response of
 	// hundreds of megabytes, and the total is on the header.
-	total := decimal.Zero
 	ids := j.recordIDs()
 	if len(ids) > 1 {
-		return j.completeParts(ctx, ids)
+		return j.completeParts(ctx, ids) // invoice_split_write.go
 	}
-	txs := make([]netsuite.Transaction, len(ids))
-	dups := make([][]string, len(ids))
-	err := j.eachPart(ids, func(i int, id string) error {
-		// The read-back and the line check are independent reads: at once.
-		got := make(chan error, 1)
-		go func() {
-			if err := j.a.NetSuite.Get(ctx, j.state.RecordType, id, false, &txs[i]); err != nil {
-				got <- fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, id, err)
-				return
-			}
-			got <- nil
-		}()
-		// Last line of defence against overlapping attempts, whatever the
-		// settings (with Use Standard Invoice Sync = No there is no total to
-		// catch a doubled line): no Zuora item on two NetSuite lines.
-		var err error
-		dups[i], err = j.a.duplicateLines(ctx, id)
-		return errors.Join(<-got, err)
-	})
-	if err != nil {
+	id := ids[0]
+	// The read-back and the line check are independent reads: at once.
+	var tx netsuite.Transaction
+	got := make(chan error, 1)
+	go func() {
+		if err := j.a.NetSuite.Get(ctx, j.state.RecordType, id, false, &tx); err != nil {
+			got <- fmt.Errorf("reading back NetSuite %s %s: %w", j.state.RecordType, id, err)
+			return
+		}
+		got <- nil
+	}()
+	// Last line of defence against overlapping attempts, whatever the
+	// settings (with Use Standard Invoice Sync = No there is no total to
+	// catch a doubled line): no Zuora item on two NetSuite lines.
+	dups, err := j.a.duplicateLines(ctx, id)
+	if err := errors.Join(<-got, err); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}
-	for i, id := range ids {
-		if len(dups[i]) > 0 {
-			return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, id, dups[i]))
-		}
-		if txs[i].Total != nil {
-			total = total.Add(*txs[i].Total)
-		} else if _, check := expectedTotal(j.inv, j.s); check {
-			// A reply without the total is not a confirmation: retried.
-			return workflows.SyncInvoiceStep{}, fmt.Errorf("NetSuite %s %s was read back without its total", j.state.RecordType, id)
-		}
+	if len(dups) > 0 {
+		return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, id, dups))
+	}
+	total := decimal.Zero
+	if tx.Total != nil {
+		total = *tx.Total
+	} else if _, check := expectedTotal(j.inv, j.s); check {
+		// A reply without the total is not a confirmation: retried.
+		return workflows.SyncInvoiceStep{}, fmt.Errorf("NetSuite %s %s was read back without its total", j.state.RecordType, id)
 	}
 	return j.completeWith(ctx, ids, total)
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 
@@ -84,7 +83,7 @@ func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, e
 	q := &partQueue{busy: map[int]bool{}, known: map[int]bool{}}
 	for p := range j.state.Parts {
 		if left := j.partLeft(p); left > 0 {
-			q.left = append(q.left, partLeft{part: p, batches: left})
+			q.left = append(q.left, partWork{part: p, batches: left})
 		}
 	}
 	w := j.a.partWriters(len(q.left))
@@ -238,7 +237,7 @@ func (j *invoiceJob) completeParts(ctx context.Context, ids []string) (workflows
 		}
 	}
 	for _, id := range doubled {
-		dups, err := j.a.duplicateLines(ctx, id)
+		dups, err := j.a.doubledLines(ctx, id) // its count is in the chunk's
 		if err != nil {
 			return workflows.SyncInvoiceStep{}, err
 		}
@@ -287,14 +286,15 @@ func (j *invoiceJob) partLeft(p int) int {
 // A part is held by one writer per step, so its batches go in order.
 type partQueue struct {
 	mu      sync.Mutex
-	left    []partLeft
+	left    []partWork
 	busy    map[int]bool
 	known   map[int]bool // this call's own confirmed write says the part's next batch is absent
 	budget  int          // batches this call may still write
 	stopped bool
 }
 
-type partLeft struct{ part, batches int }
+// partWork is a part and the steps it has left.
+type partWork struct{ part, batches int }
 
 func (q *partQueue) take() (part int, known, ok bool) {
 	q.mu.Lock()
@@ -425,29 +425,4 @@ func (j *invoiceJob) beatParts(ctx context.Context) {
 	s.Parts = slices.Clone(s.Parts)
 	j.stMu.Unlock()
 	heartbeat(ctx, s)
-}
-
-// eachPart runs f for every part's record, a few at once (the checks before
-// an invoice is marked done are reads of each record); the first error wins.
-func (j *invoiceJob) eachPart(ids []string, f func(i int, id string) error) error {
-	w := j.a.partWriters(len(ids))
-	errs := make([]error, len(ids))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(ids); i = int(next.Add(1)) - 1 {
-				errs[i] = f(i, ids[i])
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
