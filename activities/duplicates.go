@@ -54,6 +54,13 @@ func (a *Activities) doubledLines(ctx context.Context, nsID string) ([]string, e
 // parts is doubled too), i.e. their lines with a key outnumber their
 // distinct keys.
 func (a *Activities) lineKeysDoubled(ctx context.Context, nsIDs ...string) (bool, error) {
+	keyed, distinct, err := a.lineKeyCounts(ctx, nsIDs...)
+	return keyed > distinct, err
+}
+
+// lineKeyCounts counts the lines of these transactions that have a Zuora
+// item id (keyed) and their distinct ids.
+func (a *Activities) lineKeyCounts(ctx context.Context, nsIDs ...string) (keyed, distinct int, err error) {
 	quoted := make([]string, len(nsIDs))
 	for i, id := range nsIDs {
 		quoted[i] = netsuite.Quote(id)
@@ -66,17 +73,17 @@ func (a *Activities) lineKeysDoubled(ctx context.Context, nsIDs ...string) (bool
 	rows, err := a.NetSuite.QueryAll(ctx, "SELECT COUNT(*) AS keyedlines, COUNT(DISTINCT custcol_zuora_item_id) AS distinctkeys "+
 		"FROM transactionline WHERE "+where+" AND custcol_zuora_item_id IS NOT NULL")
 	if err != nil {
-		return false, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
+		return 0, 0, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
 	}
 	if len(rows) != 1 {
-		return false, fmt.Errorf("counting the lines of %s for doubled lines: %d rows answered, want 1", what, len(rows))
+		return 0, 0, fmt.Errorf("counting the lines of %s for doubled lines: %d rows answered, want 1", what, len(rows))
 	}
-	lines, err1 := countColumn(rows[0], "keyedlines")
-	keys, err2 := countColumn(rows[0], "distinctkeys")
+	keyed, err1 := countColumn(rows[0], "keyedlines")
+	distinct, err2 := countColumn(rows[0], "distinctkeys")
 	if err := errors.Join(err1, err2); err != nil {
-		return false, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
+		return 0, 0, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
 	}
-	return lines > keys, nil
+	return keyed, distinct, nil
 }
 
 // countColumn reads a SuiteQL count, answered as a JSON number or a string.

@@ -69,9 +69,15 @@ type invoiceJob struct {
 	// mapMu: one goroutine at a time maps batches to lines (linesOf);
 	// stMu guards state while parts are written concurrently.
 	mapMu, stMu sync.Mutex
-	// lineKeyChecked: this call made a record and read its line key back
-	// (checkLineKeyStored); the other records it makes share the form.
-	lineKeyChecked bool
+	// keyCheck: the read-back of the line key of the first record this call
+	// made (nil: none made yet); the other records share the form. No batch
+	// is appended before it confirms the key (awaitLineKey).
+	keyCheck *lineKeyCheck
+	// made: the records this call made, removed if the key is not stored.
+	made []madeRecord
+	// wholeOnCreate: the create wrote the whole (unsplit) invoice, so its
+	// line key is checked by the count before it is marked done.
+	wholeOnCreate bool
 	// absentParts: parts whose records this call looked up at its start and
 	// found none (invoice_split_write.go): their creation needs no lookup.
 	absentParts map[int]bool
@@ -81,6 +87,17 @@ type invoiceJob struct {
 	// madeFirstRecord: this call found no first record and made it, so no
 	// earlier attempt got as far as the other parts (lookUpPartRecords).
 	madeFirstRecord bool
+}
+
+type lineKeyCheck struct {
+	done chan struct{}
+	err  error
+}
+
+// madeRecord is a NetSuite record this call made: part (0 when not split) and id.
+type madeRecord struct {
+	part int
+	id   string
 }
 
 type headerLookup struct {
@@ -135,6 +152,10 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 	}
 	j.state = restartInIDOrder(j.state)
 	step, err := j.run(ctx)
+	var lk lineKeyError
+	if errors.As(err, &lk) {
+		err = j.removeMadeRecords(ctx, lk)
+	}
 	if stopWriting(err) {
 		a.log(ctx).Warn("invoice sync attempt stopped before writing", "invoice_id", in.InvoiceID, "error", err)
 		return workflows.SyncInvoiceStep{}, err
@@ -254,8 +275,7 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 	// Zuora's items are read from here on, in the background: for a large
 	// invoice the two ZOQL cursors are most of this call, and they need not
 	// wait for the NetSuite lookups below (validateItems waits for them).
-	dropInvoiceItemSet(j.a.Zuora, j.inv.ID) // each sync validates what Zuora holds now
-	go func() { _, _ = readInvoiceItemSet(ctx, j.a.Zuora, j.inv.ID) }()
+	taxCodes := startInvoiceItemSet(ctx, j.a.Zuora, j.inv.ID)
 	// So is the lookup of the record an earlier attempt may have made (the
 	// create that follows is an upsert by the same external id either way).
 	j.headerLookup = make(chan headerLookup, 1)
@@ -268,6 +288,11 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 		return workflows.SyncInvoiceStep{}, false, err
 	}
 	problems := mapping.ValidateAccount(j.acct, j.lookups.l)
+	// The taxation items are usually read before the items: their NetSuite
+	// tax items are looked up meanwhile (validateItems finds them known).
+	if err := j.lookups.taxItems(ctx, taxCodes()...); err != nil {
+		return workflows.SyncInvoiceStep{}, false, err
+	}
 
 	items, includable, itemProblems, err := j.validateItems(ctx)
 	if err != nil {
@@ -332,13 +357,18 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 	if j.state.Summarized {
 		j.state.TotalBatches = (len(j.summary) + j.s.Run.BatchSize - 1) / j.s.Run.BatchSize
 	}
-	id, err := j.ensureHeader(ctx)
+	id, through, lines, err := j.ensureHeaderOf(ctx, j.state.Part)
 	if err != nil {
 		return workflows.SyncInvoiceStep{}, false, err
 	}
 	j.state.NetSuiteID = id
 	if len(j.state.Parts) > 0 {
 		j.state.Parts[0].NetSuiteID = id
+	}
+	if through > 0 {
+		// Made now with batches [0, through): they need no second look.
+		// (A split's part cursors are derived from NextBatch: withPartCursors.)
+		j.state.NextBatch, j.state.LinesWritten = through, lines
 	}
 	if j.state.TotalBatches > 1 {
 		j.beat(ctx)
@@ -551,19 +581,13 @@ func (j *invoiceJob) lines(ctx context.Context, lb *lineBatch) ([]netsuite.Line,
 	return out, nil
 }
 
-// ensureHeader returns the NetSuite record of this invoice (of the part
-// being written), creating it (with the first batch of lines, as NetSuite
-// needs one) if it is not there. The external id makes this exactly-once:
-// after a lost response the retry finds the record instead of making a second.
-func (j *invoiceJob) ensureHeader(ctx context.Context) (string, error) {
-	id, _, _, err := j.ensureHeaderOf(ctx, j.state.Part)
-	return id, err
-}
-
-// ensureHeaderOf is ensureHeader for part p (0 when not split). When it
-// creates the record, through is the batch after the last one the create
-// wrote and lines how many lines it wrote; when it finds the record, through
-// is -1: what the record holds is not known.
+// ensureHeaderOf returns the NetSuite record of this invoice's part p (0
+// when not split), creating it (with the part's first batch of lines, as
+// NetSuite needs one) if it is not there. The external id makes this
+// exactly-once: after a lost response the retry finds the record instead of
+// making a second. When it creates the record, through is the batch after
+// the last one the create wrote and lines how many lines it wrote; when it
+// finds the record, through is -1: what the record holds is not known.
 func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, through, lines int, err error) {
 	ext := partExternalID(j.inv.ID, p)
 	j.stMu.Lock()
@@ -611,18 +635,73 @@ func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, thro
 	if err != nil {
 		return "", 0, 0, fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
 	}
-	j.stMu.Lock()
-	checked := j.lineKeyChecked
-	j.stMu.Unlock()
-	if !checked {
-		if err := j.a.checkLineKeyStored(ctx, j.state.RecordType, id, ls, j.s); err != nil {
-			return "", 0, 0, err
-		}
-		j.stMu.Lock()
-		j.lineKeyChecked = true
-		j.stMu.Unlock()
-	}
+	j.startLineKeyCheck(ctx, p, id, ls[0].ZuoraItemID, len(j.state.Parts) == 0 && b >= end)
 	return id, b, len(ls), nil
+}
+
+// startLineKeyCheck records a record this call made and, after its first
+// one, reads the record's line key back in the background (lineKeyStored):
+// every append waits for it (awaitLineKey), creates need not (each is an
+// upsert replacing its lines, and a record made on a form that drops the
+// key is removed with the others: removeMadeRecords). A create that wrote
+// the whole unsplit invoice leaves the check to the count before it is
+// marked done (complete), which sees a key that was not stored as well.
+func (j *invoiceJob) startLineKeyCheck(ctx context.Context, p int, id, key string, whole bool) {
+	j.stMu.Lock()
+	defer j.stMu.Unlock()
+	j.made = append(j.made, madeRecord{part: p, id: id})
+	if j.keyCheck != nil {
+		return
+	}
+	if whole {
+		j.wholeOnCreate = true
+		return
+	}
+	kc := &lineKeyCheck{done: make(chan struct{})}
+	j.keyCheck = kc
+	recordType := j.state.RecordType
+	go func() {
+		defer close(kc.done)
+		kc.err = j.a.lineKeyStored(ctx, recordType, id, key, j.s)
+	}()
+}
+
+// awaitLineKey waits for the line key check of this call's first record,
+// if it made one: a batch appended without the key stored could be
+// appended again by a retry.
+func (j *invoiceJob) awaitLineKey(ctx context.Context) error {
+	j.stMu.Lock()
+	kc := j.keyCheck
+	j.stMu.Unlock()
+	if kc == nil {
+		return nil
+	}
+	select {
+	case <-kc.done:
+		return kc.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// removeMadeRecords deletes the records this call made on a form that
+// drops the line key (each holds only its first batch), so the next run
+// after the fix starts clean, and says which could not be deleted.
+func (j *invoiceJob) removeMadeRecords(ctx context.Context, lk lineKeyError) error {
+	why := string(lk)
+	for _, m := range j.made {
+		if err := j.a.NetSuite.Delete(ctx, j.state.RecordType, m.id); err != nil && !netsuite.IsNotFound(err) {
+			why += fmt.Sprintf(" (NetSuite %s %s, made with the first batch, could not be deleted: %v)", j.state.RecordType, m.id, err)
+			continue
+		}
+		if j.state.NetSuiteID == m.id {
+			j.state.NetSuiteID = ""
+		}
+		if m.part < len(j.state.Parts) && j.state.Parts[m.part].NetSuiteID == m.id {
+			j.state.Parts[m.part].NetSuiteID = ""
+		}
+	}
+	return lineKeyError(why)
 }
 
 // linesOf is batch b's NetSuite lines (summarized ones in a Summarized
@@ -642,30 +721,44 @@ func (j *invoiceJob) linesOf(ctx context.Context, b int) ([]netsuite.Line, error
 }
 
 // checkLineKeyStored reads one line of a record just written back and
-// checks it carries its line key. NetSuite drops a custom field that is not
-// on the form or not applied to the record type without a word (real-api-gaps
-// N6); every later batch's "which lines are there" would then find none and
-// a retried batch would append its lines again. So the sync stops with the
-// cause instead, and the record it made is deleted (it holds one batch; the
-// next run after the fix starts clean).
+// checks it carries its line key (lineKeyStored); if not, the record is
+// deleted (it holds one batch; the next run after the fix starts clean).
 func (a *Activities) checkLineKeyStored(ctx context.Context, recordType, id string, lines []netsuite.Line, s settings.Settings) error {
 	if len(lines) == 0 {
 		return nil
 	}
-	present, err := a.linesPresent(ctx, id, []string{lines[0].ZuoraItemID})
-	if err != nil {
+	err := a.lineKeyStored(ctx, recordType, id, lines[0].ZuoraItemID, s)
+	var lk lineKeyError
+	if !errors.As(err, &lk) {
 		return err
 	}
-	if present[lines[0].ZuoraItemID] {
-		return nil
-	}
-	why := fmt.Sprintf("%s is not stored by NetSuite: add it to the %s form and apply it to %s lines (Customization > Transaction Line Fields), "+
-		"or set netsuite.fields.lineKey to the account's field id; without it a retried batch would add its lines twice",
-		s.NetSuite.Fields.LineKey, recordType, recordType)
+	why := string(lk)
 	if derr := a.NetSuite.Delete(ctx, recordType, id); derr != nil && !netsuite.IsNotFound(derr) {
 		why += fmt.Sprintf(" (NetSuite %s %s, made with the first batch, could not be deleted: %v)", recordType, id, derr)
 	}
 	return lineKeyError(why)
+}
+
+// lineKeyStored reads back whether record id has a line keyed key. NetSuite
+// drops a custom field that is not on the form or not applied to the record
+// type without a word (real-api-gaps N6); every later batch's "which lines
+// are there" would then find none and a retried batch would append its
+// lines again. So the sync stops with the cause instead (lineKeyError).
+func (a *Activities) lineKeyStored(ctx context.Context, recordType, id, key string, s settings.Settings) error {
+	present, err := a.linesPresent(ctx, id, []string{key})
+	if err != nil {
+		return err
+	}
+	if present[key] {
+		return nil
+	}
+	return lineKeyNotStored(recordType, s)
+}
+
+func lineKeyNotStored(recordType string, s settings.Settings) lineKeyError {
+	return lineKeyError(fmt.Sprintf("%s is not stored by NetSuite: add it to the %s form and apply it to %s lines (Customization > Transaction Line Fields), "+
+		"or set netsuite.fields.lineKey to the account's field id; without it a retried batch would add its lines twice",
+		s.NetSuite.Fields.LineKey, recordType, recordType))
 }
 
 // lineKeyError is a configuration error: permanent, the invoice ends Error.
@@ -707,6 +800,9 @@ func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
 		}
 		present = lb.present
 		lb.present = nil // true of this moment only
+	}
+	if err := j.awaitLineKey(ctx); err != nil {
+		return 0, err
 	}
 	var err error
 	if present == nil {
@@ -763,6 +859,9 @@ func (a *Activities) linesPresent(ctx context.Context, nsID string, keys []strin
 func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, error) {
 	// The header only: a large invoice's lines would be a response of
 	// hundreds of megabytes, and the total is on the header.
+	if err := j.awaitLineKey(ctx); err != nil {
+		return workflows.SyncInvoiceStep{}, err
+	}
 	ids := j.recordIDs()
 	if len(ids) > 1 {
 		return j.completeParts(ctx, ids) // invoice_split_write.go
@@ -780,13 +879,24 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 	}()
 	// Last line of defence against overlapping attempts, whatever the
 	// settings (with Use Standard Invoice Sync = No there is no total to
-	// catch a doubled line): no Zuora item on two NetSuite lines.
-	dups, err := j.a.duplicateLines(ctx, id)
+	// catch a doubled line): no Zuora item on two NetSuite lines. Counted
+	// first; the lines are read only to name a doubled one.
+	keyed, distinct, err := j.a.lineKeyCounts(ctx, id)
 	if err := errors.Join(<-got, err); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}
-	if len(dups) > 0 {
-		return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, id, dups))
+	if keyed == 0 && j.wholeOnCreate {
+		// Written whole by this call's create, yet no line has its key.
+		return workflows.SyncInvoiceStep{}, lineKeyNotStored(j.state.RecordType, j.s)
+	}
+	if keyed > distinct {
+		dups, err := j.a.doubledLines(ctx, id)
+		if err != nil {
+			return workflows.SyncInvoiceStep{}, err
+		}
+		if len(dups) > 0 {
+			return j.finish(ctx, workflows.OutcomeError, duplicateReason(j.state.RecordType, id, dups))
+		}
 	}
 	total := decimal.Zero
 	if tx.Total != nil {

@@ -38,6 +38,8 @@ type invoiceItemSet struct {
 const (
 	itemStrings = 17
 	taxStrings  = 9
+	// taxAccountingCode is AccountingCode's place in taxStringFields.
+	taxAccountingCode = 5
 )
 
 func itemStringFields(it *zuora.InvoiceItem) [itemStrings]*string {
@@ -144,6 +146,19 @@ func (b *setBuilder) addTax(t zuora.TaxationItem) {
 	}
 	b.set.taxes = append(b.set.taxes, k)
 	b.taxItem = append(b.taxItem, t.InvoiceItemID)
+}
+
+// taxCodes are the distinct accounting codes of the taxes added so far.
+func (b *setBuilder) taxCodes() []string {
+	seen := map[uint32]bool{}
+	var codes []string
+	for _, t := range b.set.taxes {
+		if i := t.strs[taxAccountingCode]; i != 0 && !seen[i] {
+			seen[i] = true
+			codes = append(codes, b.set.taxStore.get(i))
+		}
+	}
+	return codes
 }
 
 // build sorts the items by id, groups the taxes under their items (by id

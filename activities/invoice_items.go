@@ -37,6 +37,12 @@ type itemSetEntry struct {
 	set   *invoiceItemSet
 	err   error
 	at    time.Time
+	// taxesRead is closed when the taxation items are read (or their read
+	// failed), often well before the items: taxCodes are their distinct
+	// accounting codes, so the NetSuite tax items can be looked up while
+	// the items are still being read.
+	taxesRead chan struct{}
+	taxCodes  []string
 }
 
 var itemSets = struct {
@@ -46,12 +52,16 @@ var itemSets = struct {
 
 // readInvoiceItemSet returns the invoice's item set, reading it once for
 // concurrent callers and reusing a recent one.
-func readInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) (*invoiceItemSet, error) {
+// started, when given, receives the entry being read or waited for.
+func readInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string, started ...chan<- *itemSetEntry) (*invoiceItemSet, error) {
 	key := itemSetKey{z, invoiceID}
 	itemSets.Lock()
 	e, ok := itemSets.m[key]
 	if ok && e.err == nil && (e.set == nil || time.Since(e.at) < itemSetTTL) {
 		itemSets.Unlock()
+		for _, c := range started {
+			c <- e
+		}
 		select {
 		case <-e.ready:
 		case <-ctx.Done():
@@ -62,12 +72,15 @@ func readInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) 
 		}
 		return readInvoiceItemSet(ctx, z, invoiceID) // the reader failed: read again
 	}
-	e = &itemSetEntry{ready: make(chan struct{}), at: time.Now()}
+	e = &itemSetEntry{ready: make(chan struct{}), taxesRead: make(chan struct{}), at: time.Now()}
 	itemSets.m[key] = e
 	evictItemSets()
 	itemSets.Unlock()
+	for _, c := range started {
+		c <- e
+	}
 
-	e.set, e.err = loadInvoiceItemSet(ctx, z, invoiceID)
+	e.set, e.err = loadInvoiceItemSet(ctx, z, invoiceID, e)
 	itemSets.Lock()
 	e.at = time.Now()
 	if e.err != nil && itemSets.m[key] == e {
@@ -99,8 +112,9 @@ func evictItemSets() {
 
 // loadInvoiceItemSet reads the items and the taxation items through two
 // ZOQL cursors at once: each is a chain of queryMore calls that wait on one
-// another, and the two chains do not.
-func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) (*invoiceItemSet, error) {
+// another, and the two chains do not. Given an entry, it closes e.taxesRead
+// when the taxation items are read, with their accounting codes in e.taxCodes.
+func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string, e *itemSetEntry) (*invoiceItemSet, error) {
 	var b setBuilder // the taxes' goroutine adds taxes, this one items: disjoint fields
 	var taxErr error
 	done := make(chan struct{})
@@ -108,11 +122,16 @@ func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) 
 	defer func() { cancel(); <-done }()
 	go func() {
 		defer close(done)
+		if e != nil {
+			defer close(e.taxesRead)
+		}
 		rows := zuora.QueryRows[zuora.TaxationItem](z, zuora.ObjTaxationItem, "select "+taxFields+" from TaxationItem where InvoiceId = "+zuora.Quote(invoiceID), zuora.MaxBatchSize)
 		for rows.Next(tctx) {
 			b.addTax(rows.Row())
 		}
-		taxErr = rows.Err()
+		if taxErr = rows.Err(); taxErr == nil && e != nil {
+			e.taxCodes = b.taxCodes()
+		}
 	}()
 	// An item without its id or amount would become an unkeyed or zero
 	// line in the ledger: the read refuses it, naming the item and the field.
@@ -134,6 +153,35 @@ func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) 
 		return nil, fmt.Errorf("reading the invoice's taxation items: %w", taxErr)
 	}
 	return b.build(), nil
+}
+
+// startInvoiceItemSet starts reading the invoice's item set afresh in the
+// background (each sync validates what Zuora holds now) and returns a wait
+// for its taxation items' accounting codes: nil once the read failed or
+// ctx ended (the set's own reader reports the error).
+func startInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) (taxCodes func() []string) {
+	dropInvoiceItemSet(z, invoiceID)
+	started := make(chan *itemSetEntry, 1)
+	go func() {
+		_, _ = readInvoiceItemSet(ctx, z, invoiceID, started)
+	}()
+	return func() []string {
+		var e *itemSetEntry
+		select {
+		case e = <-started:
+		case <-ctx.Done():
+			return nil
+		}
+		if e == nil {
+			return nil
+		}
+		select {
+		case <-e.taxesRead:
+			return e.taxCodes
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 // dropInvoiceItemSet forgets a kept set: a sync's first call reads afresh.

@@ -77,10 +77,10 @@ func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, e
 	if err := j.lookUpPartRecords(ctx); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}
-	if err := j.firstPartRecord(ctx); err != nil {
-		return workflows.SyncInvoiceStep{}, fmt.Errorf("part %d of %d: %w", j.state.Part+1, len(j.state.Parts), err)
-	}
 	q := &partQueue{busy: map[int]bool{}, known: map[int]bool{}}
+	for _, m := range j.made {
+		q.known[m.part] = true // made by this call's confirmed create (prepare)
+	}
 	for p := range j.state.Parts {
 		if left := j.partLeft(p); left > 0 {
 			q.left = append(q.left, partWork{part: p, batches: left})
@@ -178,23 +178,6 @@ func (j *invoiceJob) lookUpPartRecords(ctx context.Context) error {
 			// checked against it before it is written (addBatch).
 			j.state.Parts[p].NetSuiteID = fmt.Sprint(r["id"])
 			delete(j.absentParts, p)
-		}
-	}
-	return nil
-}
-
-// firstPartRecord makes, before the writers start, the first record this
-// call must make, unless the call already made one: its line key is read
-// back once (checkLineKeyStored) before any other record is made on the
-// same form, so a form that drops the key stops the sync at one record.
-func (j *invoiceJob) firstPartRecord(ctx context.Context) error {
-	if j.lineKeyChecked {
-		return nil
-	}
-	for p, part := range j.state.Parts {
-		if part.NetSuiteID == "" {
-			_, err := j.writePartStep(ctx, p, false)
-			return err
 		}
 	}
 	return nil
@@ -385,6 +368,9 @@ func (j *invoiceJob) writePartStep(ctx context.Context, p int, known bool) (wrot
 func (j *invoiceJob) addBatch(ctx context.Context, id string, b int, known bool) (int, error) {
 	lines, err := j.linesOf(ctx, b)
 	if err != nil || len(lines) == 0 {
+		return 0, err
+	}
+	if err := j.awaitLineKey(ctx); err != nil {
 		return 0, err
 	}
 	missing := lines

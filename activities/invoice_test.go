@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -130,3 +131,34 @@ func TestSyncInvoice_StateFromEarlierBatchOrderRestartsInIDOrder(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The batch a create wrote is known to be there: an invoice its create
+// writes whole is checked once, by the count before it is marked done (which
+// also finds a line key NetSuite did not store), not read back line by line
+// after the create and again as its first batch. A two-batch invoice reads
+// its lines once more, the key's read-back before the second batch; its
+// first batch is not asked about again either.
+func TestSyncInvoice_ABatchItsCreateWroteIsNotReadAgain(t *testing.T) {
+	for _, tc := range []struct {
+		items, lineReads int
+	}{
+		{40, 1},  // the count before done
+		{150, 3}, // the key's read-back, batch 2's "which lines are there", the count
+	} {
+		f := generated(t, fmt.Sprintf("seed=35,accounts=1,invoices=0,large=%d,large-count=1,tax=0", tc.items))
+		a, sb := sandboxTenant(t, f)
+		id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
+		step := syncToEnd(t, a, id, settings.Default())
+		if step.Outcome != workflows.OutcomeSynced {
+			t.Fatalf("%d items: %s %s", tc.items, step.Outcome, step.Reason)
+		}
+		if got := sb.Stats("netsuite").QueriesFrom["transactionline"]; got != int64(tc.lineReads) {
+			t.Errorf("%d items: %d SuiteQL reads of transactionline, want %d", tc.items, got, tc.lineReads)
+		}
+		rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = "+
+			netsuite.Quote(step.State.NetSuiteID)+" AND custcol_zuora_item_id IS NOT NULL ORDER BY id")
+		if err != nil || len(rows) != step.State.LinesWritten || len(rows) == 0 {
+			t.Errorf("%d items: NetSuite has %d lines (%v), the state says %d written", tc.items, len(rows), err, step.State.LinesWritten)
+		}
+	}
+}

@@ -123,7 +123,7 @@ func (m *Migration) writeOffItems(ctx context.Context, inv zuora.Invoice, earlie
 	if !now.Balance.IsNegative() {
 		return decimal.Zero, nil // written off already: the caller marks it with its adjustments' total
 	}
-	set, err := loadInvoiceItemSet(ctx, m.Zuora, inv.ID)
+	set, err := loadInvoiceItemSet(ctx, m.Zuora, inv.ID, nil)
 	if err != nil {
 		return decimal.Zero, err
 	}

@@ -104,26 +104,49 @@ func TestSyncInvoice_RepeatedFirstPutDoesNotDoubleLines(t *testing.T) {
 }
 
 // N6: an account without the line key field drops it silently; the sync
-// stops with a clear Error after the first write instead of appending on
-// every retry, and leaves no half-written invoice.
+// stops with a clear Error instead of appending on every retry, and leaves
+// no half-written invoice: whether the key is found missing by the read-back
+// after the first create (more batches follow), by the count before done (a
+// create wrote the whole invoice), or while a split's other parts were
+// being made (each removed too).
 func TestSyncInvoice_N6_LineKeyNotStoredEndsErrorNamingTheField(t *testing.T) {
-	f := generated(t, "seed=33,accounts=1,invoices=0,large=150,large-count=1,tax=0")
-	var without []string
-	for _, c := range fixture.ConnectorCustomFields {
-		if c != "custcol_zuora_item_id" {
-			without = append(without, c)
-		}
-	}
-	f.NetSuite.Account.CustomFields = without
-	a, _ := sandboxTenant(t, f)
-	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
-	step := syncToEnd(t, a, id, settings.Default())
-	if step.Outcome != workflows.OutcomeError || !strings.Contains(step.Reason, "custcol_zuora_item_id is not stored by NetSuite") {
-		t.Fatalf("outcome %s: %s", step.Outcome, step.Reason)
-	}
-	rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT id FROM transaction WHERE externalid = "+netsuite.Quote(netsuite.InvoiceExternalID(id))+" ORDER BY id")
-	if err != nil || len(rows) != 0 {
-		t.Fatalf("the invoice made with the first batch should be gone: %v %v", err, rows)
+	for _, tc := range []struct {
+		name    string
+		items   int
+		ceiling int // 0: the default (no split)
+	}{
+		{"one batch, made whole by its create", 40, 0},
+		{"two batches", 150, 0},
+		{"split into three parts", 250, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := generated(t, fmt.Sprintf("seed=33,accounts=1,invoices=0,large=%d,large-count=1,tax=0", tc.items))
+			var without []string
+			for _, c := range fixture.ConnectorCustomFields {
+				if c != "custcol_zuora_item_id" {
+					without = append(without, c)
+				}
+			}
+			f.NetSuite.Account.CustomFields = without
+			a, _ := sandboxTenant(t, f)
+			id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
+			s := settings.Default()
+			if tc.ceiling > 0 {
+				s.Invoice.LineCeiling, s.Invoice.OverCeiling = tc.ceiling, settings.OverCeilingSplit
+			}
+			step := syncToEnd(t, a, id, s)
+			if step.Outcome != workflows.OutcomeError || !strings.Contains(step.Reason, "custcol_zuora_item_id is not stored by NetSuite") {
+				t.Fatalf("outcome %s: %s", step.Outcome, step.Reason)
+			}
+			if strings.Contains(step.Reason, "exists with") || strings.Contains(step.Reason, "could not be deleted") {
+				t.Errorf("the reason speaks of a record left behind: %s", step.Reason)
+			}
+			// The fixture holds this invoice only: any transaction is one it made.
+			rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT id, externalid FROM transaction ORDER BY id")
+			if err != nil || len(rows) != 0 {
+				t.Fatalf("the records made should be gone: %v %v", err, rows)
+			}
+		})
 	}
 }
 

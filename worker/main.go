@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"runtime/debug"
 	"time"
@@ -38,6 +39,7 @@ type config struct {
 	Log      app.LogConfig
 
 	HTTPAddr            string
+	PProf               bool
 	MaxActivities       int
 	MaxWorkflowTasks    int
 	ActivitiesPerSecond float64
@@ -62,6 +64,7 @@ func parseFlags(args []string) (*config, error) {
 	c.Log.AddFlags(fs)
 	fs.IntVar(&c.MemoryLimitMiB, "memory-limit", 128, "soft memory limit of the worker process in MiB: the Go garbage collector runs more often near it instead of letting the heap double (0: none; GOMEMLIMIT, when set, takes precedence)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:9464", "address of /healthz and Prometheus /metrics (empty: off)")
+	fs.BoolVar(&c.PProf, "pprof", false, "also serve Go's runtime profiles (/debug/pprof/) on --http-addr, for an operator diagnosing CPU or memory")
 	fs.IntVar(&c.MaxActivities, "max-concurrent-activities", 50, "activities this worker runs at once")
 	fs.IntVar(&c.MaxWorkflowTasks, "max-concurrent-workflow-tasks", 20, "workflow tasks this worker runs at once")
 	fs.Float64Var(&c.ActivitiesPerSecond, "task-queue-activities-per-second", 0, "activities started per second on the whole task queue, across all workers (0: unlimited)")
@@ -214,7 +217,8 @@ func runWorker(lc fx.Lifecycle, w worker.Worker, tc client.Client, c *config, lo
 	})
 }
 
-// serveHTTP exposes /healthz (the worker is up and Temporal answers) and /metrics.
+// serveHTTP exposes /healthz (the worker is up and Temporal answers),
+// /metrics and, with --pprof, /debug/pprof/.
 func serveHTTP(lc fx.Lifecycle, c *config, tc client.Client, m *metrics.Metrics, logger *slog.Logger) {
 	if c.HTTPAddr == "" {
 		return
@@ -230,6 +234,15 @@ func serveHTTP(lc fx.Lifecycle, c *config, tc client.Client, m *metrics.Metrics,
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	if c.PProf {
+		// Off by default: a profile shows the worker's memory, which may hold
+		// Zuora and NetSuite data; --http-addr listens on 127.0.0.1 unless told otherwise.
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	srv := &http.Server{Addr: c.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {

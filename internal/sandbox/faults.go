@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -104,6 +105,9 @@ type Stats struct {
 	// PeakInFlight is the most requests the API had in flight at once (the
 	// figure an account-wide concurrency limit is about).
 	PeakInFlight int64 `json:"peakInFlight"`
+	// QueriesFrom counts the SuiteQL queries by the table they read (lower
+	// case), for tests that tell a record's line checks from its lookups.
+	QueriesFrom map[string]int64 `json:"queriesFrom,omitempty"`
 }
 
 // apiState is the fault and stats state of one API.
@@ -113,6 +117,7 @@ type apiState struct {
 	faults   Faults
 	requests map[string]int64
 	injected map[string]int64
+	queries  map[string]int64
 	inFlight atomic.Int64
 	peak     atomic.Int64
 	rnd      *rand.Rand
@@ -120,7 +125,7 @@ type apiState struct {
 }
 
 func newAPIState(name string, f Faults) *apiState {
-	return &apiState{name: name, faults: f, requests: map[string]int64{}, injected: map[string]int64{}, rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+	return &apiState{name: name, faults: f, requests: map[string]int64{}, injected: map[string]int64{}, queries: map[string]int64{}, rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
 }
 
 func (a *apiState) getFaults() Faults {
@@ -150,6 +155,12 @@ func (a *apiState) count(endpoint string, status int) {
 	a.requests[fmt.Sprintf("%s %d", endpoint, status)]++
 }
 
+func (a *apiState) countQuery(table string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.queries[strings.ToLower(table)]++
+}
+
 func (a *apiState) injectedFault(kind string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -165,6 +176,9 @@ func (a *apiState) stats() Stats {
 	}
 	for k, v := range a.injected {
 		s.Faults[k] = v
+	}
+	if len(a.queries) > 0 {
+		s.QueriesFrom = maps.Clone(a.queries)
 	}
 	return s
 }

@@ -40,6 +40,7 @@ func (n *netsuiteAPI) suiteql(w http.ResponseWriter, r *http.Request) {
 		nsError(w, 400, "INVALID_PARAMETER", "", "Invalid search query: "+err.Error())
 		return
 	}
+	n.state.countQuery(sel.From)
 	n.mu.RLock()
 	rows, err := n.view(sel)
 	var matched []Record
