@@ -217,32 +217,12 @@ func runWorker(lc fx.Lifecycle, w worker.Worker, tc client.Client, c *config, lo
 	})
 }
 
-// serveHTTP exposes /healthz (the worker is up and Temporal answers),
-// /metrics and, with --pprof, /debug/pprof/.
+// serveHTTP serves the worker's HTTP endpoints (httpMux) on --http-addr.
 func serveHTTP(lc fx.Lifecycle, c *config, tc client.Client, m *metrics.Metrics, logger *slog.Logger) {
 	if c.HTTPAddr == "" {
 		return
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", m.Handler())
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-		defer cancel()
-		if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-			http.Error(w, "temporal unreachable: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	if c.PProf {
-		// Off by default: a profile shows the worker's memory, which may hold
-		// Zuora and NetSuite data; --http-addr listens on 127.0.0.1 unless told otherwise.
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	}
+	mux := httpMux(c, tc, m)
 	srv := &http.Server{Addr: c.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
@@ -256,4 +236,30 @@ func serveHTTP(lc fx.Lifecycle, c *config, tc client.Client, m *metrics.Metrics,
 		},
 		OnStop: func(ctx context.Context) error { return srv.Shutdown(ctx) },
 	})
+}
+
+// httpMux is /healthz (the worker is up and Temporal answers), /metrics
+// and, with --pprof, /debug/pprof/.
+func httpMux(c *config, tc client.Client, m *metrics.Metrics) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			http.Error(w, "temporal unreachable: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	if c.PProf {
+		// Off by default: a profile shows the worker's memory, which may hold
+		// Zuora and NetSuite data; --http-addr listens on 127.0.0.1 unless told
+		// otherwise. No /cmdline: a secret may be among the flags.
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	return mux
 }
