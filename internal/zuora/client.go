@@ -209,6 +209,9 @@ type call struct {
 	out                    any
 	idemKey                string
 	headers                map[string]string // extra request headers (zuora-version)
+	// sawBody, when set, is shown a 2xx answer's body before it is decoded
+	// (the ZOQL pager reads the next page's locator from it).
+	sawBody func(body []byte)
 }
 
 // do sends a request with auth, retries retryable failures with back-off
@@ -389,6 +392,9 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 		if failed, _, _ := eb.failed(); failed {
 			return decodeError(cl.endpoint, resp.StatusCode, resp.Header, data)
 		}
+	}
+	if cl.sawBody != nil {
+		cl.sawBody(data)
 	}
 	if cl.out == nil {
 		return nil
