@@ -69,15 +69,14 @@ type invoiceJob struct {
 	// mapMu: one goroutine at a time maps batches to lines (linesOf);
 	// stMu guards state while parts are written concurrently.
 	mapMu, stMu sync.Mutex
-	// keyCheck: the read-back of the line key of the first record this call
-	// made (nil: none made yet); the other records share the form. No batch
-	// is appended before it confirms the key (awaitLineKey).
+	// keyCheck: the read-back of the line key of a record of this invoice,
+	// started after the call's first create or before its first append
+	// (nil: not started); the records share the form. No batch is appended
+	// before the key is confirmed (ensureLineKey).
 	keyCheck *lineKeyCheck
-	// made: the records this call made, removed if the key is not stored.
+	// made: the records this call made (removed with the invoice's others
+	// if the key is not stored).
 	made []madeRecord
-	// wholeOnCreate: the create wrote the whole (unsplit) invoice, so its
-	// line key is checked by the count before it is marked done.
-	wholeOnCreate bool
 	// absentParts: parts whose records this call looked up at its start and
 	// found none (invoice_split_write.go): their creation needs no lookup.
 	absentParts map[int]bool
@@ -154,7 +153,7 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 	step, err := j.run(ctx)
 	var lk lineKeyError
 	if errors.As(err, &lk) {
-		err = j.removeMadeRecords(ctx, lk)
+		err = j.removeRecords(ctx, lk)
 	}
 	if stopWriting(err) {
 		a.log(ctx).Warn("invoice sync attempt stopped before writing", "invoice_id", in.InvoiceID, "error", err)
@@ -635,26 +634,33 @@ func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, thro
 	if err != nil {
 		return "", 0, 0, fmt.Errorf("creating the NetSuite %s: %w", j.state.RecordType, err)
 	}
-	j.startLineKeyCheck(ctx, p, id, ls[0].ZuoraItemID, len(j.state.Parts) == 0 && b >= end)
+	j.stMu.Lock()
+	j.made = append(j.made, madeRecord{part: p, id: id})
+	whole := len(j.state.Parts) == 0 && b >= end
+	if !j.state.LineKeyChecked && !whole {
+		// Read back beside the call's other creates: each is an upsert
+		// holding one batch, and every append waits for the answer.
+		j.startLineKeyCheckLocked(ctx, id, ls[0].ZuoraItemID)
+	}
+	j.stMu.Unlock()
 	return id, b, len(ls), nil
 }
 
-// startLineKeyCheck records a record this call made and, after its first
-// one, reads the record's line key back in the background (lineKeyStored):
-// every append waits for it (awaitLineKey), creates need not (each is an
-// upsert replacing its lines, and a record made on a form that drops the
-// key is removed with the others: removeMadeRecords). A create that wrote
-// the whole unsplit invoice leaves the check to the count before it is
-// marked done (complete), which sees a key that was not stored as well.
-func (j *invoiceJob) startLineKeyCheck(ctx context.Context, p int, id, key string, whole bool) {
-	j.stMu.Lock()
-	defer j.stMu.Unlock()
-	j.made = append(j.made, madeRecord{part: p, id: id})
+// The line key (real-api-gaps N6): NetSuite drops a line field that is not
+// on the form without a word, and "which of a batch's lines are there"
+// would then find none, so a retried batch would append its lines again.
+// It is read back once per invoice sync (InvoiceSyncState.LineKeyChecked),
+// from the first record a call makes (in the background, beside its other
+// creates) or, failing that, from the record it first appends to, before
+// any batch is appended. The count before the invoice is marked done finds
+// it too: every record the connector makes holds keyed lines, so a record
+// with none was made on a form that drops the key. Either way every record
+// of the invoice is removed and it ends Error naming the field.
+
+// startLineKeyCheckLocked reads back, in the background, whether record id
+// holds its line keyed key (stMu held).
+func (j *invoiceJob) startLineKeyCheckLocked(ctx context.Context, id, key string) {
 	if j.keyCheck != nil {
-		return
-	}
-	if whole {
-		j.wholeOnCreate = true
 		return
 	}
 	kc := &lineKeyCheck{done: make(chan struct{})}
@@ -666,10 +672,60 @@ func (j *invoiceJob) startLineKeyCheck(ctx context.Context, p int, id, key strin
 	}()
 }
 
-// awaitLineKey waits for the line key check of this call's first record,
-// if it made one: a batch appended without the key stored could be
-// appended again by a retry.
-func (j *invoiceJob) awaitLineKey(ctx context.Context) error {
+// ensureLineKey returns once the line key is known stored, checking it on
+// record id (part p's, 0 when not split) unless a check is under way.
+func (j *invoiceJob) ensureLineKey(ctx context.Context, id string, p int) error {
+	j.stMu.Lock()
+	checked, kc := j.state.LineKeyChecked, j.keyCheck
+	j.stMu.Unlock()
+	if checked {
+		return nil
+	}
+	if kc == nil {
+		key, err := j.firstLineKey(ctx, p)
+		if err != nil {
+			return err
+		}
+		j.stMu.Lock()
+		j.startLineKeyCheckLocked(ctx, id, key)
+		kc = j.keyCheck
+		j.stMu.Unlock()
+	}
+	select {
+	case <-kc.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if kc.err != nil {
+		return kc.err
+	}
+	j.stMu.Lock()
+	j.state.LineKeyChecked = true
+	j.stMu.Unlock()
+	return nil
+}
+
+// firstLineKey is the key of the first line part p's record was made with:
+// that of its first batch that has lines.
+func (j *invoiceJob) firstLineKey(ctx context.Context, p int) (string, error) {
+	first, end := 0, j.state.TotalBatches
+	if len(j.state.Parts) > 0 {
+		first, end = j.partBounds(p)
+	}
+	for b := first; b < end; b++ {
+		ls, err := j.linesOf(ctx, b)
+		if err != nil {
+			return "", err
+		}
+		if len(ls) > 0 {
+			return ls[0].ZuoraItemID, nil
+		}
+	}
+	return "", fmt.Errorf("part %d of the invoice has no line to check the line key on", p+1)
+}
+
+// awaitKeyCheck waits for a line key check under way, if any.
+func (j *invoiceJob) awaitKeyCheck(ctx context.Context) error {
 	j.stMu.Lock()
 	kc := j.keyCheck
 	j.stMu.Unlock()
@@ -684,21 +740,38 @@ func (j *invoiceJob) awaitLineKey(ctx context.Context) error {
 	}
 }
 
-// removeMadeRecords deletes the records this call made on a form that
-// drops the line key (each holds only its first batch), so the next run
+// removeRecords deletes the invoice's records (those this call made and
+// those its state names) when the form drops the line key, so the next run
 // after the fix starts clean, and says which could not be deleted.
-func (j *invoiceJob) removeMadeRecords(ctx context.Context, lk lineKeyError) error {
+func (j *invoiceJob) removeRecords(ctx context.Context, lk lineKeyError) error {
 	why := string(lk)
+	ids := map[string]bool{}
+	var order []string
+	add := func(id string) {
+		if id != "" && !ids[id] {
+			ids[id] = true
+			order = append(order, id)
+		}
+	}
 	for _, m := range j.made {
-		if err := j.a.NetSuite.Delete(ctx, j.state.RecordType, m.id); err != nil && !netsuite.IsNotFound(err) {
-			why += fmt.Sprintf(" (NetSuite %s %s, made with the first batch, could not be deleted: %v)", j.state.RecordType, m.id, err)
+		add(m.id)
+	}
+	add(j.state.NetSuiteID)
+	for _, part := range j.state.Parts {
+		add(part.NetSuiteID)
+	}
+	for _, id := range order {
+		if err := j.a.NetSuite.Delete(ctx, j.state.RecordType, id); err != nil && !netsuite.IsNotFound(err) {
+			why += fmt.Sprintf(" (NetSuite %s %s could not be deleted: %v)", j.state.RecordType, id, err)
 			continue
 		}
-		if j.state.NetSuiteID == m.id {
+		if j.state.NetSuiteID == id {
 			j.state.NetSuiteID = ""
 		}
-		if m.part < len(j.state.Parts) && j.state.Parts[m.part].NetSuiteID == m.id {
-			j.state.Parts[m.part].NetSuiteID = ""
+		for p := range j.state.Parts {
+			if j.state.Parts[p].NetSuiteID == id {
+				j.state.Parts[p].NetSuiteID = ""
+			}
 		}
 	}
 	return lineKeyError(why)
@@ -739,7 +812,7 @@ func (a *Activities) checkLineKeyStored(ctx context.Context, recordType, id stri
 	return lineKeyError(why)
 }
 
-// lineKeyStored reads back whether record id has a line keyed key. NetSuite
+// lineKeyStored reads back whether record id has a line with this key. NetSuite
 // drops a custom field that is not on the form or not applied to the record
 // type without a word (real-api-gaps N6); every later batch's "which lines
 // are there" would then find none and a retried batch would append its
@@ -801,7 +874,7 @@ func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
 		present = lb.present
 		lb.present = nil // true of this moment only
 	}
-	if err := j.awaitLineKey(ctx); err != nil {
+	if err := j.ensureLineKey(ctx, j.state.NetSuiteID, j.state.Part); err != nil {
 		return 0, err
 	}
 	var err error
@@ -859,7 +932,7 @@ func (a *Activities) linesPresent(ctx context.Context, nsID string, keys []strin
 func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, error) {
 	// The header only: a large invoice's lines would be a response of
 	// hundreds of megabytes, and the total is on the header.
-	if err := j.awaitLineKey(ctx); err != nil {
+	if err := j.awaitKeyCheck(ctx); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}
 	ids := j.recordIDs()
@@ -885,8 +958,8 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 	if err := errors.Join(<-got, err); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}
-	if keyed == 0 && j.wholeOnCreate {
-		// Written whole by this call's create, yet no line has its key.
+	if keyed == 0 {
+		// Made with keyed lines, yet none has its key.
 		return workflows.SyncInvoiceStep{}, lineKeyNotStored(j.state.RecordType, j.s)
 	}
 	if keyed > distinct {

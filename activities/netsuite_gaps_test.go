@@ -1,10 +1,16 @@
 package activities_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"github.com/stretchr/testify/require"
+	"io"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -215,5 +221,77 @@ func TestSyncInvoice_CustomFieldIDsFromSettings(t *testing.T) {
 	a2, _ := sandboxTenant(t, f)
 	if step := syncToEnd(t, a2, id, settings.Default()); step.Outcome != workflows.OutcomeError {
 		t.Fatalf("with the default line key id: %s %s", step.Outcome, step.Reason)
+	}
+}
+
+// N6 across calls: a call that made the invoice's records but could not
+// read the line key back (every read of lines failed) hands its progress
+// back; the next call, which made nothing, checks the key on the record it
+// would append to or, when the create wrote the whole invoice, by the count
+// before done. Either way the invoice ends Error naming the field and no
+// record is left; it is never marked done with unkeyed lines.
+func TestSyncInvoice_N6_LineKeyCheckedByTheCallAfterOneThatCouldNotRead(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		items   int
+		ceiling int
+	}{
+		{"one batch, made whole by its create", 40, 0},
+		{"two batches", 150, 0},
+		{"split into three parts", 250, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := generated(t, fmt.Sprintf("seed=36,accounts=1,invoices=0,large=%d,large-count=1,tax=0", tc.items))
+			var without []string
+			for _, c := range fixture.ConnectorCustomFields {
+				if c != "custcol_zuora_item_id" {
+					without = append(without, c)
+				}
+			}
+			f.NetSuite.Account.CustomFields = without
+			a, sb := sandboxTenant(t, f)
+			var readsFail atomic.Bool
+			readsFail.Store(true)
+			transport := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if readsFail.Load() && strings.HasSuffix(r.URL.Path, "/query/v1/suiteql") && r.Body != nil {
+					body, _ := io.ReadAll(r.Body)
+					r.Body = io.NopCloser(bytes.NewReader(body))
+					if bytes.Contains(body, []byte("FROM transactionline")) {
+						return &http.Response{StatusCode: 503, Status: "503 Service Unavailable", Header: http.Header{"Content-Type": {"text/html"}},
+							Body: io.NopCloser(strings.NewReader("<html>Service Unavailable</html>")), Request: r}, nil
+					}
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			})
+			cfg := sandbox.DefaultConfig()
+			ns, err := netsuite.New(netsuite.Config{BaseURL: sb.NetSuiteURL(), Account: cfg.NetSuite.Account, MaxRetries: 1, MaxConcurrent: 10,
+				HTTPClient: &http.Client{Transport: transport, Timeout: time.Minute},
+				TBA: &netsuite.TBACredentials{ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
+					TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret}})
+			require.NoError(t, err)
+			a.NetSuite = ns
+			id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
+			s := settings.Default()
+			if tc.ceiling > 0 {
+				s.Invoice.LineCeiling, s.Invoice.OverCeiling = tc.ceiling, settings.OverCeilingSplit
+			}
+			ctx := context.Background()
+			step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: workflows.InvoiceSyncState{}})
+			require.NoError(t, err, "the first call hands its progress back")
+			require.NotEmpty(t, step.State.NetSuiteID, "the first call made the invoice's record")
+			require.Empty(t, step.Outcome)
+			readsFail.Store(false)
+			state := step.State
+			for calls := 0; step.Outcome == "" && calls < 20; calls++ {
+				if step, err = a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: state}); err == nil {
+					state = step.State
+				}
+			}
+			require.Equal(t, workflows.OutcomeError, step.Outcome, step.Reason)
+			require.Contains(t, step.Reason, "custcol_zuora_item_id is not stored by NetSuite")
+			rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, externalid FROM transaction ORDER BY id")
+			require.NoError(t, err)
+			require.Empty(t, rows, "the invoice's records are removed")
+		})
 	}
 }

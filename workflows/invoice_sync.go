@@ -51,6 +51,11 @@ type InvoiceSyncState struct {
 	// parts' Done. False in states written before: the cursor is NextBatch
 	// and the parts below it are whole (activities derive Done from it).
 	PartCursors bool `json:"partCursors,omitempty"`
+	// LineKeyChecked: a record of this invoice was read back with its line
+	// key stored (a form that drops the key would let a retried batch
+	// append its lines again). False in states written before: the next
+	// call checks before it appends.
+	LineKeyChecked bool `json:"lineKeyChecked,omitempty"`
 }
 
 // InvoicePart is one NetSuite record of a split invoice: the batches from
