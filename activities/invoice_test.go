@@ -34,21 +34,12 @@ func TestSyncInvoice_ProgressIsHandedBackNotCountedAsAFailedAttempt(t *testing.T
 	failing := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/record/v1/") {
 			if n := writes.Add(1); n%7 == 5 || n%7 == 6 {
-				return &http.Response{StatusCode: 503, Status: "503 Service Unavailable", Header: http.Header{"Content-Type": {"text/html"}},
-					Body: io.NopCloser(strings.NewReader("<html><body>Service Unavailable</body></html>")), Request: r}, nil
+				return unavailable(r), nil
 			}
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	cfg := sandbox.DefaultConfig()
-	ns, err := netsuite.New(netsuite.Config{BaseURL: sb.NetSuiteURL(), Account: cfg.NetSuite.Account, MaxRetries: 1, MaxConcurrent: 10,
-		HTTPClient: &http.Client{Transport: failing, Timeout: time.Minute},
-		TBA: &netsuite.TBACredentials{ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
-			TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.NetSuite = ns
+	a.NetSuite = netsuiteVia(t, sb, failing)
 	ctx := context.Background()
 	s := settings.Default()
 	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
@@ -129,6 +120,27 @@ func TestSyncInvoice_StateFromEarlierBatchOrderRestartsInIDOrder(t *testing.T) {
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
+
+// netsuiteVia is a NetSuite client of the sandbox whose requests go through
+// transport (one in-call retry, 10 requests at once).
+func netsuiteVia(t *testing.T, sb *sandbox.Sandbox, transport http.RoundTripper) *netsuite.Client {
+	t.Helper()
+	cfg := sandbox.DefaultConfig()
+	ns, err := netsuite.New(netsuite.Config{BaseURL: sb.NetSuiteURL(), Account: cfg.NetSuite.Account, MaxRetries: 1, MaxConcurrent: 10,
+		HTTPClient: &http.Client{Transport: transport, Timeout: time.Minute},
+		TBA: &netsuite.TBACredentials{ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
+			TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ns
+}
+
+// unavailable is a 503 with an HTML page, as a proxy in front of NetSuite answers.
+func unavailable(r *http.Request) *http.Response {
+	return &http.Response{StatusCode: 503, Status: "503 Service Unavailable", Header: http.Header{"Content-Type": {"text/html"}},
+		Body: io.NopCloser(strings.NewReader("<html><body>Service Unavailable</body></html>")), Request: r}
+}
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
@@ -115,31 +114,42 @@ func TestSyncInvoice_RepeatedFirstPutDoesNotDoubleLines(t *testing.T) {
 // after the first create (more batches follow), by the count before done (a
 // create wrote the whole invoice), or while a split's other parts were
 // being made (each removed too).
+// keylessCases are the shapes the line key checks are tried on.
+var keylessCases = []struct {
+	name    string
+	items   int
+	ceiling int // 0: the default (no split)
+}{
+	{"one batch, made whole by its create", 40, 0},
+	{"two batches", 150, 0},
+	{"split into three parts", 250, 100},
+}
+
+// keylessInvoice is a tenant of one invoice of items whose NetSuite account
+// drops the line key (N6), with settings splitting it at ceiling (0: not).
+func keylessInvoice(t *testing.T, seed, items, ceiling int) (*activities.Activities, *sandbox.Sandbox, string, settings.Settings) {
+	t.Helper()
+	f := generated(t, fmt.Sprintf("seed=%d,accounts=1,invoices=0,large=%d,large-count=1,tax=0", seed, items))
+	var without []string
+	for _, c := range fixture.ConnectorCustomFields {
+		if c != "custcol_zuora_item_id" {
+			without = append(without, c)
+		}
+	}
+	f.NetSuite.Account.CustomFields = without
+	a, sb := sandboxTenant(t, f)
+	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
+	s := settings.Default()
+	if ceiling > 0 {
+		s.Invoice.LineCeiling, s.Invoice.OverCeiling = ceiling, settings.OverCeilingSplit
+	}
+	return a, sb, id, s
+}
+
 func TestSyncInvoice_N6_LineKeyNotStoredEndsErrorNamingTheField(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		items   int
-		ceiling int // 0: the default (no split)
-	}{
-		{"one batch, made whole by its create", 40, 0},
-		{"two batches", 150, 0},
-		{"split into three parts", 250, 100},
-	} {
+	for _, tc := range keylessCases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := generated(t, fmt.Sprintf("seed=33,accounts=1,invoices=0,large=%d,large-count=1,tax=0", tc.items))
-			var without []string
-			for _, c := range fixture.ConnectorCustomFields {
-				if c != "custcol_zuora_item_id" {
-					without = append(without, c)
-				}
-			}
-			f.NetSuite.Account.CustomFields = without
-			a, _ := sandboxTenant(t, f)
-			id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
-			s := settings.Default()
-			if tc.ceiling > 0 {
-				s.Invoice.LineCeiling, s.Invoice.OverCeiling = tc.ceiling, settings.OverCeilingSplit
-			}
+			a, _, id, s := keylessInvoice(t, 33, tc.items, tc.ceiling)
 			step := syncToEnd(t, a, id, s)
 			if step.Outcome != workflows.OutcomeError || !strings.Contains(step.Reason, "custcol_zuora_item_id is not stored by NetSuite") {
 				t.Fatalf("outcome %s: %s", step.Outcome, step.Reason)
@@ -231,25 +241,9 @@ func TestSyncInvoice_CustomFieldIDsFromSettings(t *testing.T) {
 // before done. Either way the invoice ends Error naming the field and no
 // record is left; it is never marked done with unkeyed lines.
 func TestSyncInvoice_N6_LineKeyCheckedByTheCallAfterOneThatCouldNotRead(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		items   int
-		ceiling int
-	}{
-		{"one batch, made whole by its create", 40, 0},
-		{"two batches", 150, 0},
-		{"split into three parts", 250, 100},
-	} {
+	for _, tc := range keylessCases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := generated(t, fmt.Sprintf("seed=36,accounts=1,invoices=0,large=%d,large-count=1,tax=0", tc.items))
-			var without []string
-			for _, c := range fixture.ConnectorCustomFields {
-				if c != "custcol_zuora_item_id" {
-					without = append(without, c)
-				}
-			}
-			f.NetSuite.Account.CustomFields = without
-			a, sb := sandboxTenant(t, f)
+			a, sb, id, s := keylessInvoice(t, 36, tc.items, tc.ceiling)
 			var readsFail atomic.Bool
 			readsFail.Store(true)
 			transport := roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -257,24 +251,12 @@ func TestSyncInvoice_N6_LineKeyCheckedByTheCallAfterOneThatCouldNotRead(t *testi
 					body, _ := io.ReadAll(r.Body)
 					r.Body = io.NopCloser(bytes.NewReader(body))
 					if bytes.Contains(body, []byte("FROM transactionline")) {
-						return &http.Response{StatusCode: 503, Status: "503 Service Unavailable", Header: http.Header{"Content-Type": {"text/html"}},
-							Body: io.NopCloser(strings.NewReader("<html>Service Unavailable</html>")), Request: r}, nil
+						return unavailable(r), nil
 					}
 				}
 				return http.DefaultTransport.RoundTrip(r)
 			})
-			cfg := sandbox.DefaultConfig()
-			ns, err := netsuite.New(netsuite.Config{BaseURL: sb.NetSuiteURL(), Account: cfg.NetSuite.Account, MaxRetries: 1, MaxConcurrent: 10,
-				HTTPClient: &http.Client{Transport: transport, Timeout: time.Minute},
-				TBA: &netsuite.TBACredentials{ConsumerKey: cfg.NetSuite.ConsumerKey, ConsumerSecret: cfg.NetSuite.ConsumerSecret,
-					TokenID: cfg.NetSuite.TokenID, TokenSecret: cfg.NetSuite.TokenSecret}})
-			require.NoError(t, err)
-			a.NetSuite = ns
-			id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
-			s := settings.Default()
-			if tc.ceiling > 0 {
-				s.Invoice.LineCeiling, s.Invoice.OverCeiling = tc.ceiling, settings.OverCeilingSplit
-			}
+			a.NetSuite = netsuiteVia(t, sb, transport)
 			ctx := context.Background()
 			step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: workflows.InvoiceSyncState{}})
 			require.NoError(t, err, "the first call hands its progress back")

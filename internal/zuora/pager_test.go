@@ -19,30 +19,16 @@ import (
 // more: at most pagesAhead pages are fetched ahead of the one being read.
 func TestPagerAsksForThePageAfterBeforeDecodingAndNoFurtherAhead(t *testing.T) {
 	const perPage, pages = 50, 6
+	records := make([]string, perPage*pages)
+	for i := range records {
+		records[i] = fmt.Sprintf(`{"Id":"it%04d","Name":"%040d"}`, i, i)
+	}
 	var mu sync.Mutex
 	var asked []string
-	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
-		start := 0
-		if r.URL.Path == "/v1/action/queryMore" {
-			var body struct {
-				QueryLocator string `json:"queryLocator"`
-			}
-			require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
-			mu.Lock()
-			asked = append(asked, body.QueryLocator)
-			mu.Unlock()
-			_, _ = fmt.Sscanf(body.QueryLocator, "at%d", &start)
-		}
-		recs := make([]string, 0, perPage)
-		for i := start; i < start+perPage; i++ {
-			recs = append(recs, fmt.Sprintf(`{"Id":"it%04d","Name":"%040d"}`, i, i))
-		}
-		end := start + perPage
-		more := ""
-		if end < perPage*pages {
-			more = fmt.Sprintf(`,"queryLocator":"at%d"`, end)
-		}
-		_, _ = fmt.Fprintf(w, `{"records":[%s],"size":%d,"done":%t%s}`, joinJSON(recs), perPage*pages, end == perPage*pages, more)
+	c := pagedFake(t, records, perPage, func(locator string) {
+		mu.Lock()
+		asked = append(asked, locator)
+		mu.Unlock()
 	})
 	ctx := context.Background()
 	rows := QueryRows[struct{ ID string }](c, "InvoiceItem", "select Id, Name from InvoiceItem", perPage)

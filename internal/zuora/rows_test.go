@@ -11,8 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pagedFake serves records through query/queryMore, size records a page.
-func pagedFake(t *testing.T, records []string, size int) *Client {
+// pagedFake serves records through query/queryMore, size records a page
+// (the locator after the records, as Zuora's examples place it); asked, if
+// given, is told each queryMore's locator.
+func pagedFake(t *testing.T, records []string, size int, asked ...func(locator string)) *Client {
 	_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		start := 0
 		if r.URL.Path == "/v1/action/queryMore" {
@@ -20,6 +22,9 @@ func pagedFake(t *testing.T, records []string, size int) *Client {
 				QueryLocator string `json:"queryLocator"`
 			}
 			require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+			for _, f := range asked {
+				f(body.QueryLocator)
+			}
 			_, _ = fmt.Sscanf(body.QueryLocator, "at%d", &start)
 		}
 		end := min(start+size, len(records))
