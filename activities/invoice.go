@@ -800,14 +800,29 @@ func (a *Activities) checkLineKeyStored(ctx context.Context, recordType, id stri
 	if len(lines) == 0 {
 		return nil
 	}
-	err := a.lineKeyStored(ctx, recordType, id, lines[0].ZuoraItemID, s)
+	return a.deleteIfKeyNotStored(ctx, recordType, id, a.lineKeyStored(ctx, recordType, id, lines[0].ZuoraItemID, s))
+}
+
+// checkSomeLineKeyed is checkLineKeyStored for a record an earlier attempt
+// made: it must hold a keyed line.
+func (a *Activities) checkSomeLineKeyed(ctx context.Context, recordType, id string, s settings.Settings) error {
+	keyed, _, err := a.lineKeyCounts(ctx, id)
+	if err == nil && keyed == 0 {
+		err = lineKeyNotStored(recordType, s)
+	}
+	return a.deleteIfKeyNotStored(ctx, recordType, id, err)
+}
+
+// deleteIfKeyNotStored deletes record id when err says the form drops the
+// line key, and says so if it could not.
+func (a *Activities) deleteIfKeyNotStored(ctx context.Context, recordType, id string, err error) error {
 	var lk lineKeyError
 	if !errors.As(err, &lk) {
 		return err
 	}
 	why := string(lk)
 	if derr := a.NetSuite.Delete(ctx, recordType, id); derr != nil && !netsuite.IsNotFound(derr) {
-		why += fmt.Sprintf(" (NetSuite %s %s, made with the first batch, could not be deleted: %v)", recordType, id, derr)
+		why += fmt.Sprintf(" (NetSuite %s %s could not be deleted: %v)", recordType, id, derr)
 	}
 	return lineKeyError(why)
 }

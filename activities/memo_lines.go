@@ -13,7 +13,8 @@ import (
 // run.batchSize, the way an invoice's lines are written: the record is made
 // with its first batch (an upsert that replaces its item sublist, so a
 // repeated PUT does not append it again, real-api-gaps N2), its line key is
-// checked to be stored (N6), and each later batch adds only the lines the
+// checked to be stored (N6; on a record an earlier attempt made, by a count
+// of its keyed lines), and each later batch adds only the lines the
 // record does not have yet (keyed by the Zuora item id). Every step repeats
 // safely; it returns the record's internal id.
 func (a *Activities) writeWithLines(ctx context.Context, recordType string, header netsuite.Transaction, lines []netsuite.Line, s settings.Settings) (string, error) {
@@ -37,6 +38,14 @@ func (a *Activities) writeWithLines(ctx context.Context, recordType string, head
 			return "", fmt.Errorf("creating the NetSuite %s: %w", recordType, err)
 		}
 		if err := a.checkLineKeyStored(ctx, recordType, id, lines[:first], s); err != nil {
+			return "", err
+		}
+	} else if len(lines) > 0 {
+		// Made by an earlier attempt, which may have ended before it read
+		// its line key back: the connector makes records with keyed lines,
+		// so one with none was made on a form that drops the key (N6), and
+		// appending to it would add a retried batch twice.
+		if err := a.checkSomeLineKeyed(ctx, recordType, id, s); err != nil {
 			return "", err
 		}
 	}

@@ -125,11 +125,9 @@ var keylessCases = []struct {
 	{"split into three parts", 250, 100},
 }
 
-// keylessInvoice is a tenant of one invoice of items whose NetSuite account
-// drops the line key (N6), with settings splitting it at ceiling (0: not).
-func keylessInvoice(t *testing.T, seed, items, ceiling int) (*activities.Activities, *sandbox.Sandbox, string, settings.Settings) {
-	t.Helper()
-	f := generated(t, fmt.Sprintf("seed=%d,accounts=1,invoices=0,large=%d,large-count=1,tax=0", seed, items))
+// dropLineKeyField takes the line key off the NetSuite account's custom
+// fields: NetSuite then drops it from every line without a word (N6).
+func dropLineKeyField(f *fixture.Fixture) {
 	var without []string
 	for _, c := range fixture.ConnectorCustomFields {
 		if c != "custcol_zuora_item_id" {
@@ -137,6 +135,29 @@ func keylessInvoice(t *testing.T, seed, items, ceiling int) (*activities.Activit
 		}
 	}
 	f.NetSuite.Account.CustomFields = without
+}
+
+// linesUnreadable answers 503 to every SuiteQL read of transaction lines
+// while fail is set.
+func linesUnreadable(fail *atomic.Bool) roundTripFunc {
+	return func(r *http.Request) (*http.Response, error) {
+		if fail.Load() && strings.HasSuffix(r.URL.Path, "/query/v1/suiteql") && r.Body != nil {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if bytes.Contains(body, []byte("FROM transactionline")) {
+				return unavailable(r), nil
+			}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	}
+}
+
+// keylessInvoice is a tenant of one invoice of items whose NetSuite account
+// drops the line key (N6), with settings splitting it at ceiling (0: not).
+func keylessInvoice(t *testing.T, seed, items, ceiling int) (*activities.Activities, *sandbox.Sandbox, string, settings.Settings) {
+	t.Helper()
+	f := generated(t, fmt.Sprintf("seed=%d,accounts=1,invoices=0,large=%d,large-count=1,tax=0", seed, items))
+	dropLineKeyField(f)
 	a, sb := sandboxTenant(t, f)
 	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
 	s := settings.Default()
@@ -246,17 +267,7 @@ func TestSyncInvoice_N6_LineKeyCheckedByTheCallAfterOneThatCouldNotRead(t *testi
 			a, sb, id, s := keylessInvoice(t, 36, tc.items, tc.ceiling)
 			var readsFail atomic.Bool
 			readsFail.Store(true)
-			transport := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				if readsFail.Load() && strings.HasSuffix(r.URL.Path, "/query/v1/suiteql") && r.Body != nil {
-					body, _ := io.ReadAll(r.Body)
-					r.Body = io.NopCloser(bytes.NewReader(body))
-					if bytes.Contains(body, []byte("FROM transactionline")) {
-						return unavailable(r), nil
-					}
-				}
-				return http.DefaultTransport.RoundTrip(r)
-			})
-			a.NetSuite = netsuiteVia(t, sb, transport)
+			a.NetSuite = netsuiteVia(t, sb, linesUnreadable(&readsFail))
 			ctx := context.Background()
 			step, err := a.SyncInvoice(ctx, workflows.SyncInvoiceInput{InvoiceID: id, Settings: s, State: workflows.InvoiceSyncState{}})
 			require.NoError(t, err, "the first call hands its progress back")
@@ -276,4 +287,42 @@ func TestSyncInvoice_N6_LineKeyCheckedByTheCallAfterOneThatCouldNotRead(t *testi
 			require.Empty(t, rows, "the invoice's records are removed")
 		})
 	}
+}
+
+// N6 for memos: an attempt that made a debit memo's NetSuite invoice but
+// could not read its line key back fails; the next attempt finds the record
+// and, before appending to it, counts its keyed lines: none, so it stops
+// with the field named and deletes the record instead of adding the first
+// batch again.
+func TestDebitMemoSync_N6_RecordAnEarlierAttemptMadeIsCheckedForItsLineKey(t *testing.T) {
+	f := generated(t, "seed=3,accounts=4,invoices=2,is=true,debitmemos=12,tax=1")
+	dropLineKeyField(f)
+	a, sb := sandboxTenant(t, f)
+	var readsFail atomic.Bool
+	readsFail.Store(true)
+	a.NetSuite = netsuiteVia(t, sb, linesUnreadable(&readsFail))
+	ctx := context.Background()
+	s := isSettings()
+	s.Run.BatchSize = 2 // later batches to append
+	sel, err := a.SelectDebitMemos(ctx, workflows.SelectInput{Settings: s, Limit: 100})
+	require.NoError(t, err)
+	require.NotEmpty(t, sel.Records)
+	id := sel.Records[0].ID
+	plan, err := a.PrepareDebitMemo(ctx, workflows.DebitMemoSyncInput{DebitMemoID: id, Settings: s})
+	require.NoError(t, err)
+	require.Empty(t, plan.Outcome)
+	step := workflows.DebitMemoStepInput{Settings: s, Plan: plan}
+	require.NoError(t, a.MarkDebitMemoProcessing(ctx, step))
+	_, err = a.WriteDebitMemo(ctx, step)
+	require.Error(t, err, "the first attempt cannot read its record's lines")
+	ext := "SELECT id FROM transaction WHERE externalid = " + netsuite.Quote(netsuite.DebitMemoExternalID(id)) + " ORDER BY id"
+	rows, err := a.NetSuite.QueryAll(ctx, ext)
+	require.NoError(t, err)
+	require.Len(t, rows, 1, "the first attempt made the record")
+	readsFail.Store(false)
+	_, err = a.WriteDebitMemo(ctx, step)
+	require.ErrorContains(t, err, "custcol_zuora_item_id is not stored by NetSuite")
+	rows, err = a.NetSuite.QueryAll(ctx, ext)
+	require.NoError(t, err)
+	require.Empty(t, rows, "the record is deleted")
 }
