@@ -640,7 +640,8 @@ func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, thro
 	if !j.state.LineKeyChecked && !whole {
 		// Read back beside the call's other creates: each is an upsert
 		// holding one batch, and every append waits for the answer.
-		j.startLineKeyCheckLocked(ctx, id, ls[0].ZuoraItemID)
+		key, recordType := ls[0].ZuoraItemID, j.state.RecordType
+		j.startLineKeyCheckLocked(func() error { return j.a.lineKeyStored(ctx, recordType, id, key, j.s) })
 	}
 	j.stMu.Unlock()
 	return id, b, len(ls), nil
@@ -649,47 +650,43 @@ func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, thro
 // The line key (real-api-gaps N6): NetSuite drops a line field that is not
 // on the form without a word, and "which of a batch's lines are there"
 // would then find none, so a retried batch would append its lines again.
-// It is read back once per invoice sync (InvoiceSyncState.LineKeyChecked),
-// from the first record a call makes (in the background, beside its other
-// creates) or, failing that, from the record it first appends to, before
-// any batch is appended. The count before the invoice is marked done finds
-// it too: every record the connector makes holds keyed lines, so a record
-// with none was made on a form that drops the key. Either way every record
-// of the invoice is removed and it ends Error naming the field.
+// It is confirmed once per invoice sync (InvoiceSyncState.LineKeyChecked):
+// on the first record a call makes, by reading its first line's key back
+// (in the background, beside the call's other creates), or, when the call
+// made none, on the record it first appends to, by counting its keyed
+// lines: every record the connector makes holds keyed lines, so one with
+// none was made on a form that drops the key. No batch is appended before
+// that. The count before the invoice is marked done is the same check.
+// Either way every record of the invoice is removed and it ends Error
+// naming the field.
 
-// startLineKeyCheckLocked reads back, in the background, whether record id
-// holds its line keyed key (stMu held).
-func (j *invoiceJob) startLineKeyCheckLocked(ctx context.Context, id, key string) {
+// startLineKeyCheckLocked runs check in the background as the call's line
+// key check, unless one is under way (stMu held).
+func (j *invoiceJob) startLineKeyCheckLocked(check func() error) {
 	if j.keyCheck != nil {
 		return
 	}
 	kc := &lineKeyCheck{done: make(chan struct{})}
 	j.keyCheck = kc
-	recordType := j.state.RecordType
 	go func() {
 		defer close(kc.done)
-		kc.err = j.a.lineKeyStored(ctx, recordType, id, key, j.s)
+		kc.err = check()
 	}()
 }
 
 // ensureLineKey returns once the line key is known stored, checking it on
-// record id (part p's, 0 when not split) unless a check is under way.
-func (j *invoiceJob) ensureLineKey(ctx context.Context, id string, p int) error {
+// record id unless a check is under way.
+func (j *invoiceJob) ensureLineKey(ctx context.Context, id string) error {
 	j.stMu.Lock()
-	checked, kc := j.state.LineKeyChecked, j.keyCheck
+	checked := j.state.LineKeyChecked
+	if !checked {
+		recordType := j.state.RecordType
+		j.startLineKeyCheckLocked(func() error { return j.a.someLineKeyed(ctx, recordType, id, j.s) })
+	}
+	kc := j.keyCheck
 	j.stMu.Unlock()
 	if checked {
 		return nil
-	}
-	if kc == nil {
-		key, err := j.firstLineKey(ctx, p)
-		if err != nil {
-			return err
-		}
-		j.stMu.Lock()
-		j.startLineKeyCheckLocked(ctx, id, key)
-		kc = j.keyCheck
-		j.stMu.Unlock()
 	}
 	select {
 	case <-kc.done:
@@ -703,25 +700,6 @@ func (j *invoiceJob) ensureLineKey(ctx context.Context, id string, p int) error 
 	j.state.LineKeyChecked = true
 	j.stMu.Unlock()
 	return nil
-}
-
-// firstLineKey is the key of the first line part p's record was made with:
-// that of its first batch that has lines.
-func (j *invoiceJob) firstLineKey(ctx context.Context, p int) (string, error) {
-	first, end := 0, j.state.TotalBatches
-	if len(j.state.Parts) > 0 {
-		first, end = j.partBounds(p)
-	}
-	for b := first; b < end; b++ {
-		ls, err := j.linesOf(ctx, b)
-		if err != nil {
-			return "", err
-		}
-		if len(ls) > 0 {
-			return ls[0].ZuoraItemID, nil
-		}
-	}
-	return "", fmt.Errorf("part %d of the invoice has no line to check the line key on", p+1)
 }
 
 // awaitKeyCheck waits for a line key check under way, if any.
@@ -804,13 +782,20 @@ func (a *Activities) checkLineKeyStored(ctx context.Context, recordType, id stri
 }
 
 // checkSomeLineKeyed is checkLineKeyStored for a record an earlier attempt
-// made: it must hold a keyed line.
+// made (someLineKeyed).
 func (a *Activities) checkSomeLineKeyed(ctx context.Context, recordType, id string, s settings.Settings) error {
+	return a.deleteIfKeyNotStored(ctx, recordType, id, a.someLineKeyed(ctx, recordType, id, s))
+}
+
+// someLineKeyed: record id holds a line with a key. Every record the
+// connector makes does, whatever order its lines were cut in, so a record
+// with none was made on a form that drops the key (lineKeyError).
+func (a *Activities) someLineKeyed(ctx context.Context, recordType, id string, s settings.Settings) error {
 	keyed, _, err := a.lineKeyCounts(ctx, id)
 	if err == nil && keyed == 0 {
 		err = lineKeyNotStored(recordType, s)
 	}
-	return a.deleteIfKeyNotStored(ctx, recordType, id, err)
+	return err
 }
 
 // deleteIfKeyNotStored deletes record id when err says the form drops the
@@ -889,7 +874,7 @@ func (j *invoiceJob) syncBatch(ctx context.Context, b int) (int, error) {
 		present = lb.present
 		lb.present = nil // true of this moment only
 	}
-	if err := j.ensureLineKey(ctx, j.state.NetSuiteID, j.state.Part); err != nil {
+	if err := j.ensureLineKey(ctx, j.state.NetSuiteID); err != nil {
 		return 0, err
 	}
 	var err error

@@ -355,7 +355,7 @@ func (j *invoiceJob) writePartStep(ctx context.Context, p int, known bool) (wrot
 		j.beatParts(ctx)
 		return wrote, nil
 	}
-	written, err := j.addBatch(ctx, p, part.NetSuiteID, b, known)
+	written, err := j.addBatch(ctx, part.NetSuiteID, b, known)
 	if err != nil {
 		return false, fmt.Errorf("line batch %d of %d: %w", b+1, j.state.TotalBatches, err)
 	}
@@ -368,14 +368,14 @@ func (j *invoiceJob) writePartStep(ctx context.Context, p int, known bool) (wrot
 	return written > 0, nil
 }
 
-// addBatch writes batch b's lines to part p's record id; unless known, only
-// those the record does not have yet (keyed by custcol_zuora_item_id).
-func (j *invoiceJob) addBatch(ctx context.Context, p int, id string, b int, known bool) (int, error) {
+// addBatch writes batch b's lines to record id; unless known, only those
+// the record does not have yet (keyed by custcol_zuora_item_id).
+func (j *invoiceJob) addBatch(ctx context.Context, id string, b int, known bool) (int, error) {
 	lines, err := j.linesOf(ctx, b)
 	if err != nil || len(lines) == 0 {
 		return 0, err
 	}
-	if err := j.ensureLineKey(ctx, id, p); err != nil {
+	if err := j.ensureLineKey(ctx, id); err != nil {
 		return 0, err
 	}
 	missing := lines
