@@ -54,13 +54,16 @@ func (a *Activities) doubledLines(ctx context.Context, nsID string) ([]string, e
 // parts is doubled too), i.e. their lines with a key outnumber their
 // distinct keys.
 func (a *Activities) lineKeysDoubled(ctx context.Context, nsIDs ...string) (bool, error) {
-	keyed, distinct, err := a.lineKeyCounts(ctx, nsIDs...)
-	return keyed > distinct, err
+	c, err := a.lineKeyCounts(ctx, nsIDs...)
+	return c.keyed > c.distinct, err
 }
 
-// lineKeyCounts counts the lines of these transactions that have a Zuora
-// item id (keyed) and their distinct ids.
-func (a *Activities) lineKeyCounts(ctx context.Context, nsIDs ...string) (keyed, distinct int, err error) {
+// keyCounts are the lines of some transactions that have a Zuora item id
+// (keyed), their distinct ids, and how many of the transactions hold one.
+type keyCounts struct{ keyed, distinct, records int }
+
+// lineKeyCounts counts the keyed lines of these transactions, in one query.
+func (a *Activities) lineKeyCounts(ctx context.Context, nsIDs ...string) (keyCounts, error) {
 	quoted := make([]string, len(nsIDs))
 	for i, id := range nsIDs {
 		quoted[i] = netsuite.Quote(id)
@@ -70,20 +73,23 @@ func (a *Activities) lineKeyCounts(ctx context.Context, nsIDs ...string) (keyed,
 		where = "transaction IN (" + strings.Join(quoted, ", ") + ")"
 	}
 	what := "NetSuite transaction " + strings.Join(nsIDs, ", ")
-	rows, err := a.NetSuite.QueryAll(ctx, "SELECT COUNT(*) AS keyedlines, COUNT(DISTINCT custcol_zuora_item_id) AS distinctkeys "+
-		"FROM transactionline WHERE "+where+" AND custcol_zuora_item_id IS NOT NULL")
+	rows, err := a.NetSuite.QueryAll(ctx, "SELECT COUNT(*) AS keyedlines, COUNT(DISTINCT custcol_zuora_item_id) AS distinctkeys, "+
+		"COUNT(DISTINCT transaction) AS keyedrecords FROM transactionline WHERE "+where+" AND custcol_zuora_item_id IS NOT NULL")
 	if err != nil {
-		return 0, 0, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
+		return keyCounts{}, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
 	}
 	if len(rows) != 1 {
-		return 0, 0, fmt.Errorf("counting the lines of %s for doubled lines: %d rows answered, want 1", what, len(rows))
+		return keyCounts{}, fmt.Errorf("counting the lines of %s for doubled lines: %d rows answered, want 1", what, len(rows))
 	}
-	keyed, err1 := countColumn(rows[0], "keyedlines")
-	distinct, err2 := countColumn(rows[0], "distinctkeys")
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, 0, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
+	var c keyCounts
+	var err1, err2, err3 error
+	c.keyed, err1 = countColumn(rows[0], "keyedlines")
+	c.distinct, err2 = countColumn(rows[0], "distinctkeys")
+	c.records, err3 = countColumn(rows[0], "keyedrecords")
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return keyCounts{}, fmt.Errorf("counting the lines of %s for doubled lines: %w", what, err)
 	}
-	return keyed, distinct, nil
+	return c, nil
 }
 
 // countColumn reads a SuiteQL count, answered as a JSON number or a string.

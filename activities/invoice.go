@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -152,8 +153,9 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 	j.state = restartInIDOrder(j.state)
 	step, err := j.run(ctx)
 	var lk lineKeyError
-	if errors.As(err, &lk) {
-		err = j.removeRecords(ctx, lk)
+	keyNotStored := errors.As(err, &lk)
+	if keyNotStored {
+		err = j.removeRecords(ctx, err)
 	}
 	if stopWriting(err) {
 		a.log(ctx).Warn("invoice sync attempt stopped before writing", "invoice_id", in.InvoiceID, "error", err)
@@ -172,7 +174,7 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 	if err != nil {
 		if permanent(err) {
 			reason := err.Error()
-			if j.state.NetSuiteID != "" {
+			if j.state.NetSuiteID != "" && !keyNotStored {
 				reason += fmt.Sprintf(" (NetSuite %s %s exists with %d of %d line batches; fix the cause and the next run completes it)",
 					j.state.RecordType, j.state.NetSuiteID, j.state.NextBatch, j.state.TotalBatches)
 			}
@@ -237,6 +239,9 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 		}
 	}
 	if j.state.NextBatch < j.state.TotalBatches {
+		if err := j.settleKeyCheck(ctx); err != nil {
+			return workflows.SyncInvoiceStep{}, err
+		}
 		return workflows.SyncInvoiceStep{State: j.state}, nil
 	}
 	return j.complete(ctx)
@@ -718,41 +723,78 @@ func (j *invoiceJob) awaitKeyCheck(ctx context.Context) error {
 	}
 }
 
-// removeRecords deletes the invoice's records (those this call made and
-// those its state names) when the form drops the line key, so the next run
-// after the fix starts clean, and says which could not be deleted.
-func (j *invoiceJob) removeRecords(ctx context.Context, lk lineKeyError) error {
-	why := string(lk)
-	ids := map[string]bool{}
-	var order []string
-	add := func(id string) {
-		if id != "" && !ids[id] {
-			ids[id] = true
-			order = append(order, id)
-		}
+// removeRecords deletes the records this call made when the form drops the
+// line key (each holds only its first batch: nothing is appended before the
+// key is confirmed), so the next run after the fix starts clean. A record it
+// did not make (an earlier attempt's, or one there before this sync) is left
+// as it is and named: the connector deletes only what it has just made.
+func (j *invoiceJob) removeRecords(ctx context.Context, cause error) error {
+	if err := j.a.stillCurrent(ctx); err != nil {
+		return err // a stale attempt deletes nothing
 	}
+	why := cause.Error()
+	made := map[string]bool{}
 	for _, m := range j.made {
-		add(m.id)
-	}
-	add(j.state.NetSuiteID)
-	for _, part := range j.state.Parts {
-		add(part.NetSuiteID)
-	}
-	for _, id := range order {
-		if err := j.a.NetSuite.Delete(ctx, j.state.RecordType, id); err != nil && !netsuite.IsNotFound(err) {
-			why += fmt.Sprintf(" (NetSuite %s %s could not be deleted: %v)", j.state.RecordType, id, err)
+		if made[m.id] {
 			continue
 		}
-		if j.state.NetSuiteID == id {
+		made[m.id] = true
+		if err := j.a.NetSuite.Delete(ctx, j.state.RecordType, m.id); err != nil && !netsuite.IsNotFound(err) {
+			why += fmt.Sprintf(" (NetSuite %s %s could not be deleted: %v)", j.state.RecordType, m.id, err)
+			continue
+		}
+		if j.state.NetSuiteID == m.id {
 			j.state.NetSuiteID = ""
 		}
 		for p := range j.state.Parts {
-			if j.state.Parts[p].NetSuiteID == id {
-				j.state.Parts[p].NetSuiteID = ""
+			if j.state.Parts[p].NetSuiteID == m.id {
+				j.state.Parts[p].NetSuiteID, j.state.Parts[p].Done = "", 0
 			}
 		}
 	}
+	var left []string
+	for _, id := range j.recordIDs() {
+		if id != "" && !made[id] && !slices.Contains(left, id) {
+			left = append(left, id)
+		}
+	}
+	if len(left) > 0 {
+		why += fmt.Sprintf(" (NetSuite %s %s, made before this attempt, is left as it is: delete it in NetSuite once the form is fixed)",
+			j.state.RecordType, strings.Join(left, ", "))
+	} else {
+		// Nothing of the invoice is left in NetSuite: neither is its cursor.
+		j.state.NetSuiteID, j.state.TotalBatches, j.state.NextBatch, j.state.LinesWritten = "", 0, 0, 0
+		j.state.Parts, j.state.PartCursors, j.state.LineKeyChecked = nil, false, false
+	}
+	j.beat(ctx)
 	return lineKeyError(why)
+}
+
+// settleKeyCheck waits for a line key check under way before a call hands
+// its progress back: confirmed, the next calls need not check again; a key
+// not stored ends the sync now, before more records are made.
+func (j *invoiceJob) settleKeyCheck(ctx context.Context) error {
+	j.stMu.Lock()
+	kc := j.keyCheck
+	j.stMu.Unlock()
+	if kc == nil {
+		return nil
+	}
+	select {
+	case <-kc.done:
+	case <-ctx.Done():
+		return nil
+	}
+	var lk lineKeyError
+	if errors.As(kc.err, &lk) {
+		return kc.err
+	}
+	if kc.err == nil {
+		j.stMu.Lock()
+		j.state.LineKeyChecked = true
+		j.stMu.Unlock()
+	}
+	return nil // could not read: the next call checks
 }
 
 // linesOf is batch b's NetSuite lines (summarized ones in a Summarized
@@ -781,18 +823,24 @@ func (a *Activities) checkLineKeyStored(ctx context.Context, recordType, id stri
 	return a.deleteIfKeyNotStored(ctx, recordType, id, a.lineKeyStored(ctx, recordType, id, lines[0].ZuoraItemID, s))
 }
 
-// checkSomeLineKeyed is checkLineKeyStored for a record an earlier attempt
-// made (someLineKeyed).
+// checkSomeLineKeyed is checkLineKeyStored for a record found by its
+// external id (someLineKeyed). It was not made by this attempt, so it is
+// left as it is and named.
 func (a *Activities) checkSomeLineKeyed(ctx context.Context, recordType, id string, s settings.Settings) error {
-	return a.deleteIfKeyNotStored(ctx, recordType, id, a.someLineKeyed(ctx, recordType, id, s))
+	err := a.someLineKeyed(ctx, recordType, id, s)
+	var lk lineKeyError
+	if errors.As(err, &lk) {
+		return lineKeyError(fmt.Sprintf("%s (NetSuite %s %s, made before this attempt, is left as it is: delete it in NetSuite once the form is fixed)", lk, recordType, id))
+	}
+	return err
 }
 
 // someLineKeyed: record id holds a line with a key. Every record the
 // connector makes does, whatever order its lines were cut in, so a record
 // with none was made on a form that drops the key (lineKeyError).
 func (a *Activities) someLineKeyed(ctx context.Context, recordType, id string, s settings.Settings) error {
-	keyed, _, err := a.lineKeyCounts(ctx, id)
-	if err == nil && keyed == 0 {
+	c, err := a.lineKeyCounts(ctx, id)
+	if err == nil && c.keyed == 0 {
 		err = lineKeyNotStored(recordType, s)
 	}
 	return err
@@ -954,15 +1002,15 @@ func (j *invoiceJob) complete(ctx context.Context) (workflows.SyncInvoiceStep, e
 	// settings (with Use Standard Invoice Sync = No there is no total to
 	// catch a doubled line): no Zuora item on two NetSuite lines. Counted
 	// first; the lines are read only to name a doubled one.
-	keyed, distinct, err := j.a.lineKeyCounts(ctx, id)
+	c, err := j.a.lineKeyCounts(ctx, id)
 	if err := errors.Join(<-got, err); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}
-	if keyed == 0 {
+	if c.keyed == 0 {
 		// Made with keyed lines, yet none has its key.
 		return workflows.SyncInvoiceStep{}, lineKeyNotStored(j.state.RecordType, j.s)
 	}
-	if keyed > distinct {
+	if c.keyed > c.distinct {
 		dups, err := j.a.doubledLines(ctx, id)
 		if err != nil {
 			return workflows.SyncInvoiceStep{}, err

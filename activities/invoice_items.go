@@ -80,15 +80,15 @@ func readInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string, 
 		c <- e
 	}
 
-	e.set, e.err = loadInvoiceItemSet(ctx, z, invoiceID, e)
-	itemSets.Lock()
-	e.at = time.Now()
-	if e.err != nil && itemSets.m[key] == e {
+	set, err := loadInvoiceItemSet(ctx, z, invoiceID, e)
+	itemSets.Lock() // others read the entry's set and error under the lock
+	e.set, e.err, e.at = set, err, time.Now()
+	if err != nil && itemSets.m[key] == e {
 		delete(itemSets.m, key)
 	}
 	itemSets.Unlock()
 	close(e.ready)
-	return e.set, e.err
+	return set, err
 }
 
 // evictItemSets drops expired sets and the oldest over itemSetsKept (lock held).

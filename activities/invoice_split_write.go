@@ -127,6 +127,9 @@ func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, e
 		return workflows.SyncInvoiceStep{}, firstErr
 	}
 	if j.state.NextBatch < j.state.TotalBatches {
+		if err := j.settleKeyCheck(ctx); err != nil {
+			return workflows.SyncInvoiceStep{}, err
+		}
 		return workflows.SyncInvoiceStep{State: j.state}, nil
 	}
 	return j.complete(ctx)
@@ -203,15 +206,15 @@ func (j *invoiceJob) completeParts(ctx context.Context, ids []string) (workflows
 			rows, err = j.a.NetSuite.QueryAll(ctx, "SELECT id, foreigntotal FROM transaction WHERE id IN ("+strings.Join(quoted, ", ")+") ORDER BY id")
 			got <- err
 		}()
-		keyed, distinct, cntErr := j.a.lineKeyCounts(ctx, chunk...)
+		c, cntErr := j.a.lineKeyCounts(ctx, chunk...)
 		if err := errors.Join(<-got, cntErr); err != nil {
 			return workflows.SyncInvoiceStep{}, fmt.Errorf("reading back the NetSuite %s parts: %w", j.state.RecordType, err)
 		}
-		if keyed == 0 {
-			// Made with keyed lines, yet none has its key (invoice.go, N6).
-			return workflows.SyncInvoiceStep{}, lineKeyNotStored(j.state.RecordType, j.s)
+		if c.records < len(chunk) {
+			// A part with no keyed line (invoice.go, N6): which one.
+			return workflows.SyncInvoiceStep{}, j.keylessParts(ctx, chunk)
 		}
-		dbl := keyed > distinct
+		dbl := c.keyed > c.distinct
 		for _, r := range rows {
 			id := fmt.Sprint(r["id"])
 			if t, err := decimal.NewFromString(fmt.Sprint(r["foreigntotal"])); err == nil {
@@ -252,6 +255,22 @@ func (j *invoiceJob) completeParts(ctx context.Context, ids []string) (workflows
 		total = total.Add(t)
 	}
 	return j.completeWith(ctx, ids, total)
+}
+
+// keylessParts names the parts among ids that hold no keyed line, as a
+// lineKeyError: the connector makes every record with keyed lines.
+func (j *invoiceJob) keylessParts(ctx context.Context, ids []string) error {
+	var keyless []string
+	for _, id := range ids {
+		c, err := j.a.lineKeyCounts(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.keyed == 0 {
+			keyless = append(keyless, id)
+		}
+	}
+	return lineKeyError(fmt.Sprintf("%s (no line of NetSuite %s %s has it)", lineKeyNotStored(j.state.RecordType, j.s), j.state.RecordType, strings.Join(keyless, ", ")))
 }
 
 // partLeft is how many requests part p still needs: its batches not yet

@@ -259,8 +259,9 @@ func TestSyncInvoice_CustomFieldIDsFromSettings(t *testing.T) {
 // read the line key back (every read of lines failed) hands its progress
 // back; the next call, which made nothing, checks the key on the record it
 // would append to or, when the create wrote the whole invoice, by the count
-// before done. Either way the invoice ends Error naming the field and no
-// record is left; it is never marked done with unkeyed lines.
+// before done. Either way the invoice ends Error naming the field and the
+// records, which it leaves as they are (it did not make them); it is never
+// marked done with unkeyed lines.
 func TestSyncInvoice_N6_LineKeyCheckedByTheCallAfterOneThatCouldNotRead(t *testing.T) {
 	for _, tc := range keylessCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -282,9 +283,14 @@ func TestSyncInvoice_N6_LineKeyCheckedByTheCallAfterOneThatCouldNotRead(t *testi
 			}
 			require.Equal(t, workflows.OutcomeError, step.Outcome, step.Reason)
 			require.Contains(t, step.Reason, "custcol_zuora_item_id is not stored by NetSuite")
+			// Made by the first call, not this one: left as they are, and named.
 			rows, err := a.NetSuite.QueryAll(ctx, "SELECT id, externalid FROM transaction ORDER BY id")
 			require.NoError(t, err)
-			require.Empty(t, rows, "the invoice's records are removed")
+			require.NotEmpty(t, rows)
+			require.Contains(t, step.Reason, "is left as it is")
+			for _, r := range rows {
+				require.Contains(t, step.Reason, fmt.Sprint(r["id"]), "every record left is named")
+			}
 		})
 	}
 }
@@ -292,8 +298,8 @@ func TestSyncInvoice_N6_LineKeyCheckedByTheCallAfterOneThatCouldNotRead(t *testi
 // N6 for memos: an attempt that made a debit memo's NetSuite invoice but
 // could not read its line key back fails; the next attempt finds the record
 // and, before appending to it, counts its keyed lines: none, so it stops
-// with the field named and deletes the record instead of adding the first
-// batch again.
+// with the field and the record named instead of adding the first batch
+// again. It did not make the record, so it leaves it.
 func TestDebitMemoSync_N6_RecordAnEarlierAttemptMadeIsCheckedForItsLineKey(t *testing.T) {
 	f := generated(t, "seed=3,accounts=4,invoices=2,is=true,debitmemos=12,tax=1")
 	dropLineKeyField(f)
@@ -322,7 +328,8 @@ func TestDebitMemoSync_N6_RecordAnEarlierAttemptMadeIsCheckedForItsLineKey(t *te
 	readsFail.Store(false)
 	_, err = a.WriteDebitMemo(ctx, step)
 	require.ErrorContains(t, err, "custcol_zuora_item_id is not stored by NetSuite")
-	rows, err = a.NetSuite.QueryAll(ctx, ext)
+	require.ErrorContains(t, err, fmt.Sprintf("%v, made before this attempt, is left as it is", rows[0]["id"]))
+	after, err := a.NetSuite.QueryAll(ctx, ext)
 	require.NoError(t, err)
-	require.Empty(t, rows, "the record is deleted")
+	require.Len(t, after, 1, "a record this attempt did not make is not deleted")
 }
