@@ -693,18 +693,23 @@ func (j *invoiceJob) ensureLineKey(ctx context.Context, id string) error {
 	if checked {
 		return nil
 	}
-	select {
-	case <-kc.done:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if kc.err != nil {
-		return kc.err
+	if err := kc.wait(ctx); err != nil {
+		return err
 	}
 	j.stMu.Lock()
 	j.state.LineKeyChecked = true
 	j.stMu.Unlock()
 	return nil
+}
+
+// wait returns the check's result once it has one.
+func (kc *lineKeyCheck) wait(ctx context.Context) error {
+	select {
+	case <-kc.done:
+		return kc.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // awaitKeyCheck waits for a line key check under way, if any.
@@ -715,12 +720,7 @@ func (j *invoiceJob) awaitKeyCheck(ctx context.Context) error {
 	if kc == nil {
 		return nil
 	}
-	select {
-	case <-kc.done:
-		return kc.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return kc.wait(ctx)
 }
 
 // removeRecords deletes the records this call made when the form drops the
@@ -774,27 +774,17 @@ func (j *invoiceJob) removeRecords(ctx context.Context, cause error) error {
 // its progress back: confirmed, the next calls need not check again; a key
 // not stored ends the sync now, before more records are made.
 func (j *invoiceJob) settleKeyCheck(ctx context.Context) error {
-	j.stMu.Lock()
-	kc := j.keyCheck
-	j.stMu.Unlock()
-	if kc == nil {
-		return nil
-	}
-	select {
-	case <-kc.done:
-	case <-ctx.Done():
-		return nil
-	}
+	err := j.awaitKeyCheck(ctx)
 	var lk lineKeyError
-	if errors.As(kc.err, &lk) {
-		return kc.err
+	if errors.As(err, &lk) {
+		return err
 	}
-	if kc.err == nil {
-		j.stMu.Lock()
+	j.stMu.Lock()
+	if err == nil && j.keyCheck != nil {
 		j.state.LineKeyChecked = true
-		j.stMu.Unlock()
 	}
-	return nil // could not read: the next call checks
+	j.stMu.Unlock()
+	return nil // could not read (or the call ended): the next call checks
 }
 
 // linesOf is batch b's NetSuite lines (summarized ones in a Summarized
