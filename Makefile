@@ -11,7 +11,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(BIN)/temporal
 GO_TEST_FLAGS ?= -count=1 -timeout 60m
 
-.PHONY: all build demo test unit lint bench chaos clean cluster cluster-stop cluster-bins test-cluster postgres record-histories
+.PHONY: all build demo test unit lint bench chaos clean cluster cluster-stop cluster-bins test-cluster test-race postgres record-histories
 
 all: build
 
@@ -67,6 +67,14 @@ demo: $(TEMPORAL) build
 # server and fail (never skip) when it cannot start.
 test: $(TEMPORAL) $(CLUSTER_BINS) postgres lint
 	TEMPORAL_CLI=$(TEMPORAL) CONNECTOR_INTEGRATION=required CONNECTOR_CLUSTER_BIN=$(BIN) go test $(GO_TEST_FLAGS) ./...
+	$(MAKE) test-race
+
+# The code that runs goroutines side by side (a split's part writers, the
+# line key check, the catalog read beside the items, the ZOQL pager) under
+# the race detector: about half a minute.
+test-race:
+	go test -count=1 -race ./internal/zuora
+	go test -count=1 -race -run 'TestSyncInvoice_Split|Parts|TestSyncInvoice_CatalogRead|TestSyncInvoice_N6|TestDebitMemoSync_N6' ./activities
 
 # The production-shape tier alone (also part of make test): the cluster
 # tests in internal/itest against PostgreSQL, the Temporal server, its Web UI

@@ -88,15 +88,21 @@ func (j *invoiceJob) asPart(tx *netsuite.Transaction, ext string, p int) {
 	tx.Memo = memo
 }
 
-// partBounds are part p's batches: [first, end).
+// partBounds are part p's batches: [first, end). It reads only what no
+// part writer changes (the plan), so it needs no lock: copying the whole
+// state would read the cursors the writers move under stMu.
 func (j *invoiceJob) partBounds(p int) (first, end int) {
-	return partBounds(j.state, p)
+	return partBoundsIn(j.state.Parts, j.state.TotalBatches, p)
 }
 
 func partBounds(s workflows.InvoiceSyncState, p int) (first, end int) {
-	first, end = s.Parts[p].FirstBatch, s.TotalBatches
-	if p+1 < len(s.Parts) {
-		end = s.Parts[p+1].FirstBatch
+	return partBoundsIn(s.Parts, s.TotalBatches, p)
+}
+
+func partBoundsIn(parts []workflows.InvoicePart, total, p int) (first, end int) {
+	first, end = parts[p].FirstBatch, total
+	if p+1 < len(parts) {
+		end = parts[p+1].FirstBatch
 	}
 	return first, end
 }
