@@ -53,25 +53,35 @@ func (t *table) all() []Record {
 // ok is false when the field has no index.
 func (t *table) lookup(field string, values []string) ([]Record, bool) {
 	f := strings.ToLower(field)
+	var ix map[string][]string
+	if f != "id" {
+		var ok bool
+		if ix, ok = t.idx[f]; !ok {
+			return nil, false
+		}
+	}
+	// A record has one value per field and an index list holds an id once
+	// (put unindexes first), so distinct values give distinct records: only
+	// the values need de-duplicating, not the (up to 100,000) ids.
+	seen := make(map[string]bool, len(values))
 	var out []Record
-	seen := map[string]bool{}
-	if f == "id" {
-		for _, v := range values {
-			if r, ok := t.byID[v]; ok && !seen[v] {
-				seen[v] = true
+	for _, v := range values {
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		if ix == nil {
+			if r, ok := t.byID[v]; ok {
 				out = append(out, r)
 			}
+			continue
 		}
-		return out, true
-	}
-	ix, ok := t.idx[f]
-	if !ok {
-		return nil, false
-	}
-	for _, v := range values {
-		for _, id := range ix[v] {
-			if r, ok := t.byID[id]; ok && !seen[id] {
-				seen[id] = true
+		ids := ix[v]
+		if out == nil {
+			out = make([]Record, 0, len(ids))
+		}
+		for _, id := range ids {
+			if r, ok := t.byID[id]; ok {
 				out = append(out, r)
 			}
 		}
