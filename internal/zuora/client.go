@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	segjson "github.com/segmentio/encoding/json"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -399,9 +400,7 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	if cl.out == nil {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(cl.out); err != nil {
+	if err := decodeAnswer(data, cl.out); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
 			// Well-formed JSON with one field of the wrong type: the record
@@ -414,6 +413,20 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 		return &DecodeError{Endpoint: cl.endpoint, Status: resp.StatusCode, Excerpt: excerpt(data), Err: err, Retryable: true}
 	}
 	return nil
+}
+
+// decodeAnswer decodes a 2xx answer into out. A ZOQL page (up to 2,000
+// records, a megabyte) is only cut into its records here, which
+// segmentio/encoding's Unmarshal does in one pass where encoding/json's
+// Decoder scans the answer twice; the records are decoded as they are read
+// (rows.go). Both give encoding/json's error types.
+func decodeAnswer(data []byte, out any) error {
+	if page, ok := out.(*rawQueryResponse); ok {
+		return segjson.Unmarshal(data, page)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return dec.Decode(out)
 }
 
 // mentionsSuccess: the body holds the word success in any case, as the

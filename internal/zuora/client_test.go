@@ -504,3 +504,42 @@ func TestTokenRefusedWithARotatedClientRereadsTheStore(t *testing.T) {
 	require.ErrorAs(t, c2.VerifyCredentials(context.Background()), &ae)
 	require.Equal(t, 1, store2.drops)
 }
+
+// A ZOQL page is cut into its records by segmentio/encoding's json
+// (decodeAnswer); a broken page is still a broken answer, retried inside the
+// call, and a page field of the wrong type is named and not retried, as
+// encoding/json's Decoder made them.
+func TestBrokenZOQLPagesAreClassifiedAsBefore(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		retryable  bool
+		contains   string
+	}{
+		{"truncated", `{"done":true,"records":[{"Id":"i1","Amount":1},{"Id":"i2","Am`, true, "unreadable body"},
+		{"HTML", `<html><body>Service Unavailable</body></html>`, true, "unreadable body"},
+		{"an array", `[{"Id":"i1"}]`, true, "unreadable body"},
+		{"records not a list", `{"done":true,"records":{"Id":"i1"},"size":1}`, false, "records"},
+		{"size not a number", `{"done":true,"records":[{"Id":"i1"}],"size":"one"}`, false, "size"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			_, c := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tc.body))
+			})
+			rows := QueryRows[Invoice](c, ObjInvoice, "select Id, Amount from Invoice", 2000)
+			for rows.Next(context.Background()) {
+			}
+			err := rows.Err()
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.contains)
+			require.Equal(t, tc.retryable, IsRetryable(err), "retryable: %v", err)
+			if tc.retryable {
+				require.Equal(t, 4, calls, "retried MaxRetries times inside the call")
+			} else {
+				require.Equal(t, 1, calls)
+			}
+		})
+	}
+}
