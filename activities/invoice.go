@@ -87,6 +87,11 @@ type invoiceJob struct {
 	// madeFirstRecord: this call found no first record and made it, so no
 	// earlier attempt got as far as the other parts (lookUpPartRecords).
 	madeFirstRecord bool
+	// reading: the item set this call started reading (startReadingItems);
+	// catalogPrimed is closed when that is done with the catalog cache (nil:
+	// not primed); loadBatch waits for it.
+	reading       *itemSetStart
+	catalogPrimed chan struct{}
 }
 
 type lineKeyCheck struct {
@@ -203,6 +208,13 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 		return workflows.SyncInvoiceStep{}, fmt.Errorf("reading invoice: %w", err)
 	}
 	j.state.InvoiceNumber = j.inv.InvoiceNumber
+	if j.state.TotalBatches == 0 && !LeftByOldConnector(j.inv.TransferredToAccounting, j.inv.NSFields) {
+		// A sync to be validated reads the items from here on, beside the
+		// account read: for a large invoice the item reads are most of the
+		// time before the first write. (An invoice Zuora's own connector left
+		// is matched first, and usually needs no item read: cutover.go.)
+		j.startReadingItems(ctx)
+	}
 	if err := a.Zuora.GetObject(ctx, zuora.ObjAccount, j.inv.AccountID, &j.acct); err != nil {
 		if zuora.IsNotFound(err) {
 			return j.finish(ctx, workflows.OutcomeError, fmt.Sprintf("the invoice's account %s does not exist in Zuora", j.inv.AccountID))
@@ -276,10 +288,13 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 		return step, done, err
 	}
 
-	// Zuora's items are read from here on, in the background: for a large
-	// invoice the two ZOQL cursors are most of this call, and they need not
-	// wait for the NetSuite lookups below (validateItems waits for them).
-	taxCodes := startInvoiceItemSet(ctx, j.a.Zuora, j.inv.ID)
+	// Zuora's items are read in the background (run usually started it):
+	// for a large invoice the two ZOQL cursors are most of this call, and
+	// they need not wait for the NetSuite lookups below (validateItems
+	// waits for them).
+	if j.reading == nil {
+		j.startReadingItems(ctx)
+	}
 	// So is the lookup of the record an earlier attempt may have made (the
 	// create that follows is an upsert by the same external id either way).
 	j.headerLookup = make(chan headerLookup, 1)
@@ -294,7 +309,7 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 	problems := mapping.ValidateAccount(j.acct, j.lookups.l)
 	// The taxation items are usually read before the items: their NetSuite
 	// tax items are looked up meanwhile (validateItems finds them known).
-	if err := j.lookups.taxItems(ctx, taxCodes()...); err != nil {
+	if err := j.lookups.taxItems(ctx, j.reading.taxCodes()...); err != nil {
 		return workflows.SyncInvoiceStep{}, false, err
 	}
 
@@ -378,6 +393,28 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 		j.beat(ctx)
 	}
 	return workflows.SyncInvoiceStep{}, false, nil
+}
+
+// startReadingItems starts reading the invoice's items afresh, and the
+// catalog charges and subscriptions of their first page while the other
+// pages are read: for a large invoice these are usually all its charges,
+// which validateItems would otherwise read only after the last page.
+// loadBatch waits for the catalog: its cache is not safe for concurrent use.
+func (j *invoiceJob) startReadingItems(ctx context.Context) {
+	reading := startInvoiceItemSet(ctx, j.a.Zuora, j.inv.ID)
+	j.reading = &reading
+	done := make(chan struct{})
+	j.catalogPrimed = done
+	go func() {
+		defer close(done)
+		if items := reading.firstItems(); len(items) > 0 {
+			if err := j.catalog.load(ctx, items); err != nil {
+				// A failed read may leave the cache half filled: loadBatch
+				// starts from an empty one, reads again and reports its error.
+				j.catalog = newCatalogCache(j.a.Zuora)
+			}
+		}
+	}()
 }
 
 // validateItems pages through every item once: counts items and taxation
@@ -474,6 +511,13 @@ func (j *invoiceJob) loadBatch(ctx context.Context, b int) (*lineBatch, error) {
 		return lb, nil
 	}
 	lb := &lineBatch{items: raw.items, taxes: raw.taxes, present: raw.present}
+	if j.catalogPrimed != nil {
+		select {
+		case <-j.catalogPrimed:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	if err := j.catalog.load(ctx, raw.items); err != nil {
 		return nil, err
 	}

@@ -43,6 +43,10 @@ type itemSetEntry struct {
 	// the items are still being read.
 	taxesRead chan struct{}
 	taxCodes  []string
+	// firstItems receives the first page of invoice items as soon as it is
+	// read (once; nothing when the read fails first): their catalog charges
+	// and subscriptions are read meanwhile (primeCatalog).
+	firstItems chan []zuora.InvoiceItem
 }
 
 var itemSets = struct {
@@ -72,7 +76,7 @@ func readInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string, 
 		}
 		return readInvoiceItemSet(ctx, z, invoiceID) // the reader failed: read again
 	}
-	e = &itemSetEntry{ready: make(chan struct{}), taxesRead: make(chan struct{}), at: time.Now()}
+	e = &itemSetEntry{ready: make(chan struct{}), taxesRead: make(chan struct{}), firstItems: make(chan []zuora.InvoiceItem, 1), at: time.Now()}
 	itemSets.m[key] = e
 	evictItemSets()
 	itemSets.Unlock()
@@ -137,8 +141,20 @@ func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string, 
 	// line in the ledger: the read refuses it, naming the item and the field.
 	it := zuora.QueryRows[zuora.InvoiceItem](z, zuora.ObjInvoiceItem, "select "+invoiceItemFields+" from InvoiceItem where InvoiceId = "+zuora.Quote(invoiceID),
 		zuora.MaxBatchSize, "Id", "ChargeAmount")
+	var first []zuora.InvoiceItem // the first page, for e.firstItems
+	published := e == nil
 	for it.Next(ctx) {
-		b.addItem(it.Row())
+		row := it.Row()
+		b.addItem(row)
+		if !published {
+			first = append(first, row)
+			if published = len(first) == zuora.MaxBatchSize; published {
+				e.firstItems <- first
+			}
+		}
+	}
+	if !published && len(first) > 0 && it.Err() == nil {
+		e.firstItems <- first
 	}
 	if err := it.Err(); err != nil {
 		var bad *zuora.BadRecordError
@@ -156,31 +172,59 @@ func loadInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string, 
 }
 
 // startInvoiceItemSet starts reading the invoice's item set afresh in the
-// background (each sync validates what Zuora holds now) and returns a wait
-// for its taxation items' accounting codes: nil once the read failed or
-// ctx ended (the set's own reader reports the error).
-func startInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) (taxCodes func() []string) {
+// background (each sync validates what Zuora holds now); what it returns
+// waits for parts of it that are read early.
+func startInvoiceItemSet(ctx context.Context, z *zuora.Client, invoiceID string) itemSetStart {
 	dropInvoiceItemSet(z, invoiceID)
 	started := make(chan *itemSetEntry, 1)
 	go func() {
 		_, _ = readInvoiceItemSet(ctx, z, invoiceID, started)
 	}()
-	return func() []string {
-		var e *itemSetEntry
+	return itemSetStart{ctx: ctx, entry: sync.OnceValue(func() *itemSetEntry {
 		select {
-		case e = <-started:
+		case e := <-started:
+			return e
 		case <-ctx.Done():
 			return nil
 		}
-		if e == nil {
-			return nil
-		}
-		select {
-		case <-e.taxesRead:
-			return e.taxCodes
-		case <-ctx.Done():
-			return nil
-		}
+	})}
+}
+
+// itemSetStart is an item set being read by startInvoiceItemSet.
+type itemSetStart struct {
+	ctx   context.Context
+	entry func() *itemSetEntry
+}
+
+// taxCodes waits for the taxation items' accounting codes: nil once the
+// read failed or ctx ended (the set's own reader reports the error).
+func (s itemSetStart) taxCodes() []string {
+	e := s.entry()
+	if e == nil {
+		return nil
+	}
+	select {
+	case <-e.taxesRead:
+		return e.taxCodes
+	case <-s.ctx.Done():
+		return nil
+	}
+}
+
+// firstItems waits for the first page of invoice items: nil when the set
+// was read (or failed) without handing it over here.
+func (s itemSetStart) firstItems() []zuora.InvoiceItem {
+	e := s.entry()
+	if e == nil {
+		return nil
+	}
+	select {
+	case items := <-e.firstItems:
+		return items
+	case <-e.ready:
+		return nil
+	case <-s.ctx.Done():
+		return nil
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 	"github.com/zuora-netsuite/connector/activities"
 	"github.com/zuora-netsuite/connector/internal/netsuite"
 	"github.com/zuora-netsuite/connector/internal/sandbox"
+	"github.com/zuora-netsuite/connector/internal/sandbox/sbtest"
 	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
 )
 
@@ -172,5 +174,51 @@ func TestSyncInvoice_ABatchItsCreateWroteIsNotReadAgain(t *testing.T) {
 		if err != nil || len(rows) != step.State.LinesWritten || len(rows) == 0 {
 			t.Errorf("%d items: NetSuite has %d lines (%v), the state says %d written", tc.items, len(rows), err, step.State.LinesWritten)
 		}
+	}
+}
+
+// The catalog charges of an invoice's first page of items are read while
+// its other pages are (startReadingItems). When that read fails half way (the
+// subscription charges read, their product rate plan charges refused), the
+// sync does not keep the half: it reads the catalog again and the invoice
+// syncs whole, every charge found, rather than ending Error for a charge
+// "not synced" that is.
+func TestSyncInvoice_CatalogReadBesideTheItemsThatFailsIsReadAgain(t *testing.T) {
+	f := generated(t, "seed=36,accounts=1,invoices=0,large=2500,large-count=1,tax=0.5")
+	ten := sbtest.Start(t, f, 10)
+	var refused atomic.Int32
+	cfg := ten.Config
+	z, err := zuora.New(zuora.Config{BaseURL: ten.Sandbox.ZuoraURL(), ClientID: cfg.Zuora.ClientID, ClientSecret: cfg.Zuora.ClientSecret,
+		MaxRetries: 1, Logger: ten.Logger, HTTPClient: &http.Client{Timeout: time.Minute, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Body != nil && strings.HasSuffix(r.URL.Path, "/action/query") {
+				body, err := io.ReadAll(r.Body)
+				if err != nil {
+					return nil, err
+				}
+				r.Body = io.NopCloser(strings.NewReader(string(body)))
+				if strings.Contains(string(body), "from ProductRatePlanCharge") && refused.Add(1) == 1 {
+					return &http.Response{StatusCode: 400, Status: "400 Bad Request", Header: http.Header{"Content-Type": {"application/json"}},
+						Body:    io.NopCloser(strings.NewReader(`{"FaultCode":"UNKNOWN_ERROR","FaultMessage":"refused by the test"}`)),
+						Request: r}, nil
+				}
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &activities.Activities{Zuora: z, NetSuite: ten.NetSuite, Logger: ten.Logger}
+	id, _ := f.Zuora.Objects["Invoice"][0]["Id"].(string)
+	step := syncToEnd(t, a, id, settings.Default())
+	if refused.Load() < 2 {
+		t.Fatalf("the product rate plan charges were read %d times; the test wants the first read refused and another", refused.Load())
+	}
+	if step.Outcome != workflows.OutcomeSynced {
+		t.Fatalf("outcome %s (%s), want Synced: the catalog read that failed was kept", step.Outcome, step.Reason)
+	}
+	rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT custcol_zuora_item_id FROM transactionline WHERE transaction = "+
+		netsuite.Quote(step.State.NetSuiteID)+" AND custcol_zuora_item_id IS NOT NULL ORDER BY id")
+	if err != nil || len(rows) != step.State.LinesWritten || len(rows) < 2500 {
+		t.Errorf("NetSuite has %d keyed lines (%v), the state says %d written, the invoice has 2,500 items and their tax lines", len(rows), err, step.State.LinesWritten)
 	}
 }

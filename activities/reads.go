@@ -91,9 +91,13 @@ func (c *catalogCache) load(ctx context.Context, items []zuora.InvoiceItem) erro
 			subIDs = append(subIDs, it.SubscriptionID)
 		}
 	}
+	// The subscriptions do not wait for the charges: two reads at once.
+	subsRead := make(chan error, 1)
+	go func() { subsRead <- c.loadSubscriptions(ctx, subIDs) }()
 	if len(rpcIDs) > 0 {
 		rpcs, err := zoqlByIDs[zuora.RatePlanCharge](ctx, c.z, zuora.ObjRatePlanCharge, rpcFields, "Id", rpcIDs)
 		if err != nil {
+			<-subsRead
 			return fmt.Errorf("reading subscription charges: %w", err)
 		}
 		var prpcIDs []string
@@ -111,6 +115,7 @@ func (c *catalogCache) load(ctx context.Context, items []zuora.InvoiceItem) erro
 		if len(prpcIDs) > 0 {
 			prpcs, err := zoqlByIDs[zuora.ProductRatePlanCharge](ctx, c.z, zuora.ObjProductRatePlanCharge, prpcFields, "Id", prpcIDs)
 			if err != nil {
+				<-subsRead
 				return fmt.Errorf("reading product rate plan charges: %w", err)
 			}
 			for _, p := range prpcs {
@@ -123,18 +128,25 @@ func (c *catalogCache) load(ctx context.Context, items []zuora.InvoiceItem) erro
 			}
 		}
 	}
-	if len(subIDs) > 0 {
-		subs, err := zoqlByIDs[zuora.Subscription](ctx, c.z, zuora.ObjSubscription, subscriptionFields, "Id", subIDs)
-		if err != nil {
-			return fmt.Errorf("reading subscriptions: %w", err)
-		}
-		for _, s := range subs {
-			c.subs[s.ID] = s
-		}
-		for _, id := range subIDs {
-			if _, ok := c.subs[id]; !ok {
-				c.missingSub[id] = true
-			}
+	return <-subsRead
+}
+
+// loadSubscriptions reads subscriptions not yet cached (only its own maps:
+// load runs it beside the charges' reads).
+func (c *catalogCache) loadSubscriptions(ctx context.Context, subIDs []string) error {
+	if len(subIDs) == 0 {
+		return nil
+	}
+	subs, err := zoqlByIDs[zuora.Subscription](ctx, c.z, zuora.ObjSubscription, subscriptionFields, "Id", subIDs)
+	if err != nil {
+		return fmt.Errorf("reading subscriptions: %w", err)
+	}
+	for _, s := range subs {
+		c.subs[s.ID] = s
+	}
+	for _, id := range subIDs {
+		if _, ok := c.subs[id]; !ok {
+			c.missingSub[id] = true
 		}
 	}
 	return nil
