@@ -3,6 +3,7 @@ package activities_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/stretchr/testify/require"
 	"io"
@@ -16,7 +17,9 @@ import (
 	"github.com/zuora-netsuite/connector/internal/sandbox"
 	"github.com/zuora-netsuite/connector/internal/sandbox/fixture"
 	"github.com/zuora-netsuite/connector/internal/settings"
+	"github.com/zuora-netsuite/connector/internal/zuora"
 	"github.com/zuora-netsuite/connector/workflows"
+	"go.temporal.io/sdk/temporal"
 )
 
 // The connector right under the hostile NetSuite sandbox (real-api-gaps
@@ -332,4 +335,61 @@ func TestDebitMemoSync_N6_RecordAnEarlierAttemptMadeIsCheckedForItsLineKey(t *te
 	after, err := a.NetSuite.QueryAll(ctx, ext)
 	require.NoError(t, err)
 	require.Len(t, after, 1, "a record this attempt did not make is not deleted")
+}
+
+// staleAfter is an AttemptFence that says this attempt is current until
+// *after is set, and stale from then on: Temporal started a newer attempt.
+type staleAfter struct{ after *atomic.Bool }
+
+func (f staleAfter) StillCurrent(context.Context) error {
+	if f.after.Load() {
+		return temporal.NewApplicationError("attempt 2 runs, this is attempt 1", activities.ErrStaleAttempt)
+	}
+	return nil
+}
+
+// N6 with overlapping attempts: an attempt that made a record, finds its
+// line key not stored and meanwhile became stale (Temporal runs a newer
+// attempt) deletes nothing and marks nothing: the newer attempt may be
+// using that record, and it decides. The stale attempt only stops.
+func TestSyncInvoice_N6_AStaleAttemptDeletesNothingWhenTheKeyIsNotStored(t *testing.T) {
+	for _, tc := range keylessCases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, sb, id, s := keylessInvoice(t, 37, tc.items, tc.ceiling)
+			var created atomic.Bool
+			a.NetSuite = netsuiteVia(t, sb, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				resp, err := http.DefaultTransport.RoundTrip(r)
+				if err == nil && r.Method == http.MethodPut && resp.StatusCode < 300 {
+					created.Store(true) // a record is made: a newer attempt starts now
+				}
+				return resp, err
+			}))
+			a.Fence = staleAfter{&created}
+			_, err := a.SyncInvoice(context.Background(), workflows.SyncInvoiceInput{InvoiceID: id, Settings: s})
+			var stale *temporal.ApplicationError
+			if !errors.As(err, &stale) || stale.Type() != activities.ErrStaleAttempt {
+				t.Fatalf("the stale attempt ended %v; want it to stop as stale", err)
+			}
+			if !created.Load() {
+				t.Fatal("no record was made: the test did not reach the key check")
+			}
+			st := sb.Stats("netsuite")
+			for k, n := range st.Requests {
+				if strings.HasPrefix(k, "DELETE ") && n > 0 {
+					t.Errorf("the stale attempt deleted: %s x%d", k, n)
+				}
+			}
+			rows, err := a.NetSuite.QueryAll(context.Background(), "SELECT id FROM transaction ORDER BY id")
+			if err != nil || len(rows) == 0 {
+				t.Fatalf("the records the stale attempt made should be left to the newer attempt: %v %v", err, rows)
+			}
+			var inv zuora.Invoice
+			if err := a.Zuora.GetObject(context.Background(), zuora.ObjInvoice, id, &inv); err != nil {
+				t.Fatal(err)
+			}
+			if inv.TransferredToAccounting == zuora.TransferError {
+				t.Errorf("the stale attempt marked the invoice Error")
+			}
+		})
+	}
 }
