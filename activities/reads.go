@@ -93,60 +93,48 @@ func (c *catalogCache) load(ctx context.Context, items []zuora.InvoiceItem) erro
 	}
 	// The subscriptions do not wait for the charges: two reads at once.
 	subsRead := make(chan error, 1)
-	go func() { subsRead <- c.loadSubscriptions(ctx, subIDs) }()
-	if len(rpcIDs) > 0 {
-		rpcs, err := zoqlByIDs[zuora.RatePlanCharge](ctx, c.z, zuora.ObjRatePlanCharge, rpcFields, "Id", rpcIDs)
-		if err != nil {
-			<-subsRead
-			return fmt.Errorf("reading subscription charges: %w", err)
-		}
+	go func() {
+		subsRead <- readInto(ctx, c.z, "subscriptions", zuora.ObjSubscription, subscriptionFields, subIDs,
+			func(r zuora.Subscription) string { return r.ID }, c.subs, c.missingSub)
+	}()
+	err := readInto(ctx, c.z, "subscription charges", zuora.ObjRatePlanCharge, rpcFields, rpcIDs,
+		func(r zuora.RatePlanCharge) string { return r.ID }, c.ratePlan, c.missingRPC)
+	if err == nil {
 		var prpcIDs []string
-		for _, r := range rpcs {
-			c.ratePlan[r.ID] = r
-			if _, ok := c.charges[r.ProductRatePlanChargeID]; !ok {
-				prpcIDs = append(prpcIDs, r.ProductRatePlanChargeID)
-			}
-		}
 		for _, id := range rpcIDs {
-			if _, ok := c.ratePlan[id]; !ok {
-				c.missingRPC[id] = true
-			}
-		}
-		if len(prpcIDs) > 0 {
-			prpcs, err := zoqlByIDs[zuora.ProductRatePlanCharge](ctx, c.z, zuora.ObjProductRatePlanCharge, prpcFields, "Id", prpcIDs)
-			if err != nil {
-				<-subsRead
-				return fmt.Errorf("reading product rate plan charges: %w", err)
-			}
-			for _, p := range prpcs {
-				c.charges[p.ID] = p
-			}
-			for _, id := range prpcIDs {
-				if _, ok := c.charges[id]; !ok {
-					c.missingCharg[id] = true
+			if r, ok := c.ratePlan[id]; ok {
+				if _, ok := c.charges[r.ProductRatePlanChargeID]; !ok {
+					prpcIDs = append(prpcIDs, r.ProductRatePlanChargeID)
 				}
 			}
 		}
+		err = readInto(ctx, c.z, "product rate plan charges", zuora.ObjProductRatePlanCharge, prpcFields, prpcIDs,
+			func(r zuora.ProductRatePlanCharge) string { return r.ID }, c.charges, c.missingCharg)
 	}
-	return <-subsRead
+	if subsErr := <-subsRead; err == nil {
+		err = subsErr
+	}
+	return err
 }
 
-// loadSubscriptions reads subscriptions not yet cached (only its own maps:
-// load runs it beside the charges' reads).
-func (c *catalogCache) loadSubscriptions(ctx context.Context, subIDs []string) error {
-	if len(subIDs) == 0 {
+// readInto reads the objects with ids into found (by id) and marks the ids
+// Zuora has none of missing. Each caller passes its own maps, so two can
+// run at once.
+func readInto[T any](ctx context.Context, z *zuora.Client, what, object, fields string, ids []string, idOf func(T) string,
+	found map[string]T, missing map[string]bool) error {
+	if len(ids) == 0 {
 		return nil
 	}
-	subs, err := zoqlByIDs[zuora.Subscription](ctx, c.z, zuora.ObjSubscription, subscriptionFields, "Id", subIDs)
+	recs, err := zoqlByIDs[T](ctx, z, object, fields, "Id", ids)
 	if err != nil {
-		return fmt.Errorf("reading subscriptions: %w", err)
+		return fmt.Errorf("reading %s: %w", what, err)
 	}
-	for _, s := range subs {
-		c.subs[s.ID] = s
+	for _, r := range recs {
+		found[idOf(r)] = r
 	}
-	for _, id := range subIDs {
-		if _, ok := c.subs[id]; !ok {
-			c.missingSub[id] = true
+	for _, id := range ids {
+		if _, ok := found[id]; !ok {
+			missing[id] = true
 		}
 	}
 	return nil
