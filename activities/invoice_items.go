@@ -45,7 +45,7 @@ type itemSetEntry struct {
 	taxCodes  []string
 	// firstItems receives the first page of invoice items as soon as it is
 	// read (once; nothing when the read fails first): their catalog charges
-	// and subscriptions are read meanwhile (primeCatalog).
+	// and subscriptions are read meanwhile (startReadingItems, invoice.go).
 	firstItems chan []zuora.InvoiceItem
 }
 

@@ -92,11 +92,16 @@ func (c *catalogCache) load(ctx context.Context, items []zuora.InvoiceItem) erro
 		}
 	}
 	// The subscriptions do not wait for the charges: two reads at once.
+	// (Every batch of a large invoice asks; most find all cached.)
 	subsRead := make(chan error, 1)
-	go func() {
-		subsRead <- readInto(ctx, c.z, "subscriptions", zuora.ObjSubscription, subscriptionFields, subIDs,
-			func(r zuora.Subscription) string { return r.ID }, c.subs, c.missingSub)
-	}()
+	if len(subIDs) == 0 {
+		subsRead <- nil
+	} else {
+		go func() {
+			subsRead <- readInto(ctx, c.z, "subscriptions", zuora.ObjSubscription, subscriptionFields, subIDs,
+				func(r zuora.Subscription) string { return r.ID }, c.subs, c.missingSub)
+		}()
+	}
 	err := readInto(ctx, c.z, "subscription charges", zuora.ObjRatePlanCharge, rpcFields, rpcIDs,
 		func(r zuora.RatePlanCharge) string { return r.ID }, c.ratePlan, c.missingRPC)
 	if err == nil {

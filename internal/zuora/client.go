@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	segjson "github.com/segmentio/encoding/json"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -213,6 +212,9 @@ type call struct {
 	// sawBody, when set, is shown a 2xx answer's body before it is decoded
 	// (the ZOQL pager reads the next page's locator from it).
 	sawBody func(body []byte)
+	// decode, when set, decodes a 2xx answer into out in place of
+	// encoding/json's Decoder (decodeJSON).
+	decode func(data []byte, out any) error
 }
 
 // do sends a request with auth, retries retryable failures with back-off
@@ -400,7 +402,11 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	if cl.out == nil {
 		return nil
 	}
-	if err := decodeAnswer(data, cl.out); err != nil {
+	decode := cl.decode
+	if decode == nil {
+		decode = decodeJSON
+	}
+	if err := decode(data, cl.out); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
 			// Well-formed JSON with one field of the wrong type: the record
@@ -415,15 +421,8 @@ func (c *Client) once(ctx context.Context, cl call, payload []byte, retried bool
 	return nil
 }
 
-// decodeAnswer decodes a 2xx answer into out. A ZOQL page (up to 2,000
-// records, a megabyte) is only cut into its records here, which
-// segmentio/encoding's Unmarshal does in one pass where encoding/json's
-// Decoder scans the answer twice; the records are decoded as they are read
-// (rows.go). Both give encoding/json's error types.
-func decodeAnswer(data []byte, out any) error {
-	if page, ok := out.(*rawQueryResponse); ok {
-		return segjson.Unmarshal(data, page)
-	}
+// decodeJSON decodes an answer with numbers kept as json.Number.
+func decodeJSON(data []byte, out any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	return dec.Decode(out)

@@ -157,7 +157,11 @@ type rawQueryResponse struct {
 func (c *Client) queryRaw(ctx context.Context, endpoint, path string, body map[string]any, sawBody func([]byte)) (*rawQueryResponse, error) {
 	var out rawQueryResponse
 	err := c.bigProcess(ctx, func() error {
-		return c.do(ctx, call{method: "POST", endpoint: endpoint, path: path, body: body, out: &out, sawBody: sawBody})
+		// A page (up to 2,000 records, a megabyte) is only cut into its
+		// records here: segmentio/encoding's Unmarshal does that in one pass,
+		// where encoding/json's Decoder scans it twice, and gives the same
+		// error types. The records are decoded as they are read (Rows).
+		return c.do(ctx, call{method: "POST", endpoint: endpoint, path: path, body: body, out: &out, sawBody: sawBody, decode: segjson.Unmarshal})
 	})
 	if err != nil {
 		return nil, err
