@@ -84,9 +84,9 @@ type invoiceJob struct {
 	// headerLookup: the lookup of the first record by external id, started
 	// in prepare beside the item reads; taken once by ensureHeaderOf.
 	headerLookup chan headerLookup
-	// madeFirstRecord: this call found no first record and made it, so no
-	// earlier attempt got as far as the other parts (lookUpPartRecords).
-	madeFirstRecord bool
+	// firstPartAbsent: this call validated a split invoice and found no
+	// record of its part 1 (lookUpPartRecords).
+	firstPartAbsent bool
 	// reading: the item set this call started reading (startReadingItems);
 	// catalogPrimed is closed when that is done with the catalog cache (nil:
 	// not primed); loadBatch waits for it.
@@ -190,14 +190,25 @@ func (a *Activities) SyncInvoice(ctx context.Context, in workflows.SyncInvoiceIn
 	return step, nil
 }
 
-// madeProgress: the NetSuite record now exists or has more batches than the
-// workflow knew of.
+// madeProgress: a NetSuite record of the invoice now exists or has more
+// batches than the workflow knew of.
 func madeProgress(before, now workflows.InvoiceSyncState) bool {
-	if now.NetSuiteID == "" || now.TotalBatches == 0 {
+	if !hasRecord(now) || now.TotalBatches == 0 {
 		return false
 	}
-	return before.NetSuiteID == "" || now.NextBatch > before.NextBatch
+	return !hasRecord(before) || now.NextBatch > before.NextBatch
 }
+
+// hasRecord: the state names a NetSuite record of the invoice (a split's
+// parts are made together, so another part's may come before part 1's).
+func hasRecord(s workflows.InvoiceSyncState) bool {
+	return s.NetSuiteID != "" || slices.ContainsFunc(s.Parts, func(p workflows.InvoicePart) bool { return p.NetSuiteID != "" })
+}
+
+// writesParts: a split invoice whose parts are written concurrently
+// (invoice_split_write.go); a summary split in parts is written part after
+// part by the sequential path.
+func (j *invoiceJob) writesParts() bool { return len(j.state.Parts) > 0 && !j.state.Summarized }
 
 func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error) {
 	a := j.a
@@ -228,7 +239,7 @@ func (j *invoiceJob) run(ctx context.Context) (workflows.SyncInvoiceStep, error)
 			return step, err
 		}
 	}
-	if len(j.state.Parts) > 0 && !j.state.Summarized {
+	if j.writesParts() {
 		return j.runParts(ctx) // invoice_split_write.go
 	}
 	for n := 0; n < batchesPerCall && j.state.NextBatch < j.state.TotalBatches; n++ {
@@ -375,6 +386,12 @@ func (j *invoiceJob) prepare(ctx context.Context) (workflows.SyncInvoiceStep, bo
 	j.state.TotalBatches = (j.itemCount + j.s.Run.BatchSize - 1) / j.s.Run.BatchSize
 	if j.state.Summarized {
 		j.state.TotalBatches = (len(j.summary) + j.s.Run.BatchSize - 1) / j.s.Run.BatchSize
+	}
+	if j.writesParts() {
+		// Every part, the first included, is made by the part writers, at
+		// once (runParts): part 1 made alone would hold the others a write.
+		j.beat(ctx)
+		return workflows.SyncInvoiceStep{}, false, nil
 	}
 	id, through, lines, err := j.ensureHeaderOf(ctx, j.state.Part)
 	if err != nil {
@@ -649,7 +666,6 @@ func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, thro
 		if found.id != "" || found.err != nil {
 			return found.id, -1, 0, found.err
 		}
-		j.madeFirstRecord = true
 	case !absent:
 		if id, err = j.a.findByExternalID(ctx, ext); err != nil || id != "" {
 			return id, -1, 0, err

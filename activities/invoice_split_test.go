@@ -295,6 +295,39 @@ func TestSyncInvoice_SplitResumedFromALaggingHeartbeatWritesNoLineTwice(t *testi
 	checkSplitBooks(t, a, id, step, ceiling, lines, len(step.State.Parts))
 }
 
+// A split's parts are made together, so an attempt killed before its plan
+// reached Temporal may leave later parts without part 1. The next call
+// validates afresh, finds no part 1 and looks nothing else up: each part's
+// create is an upsert by external id replacing its lines, so a part that is
+// there is reset to its first batch and written again, never doubled. Here
+// every part but the first is there whole, with no plan to say so; the test
+// fails if the create appends instead of replacing.
+func TestSyncInvoice_SplitPartsLeftWithoutPart1AreRewrittenNotDoubled(t *testing.T) {
+	lines := invoiceLines(t, splitSpec)
+	ceiling := lines/3 + 1
+	a, _, id, s := splitTenant(t, splitSpec, ceiling)
+	ctx := context.Background()
+	first := syncThrough(t, a, id, s, 20)
+	checkSplitBooks(t, a, id, first, ceiling, lines, len(first.State.Parts))
+	if len(first.State.Parts) < 3 {
+		t.Fatalf("%d parts, want at least 3", len(first.State.Parts))
+	}
+	if err := a.NetSuite.Delete(ctx, first.State.RecordType, first.State.Parts[0].NetSuiteID); err != nil {
+		t.Fatal(err)
+	}
+	no := zuora.TransferNo
+	if err := a.Zuora.UpdateInvoice(ctx, id, zuora.InvoiceUpdate{TransferredToAccounting: &no}); err != nil {
+		t.Fatal(err)
+	}
+	again := syncThrough(t, a, id, s, 20)
+	checkSplitBooks(t, a, id, again, ceiling, lines, len(first.State.Parts))
+	for p := 1; p < len(first.State.Parts); p++ {
+		if again.State.Parts[p].NetSuiteID != first.State.Parts[p].NetSuiteID {
+			t.Errorf("part %d is NetSuite %s, was %s: the record there should be kept", p+1, again.State.Parts[p].NetSuiteID, first.State.Parts[p].NetSuiteID)
+		}
+	}
+}
+
 // Issue 13: before a split invoice is marked done, its parts are checked in
 // two SuiteQL requests whatever their number and size: their totals in one
 // query, and their lines counted (lines with a key against distinct keys,

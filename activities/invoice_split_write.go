@@ -74,6 +74,20 @@ func withPartCursors(s workflows.InvoiceSyncState) workflows.InvoiceSyncState {
 // not yet whole, then completes the invoice when every part is.
 func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, error) {
 	j.state = withPartCursors(j.state)
+	if j.headerLookup != nil {
+		// This call validated the invoice; part 1's record was looked up
+		// meanwhile (prepare).
+		found := <-j.headerLookup
+		j.headerLookup = nil
+		if found.err != nil {
+			return workflows.SyncInvoiceStep{}, found.err
+		}
+		if found.id != "" {
+			// What it holds is not known: its next batch is checked first.
+			j.state.Parts[0].NetSuiteID, j.state.NetSuiteID = found.id, found.id
+		}
+		j.firstPartAbsent = found.id == ""
+	}
 	if err := j.lookUpPartRecords(ctx); err != nil {
 		return workflows.SyncInvoiceStep{}, err
 	}
@@ -155,12 +169,16 @@ func (j *invoiceJob) lookUpPartRecords(ctx context.Context) error {
 	for _, p := range byExt {
 		j.absentParts[p] = true
 	}
-	if j.madeFirstRecord {
-		// Part 1 was not there, so no earlier attempt or run made the
-		// parts after it (they are made after it). Were one there all the
-		// same (deleted by hand in NetSuite), its create, an upsert by
-		// external id replacing its lines, would reset it to its first
-		// batch, and the batches after it follow as for a new record.
+	if j.firstPartAbsent {
+		// A call that validates the invoice had no plan from an earlier
+		// attempt, and no part 1 is there: a first sync, as a rule. An
+		// earlier attempt that made parts and lost its plan (a worker
+		// killed before its first heartbeat reached Temporal) may have
+		// left some, as the parts are made together; each part's create
+		// is an upsert by external id replacing its lines, so such a part
+		// is reset to its first batch and the batches after it follow as
+		// for a new record: rewritten, never doubled. Looking them up
+		// would cost every first sync a query before its first write.
 		return nil
 	}
 	for chunk := range slices.Chunk(exts, partLookupChunk) {
@@ -363,6 +381,9 @@ func (j *invoiceJob) writePartStep(ctx context.Context, p int, known bool) (wrot
 		}
 		j.stMu.Lock()
 		j.state.Parts[p].NetSuiteID = id
+		if p == 0 {
+			j.state.NetSuiteID = id
+		}
 		if through > b {
 			// Made now, with the batches up to through.
 			j.state.Parts[p].Done += through - b
