@@ -82,7 +82,8 @@ type invoiceJob struct {
 	// found none (invoice_split_write.go): their creation needs no lookup.
 	absentParts map[int]bool
 	// headerLookup: the lookup of the first record by external id, started
-	// in prepare beside the item reads; taken once by ensureHeaderOf.
+	// in prepare beside the item reads; taken once, by ensureHeaderOf or,
+	// for a split written in parts, by runParts.
 	headerLookup chan headerLookup
 	// firstPartAbsent: this call validated a split invoice and found no
 	// record of its part 1 (lookUpPartRecords).
