@@ -111,6 +111,14 @@ type headerLookup struct {
 	err error
 }
 
+// takeHeaderLookup waits for the first record's lookup prepare started;
+// it is taken once.
+func (j *invoiceJob) takeHeaderLookup() headerLookup {
+	found := <-j.headerLookup
+	j.headerLookup = nil
+	return found
+}
+
 // beat records the sync's cursor: now (a retry resumes from it) and in
 // every background heartbeat after (liveness.go).
 func (j *invoiceJob) beat(ctx context.Context) { heartbeat(ctx, j.state) }
@@ -662,8 +670,7 @@ func (j *invoiceJob) ensureHeaderOf(ctx context.Context, p int) (id string, thro
 	switch {
 	case p == 0 && j.headerLookup != nil:
 		// Looked up while the items were read (prepare).
-		found := <-j.headerLookup
-		j.headerLookup = nil
+		found := j.takeHeaderLookup()
 		if found.id != "" || found.err != nil {
 			return found.id, -1, 0, found.err
 		}

@@ -77,8 +77,7 @@ func (j *invoiceJob) runParts(ctx context.Context) (workflows.SyncInvoiceStep, e
 	if j.headerLookup != nil {
 		// This call validated the invoice; part 1's record was looked up
 		// meanwhile (prepare).
-		found := <-j.headerLookup
-		j.headerLookup = nil
+		found := j.takeHeaderLookup()
 		if found.err != nil {
 			return workflows.SyncInvoiceStep{}, found.err
 		}

@@ -293,8 +293,7 @@ func (n *netsuiteAPI) prospectiveTotal(id string, rows []Record, hasItems, repla
 	ls := n.lines[id]
 	if ls != nil && !(hasItems && replaceAll) {
 		for _, l := range ls.lines {
-			a, _ := decimal.NewFromString(str(l["amount"]))
-			amounts[lineNo(l)] = a
+			amounts[lineNo(l)] = lineAmount(l)
 		}
 	}
 	next := -1

@@ -269,7 +269,7 @@ func lineRow(tx string, l Record, sign decimal.Decimal) Record {
 	row["transaction"] = tx
 	row["id"] = l["line"]
 	row["linesequencenumber"] = l["line"]
-	amt, _ := decimal.NewFromString(str(l["amount"]))
+	amt := lineAmount(l)
 	row["foreignamount"] = json.Number(amt.Mul(sign).StringFixed(2))
 	row["mainline"], row["taxline"] = "F", "F"
 	if _, ok := row["deferrevrec"]; !ok {
